@@ -1,0 +1,110 @@
+"""The one place configuration is read: environment variables (the seed's names), with defaults.
+
+Secrets may also come from the OS keyring (see ``core.secrets``). A malformed value raises
+``ConfigError`` naming the variable, at start-up rather than at first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import platformdirs
+
+from core.errors import ConfigError
+
+APP_NAME = "RFT Booking"
+APP_SLUG = "rft-booking"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
+    return value
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, already validated."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    database_url: str = ""
+    lock_timeout_s: float = 30.0
+    hold_minutes: int = 15
+    ws_host: str = "127.0.0.1"
+    ws_port: int = 8765
+    jwt_secret: str | None = None
+    jwt_expires_in: str = "15m"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_pass: str | None = None
+    mail_from: str = "RFT First Aid Training <bookings@rft-training.co.uk>"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env["RFT_DATA_DIR"]) if env.get("RFT_DATA_DIR") else default_data_dir()
+    url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'rft.sqlite3'}"
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:/// or postgresql+psycopg://, "
+            f"not {url.split(':', 1)[0]!r}."
+        )
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        lock_timeout_s=_float(env, "RFT_LOCK_TIMEOUT", 30.0, 0.1, 600.0),
+        hold_minutes=_int(env, "RFT_HOLD_MINUTES", 15, 1, 120),
+        ws_host=env.get("WS_HOST") or "127.0.0.1",
+        ws_port=_int(env, "WS_PORT", 8765, 1, 65535),
+        jwt_secret=env.get("JWT_SECRET") or None,
+        jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=_int(env, "SMTP_PORT", 587, 1, 65535),
+        smtp_user=env.get("SMTP_USER") or None,
+        smtp_pass=env.get("SMTP_PASS") or None,
+        mail_from=env.get("MAIL_FROM") or Settings.mail_from,
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_api_base=env.get("STRIPE_API_BASE") or None,
+    )

@@ -1,0 +1,25 @@
+"""All ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from core.models.base import Base
+from core.models.bookings import Attendee, Booking, Payment, ReferenceCounter, SeatHold
+from core.models.catalogue import Course, Venue
+from core.models.changes import Change
+from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
+from core.models.users import ROLES, User
+
+__all__ = [
+    "MAX_CAPACITY",
+    "ROLES",
+    "Attendee",
+    "Base",
+    "Booking",
+    "Change",
+    "Course",
+    "CourseSession",
+    "Payment",
+    "ReferenceCounter",
+    "SeatHold",
+    "SessionDay",
+    "User",
+    "Venue",
+]

@@ -90,14 +90,18 @@ def parse_attendee_spec(spec: str) -> AttendeeInput:
     match = ATTENDEE_SPEC.match(spec)
     if not match:
         raise ValidationFailed(
-            f"Attendee {spec!r} is not in the form \"First Last <email> YYYY-MM-DD\"."
+            f'Attendee {spec!r} is not in the form "First Last <email> YYYY-MM-DD".'
         )
     try:
         return AttendeeInput(
-            name=match["name"], email=match["email"], date_of_birth=match["dob"]  # type: ignore[arg-type]
+            name=match["name"],
+            email=match["email"],
+            date_of_birth=match["dob"],  # type: ignore[arg-type]
         )
     except ValidationError as exc:
-        raise ValidationFailed(_plain(exc, None).replace("Attendee", f"Attendee {spec!r}")) from None
+        raise ValidationFailed(
+            _plain(exc, None).replace("Attendee", f"Attendee {spec!r}")
+        ) from None
 
 
 def age_on(birth: date, day: date) -> int:

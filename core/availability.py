@@ -204,7 +204,9 @@ def get_session(tx: Session, session_id: int) -> SessionView:
     return view_of(row, held_seats(tx, session_id))
 
 
-def month(tx: Session, year: int, month_no: int, flt: SessionFilter | None = None) -> dict[str, Any]:
+def month(
+    tx: Session, year: int, month_no: int, flt: SessionFilter | None = None
+) -> dict[str, Any]:
     """Calendar aggregation: per London day, the sessions with free/held/booked."""
     if not (1 <= month_no <= 12 and 2000 <= year <= 2100):
         raise ValidationFailed("Month must be 1-12 and year 2000-2100.")
@@ -214,8 +216,12 @@ def month(tx: Session, year: int, month_no: int, flt: SessionFilter | None = Non
     sessions = list_sessions(
         tx,
         SessionFilter(
-            course=base.course, venue=base.venue, search=base.search,
-            trainer_id=base.trainer_id, date_from=first, date_to=last,
+            course=base.course,
+            venue=base.venue,
+            search=base.search,
+            trainer_id=base.trainer_id,
+            date_from=first,
+            date_to=last,
         ),
     )
     days: dict[str, list[dict[str, Any]]] = {}
@@ -223,11 +229,18 @@ def month(tx: Session, year: int, month_no: int, flt: SessionFilter | None = Non
         key = s.start.astimezone(LONDON).date().isoformat()
         days.setdefault(key, []).append(
             {
-                "id": s.id, "course": s.course, "course_name": s.course_name,
-                "venue": s.venue, "venue_name": s.venue_name,
+                "id": s.id,
+                "course": s.course,
+                "course_name": s.course_name,
+                "venue": s.venue,
+                "venue_name": s.venue_name,
                 "start": s.start.astimezone(LONDON).isoformat(),
-                "free": s.free, "held": s.held, "booked": s.booked,
-                "capacity": s.capacity, "status": s.status, "colour": s.colour,
+                "free": s.free,
+                "held": s.held,
+                "booked": s.booked,
+                "capacity": s.capacity,
+                "status": s.status,
+                "colour": s.colour,
             }
         )
     return {"year": year, "month": month_no, "days": days}

@@ -99,8 +99,12 @@ def view_of(tx: Session, booking: Booking) -> BookingView:
         ],
         payments=[
             {
-                "id": p.id, "kind": p.kind, "method": p.method, "status": p.status,
-                "amount_pence": p.amount_pence, "created_at": p.created_at.isoformat(),
+                "id": p.id,
+                "kind": p.kind,
+                "method": p.method,
+                "status": p.status,
+                "amount_pence": p.amount_pence,
+                "created_at": p.created_at.isoformat(),
             }
             for p in booking.payments
         ],
@@ -158,9 +162,13 @@ def record_booking(
         created_at=created_at,
         attendees=[
             Attendee(
-                name=p.name, email=str(p.email), email_hash=blind_index(str(p.email)),
-                phone=p.phone, date_of_birth=p.date_of_birth,
-                special_requirements=p.special_requirements, emergency_phone=p.emergency_phone,
+                name=p.name,
+                email=str(p.email),
+                email_hash=blind_index(str(p.email)),
+                phone=p.phone,
+                date_of_birth=p.date_of_birth,
+                special_requirements=p.special_requirements,
+                emergency_phone=p.emergency_phone,
             )
             for p in people
         ],
@@ -170,9 +178,15 @@ def record_booking(
     sync_status(session)
     tx.flush()
     changes.append(
-        tx, "booking", booking.reference,
-        {"reference": booking.reference, "status": status, "session_id": session.id,
-         "seats": booking.seats},
+        tx,
+        "booking",
+        booking.reference,
+        {
+            "reference": booking.reference,
+            "status": status,
+            "session_id": session.id,
+            "seats": booking.seats,
+        },
     )
     return booking
 
@@ -203,8 +217,12 @@ def confirm_hold(
 
 
 def book_now(
-    tx: Session, session_id: int, attendees: list[dict[str, Any]] | list[AttendeeInput],
-    actor: Actor, *, status: str = "CONFIRMED",
+    tx: Session,
+    session_id: int,
+    attendees: list[dict[str, Any]] | list[AttendeeInput],
+    actor: Actor,
+    *,
+    status: str = "CONFIRMED",
 ) -> Booking:
     """Check and book in one step (the command line's ``rft book``)."""
     people = parse_attendees(attendees)
@@ -249,9 +267,15 @@ def cancel(tx: Session, reference: str, actor: Actor, reason: str | None = None)
     sync_status(session)
     tx.flush()
     changes.append(
-        tx, "booking", booking.reference,
-        {"reference": booking.reference, "status": "CANCELLED", "session_id": session.id,
-         "seats": booking.seats},
+        tx,
+        "booking",
+        booking.reference,
+        {
+            "reference": booking.reference,
+            "status": "CANCELLED",
+            "session_id": session.id,
+            "seats": booking.seats,
+        },
     )
     publish_session(tx, session)
     return booking
@@ -281,10 +305,17 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     booking.session_id = target.id
     tx.flush()
     changes.append(
-        tx, "booking", booking.reference,
-        {"reference": booking.reference, "status": booking.status, "session_id": target.id,
-         "from_session_id": source.id, "seats": booking.seats,
-         "note": f"moved to {uk_datetime(target.start_at)} by {actor.label}"},
+        tx,
+        "booking",
+        booking.reference,
+        {
+            "reference": booking.reference,
+            "status": booking.status,
+            "session_id": target.id,
+            "from_session_id": source.id,
+            "seats": booking.seats,
+            "note": f"moved to {uk_datetime(target.start_at)} by {actor.label}",
+        },
     )
     publish_session(tx, source)
     publish_session(tx, target)

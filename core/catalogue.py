@@ -132,8 +132,19 @@ def default_catalogue() -> Catalogue:
 
 
 PALETTE = (
-    "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-    "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#ad494a",
+    "#d62728",
+    "#1f77b4",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#637939",
+    "#ad494a",
 )
 
 
@@ -146,14 +157,20 @@ def install(tx: Any, catalogue: Catalogue) -> int:
         if tx.get(Course, spec.id) is None:
             tx.add(
                 Course(
-                    id=spec.id, name=spec.name, category=spec.category,
-                    description=spec.description, price_pence=spec.price_pence,
-                    day_hours=list(spec.day_hours), min_age=spec.min_age,
+                    id=spec.id,
+                    name=spec.name,
+                    category=spec.category,
+                    description=spec.description,
+                    price_pence=spec.price_pence,
+                    day_hours=list(spec.day_hours),
+                    min_age=spec.min_age,
                     certificate_months=spec.certificate_months,
-                    requalification_id=spec.requalification, requalifies_id=spec.requalifies,
+                    requalification_id=spec.requalification,
+                    requalifies_id=spec.requalifies,
                     full_course_after_expiry=spec.full_course_after_expiry,
                     records_emergency_contact=spec.records_emergency_contact,
-                    max_span_weeks=spec.max_span_weeks, colour=PALETTE[i % len(PALETTE)],
+                    max_span_weeks=spec.max_span_weeks,
+                    colour=PALETTE[i % len(PALETTE)],
                 )
             )
             added += 1
@@ -161,9 +178,13 @@ def install(tx: Any, catalogue: Catalogue) -> int:
         if tx.get(Venue, venue.id) is None:
             tx.add(
                 Venue(
-                    id=venue.id, name=venue.name, address=venue.address,
-                    postcode=venue.postcode, latitude=venue.latitude,
-                    longitude=venue.longitude, rooms=list(venue.rooms),
+                    id=venue.id,
+                    name=venue.name,
+                    address=venue.address,
+                    postcode=venue.postcode,
+                    latitude=venue.latitude,
+                    longitude=venue.longitude,
+                    rooms=list(venue.rooms),
                 )
             )
             added += 1

@@ -29,9 +29,7 @@ def _sqlite_engine(settings: Settings) -> Engine:
     path = settings.database_url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        settings.database_url, connect_args={"timeout": settings.lock_timeout_s}
-    )
+    engine = create_engine(settings.database_url, connect_args={"timeout": settings.lock_timeout_s})
     busy_ms = int(settings.lock_timeout_s * 1000)
 
     @event.listens_for(engine, "connect")
@@ -58,7 +56,11 @@ def _postgres_engine(settings: Settings) -> Engine:
 
 def _is_lock_timeout(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
-    return "database is locked" in text or "lock timeout" in text or "canceling statement due to lock" in text
+    return (
+        "database is locked" in text
+        or "lock timeout" in text
+        or "canceling statement due to lock" in text
+    )
 
 
 class Database:
@@ -110,7 +112,9 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(settings: Settings | None = None, *, env: dict[str, str] | None = None) -> Database:
+def open_database(
+    settings: Settings | None = None, *, env: dict[str, str] | None = None
+) -> Database:
     """Load the data key, create the engine; does not migrate (see ``migrate``)."""
     settings = settings or load_settings(env)
     crypto.install(crypto.FieldCipher(crypto.load_data_key(settings, env)))

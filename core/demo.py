@@ -19,10 +19,61 @@ from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
 
-FIRST = ("Amelia Oliver Isla George Ava Noah Mia Arthur Ivy Leo Freya Oscar Lily Harry Grace "
-         "Jack Sophia Charlie Ella Alfie Aisha Mohammed Zara Yusuf Priya Arjun Chloe Liam").split()
-LAST = ("Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Wright Robinson Wood "
-        "Thompson Walker White Hughes Hussain Khan Ahmed Clarke Barker Sutcliffe Holroyd").split()
+FIRST = [
+    "Amelia",
+    "Oliver",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Mia",
+    "Arthur",
+    "Ivy",
+    "Leo",
+    "Freya",
+    "Oscar",
+    "Lily",
+    "Harry",
+    "Grace",
+    "Jack",
+    "Sophia",
+    "Charlie",
+    "Ella",
+    "Alfie",
+    "Aisha",
+    "Mohammed",
+    "Zara",
+    "Yusuf",
+    "Priya",
+    "Arjun",
+    "Chloe",
+    "Liam",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Wright",
+    "Robinson",
+    "Wood",
+    "Thompson",
+    "Walker",
+    "White",
+    "Hughes",
+    "Hussain",
+    "Khan",
+    "Ahmed",
+    "Clarke",
+    "Barker",
+    "Sutcliffe",
+    "Holroyd",
+]
 TRAINERS = (
     ("sarah.holt@rft-training.co.uk", "Sarah Holt"),
     ("dev.mistry@rft-training.co.uk", "Dev Mistry"),
@@ -38,8 +89,17 @@ STAFF = (
 )
 WEEKS = 12
 DEMO = Actor(label="demo data", role="admin", channel="desk")
-SPECIAL = (None, None, None, None, "Wheelchair user", "Vegetarian lunch", "Dyslexia: extra time",
-           "Knee injury: floor work adapted", None)
+SPECIAL = (
+    None,
+    None,
+    None,
+    None,
+    "Wheelchair user",
+    "Vegetarian lunch",
+    "Dyslexia: extra time",
+    "Knee injury: floor work adapted",
+    None,
+)
 
 
 def teaching_days(course: Course, first: date) -> list[tuple[datetime, datetime]]:
@@ -60,9 +120,16 @@ def add_session(
 ) -> CourseSession:
     days = teaching_days(course, first)
     session = CourseSession(
-        course=course, venue=venue, room=venue.rooms[0], trainer=trainer,
-        start_at=days[0][0], end_at=days[-1][1], capacity=capacity, booked=0,
-        status="SCHEDULED", created_at=now(),
+        course=course,
+        venue=venue,
+        room=venue.rooms[0],
+        trainer=trainer,
+        start_at=days[0][0],
+        end_at=days[-1][1],
+        capacity=capacity,
+        booked=0,
+        status="SCHEDULED",
+        created_at=now(),
         days=[SessionDay(day_index=i, start_at=s, end_at=e) for i, (s, e) in enumerate(days)],
     )
     tx.add(session)
@@ -124,8 +191,14 @@ def seed(db: Database) -> bool:
 def _sprinkle(tx: Session, rng: random.Random, session: CourseSession, today: date) -> None:
     course_day = session.start_at.date()
     weeks_ahead = (course_day - today).days / 7
-    target = int(session.capacity * (rng.uniform(0.5, 1.0) if weeks_ahead < 1 else
-                                     rng.uniform(0.0, 0.9) / max(1.0, weeks_ahead / 3)))
+    target = int(
+        session.capacity
+        * (
+            rng.uniform(0.5, 1.0)
+            if weeks_ahead < 1
+            else rng.uniform(0.0, 0.9) / max(1.0, weeks_ahead / 3)
+        )
+    )
     while session.booked < target:
         group = min(rng.choice((1, 1, 1, 2, 2, 3, 5, 6)), target - session.booked)
         people = [_person(rng, session.course.min_age, course_day) for _ in range(group)]

@@ -43,7 +43,9 @@ class HoldView:
 
 
 def _view(hold: SeatHold) -> HoldView:
-    return HoldView(hold.id, hold.session_id, hold.seats, hold.expires_at, hold.channel, hold.holder)
+    return HoldView(
+        hold.id, hold.session_id, hold.seats, hold.expires_at, hold.channel, hold.holder
+    )
 
 
 def publish_session(tx: Session, session: CourseSession) -> None:
@@ -72,7 +74,9 @@ def ensure_bookable(session: CourseSession) -> None:
     if session.status == "CANCELLED":
         raise SessionNotBookable(f"The {session.course.name} session on {when} is cancelled.")
     if session.start_at <= now():
-        raise SessionNotBookable(f"The {session.course.name} session on {when} has already started.")
+        raise SessionNotBookable(
+            f"The {session.course.name} session on {when} has already started."
+        )
 
 
 def check_seats(tx: Session, session: CourseSession, seats: int, ignoring: int = 0) -> None:
@@ -103,8 +107,13 @@ def create_hold(
     check_seats(tx, session, seats)
     at = now()
     hold = SeatHold(
-        id=str(uuid.uuid4()), session_id=session.id, seats=seats, channel=actor.channel,
-        holder=actor.label, created_at=at, expires_at=at + timedelta(minutes=minutes),
+        id=str(uuid.uuid4()),
+        session_id=session.id,
+        seats=seats,
+        channel=actor.channel,
+        holder=actor.label,
+        created_at=at,
+        expires_at=at + timedelta(minutes=minutes),
     )
     tx.add(hold)
     tx.flush()
@@ -119,13 +128,13 @@ def active_hold(tx: Session, hold_id: str) -> SeatHold:
     if hold.booking_id is not None:
         raise HoldExpired("That seat hold has already been turned into a booking.")
     if hold.released_at is not None or hold.expires_at <= now():
-        raise HoldExpired("The seats were held too long and have been released; please start again.")
+        raise HoldExpired(
+            "The seats were held too long and have been released; please start again."
+        )
     return hold
 
 
-def extend_hold(
-    tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None
-) -> HoldView:
+def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
     """Keep a hold alive for ``minutes`` more, optionally growing or shrinking it."""
     hold = tx.get(SeatHold, hold_id)
     if hold is None:

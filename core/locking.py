@@ -19,13 +19,17 @@ def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
     if not tx.in_transaction():
         raise RuntimeError("lock_sessions must run inside a write transaction")
     wanted = sorted(set(session_ids))
-    rows = tx.scalars(
-        select(CourseSession)
-        .where(CourseSession.id.in_(wanted))
-        .order_by(CourseSession.id)
-        .with_for_update(of=CourseSession)
-        .execution_options(populate_existing=True)
-    ).unique().all()
+    rows = (
+        tx.scalars(
+            select(CourseSession)
+            .where(CourseSession.id.in_(wanted))
+            .order_by(CourseSession.id)
+            .with_for_update(of=CourseSession)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .all()
+    )
     found = {row.id: row for row in rows}
     for sid in wanted:
         if sid not in found:

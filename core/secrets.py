@@ -6,6 +6,7 @@ service at all; there ``read_secret`` returns None and callers decide what that 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import keyring
@@ -34,7 +35,5 @@ def write_secret(name: str, value: str) -> bool:
 
 
 def delete_secret(name: str) -> None:
-    try:
+    with contextlib.suppress(KeyringError, RuntimeError):
         keyring.delete_password(SERVICE, name)
-    except (KeyringError, RuntimeError):
-        pass

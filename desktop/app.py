@@ -28,8 +28,14 @@ def run(demo_data: bool = True) -> int:
     table.setHorizontalHeaderLabels(["Start", "Course", "Venue", "Price", "Free", "Status"])
     for r, s in enumerate(rows):
         for c, text in enumerate(
-            [uk_datetime(s.start), s.course_name, s.venue_name, gbp(s.price_pence),
-             f"{s.free}/{s.capacity}", s.status]
+            [
+                uk_datetime(s.start),
+                s.course_name,
+                s.venue_name,
+                gbp(s.price_pence),
+                f"{s.free}/{s.capacity}",
+                s.status,
+            ]
         ):
             table.setItem(r, c, QTableWidgetItem(text))
     table.resizeColumnsToContents()
@@ -37,4 +43,3 @@ def run(demo_data: bool = True) -> int:
     window.resize(1000, 700)
     window.show()
     return app.exec()
-

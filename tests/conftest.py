@@ -16,9 +16,7 @@ from core.config import load_settings
 from core.db import Database, migrate, open_database
 
 TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
-ADMIN_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _admin_dsn() -> str:
@@ -106,4 +104,3 @@ def pg_db(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databa
     db = make_database(postgres_url, monkeypatch)
     yield db
     db.dispose()
-

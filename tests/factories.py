@@ -28,12 +28,19 @@ def make_session(
         if trainer_email:
             trainer = tx.scalar(select(User).where(User.email == trainer_email))
         session = add_session(
-            tx, tx.get_one(Course, course), tx.get_one(Venue, venue),
-            first_day or today_london() + timedelta(days=days_ahead), trainer, capacity,
+            tx,
+            tx.get_one(Course, course),
+            tx.get_one(Venue, venue),
+            first_day or today_london() + timedelta(days=days_ahead),
+            trainer,
+            capacity,
         )
         return session.id
 
 
 def person(n: int = 1, born: str = "1990-05-17", **extra: Any) -> dict[str, Any]:
-    return {"name": f"Test Person{n}", "email": f"person{n}@example.com",
-            "date_of_birth": born} | extra
+    return {
+        "name": f"Test Person{n}",
+        "email": f"person{n}@example.com",
+        "date_of_birth": born,
+    } | extra

@@ -40,7 +40,10 @@ def test_group_of_five_gets_ten_percent_off(any_db: Database) -> None:
     with any_db.write() as tx:
         booking = bookings.book_now(tx, sid, [person(i) for i in range(5)], DESK)
         assert (booking.subtotal_pence, booking.discount_pence, booking.total_pence) == (
-            112500, 11250, 101250)
+            112500,
+            11250,
+            101250,
+        )
 
 
 def test_full_session_refuses_more_and_reopens_after_cancel(any_db: Database) -> None:
@@ -87,7 +90,9 @@ def test_too_young_attendee_is_refused_and_nothing_changes(any_db: Database) -> 
         ({"name": "Al", "email": "a@example.com", "date_of_birth": "2999-01-01"}, "birth"),
     ],
 )
-def test_bad_attendee_details_are_named(sqlite_db: Database, bad: dict[str, str], message: str) -> None:
+def test_bad_attendee_details_are_named(
+    sqlite_db: Database, bad: dict[str, str], message: str
+) -> None:
     sid = make_session(sqlite_db)
     with pytest.raises(ValidationFailed, match=message), sqlite_db.write() as tx:
         bookings.book_now(tx, sid, [bad], DESK)

@@ -14,8 +14,13 @@ from core.money import gbp
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("book", help="book attendees onto a session")
     p.add_argument("session_id", type=positive_int, metavar="SESSION_ID")
-    p.add_argument("--attendee", action="append", required=True, metavar='"First Last <email> YYYY-MM-DD"',
-                   help="one per person; repeat for a group")
+    p.add_argument(
+        "--attendee",
+        action="append",
+        required=True,
+        metavar='"First Last <email> YYYY-MM-DD"',
+        help="one per person; repeat for a group",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_book)
     c = sub.add_parser("cancel", help="cancel a booking and free its seats")
@@ -32,15 +37,23 @@ def _book(args: argparse.Namespace) -> int:
         view = bookings.view_of(tx, booking)
     if args.json:
         emit_json(
-            {"reference": view.reference, "status": view.status, "session_id": view.session.id,
-             "total_pence": view.total_pence, "discount_pence": view.discount_pence,
-             "subtotal_pence": view.subtotal_pence, "unit_price_pence": view.unit_price_pence,
-             "attendees": [{"name": a["name"], "email": a["email"]} for a in view.attendees]}
+            {
+                "reference": view.reference,
+                "status": view.status,
+                "session_id": view.session.id,
+                "total_pence": view.total_pence,
+                "discount_pence": view.discount_pence,
+                "subtotal_pence": view.subtotal_pence,
+                "unit_price_pence": view.unit_price_pence,
+                "attendees": [{"name": a["name"], "email": a["email"]} for a in view.attendees],
+            }
         )
     else:
-        print(f"Booked {view.reference}: {len(view.attendees)} on {view.session.course_name}, "
-              f"total {gbp(view.total_pence)}"
-              + (f" (group discount {gbp(view.discount_pence)})" if view.discount_pence else ""))
+        print(
+            f"Booked {view.reference}: {len(view.attendees)} on {view.session.course_name}, "
+            f"total {gbp(view.total_pence)}"
+            + (f" (group discount {gbp(view.discount_pence)})" if view.discount_pence else "")
+        )
     return 0
 
 

@@ -26,23 +26,52 @@ def _run(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "courses": [
-                    {"id": c.id, "name": c.name, "price_pence": c.price_pence,
-                     "days": c.days, "day_hours": c.day_hours, "min_age": c.min_age,
-                     "certificate_months": c.certificate_months, "description": c.description}
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "price_pence": c.price_pence,
+                        "days": c.days,
+                        "day_hours": c.day_hours,
+                        "min_age": c.min_age,
+                        "certificate_months": c.certificate_months,
+                        "description": c.description,
+                    }
                     for c in courses
                 ],
                 "venues": [
-                    {"id": v.id, "name": v.name, "address": v.address, "postcode": v.postcode,
-                     "rooms": v.rooms}
+                    {
+                        "id": v.id,
+                        "name": v.name,
+                        "address": v.address,
+                        "postcode": v.postcode,
+                        "rooms": v.rooms,
+                    }
                     for v in venues
                 ],
             }
         )
         return 0
-    print(table([[c.id, c.name, gbp(c.price_pence), f"{c.days}d / {sum(c.day_hours):g}h",
-                  str(c.min_age), f"{c.certificate_months or '-'}"] for c in courses],
-                ["ID", "COURSE", "PRICE", "LENGTH", "MIN AGE", "CERT MONTHS"]))
+    print(
+        table(
+            [
+                [
+                    c.id,
+                    c.name,
+                    gbp(c.price_pence),
+                    f"{c.days}d / {sum(c.day_hours):g}h",
+                    str(c.min_age),
+                    f"{c.certificate_months or '-'}",
+                ]
+                for c in courses
+            ],
+            ["ID", "COURSE", "PRICE", "LENGTH", "MIN AGE", "CERT MONTHS"],
+        )
+    )
     print()
-    print(table([[v.id, v.name, f"{v.address}, {v.postcode}"] for v in venues],
-                ["ID", "VENUE", "ADDRESS"]))
+    print(
+        table(
+            [[v.id, v.name, f"{v.address}, {v.postcode}"] for v in venues],
+            ["ID", "VENUE", "ADDRESS"],
+        )
+    )
     return 0

@@ -23,15 +23,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     db = database()
-    flt = SessionFilter(course=args.course, venue=args.venue, date_from=args.date_from,
-                        date_to=args.date_to, search=args.search)
+    flt = SessionFilter(
+        course=args.course,
+        venue=args.venue,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        search=args.search,
+    )
     with db.read() as tx:
         found = list_sessions(tx, flt)
     if args.json:
         emit_json([s.to_json() for s in found])
         return 0
-    print(table([[str(s.id), uk_datetime(s.start), s.course_name, s.venue_name,
-                  s.trainer or "-", gbp(s.price_pence), f"{s.free}/{s.capacity}", s.status]
-                 for s in found],
-                ["ID", "START", "COURSE", "VENUE", "TRAINER", "PRICE", "FREE", "STATUS"]))
+    print(
+        table(
+            [
+                [
+                    str(s.id),
+                    uk_datetime(s.start),
+                    s.course_name,
+                    s.venue_name,
+                    s.trainer or "-",
+                    gbp(s.price_pence),
+                    f"{s.free}/{s.capacity}",
+                    s.status,
+                ]
+                for s in found
+            ],
+            ["ID", "START", "COURSE", "VENUE", "TRAINER", "PRICE", "FREE", "STATUS"],
+        )
+    )
     return 0

@@ -79,7 +79,9 @@ class Attendee(Base):
     __tablename__ = "attendees"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(EncryptedText)
     email: Mapped[str] = mapped_column(EncryptedText)
     email_hash: Mapped[str] = mapped_column(String(64), index=True)

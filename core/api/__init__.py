@@ -1,0 +1,8 @@
+"""The service API: every operation a client may call, by name, with role checks.
+
+Importing this package registers every method module.
+"""
+
+from core.api.registry import METHODS, Call, dispatch
+
+__all__ = ["METHODS", "Call", "dispatch"]

@@ -1,0 +1,98 @@
+"""The service API's method table: names, roles, params, handlers.
+
+One API for every client: the server exposes it as JSON-RPC methods of the same names, and
+the desktop's local backend calls it in-process. Modules in ``core/api/`` declare handlers
+with ``@method``; a handler is a plain synchronous function ``(call, params) -> JSON-able``
+(the server runs it off the event loop). ``dispatch`` validates params with the method's
+pydantic model and checks the caller's role before the handler runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from core.actor import Actor
+from core.db import Database
+from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+
+WEBSITE = "website"  # the public website's API-key scope
+ANYONE = "anyone"  # no credentials needed (e.g. auth.login)
+STAFF = frozenset({"admin", "manager", "reception", "trainer"})
+OFFICE = frozenset({"admin", "manager"})
+DESK = frozenset({"admin", "manager", "reception"})
+
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass
+class Call:
+    """One request's context: the database, who is calling, and from which connection."""
+
+    db: Database
+    actor: Actor | None
+    connection_id: str = "local"
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    handler: Callable[[Call, Any], Any]
+    params: type[BaseModel]
+    roles: frozenset[str]
+
+    def allows(self, actor: Actor | None) -> bool:
+        if ANYONE in self.roles:
+            return True
+        if actor is None:
+            return False
+        if actor.role is None:
+            return actor.channel == "website" and WEBSITE in self.roles
+        return actor.role in self.roles
+
+
+METHODS: dict[str, Method] = {}
+
+
+def method(
+    name: str, *, roles: Iterable[str], params: type[P]
+) -> Callable[[Callable[[Call, P], Any]], Callable[[Call, P], Any]]:
+    """Register a handler under ``name`` for the given roles."""
+
+    def register(handler: Callable[[Call, P], Any]) -> Callable[[Call, P], Any]:
+        if name in METHODS:
+            raise RuntimeError(f"JSON-RPC method {name!r} registered twice")
+        METHODS[name] = Method(name, handler, params, frozenset(roles))
+        return handler
+
+    return register
+
+
+class UnknownMethod(DomainError):
+    code = "method_not_found"
+    rpc_code = -32601
+
+
+def _params_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "params"
+    return f"Parameter {where!r}: {first['msg']}."
+
+
+def dispatch(call: Call, name: str, raw: Any) -> Any:
+    """Run method ``name`` for ``call.actor`` with ``raw`` params (a dict, or None)."""
+    found = METHODS.get(name)
+    if found is None:
+        raise UnknownMethod(f"There is no method called {name!r}.")
+    if not found.allows(call.actor):
+        if call.actor is None:
+            raise Unauthenticated("Please sign in first.")
+        raise Forbidden(f"Your account is not allowed to use {name}.")
+    try:
+        params = found.params.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        raise ValidationFailed(_params_message(exc)) from None
+    return found.handler(call, params)

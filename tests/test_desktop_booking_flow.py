@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from core.availability import get_session
 from core.db import Database
 from core.models import Booking
 from desktop.wizard import BookingWizard
@@ -89,12 +91,11 @@ def test_five_attendees_paid_in_cash_get_a_reference(
 
 
 def test_attendee_under_the_course_minimum_age_is_flagged_on_the_row(
-    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sid = make_session(sqlite_db, course="efaw", days_ahead=10)
     backend = make_desk()
-    wizard = BookingWizard(backend, None, session={"id": sid})
-    qtbot.addWidget(wizard)
+    wizard = BookingWizard(backend, None, session={"id": sid})  # deletes itself on close
     wizard.show()
     qtbot.waitUntil(lambda: wizard.session is not None and wizard.catalogue.ready)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
@@ -104,3 +105,12 @@ def test_attendee_under_the_course_minimum_age_is_flagged_on_the_row(
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step == ATTENDEES
     assert "Row 1 (Young Person)" in wizard.message.text()
+
+    monkeypatch.setattr(wizard, "confirm_stop", lambda: True)
+    wizard.reject()
+    qtbot.waitUntil(lambda: free_seats(sqlite_db, sid) == 12)
+
+
+def free_seats(db: Database, session_id: int) -> int:
+    with db.read() as tx:
+        return get_session(tx, session_id).free

@@ -113,6 +113,8 @@ class Connection:
             if self._subscription is not None:
                 self._subscription.cancel()
             writer.cancel()
+            if self._close_task is not None:
+                await self._close_task  # close with our code before the handler returns
             # Handlers already running finish their transaction in their worker thread;
             # only their replies are dropped.
 
@@ -201,7 +203,15 @@ class Connection:
             return
         self._closing = True
         log.warning("closing connection %s: %s", self.id, reason)
-        self._close_task = asyncio.create_task(self.ws.close(CLOSE_POLICY, reason))
+        self._close_task = asyncio.create_task(self._close(reason))
+
+    async def _close(self, reason: str) -> None:
+        """Close with a reason; a client that reads nothing cannot take the close frame,
+        so after the send timeout the connection is dropped."""
+        try:
+            await asyncio.wait_for(self.ws.close(CLOSE_POLICY, reason), self.limits.send_timeout)
+        except TimeoutError:
+            self.ws.transport.abort()
 
     async def _write_loop(self) -> None:
         try:

@@ -129,7 +129,8 @@ async def peer(url: str, **kwargs: Any) -> AsyncIterator[Peer]:
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url, JWT_SECRET=JWT_SECRET, **extra)
+    env.update({"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET})
+    env.update(extra)
     return env
 
 

@@ -83,6 +83,7 @@ class Connection:
         self._subscription: Subscription | None = None
         self._subscribe_from: int | None = None
         self._closing = False
+        self._gone = False
         self._close_task: asyncio.Task[None] | None = None
 
     @property
@@ -110,13 +111,15 @@ class Connection:
         except ConnectionClosed:
             pass
         finally:
+            self._gone = True
             if self._subscription is not None:
                 self._subscription.cancel()
+            # A call already running finishes its transaction (its reply is dropped); the
+            # rest of its batch is skipped.
+            await asyncio.gather(*handlers, return_exceptions=True)
             writer.cancel()
             if self._close_task is not None:
                 await self._close_task  # close with our code before the handler returns
-            # Handlers already running finish their transaction in their worker thread;
-            # only their replies are dropped.
 
     async def _reject_flood(self, parsed: jsonrpc.Parsed) -> None:
         self._strikes += 1
@@ -135,7 +138,11 @@ class Connection:
 
     async def _handle_frame(self, parsed: jsonrpc.Parsed) -> None:
         try:
-            replies = [await self._handle(item) for item in parsed.items]
+            replies = []
+            for item in parsed.items:
+                if self._gone:
+                    return
+                replies.append(await self._handle(item))
             out = jsonrpc.batch_reply(parsed, replies)
             if out is not None:
                 await self.send(out)

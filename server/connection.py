@@ -146,7 +146,7 @@ class Connection:
             out = jsonrpc.batch_reply(parsed, replies)
             if out is not None:
                 await self.send(out)
-            if self._subscribe_from is not None:
+            if self._subscribe_from is not None and not self._gone:
                 self._start_subscription(self._subscribe_from)
         finally:
             self._slots.release()

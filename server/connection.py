@@ -125,7 +125,7 @@ class Connection:
         self._strikes += 1
         self.metrics.error(jsonrpc.RATE_LIMITED)
         if self._strikes > self.limits.max_strikes:
-            await self.hang_up("rate limit exceeded")
+            self.hang_up("rate limit exceeded")
             return
         message = "Too many requests; please slow down."
         replies = [
@@ -194,18 +194,18 @@ class Connection:
 
     async def send(self, message: Any) -> bool:
         """Queue a message; a queue that stays full means the client stopped reading."""
-        if self._closing:
+        if self._closing or self._gone:
             return False
         try:
             await asyncio.wait_for(
                 self._queue.put(jsonrpc.encode(message)), self.limits.send_timeout
             )
         except TimeoutError:
-            await self.hang_up("too slow: messages were not read")
+            self.hang_up("too slow: messages were not read")
             return False
         return True
 
-    async def hang_up(self, reason: str) -> None:
+    def hang_up(self, reason: str) -> None:
         if self._closing:
             return
         self._closing = True

@@ -219,15 +219,18 @@ class BookingWizard(QDialog):
         self.session_step.clear_notice()
         seats = max(1, self.attendees_step.model.rowCount())
         self._set_busy(True)
-        self.hold.hold_seats(session.id, seats, self._held_go_on, self._hold_refused)
+        self.hold.hold_seats(
+            session.id, seats, self._held_go_on, lambda e: self._hold_refused(e, session)
+        )
 
     def _held_go_on(self) -> None:
         self._set_busy(False)
         self.go(ATTENDEES)
 
-    def _hold_refused(self, error: BaseException) -> None:
+    def _hold_refused(self, error: BaseException, session: SessionRow | None = None) -> None:
+        """Seats asked for on ``session`` (default: the chosen one) could not be held."""
         self._set_busy(False)
-        session = self.session
+        session = session or self.session
         if session is not None and _is(error, SEATS_LOST):
             self.go(SESSION)
             seats = max(1, self.attendees_step.model.rowCount())

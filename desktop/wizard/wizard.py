@@ -70,6 +70,7 @@ class BookingWizard(QDialog):
         self.session: SessionRow | None = None
         self.booking: dict[str, Any] | None = None
         self.hold = HoldKeeper(backend, self)
+        self.readers: list[dict[str, Any]] = []
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
@@ -302,15 +303,23 @@ class BookingWizard(QDialog):
     def _offer_payment_methods(self) -> None:
         if not self.backend.has_method("payments.methods"):
             return
-        BackendOp(self, self.backend, "payments.methods").success(
-            lambda result: self.payment_step.offer(
-                [m for m in METHODS if m.offered(self.backend.has_method, offered_keys(result))]
-            )
-        ).failure(lambda _e: None).run()
+        BackendOp(self, self.backend, "payments.methods").success(self._payment_methods).failure(
+            lambda _e: None
+        ).run()
+
+    def _payment_methods(self, result: Any) -> None:
+        keys = offered_keys(result)
+        if isinstance(result, dict):
+            self.readers = list(result.get("readers", []))
+        self.payment_step.offer([m for m in METHODS if m.offered(self.backend.has_method, keys)])
 
     def _take_payment(self) -> None:
         key = self.payment_step.chosen_key()
         method = next(m for m in METHODS if m.key == key)
+        missing = method.missing(self.payment_step.values())
+        if missing:
+            self.message.setText(missing)
+            return
         self._set_busy(True)
         self.payment_step.set_locked(True)
         self.payment_step.show_progress("Booking…", None)
@@ -341,6 +350,9 @@ class BookingWizard(QDialog):
         BackendOp(self, self.backend, method, params).success(then).failure(
             self._payment_failed
         ).run()
+
+    def form_values(self) -> dict[str, str]:
+        return self.payment_step.values()
 
     def progress(self, text: str, cancel: Callable[[], None] | None = None) -> None:
         self.payment_step.show_progress(text, cancel)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import Database
-from core.models import StripeEvent
+from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
 from core.payments.stripe_double import StripeDouble
@@ -123,3 +123,15 @@ def test_a_lost_answer_never_creates_a_second_payment(
     )
     assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
     assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["succeeded"]
+
+
+def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    with sqlite_db.write() as tx:
+        tx.add(PaymentState(key=events.CURSOR, value="evt_older_than_30_days"))
+    assert events.poll_events(sqlite_db, gateway) == len(double.events)
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"

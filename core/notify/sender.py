@@ -141,8 +141,8 @@ def _deliver(conn: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str)
     try:
         code, reply = conn.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
     except smtplib.SMTPDataError:
-        raise
-    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        raise  # the server answered "no": definitely not sent
+    except OSError as exc:  # includes a disconnect while the message was going over
         raise _Uncertain(str(exc)) from exc
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
@@ -225,9 +225,11 @@ def flush(
             row = _claim(db, message_id, at)
             if row is None:
                 continue
+            reached = conn is not None
             try:
                 if conn is None:
                     conn = _connect(config)
+                    reached = True
                 _deliver(
                     conn,
                     build_message(row, config.mail_from, at),
@@ -238,7 +240,7 @@ def flush(
                 conn = None
                 report.unconfirmed += 1
                 _finish(db, row.id, status="unconfirmed", last_error=f"outcome unknown: {exc}")
-            except (OSError, smtplib.SMTPException) as exc:
+            except OSError as exc:  # smtplib's errors are OSErrors too
                 if conn is not None:
                     _close(conn)
                 conn = None
@@ -255,8 +257,8 @@ def flush(
                     last_error=str(exc)[:2000],
                     next_attempt_at=at + backoff(row.attempts),
                 )
-                if isinstance(exc, OSError | smtplib.SMTPConnectError):
-                    break  # server unreachable: leave the rest for the next pass
+                if not reached:
+                    break  # server unreachable or refusing us: the rest wait for the next pass
             else:
                 report.sent += 1
                 _finish(db, row.id, status="sent", sent_at=now(), last_error=None)

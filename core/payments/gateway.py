@@ -95,7 +95,9 @@ def local_double_url() -> str:
         if _double is None:
             from core.payments.stripe_double import StripeDouble
 
-            _double = StripeDouble()
+            _double = StripeDouble(  # the front desk reader pays, the training room declines
+                auto_present={"tmr_desk_1": "4242424242424242", "tmr_desk_2": "4000000000000002"}
+            )
             _double.start()
         return str(_double.url)
 
@@ -240,7 +242,10 @@ class StripeGateway:
         return self._call("refund", self.sdk.v1.refunds.create, params, self._key(key))
 
     def events_after(self, cursor: str | None, page_size: int = 100) -> list[Json]:
-        """Events newer than ``cursor`` (all retained events without one), oldest first."""
+        """Events newer than ``cursor`` (all retained events without one), oldest first.
+
+        A cursor Stripe no longer knows (events are kept 30 days) means reading them all.
+        """
         found: dict[str, Json] = {}
         if cursor is None:
             after: str | None = None
@@ -257,11 +262,16 @@ class StripeGateway:
         else:
             before = cursor
             while True:
-                page = self._call(
-                    "read events",
-                    self.sdk.v1.events.list,
-                    {"limit": page_size, "ending_before": before},
-                )
+                try:
+                    page = self._call(
+                        "read events",
+                        self.sdk.v1.events.list,
+                        {"limit": page_size, "ending_before": before},
+                    )
+                except PaymentRejected as exc:
+                    if exc.data.get("stripe_code") != "resource_missing":
+                        raise
+                    return self.events_after(None, page_size)
                 for event in page["data"]:
                     found.setdefault(event["id"], event)
                 if not page["has_more"] or not page["data"]:

@@ -46,6 +46,11 @@ def create_link(
                 Payment.status == "pending",
             )
         )
+        if link is not None and link.expires_at is not None and link.expires_at <= now():
+            raise ValidationFailed(
+                f"The payment link for {booking.reference} has expired; the places are being "
+                "released. Make a new booking if the customer still wants to come."
+            )
         if link is None:
             due = booking.total_pence - covered_pence(booking)
             if due <= 0:

@@ -22,6 +22,7 @@ from core.models import Booking, Payment
 from core.notify import booking_emails
 from core.payments.ledger import (
     add_payment,
+    clear_paid_dues,
     details,
     locked_booking,
     paid_pence,
@@ -122,6 +123,7 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
         request_refund(tx, payment, payment.amount_pence, SYSTEM.label, "paid twice")
     else:
         set_status(tx, payment, "succeeded")
+    clear_paid_dues(tx, booking)
 
 
 def expire_link(tx: Session, payment: Payment) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.db import Database
 from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
@@ -25,7 +25,7 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
@@ -35,7 +35,7 @@ def _recorded(db: Database) -> int:
 
 
 def test_duplicated_and_reordered_events_are_applied_once(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     double.duplicate_events = True
     double.reverse_events = True
@@ -52,7 +52,7 @@ def test_duplicated_and_reordered_events_are_applied_once(
 
 
 def test_events_after_the_cursor_are_picked_up_after_downtime(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     first = pending_booking(sqlite_db)
     links.create_link(sqlite_db, gateway, first, DESK)
@@ -67,7 +67,7 @@ def test_events_after_the_cursor_are_picked_up_after_downtime(
 
 
 def test_a_stale_failure_event_after_success_changes_nothing(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -88,7 +88,7 @@ def test_a_stale_failure_event_after_success_changes_nothing(
 
 
 def test_webhook_signatures_are_verified(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -104,7 +104,7 @@ def test_webhook_signatures_are_verified(
 
 
 def test_a_lost_answer_never_creates_a_second_payment(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     double.fail_next("/v1/payment_intents", "lost_response", times=3)  # SDK gives up
@@ -126,7 +126,7 @@ def test_a_lost_answer_never_creates_a_second_payment(
 
 
 def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)

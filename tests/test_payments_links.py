@@ -11,7 +11,7 @@ from core.actor import Actor
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.payments import desk, links
-from core.payments.gateway import StripeGateway
+from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
@@ -35,12 +35,12 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
 def test_a_link_is_made_once_and_emailed(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db, seats=2)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -59,7 +59,7 @@ def test_a_link_is_made_once_and_emailed(
 
 
 def test_paying_the_link_confirms_the_booking(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(any_db)
     link = links.create_link(any_db, gateway, ref, DESK)
@@ -72,7 +72,7 @@ def test_paying_the_link_confirms_the_booking(
 
 
 def test_an_unpaid_link_expires_frees_the_seats_and_tells_the_customer(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db, seats=3)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -89,7 +89,7 @@ def test_an_unpaid_link_expires_frees_the_seats_and_tells_the_customer(
 
 
 def test_a_link_paid_just_before_expiry_is_not_cancelled(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -100,7 +100,7 @@ def test_a_link_paid_just_before_expiry_is_not_cancelled(
 
 
 def test_links_only_for_bookings_waiting_for_payment(
-    sqlite_db: Database, gateway: StripeGateway
+    sqlite_db: Database, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     links.create_link(sqlite_db, gateway, ref, DESK)

@@ -76,7 +76,7 @@ def check_stripe(settings: Settings, *, verify: bool = False) -> StripeConfig:
     config = StripeConfig(key, webhook, base)
     if verify:
         try:
-            StripeGateway(config).sdk.v1.balance.retrieve()
+            StripeClient(config).sdk.v1.balance.retrieve()
         except stripe.AuthenticationError:
             raise ConfigError("Stripe rejected STRIPE_SECRET_KEY; check it is current.") from None
         except stripe.StripeError as exc:
@@ -106,7 +106,7 @@ def _plain(obj: Any) -> Json:
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
-class StripeGateway:
+class StripeClient:
     """The calls this product makes to Stripe, returning plain dicts."""
 
     def __init__(self, config: StripeConfig) -> None:
@@ -293,13 +293,13 @@ def verify_webhook(payload: bytes, signature: str, secret: str) -> Json:
     return _plain(event)
 
 
-_gateways: dict[StripeConfig, StripeGateway] = {}
+_gateways: dict[StripeConfig, StripeClient] = {}
 
 
-def gateway_for(settings: Settings) -> StripeGateway:
+def gateway_for(settings: Settings) -> StripeClient:
     """The (shared) gateway for these settings; raises ConfigError naming a bad setting."""
     config = check_stripe(settings)
     with _double_lock:
         if config not in _gateways:
-            _gateways[config] = StripeGateway(config)
+            _gateways[config] = StripeClient(config)
         return _gateways[config]

@@ -14,7 +14,7 @@ from datetime import datetime
 from core.clock import now
 from core.db import Database
 from core.payments.events import poll_events
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway, gateway_for
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient, gateway_for
 from core.payments.links import expire_due_links
 from core.payments.reconcile import recover
 
@@ -30,7 +30,7 @@ class PaymentsPass:
 
 
 def run_payments_once(
-    db: Database, gateway: StripeGateway | None = None, *, at: datetime | None = None
+    db: Database, gateway: StripeClient | None = None, *, at: datetime | None = None
 ) -> PaymentsPass:
     gateway = gateway or gateway_for(db.settings)
     at = at or now()
@@ -44,7 +44,7 @@ def run_payments_forever(
     db: Database,
     stop_event: threading.Event,
     *,
-    gateway: StripeGateway | None = None,
+    gateway: StripeClient | None = None,
     interval_s: float = 10.0,
 ) -> None:
     """Run a pass every ``interval_s`` until ``stop_event`` is set; errors are logged."""

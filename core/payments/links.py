@@ -18,13 +18,13 @@ from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.models import Payment
 from core.notify import booking_emails
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking
 from core.payments.reconcile import Attempt, create_remote, reconcile
 
 
 def create_link(
-    db: Database, gateway: StripeGateway, reference: str, actor: Actor
+    db: Database, gateway: StripeClient, reference: str, actor: Actor
 ) -> dict[str, Any]:
     """A payment link for the amount due, emailed to the customer: ``{url, expires_at}``.
 
@@ -83,7 +83,7 @@ def create_link(
     }
 
 
-def expire_due_links(db: Database, gateway: StripeGateway, *, at: datetime | None = None) -> int:
+def expire_due_links(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> int:
     """Close links past their expiry (booking cancelled, seats freed, customer told)."""
     at = at or now()
     with db.read() as tx:

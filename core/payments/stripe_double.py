@@ -7,8 +7,9 @@ Endpoints: payment intents, checkout sessions, refunds, events, balance, termina
 and the test helper that presents a card to a reader. The official SDK is pointed at it
 through its base address.
 
-Faults for tests: ``fail_next(path, mode)`` with mode ``lost_response`` (the request is
-carried out but the reply never arrives: what a network timeout looks like), ``unreachable``
+Faults for tests: ``fail_next(path, mode)`` with mode ``timeout`` (the request is carried
+out but the reply comes later than the client waits), ``lost_response`` (carried out, the
+connection drops before the reply), ``unreachable``
 (connection dropped before anything happens) or ``server_error``; ``duplicate_events`` lists
 every event twice; ``reverse_events`` hands them out newest first within a page.
 A card number ending ``0002`` is declined, as on real Stripe.
@@ -89,6 +90,7 @@ class StripeDouble:
     reverse_events: bool = False
     auto_present: dict[str, str] = field(default_factory=dict)  # reader id → card number
     auto_present_after_s: float = 3.0
+    timeout_delay_s: float = 1.5
     objects: dict[str, Json] = field(default_factory=dict)
     events: list[Json] = field(default_factory=list)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -146,7 +148,7 @@ class StripeDouble:
 
     def fail_next(self, path: str, mode: str = "lost_response", times: int = 1) -> None:
         """Make the next ``times`` requests whose path contains ``path`` fail as ``mode``."""
-        if mode not in ("lost_response", "unreachable", "server_error"):
+        if mode not in ("lost_response", "timeout", "unreachable", "server_error"):
             raise ValueError(mode)
         with self._lock:
             self._faults.append(Fault(path, mode, times))
@@ -606,7 +608,9 @@ class _Handler(BaseHTTPRequestHandler):
                     double.remember(key, method, url.path, params, status, body)
         except StripeError as exc:
             status, body, headers = exc.status, exc.body, {}
-        if fault == "lost_response":
+        if fault == "timeout":  # carried out, but the answer comes too late for the client
+            time.sleep(double.timeout_delay_s)
+        if fault in ("lost_response", "timeout"):
             self.close_connection = True
             return
         self._reply(status, body, headers)

@@ -18,7 +18,7 @@ from core.clock import now
 from core.db import Database
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
-from core.payments.gateway import PaymentRejected, StripeGateway
+from core.payments.gateway import PaymentRejected, StripeClient
 from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import closed_message
@@ -32,7 +32,7 @@ API_STATUS = {
 }
 
 
-def readers(gateway: StripeGateway) -> list[dict[str, Any]]:
+def readers(gateway: StripeClient) -> list[dict[str, Any]]:
     return [
         {"id": r["id"], "label": r.get("label") or r["id"], "status": r.get("status", "offline")}
         for r in gateway.readers()
@@ -40,7 +40,7 @@ def readers(gateway: StripeGateway) -> list[dict[str, Any]]:
 
 
 def start(
-    db: Database, gateway: StripeGateway, reference: str, reader_id: str, actor: Actor
+    db: Database, gateway: StripeClient, reference: str, reader_id: str, actor: Actor
 ) -> dict[str, Any]:
     """Send the amount due to ``reader_id``; returns ``{payment_id, status}``."""
     with db.write() as tx:
@@ -90,14 +90,14 @@ def start(
 
 
 def status(
-    db: Database, gateway: StripeGateway, payment_id: int, *, at: datetime | None = None
+    db: Database, gateway: StripeClient, payment_id: int, *, at: datetime | None = None
 ) -> dict[str, Any]:
     """Where the card payment is now: pending, succeeded, declined, canceled or timeout."""
     reconcile(db, gateway, payment_id, at=at or now())
     return _status_json(db, payment_id)
 
 
-def cancel(db: Database, gateway: StripeGateway, payment_id: int) -> dict[str, Any]:
+def cancel(db: Database, gateway: StripeClient, payment_id: int) -> dict[str, Any]:
     """The desk gives up: stop the reader and cancel the intent (unless it already paid)."""
     reconcile(db, gateway, payment_id, at=now(), give_up=True)
     return _status_json(db, payment_id)

@@ -7,13 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from core import bookings
 from core.actor import Actor
+from core.clock import now
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.payments import desk, links
 from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
 from core.payments.stripe_double import StripeDouble
+from tests.factories import make_session, person
 from tests.payments_support import (
     DESK,
     booking_state,
@@ -111,3 +114,16 @@ def test_links_only_for_bookings_waiting_for_payment(
     assert booking_state(sqlite_db, other)[0] == "CONFIRMED"
     with pytest.raises(ValidationFailed, match="waiting for payment"):
         links.create_link(sqlite_db, gateway, other, DESK)
+
+
+def test_a_website_booking_never_sent_to_payment_is_released(
+    sqlite_db: Database, gateway: StripeClient
+) -> None:
+    sid = make_session(sqlite_db)
+    with sqlite_db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
+    assert run_payments_once(sqlite_db, gateway).abandoned == 0
+    later = now() + timedelta(minutes=sqlite_db.settings.hold_minutes + 1)
+    assert run_payments_once(sqlite_db, gateway, at=later).abandoned == 1
+    assert booking_state(sqlite_db, ref)[:2] == ("CANCELLED", 0)
+    assert emails(sqlite_db) == []

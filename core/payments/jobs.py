@@ -15,7 +15,7 @@ from core.clock import now
 from core.db import Database
 from core.payments.events import poll_events
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient, gateway_for
-from core.payments.links import expire_due_links
+from core.payments.links import expire_due_links, release_abandoned
 from core.payments.reconcile import recover
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ class PaymentsPass:
     checked: int
     refunds_sent: int
     links_expired: int
+    abandoned: int
 
 
 def run_payments_once(
@@ -37,7 +38,8 @@ def run_payments_once(
     events = poll_events(db, gateway)
     report = recover(db, gateway, at=at)
     expired = expire_due_links(db, gateway, at=at)
-    return PaymentsPass(events, report.checked, report.refunds_sent, expired)
+    abandoned = release_abandoned(db, at=at)
+    return PaymentsPass(events, report.checked, report.refunds_sent, expired, abandoned)
 
 
 def run_payments_forever(

@@ -13,14 +13,16 @@ from typing import Any
 from sqlalchemy import select
 
 from core.actor import Actor
+from core.bookings import cancel
 from core.clock import now
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
-from core.models import Payment
+from core.models import Booking, Payment
 from core.notify import booking_emails
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking
 from core.payments.reconcile import Attempt, create_remote, reconcile
+from core.payments.settle import SYSTEM
 
 
 def create_link(
@@ -102,3 +104,30 @@ def expire_due_links(db: Database, gateway: StripeClient, *, at: datetime | None
         except (PaymentUnavailable, PaymentRejected):
             continue  # Stripe unreachable: the next pass tries again; seats stay held
     return len(due)
+
+
+def release_abandoned(db: Database, *, at: datetime | None = None) -> int:
+    """Cancel website bookings left waiting for payment without a link ever being made.
+
+    The website books PENDING_PAYMENT and then asks for a link; if it never does (the
+    visitor left, the website crashed) the seats come back after the hold time.
+    """
+    at = at or now()
+    cutoff = at - timedelta(minutes=db.settings.hold_minutes)
+    with db.read() as tx:
+        stale = list(
+            tx.scalars(
+                select(Booking.reference).where(
+                    Booking.status == "PENDING_PAYMENT",
+                    Booking.channel == "website",
+                    Booking.created_at < cutoff,
+                    ~Booking.payments.any(),
+                )
+            )
+        )
+    for reference in stale:
+        with db.write() as tx:
+            booking = locked_booking(tx, reference)
+            if booking.status == "PENDING_PAYMENT" and not booking.payments:
+                cancel(tx, reference, SYSTEM, "payment never started", notify=False)
+    return len(stale)

@@ -11,6 +11,7 @@ from core.clock import now
 from core.db import Database
 from core.payments import terminal
 from core.payments.gateway import PaymentRejected, StripeClient
+from core.payments.ledger import get_payment
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
@@ -120,3 +121,20 @@ def test_an_offline_reader_is_a_clear_error(
     with pytest.raises(PaymentRejected, match="offline"):
         terminal.start(sqlite_db, gateway, ref, "tmr_offline", DESK)
     assert booking_state(sqlite_db, ref)[2][0][2] == "canceled"
+
+
+def test_an_attempt_left_behind_is_closed_before_a_new_one(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    first = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK) == first  # a retry
+    with sqlite_db.write() as tx:  # the desk crashed; the attempt is now long past
+        get_payment(tx, first["payment_id"]).created_at = now() - timedelta(minutes=10)
+    second = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert second["payment_id"] != first["payment_id"]
+    assert [i["status"] for i in double.of_type("payment_intent")] == [
+        "canceled",
+        "requires_payment_method",
+    ]
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["timeout", "pending"]

@@ -8,12 +8,13 @@ derived from the booking and the attempt, so retrying ``start`` never charges tw
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from core.actor import Actor
+from core.bookings import find
 from core.clock import now
 from core.db import Database
 from core.errors import Conflict, ValidationFailed
@@ -42,7 +43,12 @@ def readers(gateway: StripeClient) -> list[dict[str, Any]]:
 def start(
     db: Database, gateway: StripeClient, reference: str, reader_id: str, actor: Actor
 ) -> dict[str, Any]:
-    """Send the amount due to ``reader_id``; returns ``{payment_id, status}``."""
+    """Send the amount due to ``reader_id``; returns ``{payment_id, status}``.
+
+    A retry while the last attempt is still live reuses it (same Stripe objects); an
+    attempt left behind longer than the terminal timeout is closed first.
+    """
+    _close_stale(db, gateway, reference)
     with db.write() as tx:
         booking = locked_booking(tx, reference)
         if booking.status == "CANCELLED":
@@ -87,6 +93,20 @@ def start(
             set_status(tx, get_payment(tx, attempt.payment_id), "canceled", exc.message)
         raise
     return {"payment_id": attempt.payment_id, "status": "pending"}
+
+
+def _close_stale(db: Database, gateway: StripeClient, reference: str) -> None:
+    at = now()
+    cutoff = at - timedelta(seconds=db.settings.terminal_timeout_s)
+    with db.read() as tx:
+        booking = find(tx, reference)
+        stale = [
+            p.id
+            for p in booking.payments
+            if p.method == "card" and p.status == "pending" and p.created_at < cutoff
+        ]
+    for payment_id in stale:
+        reconcile(db, gateway, payment_id, at=at)
 
 
 def status(

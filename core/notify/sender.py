@@ -244,6 +244,8 @@ def flush(
                     parseaddr(row.recipient)[1],
                 )
             except _Uncertain as exc:
+                if conn is not None:
+                    conn.close()
                 conn = None
                 report.unconfirmed += 1
                 _finish(db, row.id, status="unconfirmed", last_error=f"outcome unknown: {exc}")

@@ -3,6 +3,7 @@ every Stripe write idempotent."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -135,3 +136,29 @@ def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(
         tx.add(PaymentState(key=events.CURSOR, value="evt_older_than_30_days"))
     assert events.poll_events(sqlite_db, gateway) == len(double.events)
     assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_two_pollers_at_once_apply_each_event_once(
+    any_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    double.duplicate_events = True
+    refs = [pending_booking(any_db) for _ in range(3)]
+    for ref in refs:
+        link = links.create_link(any_db, gateway, ref, DESK)
+        double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    start = threading.Barrier(2)
+    applied: list[int] = []
+
+    def poll() -> None:
+        start.wait(timeout=10)
+        applied.append(events.poll_events(any_db, gateway))
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    for t in pollers:
+        t.start()
+    for t in pollers:
+        t.join(timeout=60)
+    assert sum(applied) == len(double.events) == _recorded(any_db)
+    assert all(booking_state(any_db, ref)[0] == "CONFIRMED" for ref in refs)
+    sent = [t for t, _ in emails(any_db)]
+    assert sent.count("booking_confirmation") == 3

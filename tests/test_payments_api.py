@@ -154,3 +154,12 @@ def test_erasing_a_person_erases_their_email(db: Database) -> None:
     with db.write() as tx:
         erase_person(tx, "person1@example.com", DESK)
     assert emails(db) == []
+
+
+def test_the_website_gets_a_link_for_its_own_booking(db: Database) -> None:
+    sid = make_session(db)
+    with db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
+    link = call(db, "payments.link", WEBSITE, reference=ref)
+    assert set(link) == {"url", "expires_at", "payment_id"}
+    assert [t for t, _ in emails(db)] == ["payment_link"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import Backend
+from desktop.bookings_tab import RESEND
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
 from desktop.tasks import BackendOp, plain_message
@@ -359,7 +360,8 @@ class BookingWizard(QDialog):
 
     def finish(self, booking: dict[str, Any], note: str) -> None:
         self._set_busy(False)
-        self.confirmation_step.show_booking(booking, note)
+        outbox = self.backend.has_method(RESEND)
+        self.confirmation_step.show_booking(booking, note, outbox)
         self.go(DONE)
         self.booked.emit(booking)
 

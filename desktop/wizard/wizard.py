@@ -120,7 +120,7 @@ class BookingWizard(QDialog):
         layout.addLayout(steps_row)
         layout.addLayout(middle, 1)
         layout.addLayout(buttons)
-        self.resize(1180, 680)
+        self._fit_screen(1180, 680)
 
         self._resize_timer = QTimer(self)
         self._resize_timer.setSingleShot(True)
@@ -144,6 +144,14 @@ class BookingWizard(QDialog):
         self.go(SESSION)
         self.session_step.load(int(session["id"]) if session else None)
         self._offer_payment_methods()
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """Open at a comfortable size, but never bigger than the screen (200% scaling)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            width = min(width, int(screen.width() * 0.95))
+            height = min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
 
     # -- navigation -------------------------------------------------------------------
     @property

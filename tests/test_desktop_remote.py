@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from core.db import Database
 from desktop.login_dialog import LoginDialog
 from desktop.main_window import MainWindow
 from desktop.remote_backend import RemoteBackend
+from desktop.tasks import pool
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, SESSION
 from tests.desktop_support import book_five_in_cash, desk_settings, open_window
@@ -35,7 +36,7 @@ def remote_desks(server: ServerProcess) -> Iterator[list[RemoteBackend]]:
     yield desks
     for desk in desks:
         desk.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    pool().waitForDone(10_000)
 
 
 def connect_desk(qtbot: QtBot, url: str, desks: list[RemoteBackend]) -> RemoteBackend:

@@ -45,7 +45,7 @@ def domain_error(exc: RpcError) -> DomainError:
     cls = _error_classes().get(str(data.pop("code", "")), DomainError)
     error = cls(exc.message, **data)
     if cls is DomainError and exc.kind:
-        error.code = exc.kind  # type: ignore[misc]
+        error.code = exc.kind
     return error
 
 

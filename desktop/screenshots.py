@@ -105,7 +105,7 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     sessions.course.setCurrentIndex(0)
     window.show_tab("Bookings")
     window.bookings.search.setText("Smith")
-    window.bookings.find()
+    window.bookings.search_bookings()
     wait_until(lambda: window.bookings.model.rowCount() > 0)
     shots.append(_save(window, folder, "bookings", suffix))
     return shots

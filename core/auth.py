@@ -14,8 +14,8 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import jwt

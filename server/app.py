@@ -17,8 +17,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from core import holds
-from core.background import Workers
 from core.api import METHODS
+from core.background import Workers
 from core.db import Database
 from server import http
 from server.connection import Connection, Limits

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import bookings, catalogue, certificates, database, sessions
+from core.cli import users as user_commands
 from core.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -20,6 +21,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     certificates.register,
+    user_commands.register,
 )
 
 

@@ -106,7 +106,9 @@ class DeviceRegister:
             ]
         server = {(m["attendee_id"], m["day_index"], m["field"]): m for m in doc["marks"]}
         history: dict[merge.CellKey, list[merge.Mark]] = {}
+        who = {m["op_id"]: m.get("recorded_by") for m in server.values()}
         for cell in server.values():
+            who.update({o["op_id"]: o.get("recorded_by") for o in cell.get("overridden", [])})
             winner = _mark_of(cell)
             history[winner.cell] = [winner] + [_mark_of(o) for o in cell.get("overridden", [])]
         unsynced_ops = {data["op_id"] for data, unsynced in local if unsynced}
@@ -125,10 +127,13 @@ class DeviceRegister:
                     if recorded.get("op_id") == winner.op_id
                     else self.label,
                     "pending": winner.op_id in unsynced_ops,
-                    "overridden": [o.to_json() for o in merge.overridden(marks, winner)],
+                    "overridden": [
+                        o.to_json() | {"recorded_by": who.get(o.op_id, self.label)}
+                        for o in merge.overridden(marks, winner)
+                    ],
                 }
             )
-        return doc | {"marks": cells, "unsynced": self.unsynced(session_id)}
+        return dict(doc) | {"marks": cells, "unsynced": self.unsynced(session_id)}
 
     def unsynced(self, session_id: int | None = None) -> int:
         stmt = select(func.count()).select_from(PendingOp).where(PendingOp.synced_at.is_(None))
@@ -265,10 +270,8 @@ class DeviceRegister:
             doc = call("attendance.roster", {"session_id": session_id})
             start = datetime.fromisoformat(doc["session"]["start"]).astimezone(LONDON)
             with self.db.write() as tx:
-                row = tx.get(OfflineRoster, session_id)
-                if row is None:
-                    row = OfflineRoster(session_id=session_id)
-                    tx.add(row)
+                row = tx.get(OfflineRoster, session_id) or OfflineRoster(session_id=session_id)
+                tx.add(row)
                 row.starts_at, row.document, row.fetched_at = start, json.dumps(doc), now()
                 self.clock.observe(doc["hlc"])
                 self._save_clock(tx)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, certificates, database, sessions
+from core.cli import bookings, catalogue, certificates, database, privacy, sessions
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -22,6 +22,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     bookings.register,
     certificates.register,
     user_commands.register,
+    privacy.register,
 )
 
 
@@ -51,7 +52,3 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     except KeyboardInterrupt:
         return 130
     return int(result or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -114,7 +114,6 @@ def _issue(tx: Session, session: CourseSession, person: Attendee, issued_on: dat
         course_id=session.course_id,
         venue_id=session.venue_id,
         trainer_id=session.trainer_id,
-        holder_name=person.name,
         course_name=session.course.name,
         trainer_name=session.trainer.name if session.trainer else None,
         issued_on=issued_on,
@@ -160,7 +159,7 @@ class CertificateView:
 def view_of(cert: Certificate, venue_name: str) -> CertificateView:
     return CertificateView(
         number=cert.number,
-        attendee=cert.holder_name,
+        attendee=cert.attendee.name,
         attendee_id=cert.attendee_id,
         course=cert.course_name,
         course_id=cert.course_id,

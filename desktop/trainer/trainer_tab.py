@@ -7,6 +7,7 @@ register on screen reload it, so a co-trainer's marks appear without asking.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -37,6 +38,7 @@ class TrainerTab(QWidget):
         super().__init__(window)
         self.backend = backend
         self._source = source
+        self._source_lock = threading.Lock()
         font = self.font()
         font.setPointSize(BASE_FONT_PT)
         self.setFont(font)
@@ -70,10 +72,12 @@ class TrainerTab(QWidget):
 
     @property
     def source(self) -> RegisterSource:
-        if self._source is None:
-            device = DeviceRegister(device_database(self.backend), self.backend.user_label)
-            self._source = RegisterSource(self.backend.call, device)
-        return self._source
+        """Made on first use, on a worker thread (it opens the device database)."""
+        with self._source_lock:
+            if self._source is None:
+                device = DeviceRegister(device_database(self.backend), self.backend.user_label)
+                self._source = RegisterSource(self.backend.call, device)
+            return self._source
 
     @property
     def session_id(self) -> int | None:

@@ -62,6 +62,7 @@ class TrainerTab(QWidget):
         self._timer.setInterval(SYNC_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
         self._started = False
+        self._asked = self._shown = 0
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -121,7 +122,17 @@ class TrainerTab(QWidget):
 
     # -- results -------------------------------------------------------------------------
     def _run(self, work: Any, done: Any) -> None:
-        Op(self, work).success(done).failure(self._failed).run()
+        """Run ``work`` in the background; show its result unless a later request's result
+        is already on screen (a slow sync must not undo a mark shown since)."""
+        self._asked += 1
+        ticket = self._asked
+
+        def show(snap: Snapshot) -> None:
+            if ticket > self._shown:
+                self._shown = ticket
+                done(snap)
+
+        Op(self, work).success(show).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Register", plain_message(error))

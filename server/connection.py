@@ -83,6 +83,7 @@ class Connection:
         self._subscription: Subscription | None = None
         self._subscribe_from: int | None = None
         self._closing = False
+        self._gone = False
         self._close_task: asyncio.Task[None] | None = None
 
     @property
@@ -110,17 +111,21 @@ class Connection:
         except ConnectionClosed:
             pass
         finally:
+            self._gone = True
             if self._subscription is not None:
                 self._subscription.cancel()
+            # A call already running finishes its transaction (its reply is dropped); the
+            # rest of its batch is skipped.
+            await asyncio.gather(*handlers, return_exceptions=True)
             writer.cancel()
-            # Handlers already running finish their transaction in their worker thread;
-            # only their replies are dropped.
+            if self._close_task is not None:
+                await self._close_task  # close with our code before the handler returns
 
     async def _reject_flood(self, parsed: jsonrpc.Parsed) -> None:
         self._strikes += 1
         self.metrics.error(jsonrpc.RATE_LIMITED)
         if self._strikes > self.limits.max_strikes:
-            await self.hang_up("rate limit exceeded")
+            self.hang_up("rate limit exceeded")
             return
         message = "Too many requests; please slow down."
         replies = [
@@ -133,11 +138,15 @@ class Connection:
 
     async def _handle_frame(self, parsed: jsonrpc.Parsed) -> None:
         try:
-            replies = [await self._handle(item) for item in parsed.items]
+            replies = []
+            for item in parsed.items:
+                if self._gone:
+                    return
+                replies.append(await self._handle(item))
             out = jsonrpc.batch_reply(parsed, replies)
             if out is not None:
                 await self.send(out)
-            if self._subscribe_from is not None:
+            if self._subscribe_from is not None and not self._gone:
                 self._start_subscription(self._subscribe_from)
         finally:
             self._slots.release()
@@ -185,23 +194,31 @@ class Connection:
 
     async def send(self, message: Any) -> bool:
         """Queue a message; a queue that stays full means the client stopped reading."""
-        if self._closing:
+        if self._closing or self._gone:
             return False
         try:
             await asyncio.wait_for(
                 self._queue.put(jsonrpc.encode(message)), self.limits.send_timeout
             )
         except TimeoutError:
-            await self.hang_up("too slow: messages were not read")
+            self.hang_up("too slow: messages were not read")
             return False
         return True
 
-    async def hang_up(self, reason: str) -> None:
+    def hang_up(self, reason: str) -> None:
         if self._closing:
             return
         self._closing = True
         log.warning("closing connection %s: %s", self.id, reason)
-        self._close_task = asyncio.create_task(self.ws.close(CLOSE_POLICY, reason))
+        self._close_task = asyncio.create_task(self._close(reason))
+
+    async def _close(self, reason: str) -> None:
+        """Close with a reason; a client that reads nothing cannot take the close frame,
+        so after the send timeout the connection is dropped."""
+        try:
+            await asyncio.wait_for(self.ws.close(CLOSE_POLICY, reason), self.limits.send_timeout)
+        except TimeoutError:
+            self.ws.transport.abort()
 
     async def _write_loop(self) -> None:
         try:

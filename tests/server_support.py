@@ -31,6 +31,7 @@ TIMEOUT = 10.0
 @asynccontextmanager
 async def running_server(db: Database, **options: Any) -> AsyncIterator[SyncServer]:
     limits = options.pop("limits", Limits())
+    db.settings = db.settings.with_overrides(jwt_secret=JWT_SECRET)
     server = SyncServer(db, ServerOptions(port=0, limits=limits, **options))
     await server.start()
     try:
@@ -58,6 +59,7 @@ class Peer:
         self.ws = ws
         self.ids = itertools.count(1)
         self.pushes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.changes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.replies: dict[Any, asyncio.Future[Any]] = {}
         self.reader = asyncio.create_task(self._read())
 
@@ -66,6 +68,8 @@ class Peer:
             message = json.loads(frame)
             if isinstance(message, dict) and "method" in message:
                 await self.pushes.put(message)
+                for change in message["params"]["changes"]:
+                    await self.changes.put(change)
                 continue
             key = (
                 tuple(m.get("id") for m in message)
@@ -101,16 +105,16 @@ class Peer:
         return dict(await self.call("auth.login", {"email": email, "password": password}))
 
     async def next_push(self, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """The next whole ``changes.push`` notification (use either this or push_until)."""
         return await asyncio.wait_for(self.pushes.get(), timeout)
 
     async def push_until(self, predicate: Any, timeout: float = TIMEOUT) -> dict[str, Any]:
-        """The first pushed change matching ``predicate`` (earlier ones are skipped)."""
+        """The next pushed change matching ``predicate``; the ones before it are skipped."""
         async with asyncio.timeout(timeout):
             while True:
-                push = await self.pushes.get()
-                for change in push["params"]["changes"]:
-                    if predicate(change):
-                        return dict(change)
+                change = await self.changes.get()
+                if predicate(change):
+                    return dict(change)
 
 
 @asynccontextmanager
@@ -125,7 +129,8 @@ async def peer(url: str, **kwargs: Any) -> AsyncIterator[Peer]:
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(DATABASE_URL=database_url, JWT_SECRET=JWT_SECRET, **extra)
+    env.update({"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET})
+    env.update(extra)
     return env
 
 

@@ -1,6 +1,6 @@
-"""The loops a running installation needs besides answering requests: email delivery and
-Stripe event ingestion. Both the sync server and the desktop on the embedded database run
-them; which ones run follows the settings.
+"""The loops a running installation needs besides answering requests: email delivery,
+Stripe event ingestion and certificate renewal reminders. Both the sync server and the
+desktop on the embedded database run them; which ones run follows the settings.
 
 Email and payments are optional per installation: when a service is not configured its loop
 does not run (messages wait safely in the outbox) and ``problems`` says so by name; a setting
@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.certificate_mail import send_due_reminders
 from core.config import Settings
 from core.db import Database
 from core.errors import ConfigError
@@ -23,6 +24,22 @@ from core.payments.jobs import run_payments_forever
 
 log = logging.getLogger(__name__)
 Loop = Callable[..., None]  # (db, stop_event, *, interval_s) -> None
+
+
+REMINDER_INTERVAL_S = 3600.0
+
+
+def run_reminders_forever(db: Database, stop_event: threading.Event, *, interval_s: float) -> None:
+    """Queue due certificate renewal reminders (each is sent once) every hour or so."""
+    while not stop_event.is_set():
+        try:
+            with db.write() as tx:
+                queued = send_due_reminders(tx)
+            if queued:
+                log.info("queued %d renewal reminder(s)", queued)
+        except Exception:
+            log.exception("queuing renewal reminders failed")
+        stop_event.wait(max(interval_s, REMINDER_INTERVAL_S))
 
 
 @dataclass
@@ -35,7 +52,7 @@ class Plan:
 
 def plan(settings: Settings) -> Plan:
     """Decide the loops from the settings; raises ConfigError for a present-but-wrong value."""
-    result = Plan()
+    result = Plan(loops={"reminders": run_reminders_forever})
     if settings.smtp_host:
         check_smtp(settings)
         result.loops["email"] = run_sender_forever

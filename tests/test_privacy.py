@@ -27,8 +27,20 @@ def test_export_then_erase_keeps_money_and_references(any_db: Database) -> None:
     with any_db.read() as tx:
         kept = bookings.find(tx, ref)
         assert (kept.total_pence, kept.customer_name, kept.attendees[0].name) == (
-            total, privacy.ERASED, privacy.ERASED)
+            total,
+            privacy.ERASED,
+            privacy.ERASED,
+        )
         assert kept.attendees[0].special_requirements is None
         assert bookings.find(tx, other_ref).attendees[0].name == "Test Person2"
         with pytest.raises(NotFound):
             privacy.export_person(tx, "person1@example.com")
+
+
+def test_export_includes_the_training_record(any_db: Database) -> None:
+    sid = make_session(any_db)
+    with any_db.write() as tx:
+        bookings.book_now(tx, sid, [person(3)], Actor("desk", "reception"))
+    with any_db.read() as tx:
+        exported = privacy.export_person(tx, "person3@example.com")
+    assert exported["training"] == {"register": [], "certificates": []}

@@ -10,7 +10,15 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, database, payments, privacy, sessions
+from core.cli import (
+    bookings,
+    catalogue,
+    certificates,
+    database,
+    payments,
+    privacy,
+    sessions,
+)
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -21,6 +29,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     payments.register,
+    certificates.register,
     privacy.register,
     user_commands.register,
 )

@@ -99,8 +99,8 @@ class RemoteBackend(Backend):
             identity = self.client.login(email, password, totp)
         except RpcError as exc:
             raise domain_error(exc) from None
-        self._take_identity(identity)
         self._save_token()
+        self._take_identity(identity)
         return identity
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:

@@ -137,7 +137,7 @@ def test_calendar_shows_the_month_with_today_and_lists_the_chosen_day(
     calendar = window.calendar
     qtbot.waitUntil(lambda: "sessions this month" in calendar.status.text())
     assert calendar.title.text() == today.strftime("%B %Y")
-    assert calendar.legend.findChildren(QLabel)
+    qtbot.waitUntil(lambda: len(calendar.legend.findChildren(QLabel)) >= 13)  # one per course
 
     qtbot.mouseClick(calendar.next, Qt.MouseButton.LeftButton)
     following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)

@@ -143,7 +143,7 @@ def _person(rng: random.Random, course_min_age: int, on: date) -> AttendeeInput:
     born = date(on.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
     return AttendeeInput(
         name=f"{first} {last}",
-        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",  # type: ignore[arg-type]
+        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",
         date_of_birth=born,
         phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
         special_requirements=rng.choice(SPECIAL),

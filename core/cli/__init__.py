@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, database, reports, sessions
+from core.cli import bookings, catalogue, database, privacy, reports, sessions
 from core.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -19,6 +19,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     catalogue.register,
     sessions.register,
     bookings.register,
+    privacy.register,
     reports.register,
 )
 
@@ -49,7 +50,3 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     except KeyboardInterrupt:
         return 130
     return int(result or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

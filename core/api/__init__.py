@@ -3,7 +3,8 @@
 Importing this package registers every method module.
 """
 
-from core.api import reports  # noqa: F401  (registers reports.*)
+from core.api import attendance  # noqa: F401
+from core.api import reports  # noqa: F401
 from core.api.registry import METHODS, Call, dispatch
 
 __all__ = ["METHODS", "Call", "dispatch"]

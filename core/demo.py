@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import catalogue
 from core.actor import Actor
+from core.attendance import demo_registers
 from core.attendees import AttendeeInput
 from core.bookings import record_booking
 from core.clock import london, now, today_london
@@ -185,6 +186,7 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
+    demo_registers.seed_registers(db)
     return True
 
 

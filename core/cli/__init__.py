@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, database, privacy, reports, sessions
+from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
 from core.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -20,6 +20,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     privacy.register,
+    certificates.register,
     reports.register,
 )
 

@@ -31,6 +31,14 @@ class Dimension:
     join: Callable[[Select[Any]], Select[Any]]
     describe: Callable[[Sequence[Any]], tuple[str, str]]  # key values -> (group_id, group)
     extra: Callable[[Sequence[Any]], dict[str, Any]] = lambda _: {}
+    order: Callable[[dict[str, Any]], Any] = lambda r: (
+        r["group"][:1] == "(",
+        r["group"].casefold(),
+    )
+
+
+def by_id(row: dict[str, Any]) -> Any:
+    return row["group_id"]
 
 
 def _same(stmt: Select[Any]) -> Select[Any]:
@@ -45,8 +53,10 @@ def lead_days() -> ColumnElement[int]:
 def _lead_bucket() -> ColumnElement[Any]:
     days = lead_days()
     return case(
-        *((days < literal_column(str(limit)), literal_column(str(i))) for i, (limit, _) in
-          enumerate(LEAD_BUCKETS)),
+        *(
+            (days < literal_column(str(limit)), literal_column(str(i)))
+            for i, (limit, _) in enumerate(LEAD_BUCKETS)
+        ),
         else_=literal_column(str(len(LEAD_BUCKETS))),
     )
 
@@ -87,6 +97,7 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda: [month_key(CourseSession.start_at)],
             _same,
             lambda v: (v[0], v[0]),
+            order=by_id,
         ),
         Dimension(
             "week",
@@ -95,6 +106,7 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda: [week_key(CourseSession.start_at)],
             _same,
             lambda v: (v[0], v[0]),
+            order=by_id,
         ),
         Dimension(
             "trainer",
@@ -116,6 +128,7 @@ DIMENSIONS: dict[str, Dimension] = {
                 "weekday_no": 7 if int(v[0]) == 0 else int(v[0]),
                 "start_time": v[1],
             },
+            order=lambda r: (r["weekday_no"], r["start_time"]),
         ),
         Dimension(
             "lead-time",
@@ -124,6 +137,7 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda: [_lead_bucket()],
             _same,
             lambda v: (str(v[0]), _bucket_label(int(v[0]))),
+            order=lambda r: int(r["group_id"]),
         ),
     )
 }
@@ -139,10 +153,6 @@ def dimension(by: str | None, allowed: Sequence[str], default: str) -> Dimension
     return DIMENSIONS[name]
 
 
-def heat_weekday_order(row: dict[str, Any]) -> tuple[int, str]:
-    return row.get("weekday_no", 0), row.get("start_time", "")
-
-
 def month_label(key: str) -> str:
     """``2026-03`` -> ``Mar 2026``."""
     return f"{date.fromisoformat(key + '-01'):%b %Y}"
@@ -152,7 +162,10 @@ def chart_for(dim: Dimension, series: list[str], y_label: str, kind: Kind) -> di
     """Bars for categories, a line for time, a heat map for weekday x start time."""
     if dim.name == "weekday-time":
         shape: dict[str, Any] = {
-            "type": "heatmap", "x": "start_time", "y": "weekday", "value": series[0]
+            "type": "heatmap",
+            "x": "start_time",
+            "y": "weekday",
+            "value": series[0],
         }
     else:
         shape = {"type": "line" if dim.name in ("month", "week") else "bar", "x": "group"}

@@ -27,30 +27,35 @@ class month_key(_Local):  # noqa: N801 - SQL function style
     """``2026-03``: the London calendar month."""
 
     type = String()
+    inherit_cache = True
 
 
 class week_key(_Local):  # noqa: N801
     """``2026-03-02``: the Monday of the London week."""
 
     type = String()
+    inherit_cache = True
 
 
 class day_key(_Local):  # noqa: N801
     """``2026-03-03``: the London calendar date."""
 
     type = String()
+    inherit_cache = True
 
 
 class weekday_no(_Local):  # noqa: N801
     """0 = Sunday .. 6 = Saturday (the same numbering on both engines)."""
 
     type = Integer()
+    inherit_cache = True
 
 
 class clock_time(_Local):  # noqa: N801
     """``09:00``: the London wall-clock time."""
 
     type = String()
+    inherit_cache = True
 
 
 class days_between(FunctionElement[int]):  # noqa: N801

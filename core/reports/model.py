@@ -31,9 +31,7 @@ class ReportFilter:
     course: str | None = None
 
     def with_default_range(self, start: date, end: date) -> ReportFilter:
-        return ReportFilter(
-            self.date_from or start, self.date_to or end, self.venue, self.course
-        )
+        return ReportFilter(self.date_from or start, self.date_to or end, self.venue, self.course)
 
     def resolved(self) -> ReportFilter:
         today = today_london()

@@ -10,8 +10,8 @@ from core.clock import today_london
 from core.db import Database
 from core.models import CourseSession
 from core.reports import ReportFilter
-from tests.reports_data import DESK, certify, month_start, people
 from tests.factories import make_session
+from tests.reports_data import DESK, certify, month_start, people
 
 
 def test_forecast_counts_due_certificates_and_sessions_to_add(any_db: Database) -> None:

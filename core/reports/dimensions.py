@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import ValidationFailed
 from core.models import Booking, Course, CourseSession, User, Venue
-from core.reports.localtime import clock_time, days_between, month_key, weekday_no, week_key
+from core.reports.localtime import clock_time, days_between, month_key, week_key, weekday_no
 from core.reports.model import Column, Kind
 
 WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")

@@ -9,7 +9,6 @@ month; whatever demand is left over needs extra sessions of 12 seats.
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session

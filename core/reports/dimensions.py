@@ -50,8 +50,8 @@ def lead_days() -> ColumnElement[int]:
     return days_between(CourseSession.start_at, Booking.created_at)
 
 
-def _lead_bucket() -> ColumnElement[Any]:
-    days = lead_days()
+def lead_bucket(days: ColumnElement[int]) -> ColumnElement[Any]:
+    """0-4: the index of the lead-time band ``days`` falls in (see LEAD_BUCKETS)."""
     return case(
         *(
             (days < literal_column(str(limit)), literal_column(str(i)))
@@ -134,7 +134,7 @@ DIMENSIONS: dict[str, Dimension] = {
             "lead-time",
             "Days booked ahead",
             "text",
-            lambda: [_lead_bucket()],
+            lambda: [lead_bucket(lead_days())],
             _same,
             lambda v: (str(v[0]), _bucket_label(int(v[0]))),
             order=lambda r: int(r["group_id"]),

@@ -1,4 +1,4 @@
-"""London wall-clock arithmetic in SQL agrees with zoneinfo on both engines, across clock changes."""
+"""London wall-clock arithmetic in SQL agrees with zoneinfo on both engines."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ class Dimension:
     name: str
     title: str
     kind: Kind
-    keys: Callable[[], list[ColumnElement[Any]]]
+    keys: Callable[[], list[Any]]  # SQL expressions
     join: Callable[[Select[Any]], Select[Any]]
     describe: Callable[[Sequence[Any]], tuple[str, str]]  # key values -> (group_id, group)
     extra: Callable[[Sequence[Any]], dict[str, Any]] = lambda _: {}

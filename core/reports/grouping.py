@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.sql.elements import Label
 
 from core.reports.dimensions import Dimension
 
@@ -22,7 +22,7 @@ def grouped(
     ``source`` adds the FROM clause, joins and WHERE conditions. Each row comes back as a
     dict of the measure labels plus ``group_id``, ``group`` and the dimension's extras.
     """
-    keys: list[ColumnElement[Any]] = dim.keys()
+    keys = dim.keys()
     stmt = dim.join(source(select(*keys, *measures)))
     stmt = stmt.group_by(*keys)
     out = []

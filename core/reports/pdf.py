@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -157,7 +158,7 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
     rows = display_rows(report)
     body = [[c.label for c in report.columns], *rows] if rows else [["No data in this range."]]
     table = Table(body, repeatRows=1, hAlign="LEFT")
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
         ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),

@@ -15,6 +15,7 @@ from core import catalogue
 from core.actor import Actor
 from core.attendance import demo_registers
 from core.attendees import AttendeeInput
+from core.auth import seed_demo_passwords
 from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
@@ -187,6 +188,7 @@ def seed(db: Database) -> bool:
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
     demo_registers.seed_registers(db)
+    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     return True
 
 

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
+from core.cli import users as user_commands
 from core.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -22,6 +23,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     privacy.register,
     certificates.register,
     reports.register,
+    user_commands.register,
 )
 
 

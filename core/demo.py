@@ -20,6 +20,7 @@ from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.reports.demo import seed_channels
 
 FIRST = [
     "Amelia",
@@ -189,6 +190,7 @@ def seed(db: Database) -> bool:
                     _sprinkle(tx, rng, session, today)
     demo_registers.seed_registers(db)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
+    seed_channels(db)
     return True
 
 

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.api.registry import DESK
+from core.api.registry import DESK, OFFICE
 from core.config import APP_NAME
 from desktop.backend import Backend
 from desktop.bookings_tab import BookingsTab
 from desktop.calendar_view import CalendarView
+from desktop.reports import ReportsTab
 from desktop.session_list import SessionListView
 from desktop.tasks import activity
 
@@ -49,6 +50,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Calendar", CalendarView, DESK),
     TabSpec("Sessions", SessionListView, DESK),
     TabSpec("Bookings", BookingsTab, DESK),
+    TabSpec("Reports", ReportsTab, OFFICE),
 )
 
 BANNER_STYLE = {

@@ -1,6 +1,7 @@
 """Pictures of the Reports tab: one PNG per report screen, plus the first page of a PDF.
 
-``capture(window, out_dir)`` works on a running main window (for ``rft desk --screenshots``);
+``capture_reports(window, out_dir)`` works on a running main window signed in as a manager
+or admin (for ``rft desk --screenshots``);
 ``python -m desktop.reports.screenshots DIR`` makes a demo database in a scratch directory
 and captures a manager's window on its own.
 """
@@ -16,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
@@ -37,6 +39,14 @@ def wait_until(done: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
 
 def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def capture_reports(window: Any, out_dir: Path) -> list[Path]:
+    """For ``rft desk --screenshots``: a manager's or admin's main window, every report screen."""
+    window.show_tab("Reports")
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab)
+    return capture(window, tab, out_dir)
 
 
 def capture(window: QWidget, tab: ReportsTab, out_dir: Path) -> list[Path]:
@@ -107,10 +117,7 @@ def main(out_dir: Path) -> int:
     window = MainWindow(backend, QSettings(str(scratch / "desk.ini"), QSettings.Format.IniFormat))
     window.resize(1440, 900)
     window.show()
-    window.show_tab("Reports")
-    tab = window.tab_named("Reports")
-    assert isinstance(tab, ReportsTab)
-    for path in capture(window, tab, out_dir.resolve()):
+    for path in capture_reports(window, out_dir.resolve()):
         print(path)
     backend.close()
     window.close()

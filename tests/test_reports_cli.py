@@ -109,6 +109,7 @@ def test_json_and_pdf_outputs(known: Known, tmp_path: Path) -> None:
         (["utilisation", "--format", "xlsx"], "Unknown format 'xlsx'"),
         (["utilisation", "--by", "colour"], "cannot be grouped by 'colour'"),
         (["utilisation", "--format", "pdf"], "A PDF needs a file"),
+        (["forecast", "--by", "venue"], "The forecast report cannot be grouped"),
     ],
 )
 def test_bad_filters_give_a_clear_message_and_fail(

@@ -13,7 +13,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -142,6 +142,27 @@ def _heat(report: Report, width: float, height: float) -> Drawing:
     return drawing
 
 
+NUMERIC = ("int", "pct", "money", "days")
+HEAD_STYLE = ParagraphStyle(
+    "head", fontName="Helvetica-Bold", fontSize=8, leading=9.5, textColor=colors.white
+)
+
+
+def _header_cell(label: str, numeric: bool) -> Paragraph:
+    """Headers wrap onto two lines rather than run into the next column."""
+    return Paragraph(label, ParagraphStyle("h", parent=HEAD_STYLE, alignment=2 if numeric else 0))
+
+
+def _column_widths(report: Report, rows: list[list[str]], width: float) -> list[float]:
+    """Share the page width by each column's longest cell (headers may wrap)."""
+    need = []
+    for i, column in enumerate(report.columns):
+        longest = max(len(r[i]) for r in rows)
+        words = max(len(w) for w in column.label.split())
+        need.append(max(longest, words, 6) + 2)
+    return [width * n / sum(need) for n in need]
+
+
 def to_pdf(report: Report, out: Path | None = None) -> bytes:
     """Render ``report``; landscape when the table is wide. Returns the PDF bytes."""
     wide = len(report.columns) > 7
@@ -173,9 +194,9 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
         story += [chart(report, width, height), Spacer(1, 5 * mm)]
     rows = display_rows(report)
     body = [[c.label for c in report.columns], *rows] if rows else [["No data in this range."]]
-    first = 0.3 if len(report.columns) <= 7 else 0.2
-    rest = (1 - first) / max(1, len(report.columns) - 1)
-    widths = [width * first] + [width * rest] * (len(report.columns) - 1) if rows else None
+    widths = _column_widths(report, rows, width) if rows else None
+    if rows:
+        body[0] = [_header_cell(c.label, c.kind in NUMERIC) for c in report.columns]
     table = Table(body, repeatRows=1, hAlign="LEFT", colWidths=widths)
     style: list[tuple[Any, ...]] = [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
@@ -187,7 +208,7 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
     ]
     for i, column in enumerate(report.columns):
-        if column.kind in ("int", "pct", "money", "days"):
+        if column.kind in NUMERIC:
             style.append(("ALIGN", (i, 0), (i, -1), "RIGHT"))
     if report.totals and rows:
         style += [

@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
+from core.cli import (
+    bookings,
+    catalogue,
+    certificates,
+    database,
+    payments,
+    privacy,
+    reports,
+    sessions,
+)
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -20,6 +29,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     catalogue.register,
     sessions.register,
     bookings.register,
+    payments.register,
     privacy.register,
     certificates.register,
     reports.register,

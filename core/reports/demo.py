@@ -44,7 +44,8 @@ def _cancel(booking: Booking, at: datetime, refunded: bool) -> None:
     booking.session.booked -= booking.seats
     sync_status(booking.session)
     if refunded:
-        for kind in ("charge", "refund"):
+        paid = any(p.kind == "charge" and p.status == "succeeded" for p in booking.payments)
+        for kind in ("refund",) if paid else ("charge", "refund"):
             booking.payments.append(
                 Payment(
                     kind=kind,

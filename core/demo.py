@@ -21,6 +21,7 @@ from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
 from core.payments.demo import seed_payments
+from core.reports.demo import seed_channels
 
 FIRST = [
     "Amelia",
@@ -189,8 +190,9 @@ def seed(db: Database) -> bool:
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
         seed_payments(tx)
-    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     demo_registers.seed_registers(db)
+    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
+    seed_channels(db)
     return True
 
 

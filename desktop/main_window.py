@@ -27,11 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.api.registry import DESK
+from core.api.registry import DESK, OFFICE
 from core.config import APP_NAME
 from desktop.backend import Backend
 from desktop.bookings_tab import BookingsTab
 from desktop.calendar_view import CalendarView
+from desktop.reports import ReportsTab
 from desktop.session_list import SessionListView
 from desktop.tasks import activity
 from desktop.trainer.trainer_tab import TrainerTab
@@ -53,6 +54,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Sessions", SessionListView, DESK),
     TabSpec("Bookings", BookingsTab, DESK),
     TabSpec("My sessions", TrainerTab, frozenset({"trainer"})),
+    TabSpec("Reports", ReportsTab, OFFICE),
 )
 
 BANNER_STYLE = {

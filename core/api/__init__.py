@@ -11,6 +11,7 @@ from core.api import (  # noqa: F401  (imported to register their methods)
     changes,
     holds,
     payments,
+    reports,
     sessions,
 )
 from core.api.registry import METHODS, Call, dispatch

@@ -17,6 +17,7 @@ from core.cli import (
     database,
     payments,
     privacy,
+    reports,
     sessions,
 )
 from core.cli import users as user_commands
@@ -31,6 +32,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     payments.register,
     certificates.register,
     privacy.register,
+    reports.register,
     user_commands.register,
 )
 

@@ -21,8 +21,18 @@ from core.clock import london, now, uk_datetime
 from core.errors import ValidationFailed
 from core.models.admin import AuditEntry
 
-CSV_COLUMNS = ("id", "at", "actor", "role", "action", "entity", "entity_id", "reason", "before",
-               "after")
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "entity",
+    "entity_id",
+    "reason",
+    "before",
+    "after",
+)
 
 
 def record(
@@ -143,8 +153,18 @@ def export_csv(found: list[AuditEntry]) -> str:
         writer.writerow(
             [
                 _cell(v)
-                for v in (e.id, e.at, e.actor, e.actor_role, e.action, e.entity, e.entity_id,
-                          e.reason, e.before, e.after)
+                for v in (
+                    e.id,
+                    e.at,
+                    e.actor,
+                    e.actor_role,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.reason,
+                    e.before,
+                    e.after,
+                )
             ]
         )
     return out.getvalue()

@@ -149,8 +149,15 @@ def set_courses(tx: Session, actor: Actor, email: str, course_ids: list[str]) ->
     before = {"courses": sorted(prof.courses)}
     prof.courses = _known_courses(tx, course_ids)
     tx.flush()
-    audit.record(tx, actor, "trainer.courses", "trainer", user.email, before=before,
-                 after={"courses": prof.courses})
+    audit.record(
+        tx,
+        actor,
+        "trainer.courses",
+        "trainer",
+        user.email,
+        before=before,
+        after={"courses": prof.courses},
+    )
     return view(tx, user)
 
 
@@ -168,8 +175,14 @@ def add_qualification(
     )
     tx.add(q)
     tx.flush()
-    audit.record(tx, actor, "trainer.qualification.add", "trainer", user.email,
-                 after=_qualification_json(q, today_london()))
+    audit.record(
+        tx,
+        actor,
+        "trainer.qualification.add",
+        "trainer",
+        user.email,
+        after=_qualification_json(q, today_london()),
+    )
     return view(tx, user)
 
 
@@ -186,7 +199,11 @@ def remove_qualification(tx: Session, actor: Actor, qualification_id: int) -> Tr
 
 
 def add_unavailable(
-    tx: Session, actor: Actor, email: str, first: date, last: date | None = None,
+    tx: Session,
+    actor: Actor,
+    email: str,
+    first: date,
+    last: date | None = None,
     reason: str | None = None,
 ) -> TrainerView:
     """Mark a day, or every day from ``first`` to ``last``, as one the trainer cannot teach."""
@@ -205,8 +222,14 @@ def add_unavailable(
             added.append(day.isoformat())
         day += timedelta(days=1)
     tx.flush()
-    audit.record(tx, actor, "trainer.unavailable.add", "trainer", user.email,
-                 after={"days": added, "reason": reason})
+    audit.record(
+        tx,
+        actor,
+        "trainer.unavailable.add",
+        "trainer",
+        user.email,
+        after={"days": added, "reason": reason},
+    )
     return view(tx, user)
 
 
@@ -221,8 +244,14 @@ def remove_unavailable(tx: Session, actor: Actor, email: str, day: date) -> Trai
         raise NotFound(f"{user.name} is not marked unavailable on {uk_date(day)}.")
     tx.delete(found)
     tx.flush()
-    audit.record(tx, actor, "trainer.unavailable.remove", "trainer", user.email,
-                 before={"days": [day.isoformat()], "reason": found.reason})
+    audit.record(
+        tx,
+        actor,
+        "trainer.unavailable.remove",
+        "trainer",
+        user.email,
+        before={"days": [day.isoformat()], "reason": found.reason},
+    )
     return view(tx, user)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
+from core.cli import admin as admin_commands
 from core.cli import bookings, catalogue, database, sessions
 from core.cli import users as user_commands
 from core.errors import DomainError
@@ -21,6 +22,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     user_commands.register,
+    admin_commands.register,
 )
 
 

@@ -57,8 +57,9 @@ def _save(tx: Session, plan: Plan) -> CourseSession:
         price_pence=plan.price_pence,
         version=1,
         created_at=now(),
-        days=[SessionDay(day_index=i, start_at=d.start, end_at=d.end) for i, d in
-              enumerate(plan.days)],
+        days=[
+            SessionDay(day_index=i, start_at=d.start, end_at=d.end) for i, d in enumerate(plan.days)
+        ],
     )
     tx.add(session)
     tx.flush()

@@ -56,9 +56,7 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_trainer_unavailability_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trainer_unavailability")),
-        sa.UniqueConstraint(
-            "user_id", "day", name=op.f("uq_trainer_unavailability_user_id")
-        ),
+        sa.UniqueConstraint("user_id", "day", name=op.f("uq_trainer_unavailability_user_id")),
     )
     op.create_index(
         op.f("ix_trainer_unavailability_user_id"), "trainer_unavailability", ["user_id"]

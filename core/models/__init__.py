@@ -6,6 +6,7 @@ from core.models.base import Base
 from core.models.bookings import Attendee, Booking, Payment, ReferenceCounter, SeatHold
 from core.models.catalogue import Course, Venue
 from core.models.changes import Change
+from core.models.payments import OutboxMessage, PaymentState, StripeEvent
 from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
 from core.models.users import ROLES, User
 
@@ -18,10 +19,13 @@ __all__ = [
     "Change",
     "Course",
     "CourseSession",
+    "OutboxMessage",
     "Payment",
+    "PaymentState",
     "ReferenceCounter",
     "SeatHold",
     "SessionDay",
+    "StripeEvent",
     "User",
     "Venue",
 ]

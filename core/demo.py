@@ -19,6 +19,7 @@ from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
     "Amelia",
@@ -187,6 +188,7 @@ def seed(db: Database) -> bool:
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
+    seed_trainer_records(db)
     return True
 
 

@@ -186,9 +186,11 @@ def test_capacity_over_twelve_is_refused_even_with_an_override(
     sqlite_db: Database, override: str | None
 ) -> None:
     add_trainer(sqlite_db)
-    with pytest.raises(TeachingRuleBroken, match="at most 12 attendees") as caught:
-        with sqlite_db.write() as tx:
-            create_session(tx, ADMIN, efaw_at_leeds(capacity=13), override=override)
+    with (
+        pytest.raises(TeachingRuleBroken, match="at most 12 attendees") as caught,
+        sqlite_db.write() as tx,
+    ):
+        create_session(tx, ADMIN, efaw_at_leeds(capacity=13), override=override)
     assert "override" not in caught.value.message
     assert _sessions(sqlite_db) == 0
 

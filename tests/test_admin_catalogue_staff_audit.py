@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -14,6 +15,7 @@ from core.actor import Actor
 from core.api import Call, dispatch
 from core.availability import get_session
 from core.catalogue_admin import CourseEdit, VenueEdit
+from core.clock import today_london
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from tests.admin_factories import ADMIN, add_trainer, at, weekday_ahead
@@ -184,3 +186,33 @@ def test_a_manager_schedules_and_cancels_over_the_api(sqlite_db: Database) -> No
     assert (done["status"], done["cancel_reason"]) == ("CANCELLED", "Low numbers")
     with sqlite_db.read() as tx:
         assert get_session(tx, made["id"]).status == "CANCELLED"
+
+
+def test_a_trainer_whose_qualification_expires_within_60_days_is_flagged(
+    sqlite_db: Database,
+) -> None:
+    add_trainer(
+        sqlite_db, "soon@rft.test", "Sam Soon", qualified_until=today_london() + timedelta(days=59)
+    )
+    add_trainer(
+        sqlite_db,
+        "later@rft.test",
+        "Lee Later",
+        qualified_until=today_london() + timedelta(days=61),
+    )
+    call = _call(sqlite_db, "manager")
+    dispatch(
+        call,
+        "trainers.add_unavailable",
+        {
+            "email": "later@rft.test",
+            "first": str(today_london() + timedelta(days=3)),
+            "last": str(today_london() + timedelta(days=4)),
+            "reason": "Leave",
+        },
+    )
+    listed = {t["email"]: t for t in dispatch(call, "trainers.list", {})}
+    assert listed["soon@rft.test"]["flagged"] is True
+    assert "(59 days)" in listed["soon@rft.test"]["warnings"][0]
+    assert listed["later@rft.test"]["flagged"] is False
+    assert [d["reason"] for d in listed["later@rft.test"]["unavailable"]] == ["Leave", "Leave"]

@@ -5,7 +5,7 @@ with a written reason."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
@@ -37,7 +37,7 @@ from desktop.catalogue_cache import CatalogueCache
 from desktop.tasks import BackendOp, plain_message
 
 CHECK_DEBOUNCE_MS = 400
-DAY_COLUMNS = ("Date (YYYY-MM-DD)", "Start", "End", "Break (min)")
+DAY_COLUMNS = ("Date", "Start", "End", "Break (minutes, optional)")
 FAILURE_STYLE = "background:#fdecea;color:#8c1d18;padding:8px;border:1px solid #f2b8b5;"
 OK_STYLE = "background:#e6f4ea;color:#1e4620;padding:8px;border:1px solid #a8dab5;"
 
@@ -64,7 +64,7 @@ class SessionDialog(QDialog):
         self.room = QComboBox()
         self.trainers = QListWidget()
         self.trainers.setMaximumHeight(110)
-        self.first_day = QDateEdit(QDate(today_london()))
+        self.first_day = QDateEdit(QDate(today_london() + timedelta(days=7)))
         self.first_day.setCalendarPopup(True)
         self.first_day.setDisplayFormat("ddd d MMM yyyy")
         self.start_time = QTimeEdit(QTime(9, 0))
@@ -72,6 +72,8 @@ class SessionDialog(QDialog):
         self.days = QTableWidget(0, len(DAY_COLUMNS))
         self.days.setHorizontalHeaderLabels(DAY_COLUMNS)
         self.days.horizontalHeader().setStretchLastSection(True)
+        self.days.setColumnWidth(0, 130)
+        self.days.setToolTip("Dates as YYYY-MM-DD, times as HH:MM (UK time)")
         self.days.setMaximumHeight(150)
         self.capacity = QSpinBox()
         self.capacity.setRange(1, 12)
@@ -176,8 +178,10 @@ class SessionDialog(QDialog):
             chosen.add(self.session["trainer_email"])
         self.trainers.blockSignals(True)
         for t in found:
-            label = t["name"] + ("  ⚠ " + t["warnings"][0] if t["warnings"] else "")
-            item = QListWidgetItem(label)
+            item = QListWidgetItem(
+                t["name"] + ("  ⚠ qualification expiring" if t["warnings"] else "")
+            )
+            item.setToolTip("; ".join(t["warnings"]))
             item.setData(Qt.ItemDataRole.UserRole, t["email"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(

@@ -17,10 +17,16 @@ from PySide6.QtWidgets import (
 )
 
 from core.models import ROLES
+from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
+
+
+def _needs_mfa(user: dict[str, Any]) -> bool:
+    return not user["mfa_enrolled"] and (user["mfa_required"] or user["role"] in MFA_ROLES)
+
 
 COLUMNS = [
     ("Name", lambda u: u["name"]),
@@ -38,7 +44,9 @@ class StaffTab(QWidget):
     def __init__(self, backend: Backend, window: Any = None) -> None:
         super().__init__()
         self.backend = backend
-        self.model = RecordTableModel(COLUMNS, flag=lambda u: not u["active"], parent=self)
+        self.model = RecordTableModel(
+            COLUMNS, flag=lambda u: not u["active"] or _needs_mfa(u), parent=self
+        )
         self.table = record_view(self.model, self)
         bar = QHBoxLayout()
         for text, slot in (

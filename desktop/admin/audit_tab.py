@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.admin import ADMIN
 from core.clock import today_london
 from desktop.admin.record_table import RecordTableModel, record_view
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 
@@ -80,6 +82,7 @@ class AuditTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def filters(self) -> dict[str, Any]:
@@ -91,6 +94,8 @@ class AuditTab(QWidget):
         }
 
     def reload(self) -> None:
+        if not may_use(self.backend, ADMIN):
+            return
         BackendOp(self, self.backend, "audit.list", self.filters()).success(self._loaded).run()
 
     def _loaded(self, entries: list[dict[str, Any]]) -> None:

@@ -142,6 +142,11 @@ class SessionDialog(QDialog):
         self.catalogue.load(self)
         BackendOp(self, backend, "trainers.list").success(self._fill_trainers).run()
 
+    def done(self, result: int) -> None:
+        """Closing stops a pending rule check."""
+        self._timer.stop()
+        super().done(result)
+
     # -- filling the form -------------------------------------------------------------
     def _fill_catalogue(self) -> None:
         self.course.clear()

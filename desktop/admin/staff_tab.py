@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.admin import ADMIN
 from core.models import ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 
@@ -63,9 +65,12 @@ class StaffTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, ADMIN):
+            return
         BackendOp(self, self.backend, "staff.list").success(self.model.set_rows).run()
 
     def _show_uri(self, result: dict[str, Any]) -> None:

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.registry import OFFICE
 from core.clock import today_london, uk_date
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 
@@ -78,9 +80,12 @@ class TrainersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, OFFICE):
+            return
         BackendOp(self, self.backend, "trainers.list").success(self.model.set_rows).run()
 
     def _trainer(self) -> dict[str, Any] | None:

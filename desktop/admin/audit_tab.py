@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.api.admin import ADMIN
 from core.clock import today_london
+from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.admin.roles import may_use
 from desktop.backend import Backend
@@ -89,8 +90,8 @@ class AuditTab(QWidget):
         return {
             "action": self.action.text().strip() or None,
             "actor": self.actor.text().strip() or None,
-            "date_from": self.date_from.date().toPython().isoformat(),
-            "date_to": self.date_to.date().toPython().isoformat(),
+            "date_from": to_date(self.date_from.date()).isoformat(),
+            "date_to": to_date(self.date_to.date()).isoformat(),
         }
 
     def reload(self) -> None:

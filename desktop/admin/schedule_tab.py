@@ -132,4 +132,7 @@ class ScheduleTab(QWidget):
         params = {"id": session["id"], "reason": reason.strip(), "version": session["version"]}
         BackendOp(self, self.backend, "schedule.cancel", params).success(
             lambda _r: self.reload()
-        ).failure(lambda e: QMessageBox.warning(self, "Not cancelled", plain_message(e))).run()
+        ).failure(self._warn).run()
+
+    def _warn(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Not cancelled", plain_message(error))

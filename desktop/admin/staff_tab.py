@@ -85,7 +85,7 @@ class StaffTab(QWidget):
 
     def _run(self, method: str, params: dict[str, Any]) -> None:
         BackendOp(self, self.backend, method, params).success(self._show_uri).failure(
-            lambda e: QMessageBox.warning(self, "Not done", plain_message(e))
+            self._warn
         ).run()
 
     def add(self) -> None:
@@ -146,3 +146,6 @@ class StaffTab(QWidget):
         user = selected_row(self.table, self.model)
         if user is not None:
             self._run("staff.reset_mfa", {"email": user["email"]})
+
+    def _warn(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Not done", plain_message(error))

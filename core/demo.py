@@ -19,6 +19,7 @@ from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.payments.demo import seed_payments
 from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
@@ -145,7 +146,7 @@ def _person(rng: random.Random, course_min_age: int, on: date) -> AttendeeInput:
     born = date(on.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
     return AttendeeInput(
         name=f"{first} {last}",
-        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",  # type: ignore[arg-type]
+        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",
         date_of_birth=born,
         phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
         special_requirements=rng.choice(SPECIAL),
@@ -187,6 +188,7 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
+        seed_payments(tx)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     seed_trainer_records(db)
     return True

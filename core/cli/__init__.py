@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import admin as admin_commands
-from core.cli import bookings, catalogue, database, sessions
+from core.cli import bookings, catalogue, database, payments, privacy, sessions
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -21,6 +21,8 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     catalogue.register,
     sessions.register,
     bookings.register,
+    payments.register,
+    privacy.register,
     user_commands.register,
     admin_commands.register,
 )
@@ -52,7 +54,3 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     except KeyboardInterrupt:
         return 130
     return int(result or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from core.availability import SessionView, get_session
 from core.invites import session_invite
-from core.models import Booking, Venue
+from core.models import Booking, OutboxMessage, Venue
 from core.notify.outbox import Attachment, enqueue
+from core.notify.render import render
 
 
 def venue_address(tx: Session, venue_id: str) -> str:
@@ -74,6 +75,23 @@ def send_confirmation(tx: Session, booking: Booking, *, resend: bool = False) ->
     )
 
 
+def refresh_confirmation(tx: Session, booking: Booking) -> bool:
+    """Re-render a confirmation still waiting in the outbox, so it shows the payment just
+    taken (the desk confirms a booking, then records the cash a moment later)."""
+    row = tx.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.dedupe_key == f"booking_confirmation:{booking.reference}",
+            OutboxMessage.status == "pending",
+        )
+    )
+    if row is None:
+        return False
+    rendered = render("booking_confirmation", booking_context(tx, booking))
+    row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+    tx.flush()
+    return True
+
+
 def send_cancellation(tx: Session, booking: Booking) -> int:
     return enqueue(
         tx,
@@ -120,7 +138,7 @@ def send_session_changed(tx: Session, session_id: int, change: str, *, key: str)
 
     ``change`` is a sentence for the customer ("The course has moved to Room 2."); ``key``
     identifies this change so a retried caller does not alert people twice. Returns how many
-    emails were queued. A cancelled session sends the calendar cancellation.
+    people were addressed. A cancelled session sends the calendar cancellation.
     """
     session = get_session(tx, session_id)
     cancelled = session.status == "CANCELLED"

@@ -15,6 +15,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import jwt
@@ -41,7 +42,6 @@ STAFF_CHANNEL = "desk"
 WEBSITE_CHANNEL = "website"
 DEMO_PASSWORD = "demo-password"
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password")
 _EPHEMERAL_SECRET = secrets.token_urlsafe(48)
 _DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -98,10 +98,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not a real password")
+
+
 def _password_ok(user: User | None, password: str) -> bool:
     """Verify in constant-ish time whether or not the user exists."""
     try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        _hasher.verify(
+            user.password_hash if user and user.password_hash else _dummy_hash(), password
+        )
     except (VerificationError, InvalidHashError):
         return False
     return user is not None and user.password_hash is not None

@@ -22,7 +22,7 @@ from core.actor import Actor
 from core.api import Call, dispatch
 from core.auth import Identity
 from core.db import Database
-from core.errors import DomainError
+from core.errors import DomainError, Unauthenticated
 from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.metrics import Metrics
@@ -43,6 +43,7 @@ class Limits:
     send_queue: int = 64  # messages waiting to be written
     send_timeout: float = 10.0  # how long the queue may stay full
     in_flight: int = 8  # frames being handled at once
+    failed_logins: int = 5  # wrong passwords or codes before hanging up
 
 
 class TokenBucket:
@@ -78,6 +79,8 @@ class Connection:
         self.identity: Identity | None = None
         self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
         self._strikes = 0
+        self._failed_logins = 0
+        self._hang_up_after_reply: str | None = None
         self._queue: asyncio.Queue[str] = asyncio.Queue(limits.send_queue)
         self._slots = asyncio.Semaphore(limits.in_flight)
         self._subscription: Subscription | None = None
@@ -146,6 +149,8 @@ class Connection:
             out = jsonrpc.batch_reply(parsed, replies)
             if out is not None:
                 await self.send(out)
+            if self._hang_up_after_reply:
+                self.hang_up(self._hang_up_after_reply)
             if self._subscribe_from is not None and not self._gone:
                 self._start_subscription(self._subscribe_from)
         finally:
@@ -168,7 +173,14 @@ class Connection:
 
     async def _call(self, request: jsonrpc.Request) -> Any:
         call = Call(self.db, self.actor, self.id)
-        value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+        try:
+            value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+        except Unauthenticated as exc:
+            if request.method == "auth.login" and exc.code == Unauthenticated.code:
+                self._failed_logins += 1
+                if self._failed_logins >= self.limits.failed_logins:
+                    self._hang_up_after_reply = "too many failed sign-ins"
+            raise
         if request.method in IDENTITY_METHODS:
             self.identity = Identity.from_json(value["identity"])
             if self._subscription is not None:

@@ -213,3 +213,25 @@ def test_hanging_up_mid_booking_leaves_no_half_written_booking(sqlite_db: Databa
             assert session["booked"] + session["held"] == 8
 
     asyncio.run(scenario())
+
+
+def test_guessing_passwords_gets_the_connection_closed(sqlite_db: Database) -> None:
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db, limits=Limits(failed_logins=3)) as server:
+            async with peer(server.url) as guesser:
+                codes = []
+                for guess in range(3):
+                    reply = await guesser.request(
+                        "auth.login",
+                        {"email": "reception@example.org", "password": f"guess{guess}"},
+                    )
+                    codes.append(reply["error"]["code"])
+                await asyncio.wait_for(guesser.ws.wait_closed(), TIMEOUT)
+                assert codes == [-32001, -32001, -32001]
+                assert guesser.ws.close_code == 1008
+            async with peer(server.url) as rightful:
+                assert (await rightful.login("reception@example.org"))["access_token"]
+
+    asyncio.run(scenario())

@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         for index, (_widget, _title, roles) in enumerate(self._tabs):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
         self.new_booking_action.setEnabled(self._allowed(DESK))
+        self._show_where()
 
     # -- menus and shortcuts ----------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
@@ -162,9 +163,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         for i, (_w, title, _r) in enumerate(self._tabs):
-            view.addAction(
-                self._action(title, lambda t=title: self.show_tab(t), f"Ctrl+{i + 1}")
-            )
+            view.addAction(self._action(title, lambda t=title: self.show_tab(t), f"Ctrl+{i + 1}"))
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About", self.about))
@@ -195,9 +194,28 @@ class MainWindow(QMainWindow):
         SettingsDialog(self.settings, self).exec()
 
     def sign_in(self) -> None:
+        self.ask_sign_in()
+
+    def ask_sign_in(self) -> None:
+        """Show the sign-in dialog (once at a time); reload the views when it succeeds."""
         from desktop.login_dialog import LoginDialog
 
-        LoginDialog(self.backend, self).exec()
+        if self.findChild(LoginDialog) is not None:
+            return
+        dialog = LoginDialog(self.backend, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.reload_views)
+        dialog.open()
+
+    def reload_views(self) -> None:
+        self.catalogue_reload()
+        self.calendar.reload()
+        self.sessions.reload()
+
+    def catalogue_reload(self) -> None:
+        from desktop.catalogue_cache import CatalogueCache
+
+        CatalogueCache.of(self.backend).load(self)
 
     def about(self) -> None:
         if importlib.util.find_spec("desktop.about") is not None:
@@ -209,11 +227,9 @@ class MainWindow(QMainWindow):
 
     # -- live state -------------------------------------------------------------------
     def _show_connection(self, connected: bool, message: str) -> None:
-        self.where.setText(
-            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
-            if self.backend.user_label
-            else f"Data on {self.backend.description}"
-        )
+        if connected and self.backend.needs_sign_in:
+            QTimer.singleShot(0, self.ask_sign_in)
+        self._show_where()
         if connected and self.banner.isVisible():
             self.banner.setStyleSheet(BANNER_STYLE["back"])
             self.banner.setText(message or "Connection is back. Everything is up to date.")
@@ -223,6 +239,13 @@ class MainWindow(QMainWindow):
             self.banner.setStyleSheet(BANNER_STYLE["down"])
             self.banner.setText(message)
             self.banner.show()
+
+    def _show_where(self) -> None:
+        self.where.setText(
+            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
+            if self.backend.user_label
+            else f"Data on {self.backend.description}"
+        )
 
     def _show_busy(self, running: int) -> None:
         self.busy.setText("Loading…" if running else "")

@@ -273,12 +273,15 @@ class SessionListView(QWidget):
 
     def reload(self) -> None:
         self.count.setText("Loading sessions…")
-        BackendOp(self, self.backend, "sessions.list", self.params()).success(
-            self._loaded
-        ).failure(lambda e: self.count.setText(plain_message(e))).run()
+        BackendOp(self, self.backend, "sessions.list", self.params()).success(self._loaded).failure(
+            lambda e: self.count.setText(plain_message(e))
+        ).run()
 
     def _loaded(self, result: Any) -> None:
+        first = self.model.rowCount() == 0
         self.model.set_sessions(session_list(result))
+        if first:
+            self.table.resizeColumnsToContents()
         self._show_count()
 
     def _apply_filters(self) -> None:

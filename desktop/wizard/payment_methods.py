@@ -1,0 +1,189 @@
+"""Ways to pay at the desk. Cash and "pay later" are always there; card reader, payment link
+and invoice appear when the service offers them (``payments.methods`` lists their keys).
+
+A method is a small object: ``offered`` decides whether it is shown, ``form`` names what
+the receptionist fills in, and ``take`` runs it once confirmed. ``take`` gets a
+``PaymentFlow`` (the wizard) to create the booking with ``bookings.create``
+(``payment=<key>``), record the payment with the payments API (``payments.cash``,
+``payments.invoice``, ``payments.terminal.*``, ``payments.link``; see docs/payments.md),
+report progress and finish with the booking. To add a method, subclass ``PaymentMethod``
+and list it in ``METHODS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QTimer
+
+TERMINAL_POLL_MS = 1000
+
+
+class PaymentFlow(Protocol):
+    """What the wizard offers a payment method while it runs."""
+
+    backend: Any
+    readers: list[dict[str, Any]]  # card readers from ``payments.methods``
+
+    def create_booking(self, payment: str, then: Callable[[dict[str, Any]], None]) -> None: ...
+
+    def api(self, method: str, params: dict[str, Any], then: Callable[[Any], None]) -> None: ...
+
+    def progress(self, text: str, cancel: Callable[[], None] | None = None) -> None: ...
+
+    def finish(self, booking: dict[str, Any], note: str) -> None: ...
+
+    def form_values(self) -> dict[str, str]: ...
+
+
+class PaymentMethod:
+    key = ""
+    label = ""
+    help = ""
+    requires: tuple[str, ...] = ()  # service API methods this one needs
+    always = False  # offered on every desk (cash, pay later)
+    form: tuple[tuple[str, str, bool], ...] = ()  # (field, label, required) to fill in
+
+    def offered(self, has_method: Callable[[str], bool], keys: set[str]) -> bool:
+        """Shown when always available, or listed by ``payments.methods`` and supported."""
+        if self.always:
+            return True
+        return self.key in keys and all(has_method(m) for m in self.requires)
+
+    def missing(self, values: dict[str, str]) -> str | None:
+        """What the receptionist still has to fill in, if anything."""
+        for field, label, required in self.form:
+            if required and not values.get(field):
+                return f"Fill in the {label.lower()} for the {self.label.lower()}."
+        return None
+
+    def take(self, flow: PaymentFlow) -> None:
+        """Create the booking paid this way, then record the payment where the service can."""
+        recorder = f"payments.{self.key}"
+
+        def created(booking: dict[str, Any]) -> None:
+            if not flow.backend.has_method(recorder):
+                flow.finish(booking, self.done_note())
+                return
+            params = self.record_params(booking, flow)
+            flow.api(recorder, params, lambda _p: flow.finish(booking, self.done_note()))
+
+        flow.create_booking(self.key, created)
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        return {"reference": booking["reference"]}
+
+    def done_note(self) -> str:
+        return ""
+
+
+class Cash(PaymentMethod):
+    key = "cash"
+    label = "Cash"
+    help = "Take the money now; the booking is confirmed and marked paid in cash."
+    always = True
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        return {"reference": booking["reference"], "amount_pence": booking["total_pence"]}
+
+    def done_note(self) -> str:
+        return "Paid in cash."
+
+
+class PayLater(PaymentMethod):
+    key = "pay_later"
+    label = "Pay later"
+    help = "Confirm the seats now; the customer pays before the course (the office chases it)."
+    always = True
+
+    def done_note(self) -> str:
+        return "Not paid yet: the customer pays before the course."
+
+
+class Invoice(PaymentMethod):
+    key = "invoice"
+    label = "Invoice"
+    help = "Invoice the customer's employer; the booking is confirmed now."
+    requires = ("payments.invoice",)
+    form = (
+        ("company", "Company", True),
+        ("po_number", "PO number", False),
+        ("email", "Invoice email", True),
+    )
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        values = flow.form_values()
+        return {
+            "reference": booking["reference"],
+            "company": values["company"],
+            "po_number": values.get("po_number") or None,
+            "email": values["email"],
+        }
+
+    def done_note(self) -> str:
+        return "Invoice raised and emailed."
+
+
+class CardReader(PaymentMethod):
+    key = "card"
+    label = "Card reader"
+    help = "Send the amount to the card reader on the desk and wait for the customer's card."
+    requires = ("payments.terminal.start", "payments.terminal.status", "payments.terminal.cancel")
+
+    def take(self, flow: PaymentFlow) -> None:
+        online = [r for r in flow.readers if r.get("status", "online") == "online"]
+        reader = (online or flow.readers or [{"id": "", "label": "the reader"}])[0]
+
+        def started(booking: dict[str, Any]) -> None:
+            def check(status: dict[str, Any]) -> None:
+                state = status.get("status")
+                ref = {"payment_id": status["payment_id"]}
+                if state == "succeeded":
+                    flow.finish(booking, "Paid by card.")
+                elif state == "pending":
+                    flow.progress(
+                        f"Waiting for the customer's card on {reader.get('label', 'the reader')}…",
+                        lambda: flow.api("payments.terminal.cancel", ref, check),
+                    )
+                    QTimer.singleShot(
+                        TERMINAL_POLL_MS, lambda: flow.api("payments.terminal.status", ref, check)
+                    )
+                else:
+                    why = status.get("message") or state
+                    flow.finish(booking, f"Card not taken ({why}). The booking waits for payment.")
+
+            params = {"reference": booking["reference"], "reader_id": reader["id"]}
+            flow.api("payments.terminal.start", params, check)
+
+        flow.create_booking(self.key, started)
+
+
+class PaymentLink(PaymentMethod):
+    key = "link"
+    label = "Payment link"
+    help = "Email the customer a secure link to pay by card; seats are confirmed when paid."
+    requires = ("payments.link",)
+
+    def take(self, flow: PaymentFlow) -> None:
+        def created(booking: dict[str, Any]) -> None:
+            flow.api(
+                "payments.link",
+                {"reference": booking["reference"]},
+                lambda link: flow.finish(
+                    booking,
+                    f"Payment link emailed to the customer: {link.get('url', '')} "
+                    "(seats stay held until it expires).",
+                ),
+            )
+
+        flow.create_booking(self.key, created)
+
+
+METHODS: tuple[PaymentMethod, ...] = (Cash(), PayLater(), CardReader(), PaymentLink(), Invoice())
+
+
+def offered_keys(result: Any) -> set[str]:
+    """Keys from a ``payments.methods`` result (``{"methods": [...]}`` or a plain list)."""
+    items = result.get("methods", []) if isinstance(result, dict) else result or []
+    return {str(i["key"]) if isinstance(i, dict) else str(i) for i in items}

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import catalogue
 from core.actor import Actor
+from core.attendance import demo_registers
 from core.attendees import AttendeeInput
 from core.auth import seed_demo_passwords
 from core.bookings import record_booking
@@ -190,6 +191,7 @@ def seed(db: Database) -> bool:
                     _sprinkle(tx, rng, session, today)
         seed_payments(tx)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
+    demo_registers.seed_registers(db)
     seed_trainer_records(db)
     return True
 

@@ -11,7 +11,15 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import admin as admin_commands
-from core.cli import bookings, catalogue, database, payments, privacy, sessions
+from core.cli import (
+    bookings,
+    catalogue,
+    certificates,
+    database,
+    payments,
+    privacy,
+    sessions,
+)
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -22,6 +30,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     payments.register,
+    certificates.register,
     privacy.register,
     user_commands.register,
     admin_commands.register,

@@ -22,6 +22,7 @@ from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
 from core.payments.demo import seed_payments
 from core.reports.demo import seed_channels
+from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
     "Amelia",
@@ -193,6 +194,7 @@ def seed(db: Database) -> bool:
     demo_registers.seed_registers(db)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     seed_channels(db)
+    seed_trainer_records(db)
     return True
 
 

@@ -4,6 +4,7 @@ Importing this package registers every method module.
 """
 
 from core.api import (  # noqa: F401  (imported to register their methods)
+    admin,
     attendance,
     auth,
     bookings,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
+from core.cli import admin as admin_commands
 from core.cli import (
     bookings,
     catalogue,
@@ -34,6 +35,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     privacy.register,
     reports.register,
     user_commands.register,
+    admin_commands.register,
 )
 
 

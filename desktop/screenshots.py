@@ -66,6 +66,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         os.environ["RFT_DATA_DIR"] = tmp
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'rft.sqlite3'}"
         os.environ.setdefault("RFT_DATA_KEY", crypto.new_key_text())
+        os.environ.setdefault("STRIPE_API_BASE", "local-double")  # card reader and links too
         app = application()
         databases: list[Database] = []
         Op(app, lambda: prepare_local(demo_data)).success(databases.append).run()
@@ -118,35 +119,93 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     return shots
 
 
-def _wizard_steps(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
-    candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= 6]
+def _open_wizard(window: MainWindow, people: int) -> BookingWizard:
+    """A desk-sized wizard on the soonest session with room for ``people``."""
+    candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= people + 1]
     target = min(candidates, key=lambda r: r.start)
     wizard = BookingWizard(window.backend, window, session=target.raw)
     wizard.resize(1180, 680)  # the offscreen "screen" is small; show the desk-sized wizard
     wizard.show()
     wait_until(lambda: wizard.session is not None)
-    shots = [_save(wizard, folder, "wizard-1-session", suffix)]
+    return wizard
+
+
+def _advance(wizard: BookingWizard, step: int, timeout_s: float = 20.0) -> None:
+    """Press Next once it is enabled and wait for ``step``."""
+    wait_until(wizard.next_button.isEnabled)
     wizard.next()
-    wait_until(lambda: wizard.step == ATTENDEES)
+    wait_until(lambda: wizard.step == step, timeout_s)
+
+
+def _fill_attendees(wizard: BookingWizard, people: tuple[tuple[str, ...], ...]) -> None:
+    _advance(wizard, ATTENDEES)
     model = wizard.attendees_step.model
-    for row, person in enumerate(DEMO_PEOPLE):
+    for row, person in enumerate(people):
         if row >= model.rowCount():
             model.add_row()
         for col, value in enumerate(person):
             model.setData(model.index(row, col), value)
-    wait_until(lambda: wizard.hold.seats == len(DEMO_PEOPLE))
+    wait_until(lambda: wizard.hold.seats == len(people))
+
+
+def _to_payment(wizard: BookingWizard) -> None:
+    _advance(wizard, REVIEW)
+    for box in wizard.review_step.boxes:
+        box.setChecked(True)
+    _advance(wizard, PAYMENT)
+
+
+def _wizard_steps(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    wizard = _open_wizard(window, len(DEMO_PEOPLE))
+    shots = [_save(wizard, folder, "wizard-1-session", suffix)]
+    _fill_attendees(wizard, DEMO_PEOPLE)
     shots.append(_save(wizard, folder, "wizard-2-attendees", suffix))
-    wizard.next()
-    wait_until(lambda: wizard.step == REVIEW)
+    _advance(wizard, REVIEW)
     for box in wizard.review_step.boxes:
         box.setChecked(True)
     shots.append(_save(wizard, folder, "wizard-3-review", suffix))
-    wizard.next()
-    wait_until(lambda: wizard.step == PAYMENT)
+    _advance(wizard, PAYMENT)
     wizard.payment_step.choose("cash")
     shots.append(_save(wizard, folder, "wizard-4-payment", suffix))
-    wizard.next()
-    wait_until(lambda: wizard.step == DONE)
+    _advance(wizard, DONE)
     shots.append(_save(wizard, folder, "wizard-5-confirmation", suffix))
+    wizard.close()
+    return shots + _payment_methods(window, folder, suffix)
+
+
+INVOICE = {
+    "company": "Calder Valley Care Ltd",
+    "po_number": "PO-4471",
+    "email": "accounts@caldervalleycare.co.uk",
+}
+
+
+def _payment_methods(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    """The payment step and its outcome for each extra method the service offers."""
+    return [
+        shot
+        for key in ("invoice", "card", "link")
+        for shot in _pay_with(window, key, folder, suffix)
+    ]
+
+
+def _pay_with(window: MainWindow, key: str, folder: Path, suffix: str) -> list[Path]:
+    wizard = _open_wizard(window, 1)
+    _fill_attendees(wizard, DEMO_PEOPLE[:1])
+    _to_payment(wizard)
+    if key not in wizard.payment_step.buttons:
+        wizard.close()
+        return []
+    wizard.payment_step.choose(key)
+    for name, value in INVOICE.items() if key == "invoice" else ():
+        wizard.payment_step.fields[key][name].setText(value)
+    shots = [_save(wizard, folder, f"wizard-4-payment-{key}", suffix)]
+    wait_until(wizard.next_button.isEnabled)
+    wizard.next()
+    if key == "card":
+        wait_until(lambda: "Waiting" in wizard.payment_step.progress.text() or wizard.step == DONE)
+        shots.append(_save(wizard, folder, "wizard-4-payment-card-waiting", suffix))
+    wait_until(lambda: wizard.step == DONE, 60)
+    shots.append(_save(wizard, folder, f"wizard-5-done-{key}", suffix))
     wizard.close()
     return shots

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from core.availability import SessionView
-from core.clock import to_london, uk_date
+from core.clock import now, to_london, uk_date
 from core.money import gbp
 
 STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
@@ -87,7 +87,8 @@ class SessionRow:
 
     @property
     def bookable(self) -> bool:
-        return self.status == "SCHEDULED" and self.free > 0
+        """Open for booking: scheduled, a seat free, and not yet started."""
+        return self.status == "SCHEDULED" and self.free > 0 and self.start > now()
 
     def label(self) -> str:
         """``EFAW · Leeds · Tue 3 Mar 2026 09:00``: how a session is named in messages."""

@@ -139,8 +139,12 @@ class CardReader(PaymentMethod):
             def check(status: dict[str, Any]) -> None:
                 state = status.get("status")
                 ref = {"payment_id": status["payment_id"]}
-                if state == "succeeded":
-                    flow.finish(booking, "Paid by card.")
+                if state == "succeeded":  # the booking is confirmed now: show it as it is
+                    flow.api(
+                        "bookings.get",
+                        {"reference": booking["reference"]},
+                        lambda paid: flow.finish(paid, "Paid by card."),
+                    )
                 elif state == "pending":
                     flow.progress(
                         f"Waiting for the customer's card on {reader.get('label', 'the reader')}…",

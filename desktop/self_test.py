@@ -1,0 +1,298 @@
+"""``rft --self-test``: prove a build works end to end, offscreen, in a throwaway data directory.
+
+Migrates a new embedded database, loads demo data, opens every main window and each wizard
+step, renders every email template, a certificate PDF and a report, and prints one line per
+check: ``PASS name`` or ``FAIL name: reason``. Exit status 0 only if every check passed.
+
+The checks are a list of functions (``CHECKS``). A check whose feature module is not in this
+build fails with that reason rather than being skipped, so a bundle missing a feature is
+never reported healthy. A check may fan out into named sub-checks by returning them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TextIO
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+SubChecks = list[tuple[str, Callable[[], object]]]
+CheckFn = Callable[["Context"], SubChecks | None]
+ISOLATED_VARS = ("RFT_DATA_DIR", "RFT_DATA_KEY", "DATABASE_URL", "PYTHON_KEYRING_BACKEND")
+
+
+class Missing(Exception):
+    """A feature module this check needs is not part of this build."""
+
+
+class NotReady(Exception):
+    """An earlier check that this one depends on did not pass."""
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    error: str | None = None
+
+    @property
+    def line(self) -> str:
+        return f"PASS {self.name}" if self.error is None else f"FAIL {self.name}: {self.error}"
+
+
+@dataclass
+class Context:
+    """What the checks share: the data directory, the open database and the Qt application."""
+
+    data_dir: Path
+    app: QApplication
+    db: object | None = None
+    widgets: list[QWidget] = field(default_factory=list)
+
+    def database(self) -> object:
+        if self.db is None:
+            raise NotReady("needs the migrated database (see the database check)")
+        return self.db
+
+
+def need(module: str) -> ModuleType:
+    """Import a feature module, or fail the check saying which one is missing."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            raise Missing(f"feature module {module} is not in this build") from None
+        raise
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Run the Qt event loop until ``condition()`` holds; TimeoutError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still waiting after {timeout_s:.0f} s")
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
+def render(widget: QWidget) -> QPixmap:
+    """Show a widget offscreen and paint it; an empty picture is a failure."""
+    widget.show()
+    QCoreApplication.processEvents()
+    picture = widget.grab()
+    if picture.isNull() or picture.width() < 10 or picture.height() < 10:
+        raise AssertionError(f"{type(widget).__name__} painted nothing")
+    return picture
+
+
+CHECKS: list[tuple[str, CheckFn]] = []
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS.append((name, fn))
+        return fn
+
+    return register
+
+
+# --- the checks, in order ------------------------------------------------------------------
+
+
+@check("qt offscreen platform")
+def _qt_platform(ctx: Context) -> None:
+    if ctx.app.platformName() != "offscreen":
+        raise AssertionError(f"platform is {ctx.app.platformName()!r}, not offscreen")
+
+
+@check("version")
+def _version(ctx: Context) -> None:
+    from core import __version__
+
+    if __version__.startswith("0.0.0"):
+        raise AssertionError(f"no package metadata in this build (version {__version__})")
+
+
+@check("commands")
+def _commands(ctx: Context) -> None:
+    from core.cli import build_parser
+
+    parser = build_parser()
+    names = {
+        name
+        for action in parser._subparsers._group_actions  # type: ignore[union-attr]
+        for name in getattr(action, "choices", {}) or {}
+    }
+    missing = {"desk", "db", "demo"} - names
+    if missing:
+        raise AssertionError(f"rft is missing the commands {sorted(missing)}")
+
+
+@check("resources")
+def _resources(ctx: Context) -> None:
+    from core import catalogue
+    from core.resources import resource
+
+    cat = catalogue.default_catalogue()
+    if not cat.courses or not cat.venues:
+        raise AssertionError("the catalogue has no courses or venues")
+    for size in (16, 32, 64, 256):
+        if QPixmap(str(resource("icons", f"rft-{size}.png"))).isNull():
+            raise AssertionError(f"icon rft-{size}.png is missing or unreadable")
+
+
+@check("database migrates")
+def _database(ctx: Context) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from core.db import alembic_config, migrate, open_database
+
+    db = open_database()
+    migrate(db)
+    heads = set(ScriptDirectory.from_config(alembic_config(db)).get_heads())
+    with db.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current != heads:
+        raise AssertionError(f"schema at {sorted(current)}, expected {sorted(heads)}")
+    ctx.db = db
+
+
+@check("demo data")
+def _demo(ctx: Context) -> None:
+    from sqlalchemy import func, select
+
+    from core import demo
+    from core.db import Database
+    from core.models import Booking, CourseSession
+
+    db = ctx.database()
+    assert isinstance(db, Database)
+    demo.seed(db)
+    with db.read() as tx:
+        sessions = tx.scalar(select(func.count()).select_from(CourseSession))
+        bookings = tx.scalar(select(func.count()).select_from(Booking))
+    if not sessions or not bookings:
+        raise AssertionError(f"{sessions} sessions and {bookings} bookings after loading demo")
+
+
+@check("about dialog")
+def _about(ctx: Context) -> None:
+    from core import __version__
+    from desktop.about import AboutDialog
+
+    dialog = AboutDialog()
+    ctx.widgets.append(dialog)
+    render(dialog)
+    if __version__ not in dialog.version_label.text():
+        raise AssertionError("the version is not shown")
+    if dialog.table.rowCount() < 10:
+        raise AssertionError(f"only {dialog.table.rowCount()} components listed")
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, Missing | NotReady):
+        return str(exc)
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message} ({Path(where.filename).name}:{where.lineno})"
+
+
+def _attempt(name: str, fn: Callable[[], object]) -> Result:
+    try:
+        fn()
+    except Exception as exc:  # every failure is reported, none stops the run
+        return Result(name, _describe(exc))
+    return Result(name)
+
+
+def run_checks(ctx: Context, out: TextIO) -> list[Result]:
+    """Run every check in order, printing each result line as it is known."""
+    results: list[Result] = []
+
+    def report(result: Result) -> None:
+        results.append(result)
+        print(result.line, file=out, flush=True)
+
+    for name, fn in CHECKS:
+        try:
+            subchecks = fn(ctx)
+        except Exception as exc:  # every failure is reported, none stops the run
+            report(Result(name, _describe(exc)))
+            continue
+        if not subchecks:
+            report(Result(name))
+        for sub_name, thunk in subchecks or ():
+            report(_attempt(f"{name}: {sub_name}", thunk))
+    return results
+
+
+@contextmanager
+def isolated_environment(data_dir: Path) -> Iterator[None]:
+    """Point the app at ``data_dir`` with a fresh key, no keyring and no server; undo after."""
+    from core.crypto import new_key_text
+
+    saved = {name: os.environ.get(name) for name in ISOLATED_VARS}
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["RFT_DATA_DIR"] = str(data_dir)
+    os.environ["RFT_DATA_KEY"] = new_key_text()
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(data_dir))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def self_test(out: TextIO = sys.stdout) -> bool:
+    """Run every check in a temporary data directory; True when all passed."""
+    if QApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    assert isinstance(app, QApplication)
+    with tempfile.TemporaryDirectory(prefix="rft-self-test-") as tmp:
+        ctx = Context(data_dir=Path(tmp), app=app)
+        with isolated_environment(ctx.data_dir):
+            try:
+                results = run_checks(ctx, out)
+            finally:
+                for widget in ctx.widgets:
+                    widget.close()
+                    widget.deleteLater()
+                QCoreApplication.processEvents()
+                dispose = getattr(ctx.db, "dispose", None)
+                if dispose is not None:
+                    dispose()
+    failed = [r for r in results if r.error is not None]
+    summary = f"{len(failed)} of {len(results)} checks FAILED" if failed else "all checks passed"
+    print(f"self-test: {summary} ({len(results)} checks)", file=out)
+    return not failed
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """Command-line entry: ``rft --self-test`` (or ``python -m desktop.self_test``)."""
+    del argv
+    return 0 if self_test() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

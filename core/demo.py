@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core import catalogue
 from core.actor import Actor
 from core.attendees import AttendeeInput
+from core.auth import seed_demo_passwords
 from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
@@ -185,6 +186,7 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
+    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     return True
 
 

@@ -1,45 +1,86 @@
-"""The desktop application: a main window listing sessions on the embedded database."""
+"""Starting the desk: pick the backend (embedded database or a server), open the main window.
+
+The embedded database is opened, migrated and seeded with demo data on a worker thread,
+so even start-up never blocks the GUI thread.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication, QMainWindow, QTableWidget, QTableWidgetItem
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from core import demo
-from core.availability import SessionFilter, list_sessions
-from core.clock import today_london, uk_datetime
-from core.config import APP_NAME
-from core.db import migrate, open_database
-from core.money import gbp
+from core.config import APP_NAME, load_settings
+from core.db import Database, migrate, open_database
+from desktop.backend import Backend, LocalBackend
+from desktop.main_window import MainWindow
+from desktop.tasks import Op, plain_message
 
 
-def run(demo_data: bool = True) -> int:
+def desk_settings() -> QSettings:
+    """The desk's own preferences (window layout, server URL), kept in the data directory."""
+    path = load_settings().data_dir / "desk.ini"
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("RFT First Aid Training")
+    return app
+
+
+def prepare_local(demo_data: bool) -> Database:
+    """Open the embedded database, bring it up to date, load demo data on first run."""
     db = open_database()
     migrate(db)
     if demo_data:
         demo.seed(db)
-    with db.read() as tx:
-        rows = list_sessions(tx, SessionFilter(date_from=today_london()))
-    window = QMainWindow()
-    window.setWindowTitle(APP_NAME)
-    table = QTableWidget(len(rows), 6)
-    table.setHorizontalHeaderLabels(["Start", "Course", "Venue", "Price", "Free", "Status"])
-    for r, s in enumerate(rows):
-        for c, text in enumerate(
-            [
-                uk_datetime(s.start),
-                s.course_name,
-                s.venue_name,
-                gbp(s.price_pence),
-                f"{s.free}/{s.capacity}",
-                s.status,
-            ]
-        ):
-            table.setItem(r, c, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
-    window.setCentralWidget(table)
-    window.resize(1000, 700)
-    window.show()
+    return db
+
+
+def open_backend(
+    app: QApplication,
+    server_url: str | None,
+    demo_data: bool,
+    ready: Callable[[Backend], None],
+) -> None:
+    """Create the configured backend off the GUI thread, then call ``ready(backend)``."""
+    if server_url:
+        from desktop.remote_backend import RemoteBackend
+
+        ready(RemoteBackend(server_url))
+        return
+
+    def failed(error: BaseException) -> None:
+        QMessageBox.critical(None, APP_NAME, f"The desk could not start: {plain_message(error)}")
+        app.exit(1)
+
+    Op(app, lambda: prepare_local(demo_data)).success(
+        lambda db: ready(LocalBackend(db))
+    ).failure(failed).run()
+
+
+def run(demo_data: bool = True, server_url: str | None = None) -> int:
+    app = application()
+    settings = desk_settings()
+    url = server_url or str(settings.value("server/url", "") or "") or None
+    splash = QLabel(f"Opening {APP_NAME}…")
+    splash.setMargin(40)
+    splash.show()
+    windows: list[MainWindow] = []
+
+    def ready(backend: Backend) -> None:
+        window = MainWindow(backend, settings)
+        windows.append(window)
+        splash.close()
+        window.show()
+        backend.start()
+        app.aboutToQuit.connect(backend.close)
+
+    open_backend(app, url, demo_data, ready)
     return app.exec()

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import bookings, catalogue, database, sessions
+from core.cli import users as user_commands
 from core.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
@@ -19,6 +20,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     catalogue.register,
     sessions.register,
     bookings.register,
+    user_commands.register,
 )
 
 

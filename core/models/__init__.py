@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from core.models.auth import ApiKey, RefreshToken  # noqa: F401
 from core.models.base import Base
 from core.models.bookings import Attendee, Booking, Payment, ReferenceCounter, SeatHold
 from core.models.catalogue import Course, Venue

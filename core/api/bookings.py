@@ -1,0 +1,115 @@
+"""``bookings.*``: turn a hold into a booking, find, cancel and move bookings.
+
+The website may only create bookings (always PENDING_PAYMENT, paid by payment link) and
+never reads a booking back: what it gets has no names, emails or dates of birth.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import EmailStr, Field
+
+from core import bookings
+from core.api import public
+from core.api.holds import HOLDERS, check_owner
+from core.api.params import Params
+from core.api.registry import DESK, Call, method
+from core.attendees import AttendeeInput
+from core.errors import Forbidden
+
+PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
+# Methods whose money arrives later through the payments service (link, card reader).
+AWAITING_PAYMENT = frozenset({"link", "card"})
+
+
+class CustomerParams(Params):
+    """Who pays, when that is not the first attendee (an employer booking staff, say)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+    phone: str | None = Field(default=None, max_length=24)
+
+
+class CreateParams(Params):
+    hold_id: str = Field(min_length=1, max_length=36)
+    attendees: list[dict[str, Any]] = Field(min_length=1, max_length=12)
+    customer: CustomerParams | None = None
+    payment: PaymentMethod | None = None
+
+
+class ReferenceParams(Params):
+    reference: str = Field(min_length=3, max_length=16)
+
+
+class SearchParams(Params):
+    text: str = Field(min_length=2, max_length=200)
+
+
+class CancelParams(ReferenceParams):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class TransferParams(ReferenceParams):
+    to_session_id: int = Field(ge=1)
+
+
+def _payer(customer: CustomerParams | None) -> AttendeeInput | None:
+    """The booking's payer; only name, email and phone of it are stored."""
+    if customer is None:
+        return None
+    return AttendeeInput.model_construct(
+        name=customer.name, email=customer.email, phone=customer.phone, date_of_birth=None
+    )
+
+
+@method("bookings.create", roles=HOLDERS, params=CreateParams)
+def create(call: Call, params: CreateParams) -> dict[str, Any]:
+    assert call.actor is not None
+    website = public.is_website(call.actor)
+    payment = params.payment or ("link" if website else "pay_later")
+    if website and payment != "link":
+        raise Forbidden("Bookings made on the website are paid by payment link.")
+    status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
+    with call.db.write() as tx:
+        check_owner(tx, call.actor, params.hold_id)
+        booking = bookings.confirm_hold(
+            tx,
+            params.hold_id,
+            params.attendees,
+            call.actor,
+            status=status,
+            customer=_payer(params.customer),
+        )
+        data = bookings.view_of(tx, booking).to_json()
+    data = public.booking(data) if website else data
+    data["payment"] = payment
+    return data
+
+
+@method("bookings.get", roles=DESK, params=ReferenceParams)
+def get(call: Call, params: ReferenceParams) -> dict[str, Any]:
+    with call.db.read() as tx:
+        return bookings.view_of(tx, bookings.find(tx, params.reference)).to_json()
+
+
+@method("bookings.search", roles=DESK, params=SearchParams)
+def search(call: Call, params: SearchParams) -> list[dict[str, Any]]:
+    with call.db.read() as tx:
+        return [bookings.view_of(tx, b).to_json() for b in bookings.search(tx, params.text)]
+
+
+@method("bookings.cancel", roles=DESK, params=CancelParams)
+def cancel(call: Call, params: CancelParams) -> dict[str, Any]:
+    assert call.actor is not None
+    with call.db.write() as tx:
+        booking = bookings.cancel(tx, params.reference, call.actor, params.reason)
+        return bookings.view_of(tx, booking).to_json()
+
+
+@method("bookings.transfer", roles=DESK, params=TransferParams)
+def transfer(call: Call, params: TransferParams) -> dict[str, Any]:
+    assert call.actor is not None
+    with call.db.write() as tx:
+        booking = bookings.transfer(tx, params.reference, params.to_session_id, call.actor)
+        return bookings.view_of(tx, booking).to_json()

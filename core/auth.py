@@ -1,0 +1,348 @@
+"""Staff sign-in and the website's API keys.
+
+Passwords are hashed with argon2id. A sign-in gives a short-lived JWT access token (HS256,
+``JWT_SECRET``, lifetime ``JWT_EXPIRES_IN``) and a refresh token. Refresh tokens are stored
+as SHA-256 hashes and rotate on every use; presenting one that was already rotated means
+someone else holds a copy, so its whole family is revoked. Users with a TOTP secret must also
+give the current 6-digit code. API keys are random strings stored as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.actor import Actor
+from core.clock import now
+from core.config import Settings
+from core.db import Database
+from core.errors import ConfigError, NotFound, Unauthenticated, ValidationFailed
+from core.models import ROLES, ApiKey, RefreshToken, User
+
+REFRESH_DAYS = 30
+MIN_SECRET_LENGTH = 32
+MIN_PASSWORD_LENGTH = 10
+ISSUER = "rft-booking"
+TOTP_ISSUER = "RFT Booking"
+STAFF_CHANNEL = "desk"
+WEBSITE_CHANNEL = "website"
+DEMO_PASSWORD = "demo-password"
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password")
+_EPHEMERAL_SECRET = secrets.token_urlsafe(48)
+_DURATION = re.compile(r"^(\d+)\s*([smhd]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+WRONG_LOGIN = "Wrong email or password."
+
+
+class MfaRequired(Unauthenticated):
+    """The password was right; the account also needs its 6-digit authenticator code."""
+
+    code = "mfa_required"
+    rpc_code = -32005
+
+
+class TokenRevoked(Unauthenticated):
+    code = "token_revoked"
+    rpc_code = -32006
+
+
+def parse_duration(text: str, name: str = "JWT_EXPIRES_IN") -> timedelta:
+    """``900``, ``90s``, ``15m``, ``1h`` or ``2d``; anything else is a ConfigError naming it."""
+    match = _DURATION.match(text.strip().lower())
+    if not match or int(match[1]) == 0:
+        raise ConfigError(f"{name} must be a duration like 15m, 1h or 900 (seconds), not {text!r}.")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+def signing_secret(settings: Settings) -> str:
+    """``JWT_SECRET``; an embedded (single-machine) database may use a per-process secret."""
+    secret = settings.jwt_secret
+    if secret is None:
+        if settings.embedded:
+            return _EPHEMERAL_SECRET
+        raise ConfigError("JWT_SECRET is not set; the server needs it to sign access tokens.")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters long.")
+    return secret
+
+
+def check_settings(settings: Settings) -> None:
+    """Fail at start-up, naming the setting, when auth cannot work with ``settings``."""
+    if settings.jwt_secret is None:
+        raise ConfigError("JWT_SECRET is not set; the server needs it to sign access tokens.")
+    signing_secret(settings)
+    parse_duration(settings.jwt_expires_in)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    return _hasher.hash(password)
+
+
+def _password_ok(user: User | None, password: str) -> bool:
+    """Verify in constant-ish time whether or not the user exists."""
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None and user.password_hash is not None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection or desktop session acts as, and until when."""
+
+    actor: Actor
+    expires_at: datetime | None
+    email: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "user_id": self.actor.user_id,
+            "name": self.actor.label,
+            "email": self.email,
+            "role": self.actor.role,
+            "channel": self.actor.channel,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Identity:
+        expires = data.get("expires_at")
+        return cls(
+            Actor(
+                label=data["name"],
+                role=data["role"],
+                channel=data["channel"],
+                user_id=data["user_id"],
+            ),
+            datetime.fromisoformat(expires) if expires else None,
+            data.get("email"),
+        )
+
+    def valid(self, at: datetime | None = None) -> bool:
+        return self.expires_at is None or (at or now()) < self.expires_at
+
+
+def staff_actor(user: User) -> Actor:
+    return Actor(label=user.name, role=user.role, channel=STAFF_CHANNEL, user_id=user.id)
+
+
+def _access_token(settings: Settings, user: User) -> tuple[str, datetime]:
+    issued = now()
+    expires = issued + parse_duration(settings.jwt_expires_in)
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user.id),
+        "name": user.name,
+        "email": user.email,
+        "role": user.role,
+        "iat": issued,
+        "exp": expires,
+    }
+    return jwt.encode(claims, signing_secret(settings), algorithm="HS256"), expires
+
+
+def _issue_refresh(tx: Session, user: User, family: str) -> str:
+    token = secrets.token_urlsafe(32)
+    at = now()
+    tx.add(
+        RefreshToken(
+            user_id=user.id,
+            family=family,
+            token_hash=_digest(token),
+            created_at=at,
+            expires_at=at + timedelta(days=REFRESH_DAYS),
+        )
+    )
+    tx.flush()
+    return token
+
+
+def _tokens(tx: Session, settings: Settings, user: User, family: str) -> dict[str, Any]:
+    access, expires = _access_token(settings, user)
+    identity = Identity(staff_actor(user), expires, user.email)
+    return {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": int((expires - now()).total_seconds()),
+        "refresh_token": _issue_refresh(tx, user, family),
+        "identity": identity.to_json(),
+    }
+
+
+def _user_by_email(tx: Session, email: str) -> User | None:
+    return tx.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def login(
+    tx: Session, settings: Settings, email: str, password: str, totp: str | None = None
+) -> dict[str, Any]:
+    """Check a password (and TOTP code) and start a new token family."""
+    user = _user_by_email(tx, email)
+    if not _password_ok(user, password) or user is None or not user.active:
+        raise Unauthenticated(WRONG_LOGIN)
+    if user.totp_secret:
+        if not totp:
+            raise MfaRequired("Enter the 6-digit code from your authenticator app.")
+        if not pyotp.TOTP(user.totp_secret).verify(totp.strip(), valid_window=1):
+            raise Unauthenticated("That authenticator code is not right; try the current one.")
+    assert user.password_hash is not None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return _tokens(tx, settings, user, str(uuid.uuid4()))
+
+
+def revoke_family(tx: Session, family: str) -> None:
+    tx.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+
+
+def refresh(tx: Session, settings: Settings, refresh_token: str) -> dict[str, Any]:
+    """Swap a refresh token for new tokens. Reusing a rotated token revokes its family;
+    the caller must still commit when that raises ``TokenRevoked``, so the revocation sticks."""
+    row = tx.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now():
+        raise Unauthenticated("Your sign-in has ended; please sign in again.")
+    if row.rotated_at is not None:
+        revoke_family(tx, row.family)
+        raise TokenRevoked(
+            "This sign-in was used from somewhere else, so it has been ended for safety; "
+            "please sign in again."
+        )
+    user = tx.get(User, row.user_id)
+    if user is None or not user.active:
+        revoke_family(tx, row.family)
+        raise Unauthenticated("This account is disabled.")
+    row.rotated_at = now()
+    return _tokens(tx, settings, user, row.family)
+
+
+def logout(tx: Session, refresh_token: str) -> bool:
+    """End the sign-in the refresh token belongs to (all its rotations)."""
+    row = tx.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
+    if row is None:
+        return False
+    revoke_family(tx, row.family)
+    return True
+
+
+def identify_token(tx: Session, settings: Settings, access_token: str) -> Identity:
+    """The identity an access token stands for; the account must still be active."""
+    try:
+        claims = jwt.decode(
+            access_token,
+            signing_secret(settings),
+            algorithms=["HS256"],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthenticated("Your sign-in has expired; please sign in again.") from None
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("That access token is not valid.") from None
+    user = tx.get(User, int(claims["sub"]))
+    if user is None or not user.active:
+        raise Unauthenticated("This account is disabled.")
+    expires = datetime.fromtimestamp(claims["exp"], UTC)
+    return Identity(staff_actor(user), expires, user.email)
+
+
+def identify_api_key(tx: Session, key: str) -> Identity:
+    row = tx.scalar(select(ApiKey).where(ApiKey.key_hash == _digest(key.strip())))
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("That API key is not valid.")
+    return Identity(Actor(label=f"website ({row.name})", role=None, channel=WEBSITE_CHANNEL), None)
+
+
+def add_user(tx: Session, email: str, name: str, role: str, password: str) -> User:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}, not {role!r}.")
+    if "@" not in email:
+        raise ValidationFailed(f"{email!r} is not an email address.")
+    if _user_by_email(tx, email) is not None:
+        raise ValidationFailed(f"There is already a user {email}.")
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=now(),
+        active=True,
+        mfa_required=False,
+    )
+    tx.add(user)
+    tx.flush()
+    return user
+
+
+def find_user(tx: Session, email: str) -> User:
+    user = _user_by_email(tx, email)
+    if user is None:
+        raise NotFound(f"There is no user {email.strip()}.")
+    return user
+
+
+def disable_user(tx: Session, email: str) -> User:
+    """Stop the account signing in and end every sign-in it has."""
+    user = find_user(tx, email)
+    user.active = False
+    tx.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
+    return user
+
+
+def enable_mfa(tx: Session, email: str) -> str:
+    """Give the user a new TOTP secret; returns the otpauth:// URI for an authenticator app."""
+    user = find_user(tx, email)
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
+    user.mfa_required = True
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def add_api_key(tx: Session, name: str) -> str:
+    """Create a website API key; the key itself is returned once and never stored."""
+    name = name.strip()
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailed("An API key needs a name of 1 to 80 characters.")
+    if tx.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
+        raise ValidationFailed(f"There is already an API key called {name!r}.")
+    key = "rftk_" + secrets.token_urlsafe(32)
+    tx.add(ApiKey(name=name, prefix=key[:12], key_hash=_digest(key), created_at=now()))
+    tx.flush()
+    return key
+
+
+def seed_demo_passwords(db: Database, emails: list[str]) -> None:
+    """Demo staff without a password get ``DEMO_PASSWORD`` (documented in the README)."""
+    digest = _hasher.hash(DEMO_PASSWORD)
+    with db.write() as tx:
+        for user in tx.scalars(select(User).where(User.email.in_(emails))):
+            if user.password_hash is None:
+                user.password_hash = digest

@@ -1,0 +1,159 @@
+"""The one interface every desktop screen talks to: service API calls by name, live changes.
+
+Screens never touch the database or the network. They call ``Backend.call(method, params)``
+(always from a worker thread, through ``desktop.tasks``) with the names of the service API
+in ``core/api`` (``sessions.list``, ``holds.create``...), and listen to ``changed`` for
+change-feed messages (``core.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
+
+``LocalBackend`` runs ``core.api.dispatch`` in-process on the embedded database;
+``RemoteBackend`` (``desktop.remote_backend``) sends the same names to a sync server.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from core import changes
+from core.actor import Actor
+from core.api import METHODS, Call, dispatch
+from core.db import Database
+
+POLL_MS = 1000
+
+
+class Backend(QObject):
+    """Service API calls by name plus change notifications, connection state and role.
+
+    ``call`` blocks, so it must only run on a worker thread (use ``desktop.tasks.BackendOp``).
+    Signals are emitted from any thread; Qt queues them to receivers on the GUI thread.
+    """
+
+    changed = Signal(dict)  # one change-feed message
+    connection_changed = Signal(bool, str)  # connected?, plain-English description
+    role_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._role: str | None = None
+        self._user = ""
+        self._connected = False
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def role(self) -> str | None:
+        """The signed-in user's role (admin, manager, reception, trainer) or None."""
+        return self._role
+
+    @property
+    def user_label(self) -> str:
+        return self._user
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def description(self) -> str:
+        """Where the data lives, for the status bar (``This computer``, ``wss://...``)."""
+        raise NotImplementedError
+
+    def _set_identity(self, label: str, role: str | None) -> None:
+        self._user = label
+        if role != self._role:
+            self._role = role
+            self.role_changed.emit(role or "")
+
+    def _set_connected(self, connected: bool, message: str) -> None:
+        self._connected = connected
+        self.connection_changed.emit(connected, message)
+
+    # -- the API ----------------------------------------------------------------------
+    def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        """Run one service API method and return its JSON-able result (worker thread only).
+
+        Raises ``core.errors.DomainError`` subclasses with a message for the user.
+        """
+        raise NotImplementedError
+
+    def has_method(self, method: str) -> bool:
+        """Whether the service offers ``method`` (optional features check this first)."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Begin delivering changes (call once the GUI is up)."""
+
+    def close(self) -> None:
+        """Stop live updates and release connections."""
+
+
+class LocalBackend(Backend):
+    """The service API in-process on the embedded database, for one desk user.
+
+    Live updates come from ``db.on_change`` for writes made here and from polling the change
+    feed for writes made by other processes on the same database file.
+    """
+
+    def __init__(
+        self, db: Database, actor: Actor | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor or Actor(label="Front desk", role="admin", channel="desk")
+        self._set_identity(self.actor.label, self.actor.role)
+        self._seq_lock = threading.Lock()
+        self._closed = False
+        with db.read() as tx:
+            self._seq = changes.last_seq(tx)
+        db.on_change(self._on_commit)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._poll_in_background)
+
+    @property
+    def description(self) -> str:
+        return "this computer"
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        return dispatch(Call(self.db, self.actor), method, params or {})
+
+    def has_method(self, method: str) -> bool:
+        return method in METHODS
+
+    def start(self) -> None:
+        self._set_connected(True, "Working on this computer's database.")
+        self._poll.start()
+
+    def close(self) -> None:
+        self._closed = True
+        self._poll.stop()
+
+    def _on_commit(self, _last_seq: int) -> None:
+        self.deliver_new_changes()
+
+    def _poll_in_background(self) -> None:
+        QThreadPool.globalInstance().start(_Job(self.deliver_new_changes))
+
+    def deliver_new_changes(self) -> None:
+        """Emit every change after the last one delivered, once each, in order."""
+        if self._closed or not self._seq_lock.acquire(blocking=False):
+            return
+        try:
+            with self.db.read() as tx:
+                rows = [changes.as_message(c) for c in changes.since(tx, self._seq)]
+            for message in rows:
+                self._seq = message["seq"]
+                self.changed.emit(message)
+        finally:
+            self._seq_lock.release()
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Any) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def run(self) -> None:
+        self._fn()

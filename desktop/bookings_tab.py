@@ -1,0 +1,320 @@
+"""Find a booking by reference, name or email; open it; cancel, transfer, resend confirmation."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london, uk_date
+from core.money import gbp
+from desktop.backend import Backend
+from desktop.session_data import SessionRow, session_list
+from desktop.session_list import ROW_ROLE, SessionTableModel
+from desktop.tasks import BackendOp, plain_message
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
+RESEND = "bookings.resend_confirmation"
+
+
+class BookingsModel(QAbstractTableModel):
+    """Search results: one row per booking (``bookings.search`` JSON)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_bookings(self, bookings: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = bookings
+        self.endResetModel()
+
+    def replace(self, booking: dict[str, Any]) -> None:
+        for i, row in enumerate(self.rows):
+            if row["reference"] == booking["reference"]:
+                self.rows[i] = booking
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        b = self.rows[index.row()]
+        if role == ROW_ROLE:
+            return b
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        session = SessionRow.from_json(b["session"])
+        return (
+            b["reference"],
+            b["customer"]["name"],
+            session.course_name,
+            session.when_text,
+            str(b["seats"]),
+            gbp(b["total_pence"]),
+            b["status"].replace("_", " ").title(),
+        )[index.column()]
+
+
+def describe(b: dict[str, Any]) -> str:
+    """The booking as a receptionist reads it (HTML for the detail pane)."""
+    s = SessionRow.from_json(b["session"])
+    e = html.escape
+    people = "".join(
+        f"<li>{e(a['name'])} · {e(a['email'])}"
+        + (f" · {e(a['phone'])}" if a.get("phone") else "")
+        + f" · born {uk_date(datetime.fromisoformat(a['date_of_birth']).date())}"
+        + (f"<br><i>{e(a['special_requirements'])}</i>" if a.get("special_requirements") else "")
+        + "</li>"
+        for a in b["attendees"]
+    )
+    paid = "".join(
+        f"<li>{e(p['method'].replace('_', ' '))}: {gbp(p['amount_pence'])} ({e(p['status'])})</li>"
+        for p in b.get("payments", [])
+    )
+    discount = (
+        f"<tr><td>Group discount</td><td>-{gbp(b['discount_pence'])}</td></tr>"
+        if b["discount_pence"]
+        else ""
+    )
+    return (
+        f"<h2>{e(b['reference'])} · {e(b['status'].replace('_', ' ').title())}</h2>"
+        f"<p><b>{e(s.course_name)}</b><br>{e(s.venue_name)}, {s.when_text}</p>"
+        f"<p>Booked for {e(b['customer']['name'])} ({e(b['customer']['email'])})</p>"
+        f"<table><tr><td>{b['seats']} × {gbp(b['unit_price_pence'])}</td>"
+        f"<td>{gbp(b['subtotal_pence'])}</td></tr>{discount}"
+        f"<tr><td><b>Total</b></td><td><b>{gbp(b['total_pence'])}</b></td></tr></table>"
+        f"<h3>Attendees</h3><ul>{people}</ul>"
+        + (f"<h3>Payments</h3><ul>{paid}</ul>" if paid else "<p>No payment recorded yet.</p>")
+    )
+
+
+class TransferDialog(QDialog):
+    """Pick another date of the same course with enough free seats."""
+
+    def __init__(self, backend: Backend, booking: dict[str, Any], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Move {booking['reference']} to another date")
+        self.booking = booking
+        self.model = SessionTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.doubleClicked.connect(lambda _i: self.accept())
+        self.note = QLabel("Loading other dates…")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Move booking")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"Sessions of {booking['session']['course_name']} with room:"))
+        layout.addWidget(self.table)
+        layout.addWidget(self.note)
+        layout.addWidget(buttons)
+        self.resize(900, 420)
+        params = {"course": booking["session"]["course"], "date_from": today_london().isoformat()}
+        BackendOp(self, backend, "sessions.list", params).success(self._loaded).failure(
+            lambda e: self.note.setText(plain_message(e))
+        ).run()
+
+    def _loaded(self, result: Any) -> None:
+        seats = self.booking["seats"]
+        here = self.booking["session"]["id"]
+        rows = [
+            s
+            for s in session_list(result)
+            if s["id"] != here and s["status"] != "CANCELLED" and s["free"] >= seats
+        ]
+        self.model.set_sessions(rows)
+        self.note.setText(f"{len(rows)} dates with {seats} free seats or more.")
+        if rows:
+            self.table.selectRow(0)
+
+    def chosen(self) -> SessionRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(rows[0], ROW_ROLE) if rows else None
+
+
+class BookingsTab(QWidget):
+    """Search box, results table, booking details and the actions on the chosen booking."""
+
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.model = BookingsModel(self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Reference (RFT-2026-0042), customer name or email")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Find a booking")
+        self.search.returnPressed.connect(self.find)
+        self.find_button = QPushButton("&Find")
+        self.find_button.clicked.connect(self.find)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
+        self.details = QTextBrowser()
+        self.status = QLabel("Type a reference, a name or an email address and press Enter.")
+        self.status.setWordWrap(True)
+        self.cancel_button = QPushButton("&Cancel booking…")
+        self.transfer_button = QPushButton("&Move to another date…")
+        self.resend_button = QPushButton("&Resend confirmation")
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.transfer_button.clicked.connect(self.transfer_selected)
+        self.resend_button.clicked.connect(self.resend_selected)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.find_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.cancel_button)
+        actions.addWidget(self.transfer_button)
+        actions.addWidget(self.resend_button)
+        actions.addStretch(1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.details, 1)
+        right_layout.addLayout(actions)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self._last_query = ""
+        self._show_selected()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def find(self) -> None:
+        text = self.search.text().strip()
+        self._last_query = text
+        self.status.setText("Searching…")
+        BackendOp(self, self.backend, "bookings.search", {"text": text}).success(
+            self._found
+        ).failure(lambda e: self.status.setText(plain_message(e))).run()
+
+    def refresh(self) -> None:
+        if self._last_query:
+            self.find()
+
+    def _found(self, result: Any) -> None:
+        rows = result.get("bookings", []) if isinstance(result, dict) else list(result)
+        self.model.set_bookings(rows)
+        self.status.setText(
+            "No booking matches that." if not rows else f"{len(rows)} booking(s) found."
+        )
+        if rows:
+            self.table.selectRow(0)
+        self._show_selected()
+
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.data(rows[0], ROW_ROLE) if rows else None
+
+    def _show_selected(self) -> None:
+        b = self.selected()
+        live = b is not None and b["status"] != "CANCELLED"
+        self.cancel_button.setEnabled(live)
+        self.transfer_button.setEnabled(live)
+        self.resend_button.setEnabled(live and self.backend.has_method(RESEND))
+        self.resend_button.setToolTip(
+            "" if self.backend.has_method(RESEND) else "Email confirmations are not set up yet."
+        )
+        self.details.setHtml(describe(b) if b else "")
+
+    def _updated(self, booking: dict[str, Any], message: str) -> None:
+        self.model.replace(booking)
+        self._show_selected()
+        self.status.setText(message)
+
+    def cancel_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            "Cancel booking",
+            f"Cancel {b['reference']} for {b['customer']['name']} "
+            f"({b['seats']} seat(s))? The seats go back on sale.\n\nReason (optional):",
+        )
+        if not ok:
+            return
+        params = {"reference": b["reference"], "reason": reason.strip() or None}
+        BackendOp(self, self.backend, "bookings.cancel", params).success(
+            lambda result: self._updated(result, f"{b['reference']} is cancelled.")
+        ).run()
+
+    def transfer_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        dialog = TransferDialog(self.backend, b, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen() is None:
+            return
+        target = dialog.chosen()
+        assert target is not None
+        params = {"reference": b["reference"], "to_session_id": target.id}
+        BackendOp(self, self.backend, "bookings.transfer", params).success(
+            lambda result: self._updated(result, f"{b['reference']} moved to {target.label()}.")
+        ).run()
+
+    def resend_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        BackendOp(self, self.backend, RESEND, {"reference": b["reference"]}).success(
+            lambda _r: QMessageBox.information(
+                self, "Confirmation sent", f"The confirmation for {b['reference']} is on its way."
+            )
+        ).run()

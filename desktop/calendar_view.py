@@ -1,0 +1,320 @@
+"""The month calendar: a dot per session in its course colour, seats left, and the day's list.
+
+Data comes from ``sessions.month`` (one call per month shown) and the chosen day's sessions
+from ``sessions.list``; session changes re-read both, debounced, so seats stay live.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCalendarWidget,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london, uk_date
+from desktop.backend import Backend
+from desktop.catalogue_cache import CatalogueCache
+from desktop.session_data import SessionRow, session_change, session_list
+from desktop.session_list import ROW_ROLE, SessionTableModel
+from desktop.tasks import BackendOp, plain_message
+
+RELOAD_DEBOUNCE_MS = 250
+TODAY_COLOUR = QColor("#1565c0")
+FULL_COLOUR = QColor("#b3261e")
+DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
+
+
+class MonthGrid(QCalendarWidget):
+    """A calendar whose cells show one dot per session and how many seats are left."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.days: dict[str, list[dict[str, Any]]] = {}
+        self.setNavigationBarVisible(False)
+        self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.ShortDayNames)
+        self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.setGridVisible(True)
+
+    def set_days(self, days: dict[str, list[dict[str, Any]]]) -> None:
+        self.days = days
+        self.updateCells()
+
+    def paintCell(self, painter: QPainter, rect: QRect, qdate: QDate | date) -> None:  # noqa: N802
+        day = qdate.toPython() if isinstance(qdate, QDate) else qdate
+        assert isinstance(day, date)
+        in_month = day.month == self.monthShown()
+        selected = day == self.selectedDate().toPython()
+        painter.save()
+        palette = self.palette()
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        elif not in_month:
+            painter.fillRect(rect, palette.alternateBase())
+        text_colour = palette.highlightedText().color() if selected else palette.text().color()
+        if not in_month:
+            text_colour = palette.placeholderText().color()
+        metrics = painter.fontMetrics()
+        pad = max(3, metrics.height() // 5)
+        number_font = QFont(painter.font())
+        number_font.setBold(day == today_london())
+        painter.setFont(number_font)
+        painter.setPen(text_colour)
+        painter.drawText(
+            rect.adjusted(pad, pad, -pad, -pad),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+            str(day.day),
+        )
+        sessions = self.days.get(day.isoformat(), []) if in_month else []
+        if sessions:
+            self._paint_sessions(painter, rect, sessions, pad, selected)
+        if day == today_london():
+            painter.setPen(QPen(TODAY_COLOUR, max(2, pad // 2)))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+        painter.restore()
+
+    def _paint_sessions(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        sessions: list[dict[str, Any]],
+        pad: int,
+        selected: bool,
+    ) -> None:
+        metrics = painter.fontMetrics()
+        dot = max(6, metrics.height() // 2)
+        x, y = rect.left() + pad, rect.top() + pad + metrics.height() + pad // 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        for s in sessions:
+            if x + dot > rect.right() - pad:
+                x, y = rect.left() + pad, y + dot + 2
+            colour = QColor(s.get("colour") or "#777777")
+            if s.get("status") == "CANCELLED":
+                colour.setAlpha(70)
+            painter.setBrush(colour)
+            painter.drawEllipse(QRect(x, y, dot, dot))
+            x += dot + 3
+        live = [s for s in sessions if s.get("status") != "CANCELLED"]
+        if not live:
+            return
+        free = sum(int(s.get("free", 0)) for s in live)
+        hint = "Full" if free == 0 else f"{free} free"
+        small = QFont(painter.font())
+        small.setBold(False)
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
+        painter.setFont(small)
+        colour = FULL_COLOUR if free == 0 else self.palette().text().color()
+        if selected:
+            colour = self.palette().highlightedText().color()
+        painter.setPen(colour)
+        painter.drawText(
+            rect.adjusted(pad, pad, -pad, -pad),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+            hint,
+        )
+
+
+class CalendarView(QWidget):
+    """Month grid with navigation and legend on the left, the chosen day's sessions right."""
+
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.window_ = window
+        self.catalogue = CatalogueCache.of(backend)
+        self.grid = MonthGrid()
+        self.grid.setMinimumSize(480, 360)
+        self.title = QLabel()
+        title_font = self.title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.4)
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.prev = QPushButton("◀ &Previous")
+        self.today = QPushButton("&Today")
+        self.next = QPushButton("&Next ▶")
+        self.prev.clicked.connect(self.grid.showPreviousMonth)
+        self.next.clicked.connect(self.grid.showNextMonth)
+        self.today.clicked.connect(self.go_today)
+        QShortcut(QKeySequence(Qt.Key.Key_PageUp), self, self.grid.showPreviousMonth)
+        QShortcut(QKeySequence(Qt.Key.Key_PageDown), self, self.grid.showNextMonth)
+        self.status = QLabel()
+        self.legend = QGroupBox("Courses")
+        self.legend_layout = QGridLayout(self.legend)
+
+        self.day_title = QLabel()
+        self.day_title.setFont(title_font)
+        self.day_model = SessionTableModel(self)
+        self.day_table = QTableView()
+        self.day_table.setModel(self.day_model)
+        self.day_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.day_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.day_table.verticalHeader().hide()
+        self.day_table.setWordWrap(False)
+        for col in range(self.day_model.columnCount()):
+            self.day_table.setColumnHidden(col, col not in DAY_COLUMNS_SHOWN)
+        self.day_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.day_table.horizontalHeader().setStretchLastSection(True)
+        self.day_table.doubleClicked.connect(lambda _i: self.book_selected())
+        self.day_empty = QLabel()
+        self.book = QPushButton("&Book this session…")
+        self.book.clicked.connect(self.book_selected)
+
+        nav = QHBoxLayout()
+        nav.addWidget(self.title, 1)
+        nav.addWidget(self.prev)
+        nav.addWidget(self.today)
+        nav.addWidget(self.next)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(nav)
+        left_layout.addWidget(self.grid, 1)
+        left_layout.addWidget(self.status)
+        left_layout.addWidget(self.legend)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.day_title)
+        right_layout.addWidget(self.day_table, 1)
+        right_layout.addWidget(self.day_empty)
+        right_layout.addWidget(self.book)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        for a, b in (
+            (self.prev, self.today),
+            (self.today, self.next),
+            (self.next, self.grid),
+            (self.grid, self.day_table),
+            (self.day_table, self.book),
+        ):
+            QWidget.setTabOrder(a, b)
+
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DEBOUNCE_MS)
+        self._reload_timer.timeout.connect(self.reload)
+        self.grid.currentPageChanged.connect(lambda _y, _m: self.reload_month())
+        self.grid.selectionChanged.connect(self.reload_day)
+        self.catalogue.loaded.connect(self._fill_legend)
+        self.catalogue.load(self)
+        backend.changed.connect(self._on_change)
+        self.reload()
+
+    # -- loading ----------------------------------------------------------------------
+    def reload(self) -> None:
+        self.reload_month()
+        self.reload_day()
+
+    def reload_month(self) -> None:
+        year, month = self.grid.yearShown(), self.grid.monthShown()
+        self.title.setText(QDate(year, month, 1).toString("MMMM yyyy"))
+        self.status.setText("Loading the month…")
+        BackendOp(self, self.backend, "sessions.month", {"year": year, "month": month}).success(
+            lambda result: self._month_loaded(year, month, result)
+        ).failure(lambda e: self.status.setText(plain_message(e))).run()
+
+    def _month_loaded(self, year: int, month: int, result: dict[str, Any]) -> None:
+        if (year, month) != (self.grid.yearShown(), self.grid.monthShown()):
+            return  # the user has moved on; a newer load is on its way
+        days: dict[str, list[dict[str, Any]]] = result.get("days", {})
+        self.grid.set_days(days)
+        sessions = [s for ss in days.values() for s in ss]
+        free = sum(s["free"] for s in sessions if s["status"] != "CANCELLED")
+        self.status.setText(
+            f"{len(sessions)} sessions this month, {free} seats free. "
+            "Arrow keys move the day, Page Up/Down the month."
+        )
+        self._fill_legend(sessions)
+
+    def reload_day(self) -> None:
+        day = self.selected_day()
+        self.day_title.setText(uk_date(day))
+        self.day_empty.setText("Loading…")
+        iso = day.isoformat()
+        BackendOp(
+            self, self.backend, "sessions.list", {"date_from": iso, "date_to": iso}
+        ).success(lambda result: self._day_loaded(day, result)).failure(
+            lambda e: self.day_empty.setText(plain_message(e))
+        ).run()
+
+    def _day_loaded(self, day: date, result: Any) -> None:
+        if day != self.selected_day():
+            return
+        self.day_model.set_sessions(session_list(result))
+        count = self.day_model.rowCount()
+        self.day_empty.setText(
+            "No sessions on this day." if count == 0 else "Double-click a session to book it."
+        )
+        self.day_empty.setVisible(True)
+        if count:
+            self.day_table.selectRow(0)
+        self.book.setEnabled(count > 0)
+
+    def _fill_legend(self, sessions: list[dict[str, Any]] | None = None) -> None:
+        colours = {c["id"]: (c["name"], c.get("colour")) for c in self.catalogue.courses}
+        for s in sessions or []:
+            if colours.get(s["course"], ("", None))[1] is None:
+                colours[s["course"]] = (s.get("course_name", s["course"]), s.get("colour"))
+        while self.legend_layout.count():
+            item = self.legend_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        entries = sorted((name, colour) for name, colour in colours.values() if colour)
+        for i, (name, colour) in enumerate(entries):
+            label = QLabel(f'<span style="color:{colour};font-size:large">●</span> {name}')
+            self.legend_layout.addWidget(label, i // 3, i % 3)
+
+    def _on_change(self, message: dict[str, Any]) -> None:
+        data = session_change(message)
+        if data is None:
+            return
+        self.day_model.update_session(data)
+        start = str(data.get("start", ""))[:7]
+        shown = f"{self.grid.yearShown():04d}-{self.grid.monthShown():02d}"
+        if start == shown:
+            self._reload_timer.start()
+
+    # -- actions ----------------------------------------------------------------------
+    def selected_day(self) -> date:
+        day = self.grid.selectedDate().toPython()
+        assert isinstance(day, date)
+        return day
+
+    def go_today(self) -> None:
+        today = today_london()
+        self.grid.setSelectedDate(QDate(today.year, today.month, today.day))
+        self.grid.showToday()
+        self.grid.setFocus()
+
+    def selected_session(self) -> SessionRow | None:
+        rows = self.day_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row: SessionRow = self.day_model.data(rows[0], ROW_ROLE)
+        return row
+
+    def book_selected(self) -> None:
+        session = self.selected_session()
+        if self.window_ is not None:
+            self.window_.new_booking(session.raw if session else None)

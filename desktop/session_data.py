@@ -1,0 +1,108 @@
+"""Sessions as the desk shows them, read from the service API's session JSON.
+
+One place turns ``sessions.list`` / change-feed session payloads into text a receptionist
+reads: UK dates, GBP, "5 of 12 free", "Full", "2 being booked now".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from core.clock import to_london, uk_date
+from core.money import gbp
+
+STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session, parsed once so models and delegates never re-parse JSON."""
+
+    id: int
+    course: str
+    course_name: str
+    venue: str
+    venue_name: str
+    trainer: str
+    start: datetime
+    capacity: int
+    free: int
+    held: int
+    booked: int
+    status: str
+    price_pence: int
+    colour: str
+    intents: int
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SessionRow:
+        intents = data.get("intents") or []
+        return cls(
+            id=int(data["id"]),
+            course=data["course"],
+            course_name=data.get("course_name", data["course"]),
+            venue=data["venue"],
+            venue_name=data.get("venue_name", data["venue"]),
+            trainer=data.get("trainer") or "",
+            start=to_london(datetime.fromisoformat(data["start"])),
+            capacity=int(data["capacity"]),
+            free=int(data["free"]),
+            held=int(data.get("held", 0)),
+            booked=int(data.get("booked", 0)),
+            status=data["status"],
+            price_pence=int(data.get("price_pence", 0)),
+            colour=data.get("colour") or "#777777",
+            intents=sum(int(i.get("seats", 0)) for i in intents),
+            raw=data,
+        )
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def when_text(self) -> str:
+        return f"{uk_date(self.day)} {self.start:%H:%M}"
+
+    @property
+    def price_text(self) -> str:
+        return gbp(self.price_pence)
+
+    @property
+    def free_text(self) -> str:
+        if self.status == "CANCELLED":
+            return "–"
+        return f"{self.free} of {self.capacity}"
+
+    @property
+    def status_text(self) -> str:
+        text = STATUS_TEXT.get(self.status, self.status.title())
+        if self.intents and self.status != "CANCELLED":
+            text += f" · {self.intents} being booked now"
+        return text
+
+    @property
+    def bookable(self) -> bool:
+        return self.status == "SCHEDULED" and self.free > 0
+
+    def label(self) -> str:
+        """``EFAW · Leeds · Tue 3 Mar 2026 09:00``: how a session is named in messages."""
+        return f"{self.course_name} at {self.venue_name}, {self.when_text}"
+
+
+def session_list(result: Any) -> list[dict[str, Any]]:
+    """The session dicts in a ``sessions.list`` result."""
+    if isinstance(result, dict):
+        return list(result.get("sessions", []))
+    return list(result)
+
+
+def session_change(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The session payload of a change-feed message, or None for other kinds."""
+    if message.get("kind") != "session" or not isinstance(message.get("data"), dict):
+        return None
+    data: dict[str, Any] = message["data"]
+    return data if "id" in data else None

@@ -1,0 +1,319 @@
+"""The session list: one table model, a filtering proxy, and the filter bar above it.
+
+Date range goes to the service (``sessions.list``); course, venue and the debounced keyword
+search filter the loaded rows in the proxy, so typing stays instant with 10,000 sessions.
+Change-feed session payloads update single rows in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london
+from desktop.backend import Backend
+from desktop.catalogue_cache import CatalogueCache
+from desktop.session_data import SessionRow, session_change, session_list
+from desktop.tasks import BackendOp, plain_message
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+SEARCH_DEBOUNCE_MS = 300
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+COLUMNS = ("Date", "Course", "Venue", "Trainer", "Price", "Free seats", "Status")
+FULL_COLOUR = QColor("#b3261e")
+CANCELLED_COLOUR = QColor("#777777")
+LIVE_COLOUR = QColor("#8a5a00")
+
+
+class SessionTableModel(QAbstractTableModel):
+    """Sessions, one row each; display text precomputed in ``SessionRow``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[SessionRow] = []
+        self._row_of: dict[int, int] = {}
+
+    def set_sessions(self, sessions: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = [SessionRow.from_json(s) for s in sessions]
+        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self.endResetModel()
+
+    def update_session(self, data: dict[str, Any]) -> bool:
+        """Replace one session's row from a change payload; False if it is not listed."""
+        row = self._row_of.get(int(data["id"]))
+        if row is None:
+            return False
+        self.rows[row] = SessionRow.from_json(data)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return True
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                s.when_text,
+                s.course_name,
+                s.venue_name,
+                s.trainer,
+                s.price_text,
+                s.free_text,
+                s.status_text,
+            )[col]
+        if role == SORT_ROLE:
+            return (
+                s.start.timestamp(),
+                s.course_name,
+                s.venue_name,
+                s.trainer,
+                s.price_pence,
+                s.free if s.status != "CANCELLED" else -1,
+                s.status,
+            )[col]
+        if role == ROW_ROLE:
+            return s
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if s.status == "CANCELLED":
+                return QBrush(CANCELLED_COLOUR)
+            if col in (5, 6) and s.status == "FULL":
+                return QBrush(FULL_COLOUR)
+            if col == 6 and s.intents:
+                return QBrush(LIVE_COLOUR)
+        if role == Qt.ItemDataRole.DecorationRole and col == 1:
+            return QColor(s.colour)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SessionFilterProxy(QSortFilterProxyModel):
+    """Course, venue and keyword filters over the loaded sessions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.course: str | None = None
+        self.venue: str | None = None
+        self.words: list[str] = []
+        self.setSortRole(SORT_ROLE)
+
+    def set_filters(self, course: str | None, venue: str | None, search: str) -> None:
+        self.beginFilterChange()
+        self.course, self.venue = course, venue
+        self.words = search.casefold().split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        assert isinstance(model, SessionTableModel)
+        s = model.rows[source_row]
+        if self.course and s.course != self.course:
+            return False
+        if self.venue and s.venue != self.venue:
+            return False
+        if self.words:
+            hay = f"{s.course_name} {s.course} {s.venue_name} {s.trainer} {s.when_text}".casefold()
+            return all(w in hay for w in self.words)
+        return True
+
+
+class SessionListView(QWidget):
+    """Filter bar, session table and a "Book selected session" button."""
+
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.window_ = window
+        self.catalogue = CatalogueCache.of(backend)
+        self.model = SessionTableModel(self)
+        self.proxy = SessionFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.course = QComboBox()
+        self.course.setAccessibleName("Course")
+        self.venue = QComboBox()
+        self.venue.setAccessibleName("Venue")
+        for combo, everything in ((self.course, "All courses"), (self.venue, "All venues")):
+            combo.addItem(everything, None)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self._apply_filters)
+        today = today_london()
+        self.date_from = self._date_edit(today, "From date")
+        self.date_to = self._date_edit(today + timedelta(weeks=12), "To date")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search course, venue, trainer…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search sessions")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.book_selected())
+
+        self.count = QLabel()
+        self.book = QPushButton("&Book selected session…")
+        self.book.clicked.connect(self.book_selected)
+
+        bar = QHBoxLayout()
+        for label, widget in (
+            ("&Course", self.course),
+            ("&Venue", self.venue),
+            ("F&rom", self.date_from),
+            ("T&o", self.date_to),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            bar.addWidget(caption)
+            bar.addWidget(widget)
+        bar.addWidget(self.search, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.book)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        for a, b in (
+            (self.course, self.venue),
+            (self.venue, self.date_from),
+            (self.date_from, self.date_to),
+            (self.date_to, self.search),
+            (self.search, self.table),
+            (self.table, self.book),
+        ):
+            QWidget.setTabOrder(a, b)
+
+        self.catalogue.loaded.connect(self._fill_catalogue)
+        self.catalogue.load(self)
+        backend.changed.connect(self._on_change)
+        self.reload()
+
+    def _date_edit(self, day: date, name: str) -> QDateEdit:
+        edit = QDateEdit(QDate(day.year, day.month, day.day))
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("ddd d MMM yyyy")
+        edit.setAccessibleName(name)
+        edit.dateChanged.connect(lambda _d: self.reload())
+        return edit
+
+    def _fill_catalogue(self) -> None:
+        for combo, items in (
+            (self.course, self.catalogue.courses),
+            (self.venue, self.catalogue.venues),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for item in items:
+                combo.addItem(item["name"], item["id"])
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+
+    # -- loading ----------------------------------------------------------------------
+    def params(self) -> dict[str, Any]:
+        return {
+            "date_from": self.date_from.date().toPython().isoformat(),  # type: ignore[union-attr]
+            "date_to": self.date_to.date().toPython().isoformat(),  # type: ignore[union-attr]
+        }
+
+    def reload(self) -> None:
+        self.count.setText("Loading sessions…")
+        BackendOp(self, self.backend, "sessions.list", self.params()).success(
+            self._loaded
+        ).failure(lambda e: self.count.setText(plain_message(e))).run()
+
+    def _loaded(self, result: Any) -> None:
+        self.model.set_sessions(session_list(result))
+        self._show_count()
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(
+            self.course.currentData(), self.venue.currentData(), self.search.text()
+        )
+        self._show_count()
+
+    def _show_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count.setText(
+            f"{shown} session{'s' if shown != 1 else ''}"
+            + (f" (of {total} in these dates)" if shown != total else "")
+        )
+
+    def _on_change(self, message: dict[str, Any]) -> None:
+        data = session_change(message)
+        if data is not None:
+            self.model.update_session(data)
+
+    # -- actions ----------------------------------------------------------------------
+    def selected(self) -> SessionRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row: SessionRow = self.proxy.data(rows[0], ROW_ROLE)
+        return row
+
+    def book_selected(self) -> None:
+        session = self.selected()
+        if self.window_ is not None:
+            self.window_.new_booking(session.raw if session else None)
+
+    def go_today(self) -> None:
+        today = today_london()
+        self.date_from.setDate(QDate(today.year, today.month, today.day))
+        self.table.scrollToTop()
+        self.table.setFocus()

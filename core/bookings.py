@@ -23,6 +23,7 @@ from core.holds import active_hold, check_seats, ensure_bookable, publish_sessio
 from core.locking import lock_session, lock_sessions
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
+from core.notify import booking_emails
 from core.pricing import quote
 from core.references import next_reference
 
@@ -213,6 +214,8 @@ def confirm_hold(
     hold.booking_id = booking.id
     tx.flush()
     publish_session(tx, session)
+    if status == "CONFIRMED":
+        booking_emails.send_confirmation(tx, booking)
     return booking
 
 
@@ -232,6 +235,8 @@ def book_now(
     check_seats(tx, session, len(people))
     booking = record_booking(tx, session, people, actor, status=status)
     publish_session(tx, session)
+    if status == "CONFIRMED":
+        booking_emails.send_confirmation(tx, booking)
     return booking
 
 
@@ -278,6 +283,7 @@ def cancel(tx: Session, reference: str, actor: Actor, reason: str | None = None)
         },
     )
     publish_session(tx, session)
+    booking_emails.send_cancellation(tx, booking)
     return booking
 
 

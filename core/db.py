@@ -90,13 +90,12 @@ class Database:
         """One atomic unit of work; lock waits are bounded by the configured timeout."""
         last_seq: int | None = None
         try:
-            with Session(self._writer, expire_on_commit=False) as session:
-                with session.begin():
-                    if self.dialect == "postgresql":
-                        ms = int(self.settings.lock_timeout_s * 1000)
-                        session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
-                    yield session
-                    last_seq = session.info.get("last_seq")
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                if self.dialect == "postgresql":
+                    ms = int(self.settings.lock_timeout_s * 1000)
+                    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+                yield session
+                last_seq = session.info.get("last_seq")
         except OperationalError as exc:
             if _is_lock_timeout(exc):
                 raise LockTimeout(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import catalogue
 from core.actor import Actor
+from core.attendance import demo_registers
 from core.attendees import AttendeeInput
 from core.auth import seed_demo_passwords
 from core.bookings import record_booking
@@ -144,7 +145,7 @@ def _person(rng: random.Random, course_min_age: int, on: date) -> AttendeeInput:
     born = date(on.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
     return AttendeeInput(
         name=f"{first} {last}",
-        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",  # type: ignore[arg-type]
+        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",
         date_of_birth=born,
         phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
         special_requirements=rng.choice(SPECIAL),
@@ -187,6 +188,7 @@ def seed(db: Database) -> bool:
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
+    demo_registers.seed_registers(db)
     return True
 
 

@@ -3,7 +3,16 @@
 Importing this package registers every method module.
 """
 
-from core.api import auth, bookings, catalogue, changes, holds, sessions  # noqa: F401
+from core.api import (  # noqa: F401
+    attendance,  # noqa: F401
+    auth,
+    bookings,
+    catalogue,
+    changes,
+    holds,
+    reports,  # noqa: F401
+    sessions,
+)
 from core.api.registry import METHODS, Call, dispatch
 
 __all__ = ["METHODS", "Call", "dispatch"]

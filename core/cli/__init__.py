@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
-from core.cli import bookings, catalogue, database, sessions
+from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -21,6 +21,9 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     sessions.register,
     bookings.register,
     user_commands.register,
+    privacy.register,
+    certificates.register,
+    reports.register,
 )
 
 
@@ -50,7 +53,3 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     except KeyboardInterrupt:
         return 130
     return int(result or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,10 +1,12 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from core.models import attendance as attendance  # registers the attendance tables
 from core.models.auth import ApiKey, RefreshToken  # noqa: F401
 from core.models.base import Base
 from core.models.bookings import Attendee, Booking, Payment, ReferenceCounter, SeatHold
 from core.models.catalogue import Course, Venue
 from core.models.changes import Change
+from core.models.payments import OutboxMessage, PaymentState, StripeEvent
 from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
 from core.models.users import ROLES, User
 
@@ -17,10 +19,13 @@ __all__ = [
     "Change",
     "Course",
     "CourseSession",
+    "OutboxMessage",
     "Payment",
+    "PaymentState",
     "ReferenceCounter",
     "SeatHold",
     "SessionDay",
+    "StripeEvent",
     "User",
     "Venue",
 ]

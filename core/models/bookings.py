@@ -97,6 +97,7 @@ class Payment(Base):
     """Money taken or owed for a booking; refunds are negative-direction rows of kind 'refund'."""
 
     __tablename__ = "payments"
+    __table_args__ = (Index("idx_payments_status", "status", "kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
@@ -108,6 +109,12 @@ class Payment(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # added by migration 0003 (payments): the saga's step-by-step record
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reader_id: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[str | None] = mapped_column(EncryptedText)
 
     booking: Mapped[Booking] = relationship(back_populates="payments")
 

@@ -1,0 +1,36 @@
+"""``reports.run``: any management report, for managers and admins only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from core import reports
+from core.api.registry import OFFICE, Call, method
+
+
+class RunParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    by: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    venue: str | None = None
+    course: str | None = None
+
+
+@method("reports.run", roles=OFFICE, params=RunParams)
+def run(call: Call, params: RunParams) -> dict[str, Any]:
+    """The report's columns, rows (money in pence), totals, notes and chart hints."""
+    flt = reports.ReportFilter(params.date_from, params.date_to, params.venue, params.course)
+    with call.db.read() as tx:
+        return reports.run(tx, params.name, flt, params.by).to_json()
+
+
+@method("reports.list", roles=OFFICE, params=BaseModel)
+def list_reports(call: Call, params: BaseModel) -> list[str]:
+    """The report names ``reports.run`` accepts."""
+    return list(reports.REPORT_NAMES)

@@ -1,0 +1,150 @@
+"""The emails a booking causes, each queued in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.availability import SessionView, get_session
+from core.invites import session_invite
+from core.models import Booking, Venue
+from core.notify.outbox import Attachment, enqueue
+
+
+def venue_address(tx: Session, venue_id: str) -> str:
+    venue = tx.get(Venue, venue_id)
+    return f"{venue.name}, {venue.address}, {venue.postcode}" if venue else venue_id
+
+
+def session_context(tx: Session, session: SessionView) -> dict[str, Any]:
+    return {
+        "course_name": session.course_name,
+        "venue_name": session.venue_name,
+        "venue_address": venue_address(tx, session.venue),
+        "room": session.room,
+        "days": [{"start": s, "end": e} for s, e in session.days],
+        "start": session.start,
+        "cancel_reason": session.cancel_reason,
+    }
+
+
+def booking_context(tx: Session, booking: Booking) -> dict[str, Any]:
+    session = get_session(tx, booking.session_id)
+    paid = sum(
+        p.amount_pence if p.kind == "charge" else -p.amount_pence
+        for p in booking.payments
+        if p.status == "succeeded"
+    )
+    return session_context(tx, session) | {
+        "reference": booking.reference,
+        "status": booking.status,
+        "customer_name": booking.customer_name,
+        "attendees": [a.name for a in booking.attendees],
+        "seats": booking.seats,
+        "total_pence": booking.total_pence,
+        "discount_pence": booking.discount_pence,
+        "paid_pence": paid,
+        "due_pence": max(0, booking.total_pence - paid),
+    }
+
+
+def _invite(tx: Session, booking: Booking, *, cancelled: bool = False) -> Attachment:
+    session = get_session(tx, booking.session_id)
+    data = session_invite(
+        session,
+        reference=booking.reference,
+        location=venue_address(tx, session.venue),
+        cancelled=cancelled,
+    )
+    return Attachment(f"{booking.reference}.ics", "text/calendar; charset=utf-8", data)
+
+
+def send_confirmation(tx: Session, booking: Booking, *, resend: bool = False) -> int:
+    """The booking confirmation with its calendar invite (sent once unless ``resend``)."""
+    return enqueue(
+        tx,
+        template="booking_confirmation",
+        to=booking.customer_email,
+        context=booking_context(tx, booking),
+        attachments=[_invite(tx, booking)],
+        dedupe_key=None if resend else f"booking_confirmation:{booking.reference}",
+    )
+
+
+def send_cancellation(tx: Session, booking: Booking) -> int:
+    return enqueue(
+        tx,
+        template="booking_cancelled",
+        to=booking.customer_email,
+        context=booking_context(tx, booking) | {"reason": booking.cancel_reason},
+        attachments=[_invite(tx, booking, cancelled=True)],
+        dedupe_key=f"booking_cancelled:{booking.reference}",
+    )
+
+
+def send_payment_link(tx: Session, booking: Booking, url: str, expires_at: datetime) -> int:
+    return enqueue(
+        tx,
+        template="payment_link",
+        to=booking.customer_email,
+        context=booking_context(tx, booking) | {"url": url, "expires_at": expires_at},
+        dedupe_key=f"payment_link:{url}",
+    )
+
+
+def send_link_expired(tx: Session, booking: Booking) -> int:
+    return enqueue(
+        tx,
+        template="payment_link_expired",
+        to=booking.customer_email,
+        context=booking_context(tx, booking),
+        dedupe_key=f"payment_link_expired:{booking.reference}",
+    )
+
+
+def send_refund_notice(tx: Session, booking: Booking, amount_pence: int, key: str) -> int:
+    return enqueue(
+        tx,
+        template="refund_notice",
+        to=booking.customer_email,
+        context=booking_context(tx, booking) | {"refund_pence": amount_pence},
+        dedupe_key=f"refund_notice:{key}",
+    )
+
+
+def send_session_changed(tx: Session, session_id: int, change: str, *, key: str) -> int:
+    """Tell every attendee (and each booking's customer) of a live booking about a change.
+
+    ``change`` is a sentence for the customer ("The course has moved to Room 2."); ``key``
+    identifies this change so a retried caller does not alert people twice. Returns how many
+    emails were queued. A cancelled session sends the calendar cancellation.
+    """
+    session = get_session(tx, session_id)
+    cancelled = session.status == "CANCELLED"
+    invite = Attachment(
+        f"session-{session.id}.ics",
+        "text/calendar; charset=utf-8",
+        session_invite(session, location=venue_address(tx, session.venue), cancelled=cancelled),
+    )
+    base = session_context(tx, session) | {"change": change, "cancelled": cancelled}
+    bookings = tx.scalars(
+        select(Booking).where(Booking.session_id == session_id, Booking.status != "CANCELLED")
+    )
+    count = 0
+    for booking in bookings:
+        people = {a.email.casefold(): a.name for a in booking.attendees}
+        people.setdefault(booking.customer_email.casefold(), booking.customer_name)
+        for email, name in people.items():
+            enqueue(
+                tx,
+                template="session_changed",
+                to=email,
+                context=base | {"name": name, "reference": booking.reference},
+                attachments=[invite],
+                dedupe_key=f"session_changed:{key}:{booking.id}:{email}",
+            )
+            count += 1
+    return count

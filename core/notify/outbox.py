@@ -1,0 +1,108 @@
+"""The outbox: an email is written in the same transaction as the change that causes it.
+
+``enqueue`` renders the message at once (so later template edits never change what the
+customer was told) and stores recipient and content encrypted. ``core.notify.sender``
+delivers it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.errors import ValidationFailed
+from core.models import OutboxMessage
+from core.notify.render import render
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def encode_attachments(attachments: Sequence[Attachment]) -> str:
+    return json.dumps(
+        [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "data": base64.b64encode(a.data).decode("ascii"),
+            }
+            for a in attachments
+        ]
+    )
+
+
+def decode_attachments(stored: str) -> list[Attachment]:
+    return [
+        Attachment(item["filename"], item["content_type"], base64.b64decode(item["data"]))
+        for item in json.loads(stored)
+    ]
+
+
+def _check_address(to: str) -> str:
+    _, address = parseaddr(to)
+    if "@" not in address or address.startswith("@") or address.endswith("@"):
+        raise ValidationFailed(f"{to!r} is not an email address we can send to.")
+    return to.strip()
+
+
+def enqueue(
+    tx: Session,
+    *,
+    template: str,
+    to: str,
+    context: Mapping[str, Any],
+    attachments: Sequence[Attachment] = (),
+    dedupe_key: str | None = None,
+) -> int:
+    """Queue one email in the caller's transaction and return its outbox id.
+
+    With a ``dedupe_key`` that was used before, nothing is queued and the earlier
+    message's id is returned (e.g. "each reminder sent once").
+    """
+    if dedupe_key is not None:
+        existing = tx.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    rendered = render(template, context)
+    at = now()
+    message = OutboxMessage(
+        template=template,
+        recipient=_check_address(to),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachments=encode_attachments(attachments),
+        dedupe_key=dedupe_key,
+        message_id=f"<{uuid.uuid4().hex}@rft-training.co.uk>",
+        status="pending",
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    if dedupe_key is None:
+        tx.add(message)
+        tx.flush()
+        return message.id
+    try:
+        with tx.begin_nested():  # a concurrent enqueue with the same key won the race
+            tx.add(message)
+    except IntegrityError:
+        winner = tx.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if winner is None:
+            raise
+        return winner
+    return message.id

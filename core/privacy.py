@@ -1,0 +1,93 @@
+"""A customer's right of access and erasure: export everything held about an email address,
+or erase it while bookings and payments keep their amounts for the accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from core import changes
+from core.actor import Actor
+from core.clock import now
+from core.errors import NotFound
+from core.models import Attendee, Booking
+from core.models.base import blind_index
+
+ERASED = "(erased)"
+
+
+def _bookings_for(tx: Session, email: str) -> list[Booking]:
+    digest = blind_index(email)
+    stmt = (
+        select(Booking)
+        .where(
+            or_(
+                Booking.customer_email_hash == digest,
+                Booking.id.in_(select(Attendee.booking_id).where(Attendee.email_hash == digest)),
+            )
+        )
+        .options(selectinload(Booking.attendees), selectinload(Booking.payments))
+        .order_by(Booking.id)
+    )
+    found = list(tx.scalars(stmt))
+    if not found:
+        raise NotFound(f"Nothing is held about {email}.")
+    return found
+
+
+def export_person(tx: Session, email: str) -> dict[str, Any]:
+    """Everything held about ``email``: as customer and as attendee, with the sessions."""
+    digest = blind_index(email)
+    records = []
+    for booking in _bookings_for(tx, email):
+        records.append(
+            {
+                "reference": booking.reference,
+                "course": booking.session.course.name,
+                "venue": booking.session.venue.name,
+                "start": booking.session.start_at.isoformat(),
+                "status": booking.status,
+                "as_customer": booking.customer_email_hash == digest,
+                "customer": {"name": booking.customer_name, "phone": booking.customer_phone},
+                "attendee_records": [
+                    {
+                        "name": a.name,
+                        "email": a.email,
+                        "phone": a.phone,
+                        "date_of_birth": a.date_of_birth.isoformat(),
+                        "special_requirements": a.special_requirements,
+                        "emergency_phone": a.emergency_phone,
+                    }
+                    for a in booking.attendees
+                    if a.email_hash == digest
+                ],
+                "total_pence": booking.total_pence,
+            }
+        )
+    return {"email": email, "exported_at": now().isoformat(), "bookings": records}
+
+
+def erase_person(tx: Session, email: str, actor: Actor) -> int:
+    """Blank the personal fields of ``email``'s records; amounts and references stay."""
+    digest = blind_index(email)
+    touched = 0
+    for booking in _bookings_for(tx, email):
+        if booking.customer_email_hash == digest:
+            booking.customer_name = ERASED
+            booking.customer_email = ERASED
+            booking.customer_email_hash = blind_index(f"erased:{booking.reference}")
+            booking.customer_phone = None
+            touched += 1
+        for attendee in booking.attendees:
+            if attendee.email_hash == digest:
+                attendee.name = ERASED
+                attendee.email = ERASED
+                attendee.email_hash = blind_index(f"erased:{attendee.id}")
+                attendee.phone = None
+                attendee.special_requirements = None
+                attendee.emergency_phone = None
+                touched += 1
+    changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
+    return touched

@@ -1,0 +1,167 @@
+"""The ways a report can be grouped (``--by``): SQL key expressions plus how to label them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.errors import ValidationFailed
+from core.models import Booking, Course, CourseSession, User, Venue
+from core.reports.localtime import clock_time, days_between, month_key, weekday_no, week_key
+from core.reports.model import Column, Kind
+
+WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+LEAD_BUCKETS = ((7, "0-6 days"), (14, "7-13 days"), (28, "2-3 weeks"), (56, "4-7 weeks"))
+LEAD_LAST = "8 weeks or more"
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One grouping: key expressions to SELECT and GROUP BY, joins they need, and labels."""
+
+    name: str
+    title: str
+    kind: Kind
+    keys: Callable[[], list[ColumnElement[Any]]]
+    join: Callable[[Select[Any]], Select[Any]]
+    describe: Callable[[Sequence[Any]], tuple[str, str]]  # key values -> (group_id, group)
+    extra: Callable[[Sequence[Any]], dict[str, Any]] = lambda _: {}
+
+
+def _same(stmt: Select[Any]) -> Select[Any]:
+    return stmt
+
+
+def lead_days() -> ColumnElement[int]:
+    """Days from the booking being made to the course's first day (London dates)."""
+    return days_between(CourseSession.start_at, Booking.created_at)
+
+
+def _lead_bucket() -> ColumnElement[Any]:
+    days = lead_days()
+    return case(
+        *((days < literal_column(str(limit)), literal_column(str(i))) for i, (limit, _) in
+          enumerate(LEAD_BUCKETS)),
+        else_=literal_column(str(len(LEAD_BUCKETS))),
+    )
+
+
+def _bucket_label(index: int) -> str:
+    return LEAD_BUCKETS[index][1] if index < len(LEAD_BUCKETS) else LEAD_LAST
+
+
+def _weekday_label(values: Sequence[Any]) -> tuple[str, str]:
+    day, at = int(values[0]), values[1]
+    iso_day = 7 if day == 0 else day
+    return f"{iso_day}-{at}", f"{WEEKDAYS[day]} {at}"
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension(
+            "venue",
+            "Venue",
+            "text",
+            lambda: [Venue.name, CourseSession.venue_id],
+            lambda s: s.join(Venue, Venue.id == CourseSession.venue_id),
+            lambda v: (v[1], v[0]),
+        ),
+        Dimension(
+            "course",
+            "Course",
+            "text",
+            lambda: [Course.name, CourseSession.course_id],
+            lambda s: s.join(Course, Course.id == CourseSession.course_id),
+            lambda v: (v[1], v[0]),
+        ),
+        Dimension(
+            "month",
+            "Month",
+            "month",
+            lambda: [month_key(CourseSession.start_at)],
+            _same,
+            lambda v: (v[0], v[0]),
+        ),
+        Dimension(
+            "week",
+            "Week beginning",
+            "date",
+            lambda: [week_key(CourseSession.start_at)],
+            _same,
+            lambda v: (v[0], v[0]),
+        ),
+        Dimension(
+            "trainer",
+            "Trainer",
+            "text",
+            lambda: [User.name, CourseSession.trainer_id],
+            lambda s: s.outerjoin(User, User.id == CourseSession.trainer_id),
+            lambda v: (str(v[1] or ""), v[0] or "(no trainer)"),
+        ),
+        Dimension(
+            "weekday-time",
+            "Weekday and start time",
+            "text",
+            lambda: [weekday_no(CourseSession.start_at), clock_time(CourseSession.start_at)],
+            _same,
+            _weekday_label,
+            lambda v: {
+                "weekday": WEEKDAYS[int(v[0])],
+                "weekday_no": 7 if int(v[0]) == 0 else int(v[0]),
+                "start_time": v[1],
+            },
+        ),
+        Dimension(
+            "lead-time",
+            "Days booked ahead",
+            "text",
+            lambda: [_lead_bucket()],
+            _same,
+            lambda v: (str(v[0]), _bucket_label(int(v[0]))),
+        ),
+    )
+}
+SESSION_DIMENSIONS = ("venue", "course", "month", "week", "trainer", "weekday-time")
+
+
+def dimension(by: str | None, allowed: Sequence[str], default: str) -> Dimension:
+    name = by or default
+    if name not in allowed:
+        raise ValidationFailed(
+            f"This report cannot be grouped by {name!r}; choose one of {', '.join(allowed)}."
+        )
+    return DIMENSIONS[name]
+
+
+def heat_weekday_order(row: dict[str, Any]) -> tuple[int, str]:
+    return row.get("weekday_no", 0), row.get("start_time", "")
+
+
+def month_label(key: str) -> str:
+    """``2026-03`` -> ``Mar 2026``."""
+    return f"{date.fromisoformat(key + '-01'):%b %Y}"
+
+
+def chart_for(dim: Dimension, series: list[str], y_label: str, kind: Kind) -> dict[str, Any]:
+    """Bars for categories, a line for time, a heat map for weekday x start time."""
+    if dim.name == "weekday-time":
+        shape: dict[str, Any] = {
+            "type": "heatmap", "x": "start_time", "y": "weekday", "value": series[0]
+        }
+    else:
+        shape = {"type": "line" if dim.name in ("month", "week") else "bar", "x": "group"}
+    return shape | {"series": series, "x_label": dim.title, "y_label": y_label, "kind": kind}
+
+
+def group_columns(dim: Dimension) -> list[Column]:
+    """The leading columns naming each row's group."""
+    first = [Column("group", dim.title, dim.kind)]
+    if dim.name == "weekday-time":
+        first += [Column("weekday", "Weekday", "text"), Column("start_time", "Start", "text")]
+    return first

@@ -4,13 +4,14 @@ Importing this package registers every method module.
 """
 
 from core.api import (  # noqa: F401
-    attendance,  # noqa: F401
+    admin,
+    attendance,
     auth,
     bookings,
     catalogue,
     changes,
     holds,
-    reports,  # noqa: F401
+    reports,
     sessions,
 )
 from core.api.registry import METHODS, Call, dispatch

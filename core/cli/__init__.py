@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from core import __version__
+from core.cli import admin as admin_commands
 from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
 from core.cli import users as user_commands
 from core.errors import DomainError
@@ -24,6 +25,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     privacy.register,
     certificates.register,
     reports.register,
+    admin_commands.register,
 )
 
 

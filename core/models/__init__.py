@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on ``Base.metadata``."""
 
+from core.models import admin as admin  # trainers, audit log, overrides (issue 9)
 from core.models import attendance as attendance  # registers the attendance tables
 from core.models.auth import ApiKey, RefreshToken  # noqa: F401
 from core.models.base import Base

@@ -1,0 +1,60 @@
+"""Cancelling a session: one atomic change that marks it cancelled, releases its holds, emails
+every attendee and offers each booking a transfer or a refund."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.actor import Actor
+from core.clock import now
+from core.errors import ValidationFailed
+from core.holds import publish_session
+from core.models import CourseSession, SeatHold
+from core.scheduling import notices
+from core.scheduling.create import lock_schedule
+from core.scheduling.edit import locked_current
+from core.scheduling.snapshot import snapshot
+
+
+def cancel_session(
+    tx: Session, actor: Actor, session_id: int, reason: str, *, version: int | None = None
+) -> CourseSession:
+    """Cancel with a reason; ``version`` (when given) must match, as for an edit."""
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise ValidationFailed("Give a reason for cancelling; attendees are told it.")
+    lock_schedule(tx)
+    session = locked_current(tx, session_id, version)
+    if session.end_at <= now():
+        raise ValidationFailed(f"Session {session_id} has already run; it cannot be cancelled.")
+    before = snapshot(tx, session)
+    session.status = "CANCELLED"
+    session.cancel_reason = reason
+    session.version += 1
+    tx.execute(
+        update(SeatHold)
+        .where(
+            SeatHold.session_id == session.id,
+            SeatHold.released_at.is_(None),
+            SeatHold.booking_id.is_(None),
+        )
+        .values(released_at=now())
+    )
+    tx.flush()
+    offers = notices.tell_attendees(tx, session, "cancelled", reason)
+    after = snapshot(tx, session)
+    after["offers"] = len(offers)
+    audit.record(
+        tx,
+        actor,
+        "session.cancel",
+        "session",
+        session.id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    publish_session(tx, session)
+    return session

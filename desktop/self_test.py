@@ -58,6 +58,7 @@ class Context:
     data_dir: Path
     app: QApplication
     db: object | None = None
+    window: QWidget | None = None
     widgets: list[QWidget] = field(default_factory=list)
 
     def database(self) -> object:
@@ -199,6 +200,76 @@ def _about(ctx: Context) -> None:
         raise AssertionError("the version is not shown")
     if dialog.table.rowCount() < 10:
         raise AssertionError(f"only {dialog.table.rowCount()} components listed")
+
+
+@check("main window")
+def _main_window(ctx: Context) -> SubChecks:
+    backend_module = need("desktop.backend")
+    window_module = need("desktop.main_window")
+    tasks = need("desktop.tasks")
+    backend = backend_module.LocalBackend(ctx.database())
+    settings = QSettings(str(ctx.data_dir / "desk.ini"), QSettings.Format.IniFormat)
+    window = window_module.MainWindow(backend, settings)
+    ctx.widgets.append(window)
+    backend.start()
+    render(window)
+    ctx.window = window
+    tabs = window.tab_widget
+
+    def show_tab(index: int) -> None:
+        tabs.setCurrentIndex(index)
+        wait_until(lambda: tasks.activity.running == 0, timeout_s=30)
+        render(tabs.widget(index))
+
+    return [(tabs.tabText(i), lambda i=i: show_tab(i)) for i in range(tabs.count())]
+
+
+@check("email template")
+def _email_templates(ctx: Context) -> SubChecks:
+    render_module = need("core.notify.render")
+    samples = need("core.notify.samples")
+
+    def render_one(name: str) -> None:
+        email = render_module.render(name, samples.sample_context(name))
+        if not email.subject or not email.text.strip() or "<html" not in email.html.lower():
+            raise AssertionError("rendered an empty subject, text or HTML part")
+
+    names = render_module.template_names()
+    if not names:
+        raise AssertionError("no email templates found in resources/templates/email")
+    return [(name, lambda name=name: render_one(name)) for name in names]
+
+
+@check("certificate pdf")
+def _certificate_pdf(ctx: Context) -> None:
+    from sqlalchemy import select
+
+    pdf = need("core.certificate_pdf")
+    models = need("core.models.attendance")
+    with ctx.database().read() as tx:  # type: ignore[attr-defined]
+        certificate = tx.scalars(select(models.Certificate).limit(1)).first()
+        if certificate is None:
+            raise AssertionError("the demo data has no certificate to render")
+        data = pdf.pdf_for(tx, certificate)
+    if not data.startswith(b"%PDF") or len(data) < 1000:
+        raise AssertionError(f"not a PDF ({len(data)} bytes)")
+
+
+@check("report")
+def _reports(ctx: Context) -> SubChecks:
+    reports = need("core.reports")
+    export = need("core.reports.export")
+    pdf = need("core.reports.pdf")
+
+    def render_one(name: str) -> None:
+        with ctx.database().read() as tx:  # type: ignore[attr-defined]
+            report = reports.run(tx, name)
+        if not export.to_csv(report).strip():
+            raise AssertionError("empty CSV")
+        if not pdf.to_pdf(report).startswith(b"%PDF"):
+            raise AssertionError("the PDF export is not a PDF")
+
+    return [(name, lambda name=name: render_one(name)) for name in reports.REPORT_NAMES]
 
 
 # --- running ----------------------------------------------------------------------------------

@@ -27,10 +27,10 @@ def draw_master() -> Image.Image:
     pen.rounded_rectangle(
         (margin, margin, MASTER - margin, MASTER - margin), radius=MASTER // 5, fill=GREEN
     )
-    arm, centre = MASTER // 5, MASTER // 2
-    reach = MASTER * 5 // 16
-    pen.rectangle((centre - arm // 2, centre - reach, centre + arm // 2, centre + reach), fill=WHITE)
-    pen.rectangle((centre - reach, centre - arm // 2, centre + reach, centre + arm // 2), fill=WHITE)
+    half_arm, centre, reach = MASTER // 10, MASTER // 2, MASTER * 5 // 16
+    near, far = centre - half_arm, centre + half_arm
+    pen.rectangle((near, centre - reach, far, centre + reach), fill=WHITE)
+    pen.rectangle((centre - reach, near, centre + reach, far), fill=WHITE)
     return image
 
 

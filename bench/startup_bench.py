@@ -54,7 +54,9 @@ def freeze(*extra: str, distpath: Path, workpath: Path) -> None:
 
 
 def size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1_000_000
+    """Bytes on disk in MB, counting each file once (PyInstaller adds symlinks to libraries)."""
+    files = (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    return sum(p.stat().st_size for p in files) / 1_000_000
 
 
 def start_time(executable: Path, env: dict[str, str], *args: str) -> float:

@@ -258,8 +258,12 @@ def _refresh_locked(tx: Session, booking: Booking, locked_session_id: int) -> No
         raise Conflict(f"Booking {booking.reference} was just changed at another desk; try again.")
 
 
-def cancel(tx: Session, reference: str, actor: Actor, reason: str | None = None) -> Booking:
-    """Cancel a booking and give its seats back. Cancelling twice is an error, not a no-op."""
+def cancel(
+    tx: Session, reference: str, actor: Actor, reason: str | None = None, *, notify: bool = True
+) -> Booking:
+    """Cancel a booking and give its seats back. Cancelling twice is an error, not a no-op.
+
+    ``notify`` queues the cancellation email (payments sends its own when a link expires)."""
     booking = find(tx, reference)
     session = lock_session(tx, booking.session_id)
     _refresh_locked(tx, booking, session.id)
@@ -283,7 +287,8 @@ def cancel(tx: Session, reference: str, actor: Actor, reason: str | None = None)
         },
     )
     publish_session(tx, session)
-    booking_emails.send_cancellation(tx, booking)
+    if notify:
+        booking_emails.send_cancellation(tx, booking)
     return booking
 
 

@@ -11,6 +11,7 @@ from core.api import (  # noqa: F401
     catalogue,
     changes,
     holds,
+    payments,
     reports,
     sessions,
 )

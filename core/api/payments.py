@@ -1,0 +1,151 @@
+"""Payment methods of the service API (the desktop wizard's payment step calls these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, EmailStr, Field
+
+from core import bookings
+from core.actor import Actor
+from core.api.registry import DESK, WEBSITE, Call, method
+from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
+from core.notify.booking_emails import send_confirmation
+from core.payments import desk, links, refunds, terminal
+from core.payments.gateway import gateway_for
+
+METHODS = ["cash", "pay_later", "card", "link", "invoice"]
+Reference = Field(min_length=3, max_length=16)
+
+
+def _actor(call: Call) -> Actor:
+    if call.actor is None:
+        raise Unauthenticated("Please sign in first.")
+    return call.actor
+
+
+class NoParams(BaseModel):
+    pass
+
+
+class ReferenceParams(BaseModel):
+    reference: str = Reference
+
+
+class CashParams(BaseModel):
+    reference: str = Reference
+    amount_pence: int = Field(gt=0, le=10_000_000)
+
+
+class InvoiceParams(BaseModel):
+    reference: str = Reference
+    company: str = Field(min_length=1, max_length=200)
+    po_number: str | None = Field(default=None, max_length=64)
+    email: EmailStr
+
+
+class TerminalStartParams(BaseModel):
+    reference: str = Reference
+    reader_id: str = Field(min_length=1, max_length=64)
+
+
+class PaymentIdParams(BaseModel):
+    payment_id: int = Field(gt=0)
+
+
+class RefundParams(BaseModel):
+    reference: str = Reference
+    override: bool = False
+    reason: str | None = Field(default=None, max_length=300)
+
+
+@method("payments.methods", roles=DESK, params=NoParams)
+def payment_methods(call: Call, params: NoParams) -> dict[str, Any]:
+    """What the desk can take now, and the card readers with their status."""
+    try:
+        gateway = gateway_for(call.db.settings)
+    except ConfigError as exc:
+        return {
+            "methods": ["cash", "pay_later", "invoice"],
+            "readers": [],
+            "unavailable": {"card": exc.message, "link": exc.message},
+        }
+    try:
+        readers = terminal.readers(gateway)
+    except DomainError as exc:
+        return {"methods": METHODS, "readers": [], "unavailable": {"card": exc.message}}
+    return {"methods": METHODS, "readers": readers, "unavailable": {}}
+
+
+@method("payments.cash", roles=DESK, params=CashParams)
+def cash(call: Call, params: CashParams) -> dict[str, Any]:
+    return desk.record_cash(call.db, params.reference, params.amount_pence, _actor(call))
+
+
+@method("payments.invoice", roles=DESK, params=InvoiceParams)
+def invoice(call: Call, params: InvoiceParams) -> dict[str, Any]:
+    return desk.record_invoice(
+        call.db,
+        params.reference,
+        params.company,
+        str(params.email),
+        _actor(call),
+        po_number=params.po_number,
+    )
+
+
+@method("payments.pay_later", roles=DESK, params=ReferenceParams)
+def pay_later(call: Call, params: ReferenceParams) -> dict[str, Any]:
+    return desk.record_pay_later(call.db, params.reference, _actor(call))
+
+
+@method("payments.link", roles=DESK | {WEBSITE}, params=ReferenceParams)
+def link(call: Call, params: ReferenceParams) -> dict[str, Any]:
+    return links.create_link(call.db, gateway_for(call.db.settings), params.reference, _actor(call))
+
+
+@method("payments.terminal.start", roles=DESK, params=TerminalStartParams)
+def terminal_start(call: Call, params: TerminalStartParams) -> dict[str, Any]:
+    return terminal.start(
+        call.db, gateway_for(call.db.settings), params.reference, params.reader_id, _actor(call)
+    )
+
+
+@method("payments.terminal.status", roles=DESK, params=PaymentIdParams)
+def terminal_status(call: Call, params: PaymentIdParams) -> dict[str, Any]:
+    return terminal.status(call.db, gateway_for(call.db.settings), params.payment_id)
+
+
+@method("payments.terminal.cancel", roles=DESK, params=PaymentIdParams)
+def terminal_cancel(call: Call, params: PaymentIdParams) -> dict[str, Any]:
+    return terminal.cancel(call.db, gateway_for(call.db.settings), params.payment_id)
+
+
+@method("payments.refund", roles=DESK, params=RefundParams)
+def refund(call: Call, params: RefundParams) -> dict[str, Any]:
+    return refunds.refund(
+        call.db,
+        gateway_for(call.db.settings),
+        params.reference,
+        _actor(call),
+        override=params.override,
+        reason=params.reason,
+    )
+
+
+@method("bookings.resend_confirmation", roles=DESK, params=ReferenceParams)
+def resend_confirmation(call: Call, params: ReferenceParams) -> dict[str, Any]:
+    """Queue the confirmation email (with its invite) again for a confirmed booking."""
+    with call.db.write() as tx:
+        booking = bookings.find(tx, params.reference)
+        if booking.status != "CONFIRMED":
+            raise ValidationFailed(
+                f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
+                "only a confirmed booking has a confirmation to send."
+            )
+        outbox_id = send_confirmation(tx, booking, resend=True)
+        return {
+            "reference": booking.reference,
+            "outbox_id": outbox_id,
+            "to": booking.customer_email,
+        }

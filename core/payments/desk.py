@@ -1,0 +1,95 @@
+"""Payments staff record themselves: cash over the counter, an invoice, or pay later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.actor import Actor
+from core.db import Database
+from core.errors import ValidationFailed
+from core.models import Booking
+from core.money import gbp
+from core.payments.ledger import add_payment, covered_pence, locked_booking, payment_json
+from core.payments.settle import confirm_booking
+
+
+def _open_booking(tx: Any, reference: str) -> Booking:
+    booking = locked_booking(tx, reference)
+    if booking.status == "CANCELLED":
+        raise ValidationFailed(f"Booking {booking.reference} is cancelled; take no payment.")
+    return booking
+
+
+def _settle(tx: Any, booking: Booking) -> None:
+    if booking.status == "PENDING_PAYMENT" and covered_pence(booking) >= booking.total_pence:
+        confirm_booking(tx, booking)
+
+
+def record_cash(db: Database, reference: str, amount_pence: int, actor: Actor) -> dict[str, Any]:
+    """Cash taken at the desk; the booking is confirmed once it is covered."""
+    with db.write() as tx:
+        booking = _open_booking(tx, reference)
+        due = booking.total_pence - covered_pence(booking)
+        if amount_pence <= 0:
+            raise ValidationFailed("The cash amount must be more than £0.00.")
+        if amount_pence > due:
+            raise ValidationFailed(
+                f"{gbp(amount_pence)} is more than the {gbp(max(due, 0))} still due on "
+                f"{booking.reference}."
+            )
+        payment = add_payment(
+            tx,
+            booking,
+            method="cash",
+            status="succeeded",
+            amount_pence=amount_pence,
+            recorded_by=actor.label,
+        )
+        _settle(tx, booking)
+        return payment_json(payment) | {
+            "booking_status": booking.status,
+            "due_pence": due - amount_pence,
+        }
+
+
+def record_invoice(
+    db: Database,
+    reference: str,
+    company: str,
+    email: str,
+    actor: Actor,
+    po_number: str | None = None,
+) -> dict[str, Any]:
+    """The customer's company will pay on invoice: the booking is confirmed, the amount owed."""
+    with db.write() as tx:
+        booking = _open_booking(tx, reference)
+        due = booking.total_pence - covered_pence(booking)
+        if due <= 0:
+            raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
+        payment = add_payment(
+            tx,
+            booking,
+            method="invoice",
+            status="invoiced",
+            amount_pence=due,
+            recorded_by=actor.label,
+            company=company,
+            email=email,
+            po_number=po_number,
+        )
+        _settle(tx, booking)
+        return payment_json(payment) | {"booking_status": booking.status, "due_pence": due}
+
+
+def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, Any]:
+    """Confirm now, pay on the day: the amount stays owed on the booking."""
+    with db.write() as tx:
+        booking = _open_booking(tx, reference)
+        due = booking.total_pence - covered_pence(booking)
+        if due <= 0:
+            raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
+        payment = add_payment(
+            tx, booking, method="pay_later", status="due", amount_pence=due, recorded_by=actor.label
+        )
+        _settle(tx, booking)
+        return payment_json(payment) | {"booking_status": booking.status, "due_pence": due}

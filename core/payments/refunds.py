@@ -1,0 +1,140 @@
+"""Refunds on cancellation, following the policy, with a manager override.
+
+Refund rows are written first (pending, each with its own idempotency key), then sent to
+Stripe; a retry after a timeout, or a restart, sends the same key and never refunds twice.
+Cash goes back over the counter (recorded at once); an unpaid invoice or pay-later amount
+is voided.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core import bookings
+from core.actor import Actor
+from core.clock import now
+from core.db import Database
+from core.errors import Forbidden, ValidationFailed
+from core.money import gbp
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.ledger import (
+    OWED,
+    details,
+    get_payment,
+    locked_booking,
+    payment_json,
+    pending_refunds,
+    set_status,
+)
+from core.payments.policy import RefundPolicy
+from core.payments.reconcile import reconcile
+from core.payments.settle import refund_finished, request_refund
+
+MANAGERS = ("admin", "manager")
+
+
+def refund(
+    db: Database,
+    gateway: StripeGateway,
+    reference: str,
+    actor: Actor,
+    *,
+    override: bool = False,
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """Cancel the booking if it is still live and give back what the policy allows."""
+    if override and actor.role not in MANAGERS:
+        raise Forbidden("Only a manager can override the refund policy.")
+    at = at or now()
+    policy = RefundPolicy.from_settings(db.settings)
+    with db.write() as tx:
+        booking = locked_booking(tx, reference)
+        if booking.status != "CANCELLED":
+            bookings.cancel(tx, booking.reference, actor, reason or "cancelled with refund")
+        charges = [p for p in booking.payments if p.kind == "charge"]
+        refunded: dict[int, int] = {}
+        for p in booking.payments:
+            if p.kind == "refund" and p.status in ("pending", "succeeded"):
+                charge_id = details(p).get("charge_id")
+                refunded[charge_id] = refunded.get(charge_id, 0) + p.amount_pence
+        paid = sum(
+            p.amount_pence - refunded.get(p.id, 0) for p in charges if p.status == "succeeded"
+        )
+        for owed in (p for p in charges if p.status in OWED):
+            set_status(tx, owed, "void", "Booking cancelled: nothing owed.")
+        amount = policy.refundable(paid, booking.session.start_at, at, override=override)
+        if paid and not amount:
+            raise ValidationFailed(
+                f"No refund for {booking.reference}. {policy.explain(booking.session.start_at, at)}"
+            )
+        left = amount
+        for charge in sorted(charges, key=lambda c: c.id, reverse=True):
+            if left <= 0 or charge.status != "succeeded":
+                continue
+            part = min(left, charge.amount_pence - refunded.get(charge.id, 0))
+            if part > 0:
+                note = reason or ("manager override" if override else "cancelled in time")
+                request_refund(tx, charge, part, actor.label, note)
+                left -= part
+        booking_id = booking.id
+        unfinished = [p.id for p in charges if p.status == "pending"]
+    for payment_id in unfinished:  # close open links / reader payments so nobody pays late
+        try:
+            reconcile(db, gateway, payment_id, at=at, give_up=True)
+        except (PaymentUnavailable, PaymentRejected):
+            continue  # a late payment is refunded when it arrives
+    send_pending_refunds(db, gateway)
+    with db.read() as tx:
+        booking = bookings.find(tx, reference)
+        rows = [payment_json(p) for p in booking.payments if p.kind == "refund"]
+        cash = sum(
+            p.amount_pence
+            for p in booking.payments
+            if p.kind == "refund" and p.method == "cash" and p.status == "succeeded"
+        )
+    message = f"Refunding {gbp(amount)}." if amount else "Nothing was paid; nothing to refund."
+    if cash:
+        message += f" Give {gbp(cash)} back in cash."
+    return {
+        "reference": reference,
+        "refunded_pence": amount,
+        "booking_id": booking_id,
+        "message": message,
+        "refunds": rows,
+    }
+
+
+def send_pending_refunds(db: Database, gateway: StripeGateway) -> int:
+    """Send every pending refund to Stripe (same key on every try); returns how many went."""
+    with db.read() as tx:
+        todo = [
+            (
+                p.id,
+                details(p).get("payment_intent"),
+                p.amount_pence,
+                p.booking.reference,
+                p.idempotency_key,
+            )
+            for p in map(lambda i: get_payment(tx, i), pending_refunds(tx))
+        ]
+    sent = 0
+    for payment_id, intent_id, amount, reference, key in todo:
+        if not intent_id:
+            continue
+        try:
+            result = gateway.refund(
+                intent_id,
+                amount,
+                {"reference": reference, "refund_id": str(payment_id)},
+                key=key,
+            )
+        except PaymentUnavailable:
+            continue
+        except PaymentRejected as exc:
+            result = {"status": "failed", "id": None, "message": exc.message}
+        with db.write() as tx:
+            refund_finished(tx, get_payment(tx, payment_id), result)
+        sent += 1
+    return sent

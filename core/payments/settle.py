@@ -1,0 +1,185 @@
+"""The saga's last step: turn what Stripe says about a payment into booking state.
+
+Everything here runs in the caller's write transaction and only writes rows; any money
+to give back becomes a pending refund row that ``core.payments.refunds`` sends to Stripe
+afterwards (with its own idempotency key). Applying the same Stripe state twice, late or
+out of order, changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core import changes
+from core.actor import Actor
+from core.bookings import cancel, sync_status
+from core.errors import NotEnoughSeats, SessionNotBookable
+from core.holds import check_seats, ensure_bookable, publish_session
+from core.locking import lock_session
+from core.models import Booking, Payment
+from core.notify import booking_emails
+from core.payments.ledger import (
+    add_payment,
+    details,
+    locked_booking,
+    paid_pence,
+    set_details,
+    set_status,
+)
+
+SYSTEM = Actor(label="payments", role="admin", channel="desk")
+LINK_EXPIRED = "payment link expired"
+CLOSED = ("declined", "canceled", "timeout", "expired")
+
+
+def _publish_booking(tx: Session, booking: Booking) -> None:
+    changes.append(
+        tx,
+        "booking",
+        booking.reference,
+        {
+            "reference": booking.reference,
+            "status": booking.status,
+            "session_id": booking.session_id,
+            "seats": booking.seats,
+        },
+    )
+
+
+def confirm_booking(tx: Session, booking: Booking) -> None:
+    """PENDING_PAYMENT → CONFIRMED, with the confirmation email in the same transaction."""
+    booking.status = "CONFIRMED"
+    tx.flush()
+    _publish_booking(tx, booking)
+    booking_emails.send_confirmation(tx, booking)
+
+
+def _reinstate(tx: Session, booking: Booking) -> bool:
+    """Bring back a booking cancelled for want of payment, if its seats are still free."""
+    if booking.cancel_reason != LINK_EXPIRED:
+        return False
+    session = lock_session(tx, booking.session_id)
+    try:
+        ensure_bookable(session)
+        check_seats(tx, session, booking.seats)
+    except (NotEnoughSeats, SessionNotBookable):
+        return False
+    booking.status = "CONFIRMED"
+    booking.cancelled_at = None
+    booking.cancel_reason = None
+    session.booked += booking.seats
+    sync_status(session)
+    tx.flush()
+    _publish_booking(tx, booking)
+    publish_session(tx, session)
+    booking_emails.send_confirmation(tx, booking, resend=True)
+    return True
+
+
+def request_refund(
+    tx: Session, charge: Payment, amount_pence: int, recorded_by: str, reason: str
+) -> Payment:
+    """Record money to give back for ``charge``; Stripe charges get a pending refund row."""
+    booking = charge.booking
+    stripe = charge.method in ("card", "link")
+    refund = add_payment(
+        tx,
+        booking,
+        kind="refund",
+        method=charge.method,
+        status="pending" if stripe else "succeeded",
+        amount_pence=amount_pence,
+        recorded_by=recorded_by,
+        charge_id=charge.id,
+        payment_intent=details(charge).get("payment_intent"),
+        reason=reason,
+    )
+    if not stripe:
+        booking_emails.send_refund_notice(tx, booking, amount_pence, key=str(refund.id))
+    return refund
+
+
+def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> None:
+    """Money was taken: confirm the booking, or give the money back if it cannot stand."""
+    if payment.status == "succeeded":
+        return
+    if intent_id:
+        set_details(payment, payment_intent=intent_id)
+    booking = locked_booking(tx, payment.booking.reference)
+    already = paid_pence(booking)
+    if booking.status == "PENDING_PAYMENT":
+        set_status(tx, payment, "succeeded")
+        confirm_booking(tx, booking)
+    elif booking.status == "CANCELLED" and not _reinstate(tx, booking):
+        set_status(tx, payment, "succeeded", "Seats no longer available: refunded in full.")
+        request_refund(
+            tx, payment, payment.amount_pence, SYSTEM.label, "paid after the booking was cancelled"
+        )
+    elif booking.status == "CONFIRMED" and already >= booking.total_pence:
+        set_status(tx, payment, "succeeded", "Booking was already paid: refunded in full.")
+        request_refund(tx, payment, payment.amount_pence, SYSTEM.label, "paid twice")
+    else:
+        set_status(tx, payment, "succeeded")
+
+
+def expire_link(tx: Session, payment: Payment) -> None:
+    """The link ran out unpaid: close it and, if nothing else is paying, free the seats."""
+    if payment.status != "pending":
+        return
+    set_status(tx, payment, "expired", "The payment link expired unpaid.")
+    booking = locked_booking(tx, payment.booking.reference)
+    if booking.status != "PENDING_PAYMENT":
+        return
+    if any(p.status == "pending" and p.kind == "charge" for p in booking.payments):
+        return
+    cancel(tx, booking.reference, SYSTEM, LINK_EXPIRED, notify=False)
+    booking_emails.send_link_expired(tx, booking)
+
+
+def apply_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:
+    """Apply the current state of a Stripe object (payment intent or checkout session)."""
+    kind = obj.get("object")
+    if kind == "payment_intent":
+        status = obj["status"]
+        if status == "succeeded":
+            charge_succeeded(tx, payment, obj["id"])
+        elif payment.status != "pending":
+            return
+        elif status == "canceled":
+            set_status(tx, payment, "canceled", "The card payment was cancelled.")
+        elif (
+            status == "requires_payment_method"
+            and obj.get("last_payment_error")
+            and (payment.method == "card")
+        ):
+            error = obj["last_payment_error"]
+            set_status(tx, payment, "declined", error.get("message") or "The card was declined.")
+    elif kind == "checkout.session":
+        if obj["status"] == "complete" and obj.get("payment_status") == "paid":
+            charge_succeeded(tx, payment, obj.get("payment_intent"))
+        elif obj["status"] == "expired":
+            expire_link(tx, payment)
+    elif kind == "refund" and payment.kind == "refund" and payment.status == "pending":
+        refund_finished(tx, payment, obj)
+
+
+def refund_finished(tx: Session, refund: Payment, obj: dict[str, Any]) -> None:
+    if obj.get("status") == "succeeded":
+        refund.provider_ref = obj["id"]
+        set_status(tx, refund, "succeeded")
+        booking_emails.send_refund_notice(
+            tx, refund.booking, refund.amount_pence, key=str(refund.id)
+        )
+    elif obj.get("status") in ("failed", "canceled"):
+        set_status(tx, refund, "failed", "Stripe could not make this refund; call the customer.")
+
+
+def closed_message(payment: Payment) -> str:
+    return payment.message or {
+        "declined": "The card was declined.",
+        "canceled": "The payment was cancelled.",
+        "timeout": "No card was presented in time.",
+        "expired": "The payment link expired.",
+    }.get(payment.status, "")

@@ -1,0 +1,122 @@
+"""Card present at the desk with Stripe Terminal, driven from the server.
+
+``start`` records the attempt, creates a ``card_present`` PaymentIntent and hands it to the
+chosen reader; the wizard then polls ``status`` until the customer's card succeeds, is
+declined, the desk cancels, or nobody taps in time. Each Stripe write carries a key
+derived from the booking and the attempt, so retrying ``start`` never charges twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from core.actor import Actor
+from core.clock import now
+from core.db import Database
+from core.errors import Conflict, ValidationFailed
+from core.models import Payment
+from core.payments.gateway import PaymentRejected, StripeGateway
+from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking, set_status
+from core.payments.reconcile import Attempt, create_remote, reconcile
+from core.payments.settle import closed_message
+
+API_STATUS = {
+    "pending": "pending",
+    "succeeded": "succeeded",
+    "declined": "declined",
+    "canceled": "canceled",
+    "timeout": "timeout",
+}
+
+
+def readers(gateway: StripeGateway) -> list[dict[str, Any]]:
+    return [
+        {"id": r["id"], "label": r.get("label") or r["id"], "status": r.get("status", "offline")}
+        for r in gateway.readers()
+    ]
+
+
+def start(
+    db: Database, gateway: StripeGateway, reference: str, reader_id: str, actor: Actor
+) -> dict[str, Any]:
+    """Send the amount due to ``reader_id``; returns ``{payment_id, status}``."""
+    with db.write() as tx:
+        booking = locked_booking(tx, reference)
+        if booking.status == "CANCELLED":
+            raise ValidationFailed(f"Booking {booking.reference} is cancelled; take no payment.")
+        active = tx.scalar(
+            select(Payment).where(
+                Payment.booking_id == booking.id,
+                Payment.method == "card",
+                Payment.status == "pending",
+            )
+        )
+        if active is not None and active.provider_ref and active.reader_id != reader_id:
+            raise Conflict(
+                f"A card payment for {booking.reference} is already waiting on reader "
+                f"{active.reader_id}; cancel it there first."
+            )
+        if active is None:
+            due = booking.total_pence - covered_pence(booking)
+            if due <= 0:
+                raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
+            active = add_payment(
+                tx,
+                booking,
+                method="card",
+                status="pending",
+                amount_pence=due,
+                recorded_by=actor.label,
+            )
+        active.reader_id = reader_id
+        tx.flush()
+        attempt = Attempt.load(tx, active.id)
+    intent_id = attempt.provider_ref
+    if intent_id is None:
+        intent_id = create_remote(gateway, attempt)["id"]
+        with db.write() as tx:
+            get_payment(tx, attempt.payment_id).provider_ref = intent_id
+    try:
+        gateway.process_on_reader(reader_id, intent_id, key=attempt.key(f"reader-{reader_id}"))
+    except PaymentRejected as exc:  # reader offline or busy: this attempt is over
+        gateway.cancel_intent(intent_id, key=attempt.key("cancel"))
+        with db.write() as tx:
+            set_status(tx, get_payment(tx, attempt.payment_id), "canceled", exc.message)
+        raise
+    return {"payment_id": attempt.payment_id, "status": "pending"}
+
+
+def status(
+    db: Database, gateway: StripeGateway, payment_id: int, *, at: datetime | None = None
+) -> dict[str, Any]:
+    """Where the card payment is now: pending, succeeded, declined, canceled or timeout."""
+    reconcile(db, gateway, payment_id, at=at or now())
+    return _status_json(db, payment_id)
+
+
+def cancel(db: Database, gateway: StripeGateway, payment_id: int) -> dict[str, Any]:
+    """The desk gives up: stop the reader and cancel the intent (unless it already paid)."""
+    reconcile(db, gateway, payment_id, at=now(), give_up=True)
+    return _status_json(db, payment_id)
+
+
+def _status_json(db: Database, payment_id: int) -> dict[str, Any]:
+    with db.read() as tx:
+        payment = get_payment(tx, payment_id)
+        if payment.method != "card":
+            raise ValidationFailed(f"Payment {payment_id} is not a card payment.")
+        state = API_STATUS.get(payment.status, payment.status)
+        message = {
+            "pending": "Waiting for the customer to tap, insert or swipe their card.",
+            "succeeded": payment.message or "Paid. The booking is confirmed.",
+        }.get(state) or closed_message(payment)
+        return {
+            "payment_id": payment.id,
+            "status": state,
+            "message": message,
+            "reference": payment.booking.reference,
+            "amount_pence": payment.amount_pence,
+        }

@@ -1,0 +1,50 @@
+"""Helpers for payment tests: the Stripe double, a gateway pointed at it, pending bookings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core import bookings
+from core.actor import Actor
+from core.db import Database
+from core.models import OutboxMessage, Payment
+from core.payments.gateway import StripeConfig, StripeGateway
+from core.payments.stripe_double import StripeDouble
+from tests.factories import make_session, person
+
+DESK = Actor(label="Reception (Leeds)", role="reception", channel="desk", user_id=None)
+MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
+
+
+def gateway_to(double: StripeDouble) -> StripeGateway:
+    return StripeGateway(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+
+
+def pending_booking(db: Database, seats: int = 1, days_ahead: int = 30, capacity: int = 12) -> str:
+    """A PENDING_PAYMENT booking holding ``seats`` on a fresh session; returns its reference."""
+    sid = make_session(db, days_ahead=days_ahead, capacity=capacity)
+    with db.write() as tx:
+        people = [person(n) for n in range(1, seats + 1)]
+        return bookings.book_now(tx, sid, people, DESK, status="PENDING_PAYMENT").reference
+
+
+def booking_state(db: Database, reference: str) -> tuple[str, int, list[tuple[str, str, str, int]]]:
+    """(status, session seats booked, [(kind, method, status, amount)])."""
+    with db.read() as tx:
+        booking = bookings.find(tx, reference)
+        return (
+            booking.status,
+            booking.session.booked,
+            [(p.kind, p.method, p.status, p.amount_pence) for p in booking.payments],
+        )
+
+
+def emails(db: Database) -> list[tuple[str, str]]:
+    with db.read() as tx:
+        rows = tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.template, r.recipient) for r in rows]
+
+
+def payment_ids(db: Database) -> list[int]:
+    with db.read() as tx:
+        return list(tx.scalars(select(Payment.id).order_by(Payment.id)))

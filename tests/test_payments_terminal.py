@@ -1,0 +1,122 @@
+"""Card present at the desk through Stripe Terminal, against the local Stripe double."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from core.clock import now
+from core.db import Database
+from core.payments import terminal
+from core.payments.gateway import PaymentRejected, StripeGateway
+from core.payments.stripe_double import StripeDouble
+from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
+
+
+@pytest.fixture
+def double() -> Iterator[StripeDouble]:
+    d = StripeDouble()
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def gateway(double: StripeDouble) -> StripeGateway:
+    return gateway_to(double)
+
+
+def present(gateway: StripeGateway, reader: str, number: str = "4242424242424242") -> None:
+    """The customer taps their card (Stripe's test helper, through the official SDK)."""
+    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
+        reader, {"type": "card_present", "card_present": {"number": number}}
+    )
+
+
+def test_readers_are_listed_with_their_status(gateway: StripeGateway) -> None:
+    readers = {r["id"]: r for r in terminal.readers(gateway)}
+    assert readers["tmr_desk_1"]["status"] == "online"
+    assert readers["tmr_offline"]["status"] == "offline"
+
+
+def test_card_tapped_confirms_the_booking_and_sends_the_confirmation(
+    any_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(any_db, seats=2)
+    started = terminal.start(any_db, gateway, ref, "tmr_desk_1", DESK)
+    assert started["status"] == "pending"
+    assert terminal.status(any_db, gateway, started["payment_id"])["status"] == "pending"
+
+    present(gateway, "tmr_desk_1")
+    result = terminal.status(any_db, gateway, started["payment_id"])
+    assert result["status"] == "succeeded"
+    status, booked, payments = booking_state(any_db, ref)
+    assert status == "CONFIRMED" and booked == 2
+    assert payments == [("charge", "card", "succeeded", payments[0][3])]
+    assert emails(any_db) == [("booking_confirmation", "person1@example.com")]
+    intent = double.of_type("payment_intent")[0]
+    assert intent["payment_method_types"] == ["card_present"]
+    assert intent["metadata"]["reference"] == ref
+    assert terminal.status(any_db, gateway, started["payment_id"])["status"] == "succeeded"
+
+
+def test_a_declined_card_says_so_and_the_desk_can_try_again(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    first = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    present(gateway, "tmr_desk_1", number="4000000000000002")
+    declined = terminal.status(sqlite_db, gateway, first["payment_id"])
+    assert declined["status"] == "declined"
+    assert "declined" in declined["message"]
+    assert booking_state(sqlite_db, ref)[0] == "PENDING_PAYMENT"
+
+    second = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert second["payment_id"] != first["payment_id"]
+    present(gateway, "tmr_desk_1")
+    assert terminal.status(sqlite_db, gateway, second["payment_id"])["status"] == "succeeded"
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_the_desk_cancels_a_waiting_payment(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    result = terminal.cancel(sqlite_db, gateway, started["payment_id"])
+    assert result["status"] == "canceled"
+    assert double.of_type("payment_intent")[0]["status"] == "canceled"
+    assert double.objects["tmr_desk_1"]["action"] is None
+    assert booking_state(sqlite_db, ref)[0] == "PENDING_PAYMENT"
+
+
+def test_nobody_taps_in_time(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    later = now() + timedelta(seconds=sqlite_db.settings.terminal_timeout_s + 1)
+    result = terminal.status(sqlite_db, gateway, started["payment_id"], at=later)
+    assert result["status"] == "timeout"
+    assert double.of_type("payment_intent")[0]["status"] == "canceled"
+
+
+def test_a_card_tapped_just_as_the_desk_cancels_still_counts(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    present(gateway, "tmr_desk_1")
+    assert terminal.cancel(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_an_offline_reader_is_a_clear_error(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    with pytest.raises(PaymentRejected, match="offline"):
+        terminal.start(sqlite_db, gateway, ref, "tmr_offline", DESK)
+    assert booking_state(sqlite_db, ref)[2][0][2] == "canceled"

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -115,6 +115,16 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
 def _qt_platform(ctx: Context) -> None:
     if ctx.app.platformName() != "offscreen":
         raise AssertionError(f"platform is {ctx.app.platformName()!r}, not offscreen")
+
+
+@check("qt platform plugins")
+def _qt_plugins(ctx: Context) -> None:
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    native = {"win32": "windows", "darwin": "cocoa"}.get(sys.platform, "xcb")
+    present = {p.stem.removeprefix("lib").removeprefix("q") for p in folder.glob("*q*.*")}
+    missing = {"offscreen", native} - present
+    if missing:
+        raise AssertionError(f"no {', '.join(sorted(missing))} plugin in {folder}")
 
 
 @check("version")

@@ -1,0 +1,140 @@
+"""Wiring: the WebSocket endpoint, HTTP routes, the change feed and the hold sweeper.
+
+``SyncServer`` runs inside any event loop (tests start it on port 0); ``run`` is what
+``rft server`` calls: it adds signal handling and a readiness line on stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from dataclasses import dataclass, field
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from core import holds
+from core.api import METHODS
+from core.db import Database
+from server import http
+from server.connection import Connection, Limits
+from server.feed import Feed
+from server.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    limits: Limits = field(default_factory=Limits)
+    sweep_interval: float = 15.0  # seconds between expired-hold sweeps
+    poll_interval: float = 2.0  # safety-net poll of the change feed
+    close_timeout: float = 3.0
+
+
+class SyncServer:
+    """The sync server over one open database."""
+
+    def __init__(self, db: Database, options: ServerOptions | None = None) -> None:
+        self.db = db
+        self.options = options or ServerOptions()
+        self.metrics = Metrics(known_methods=frozenset(METHODS))
+        self.feed = Feed(db, poll_interval=self.options.poll_interval)
+        self.started = time.monotonic()
+        self._server: Server | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(next(iter(self._server.sockets)).getsockname()[1])
+
+    @property
+    def url(self) -> str:
+        return f"ws://{self.options.host}:{self.port}{http.WS_PATH}"
+
+    async def start(self) -> None:
+        await self.feed.start()
+        self._sweeper = asyncio.create_task(self._sweep(), name="hold-sweeper")
+        self._server = await serve(
+            self._connection,
+            self.options.host,
+            self.options.port,
+            process_request=self._http,
+            max_size=self.options.limits.max_frame,
+            close_timeout=self.options.close_timeout,
+        )
+
+    async def stop(self) -> None:
+        """Close every connection (1001 going away), then stop background work."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+        await self.feed.stop()
+
+    async def _connection(self, ws: ServerConnection) -> None:
+        self.metrics.open_connections += 1
+        try:
+            await Connection(ws, self.db, self.feed, self.metrics, self.options.limits).serve()
+        finally:
+            self.metrics.open_connections -= 1
+
+    async def _http(self, ws: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path == http.WS_PATH:
+            return None
+        if path == "/api/health":
+            reply = await http.health(self.db, time.monotonic() - self.started, self._services())
+        elif path == "/metrics":
+            reply = await http.metrics(self.db, self.metrics)
+        else:
+            reply = http.not_found(path)
+        response = ws.respond(reply.status, reply.body)
+        del response.headers["Content-Type"]
+        response.headers["Content-Type"] = reply.content_type
+        return response
+
+    def _services(self) -> dict[str, str]:
+        settings = self.db.settings
+        return {
+            "email": "operational" if settings.smtp_host else "not_configured",
+            "payment": "operational" if settings.stripe_secret_key else "not_configured",
+            "websocket": "operational",
+        }
+
+    def _release_expired(self) -> int:
+        with self.db.write() as tx:
+            return holds.release_expired(tx)
+
+    async def _sweep(self) -> None:
+        """Release expired holds so everyone watching sees the seats come back."""
+        while True:
+            await asyncio.sleep(self.options.sweep_interval)
+            try:
+                released = await asyncio.to_thread(self._release_expired)
+            except Exception:
+                log.exception("releasing expired holds failed")
+                continue
+            if released:
+                log.info("released %d expired hold(s)", released)
+
+
+async def run(db: Database, options: ServerOptions) -> None:
+    """Serve until SIGTERM or SIGINT, then close connections and stop cleanly."""
+    server = SyncServer(db, options)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"rft server listening on {server.url} ({db.dialect})", flush=True)
+    await stop.wait()
+    print("rft server shutting down", flush=True)
+    await server.stop()

@@ -1,0 +1,221 @@
+"""One WebSocket connection: who it is, what it may send, and what it is sent.
+
+Frames are parsed by ``server.jsonrpc``; handlers run in worker threads through the
+service API (``core.api.dispatch``). Each connection has a token-bucket rate limit and a
+bounded send queue: a client that floods is told to slow down and then hung up on, and a
+client that stops reading is disconnected once its queue stays full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from core.actor import Actor
+from core.api import Call, dispatch
+from core.auth import Identity
+from core.db import Database
+from core.errors import DomainError
+from server import jsonrpc
+from server.feed import Feed, Subscription
+from server.metrics import Metrics
+
+log = logging.getLogger(__name__)
+IDENTITY_METHODS = frozenset({"auth.login", "auth.refresh", "auth.authenticate"})
+CLOSE_POLICY = 1008
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-connection limits; the defaults suit a desk, a laptop or the website backend."""
+
+    max_frame: int = 256 * 1024
+    rate: float = 30.0  # requests per second, sustained
+    burst: int = 60
+    max_strikes: int = 100  # rate-limited requests in a row before hanging up
+    send_queue: int = 64  # messages waiting to be written
+    send_timeout: float = 10.0  # how long the queue may stay full
+    in_flight: int = 8  # frames being handled at once
+
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``burst`` saved up; one token per request."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = float(burst)
+        self.at = now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Connection:
+    """Serves one client until it goes away."""
+
+    def __init__(
+        self, ws: ServerConnection, db: Database, feed: Feed, metrics: Metrics, limits: Limits
+    ) -> None:
+        self.ws = ws
+        self.db = db
+        self.feed = feed
+        self.metrics = metrics
+        self.limits = limits
+        self.id = uuid.uuid4().hex[:12]
+        self.identity: Identity | None = None
+        self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
+        self._strikes = 0
+        self._queue: asyncio.Queue[str] = asyncio.Queue(limits.send_queue)
+        self._slots = asyncio.Semaphore(limits.in_flight)
+        self._subscription: Subscription | None = None
+        self._subscribe_from: int | None = None
+        self._closing = False
+        self._close_task: asyncio.Task[None] | None = None
+
+    @property
+    def actor(self) -> Actor | None:
+        if self.identity is None or not self.identity.valid():
+            return None
+        return self.identity.actor
+
+    async def serve(self) -> None:
+        writer = asyncio.create_task(self._write_loop(), name=f"writer-{self.id}")
+        handlers: set[asyncio.Task[None]] = set()
+        try:
+            async for frame in self.ws:
+                if self._closing:
+                    break
+                parsed = jsonrpc.parse(frame)
+                if not self._bucket.take(time.monotonic()):
+                    await self._reject_flood(parsed)
+                    continue
+                self._strikes = 0
+                await self._slots.acquire()
+                task = asyncio.create_task(self._handle_frame(parsed))
+                handlers.add(task)
+                task.add_done_callback(handlers.discard)
+        except ConnectionClosed:
+            pass
+        finally:
+            if self._subscription is not None:
+                self._subscription.cancel()
+            writer.cancel()
+            if self._close_task is not None:
+                await self._close_task  # close with our code before the handler returns
+            # Handlers already running finish their transaction in their worker thread;
+            # only their replies are dropped.
+
+    async def _reject_flood(self, parsed: jsonrpc.Parsed) -> None:
+        self._strikes += 1
+        self.metrics.error(jsonrpc.RATE_LIMITED)
+        if self._strikes > self.limits.max_strikes:
+            await self.hang_up("rate limit exceeded")
+            return
+        message = "Too many requests; please slow down."
+        replies = [
+            jsonrpc.error(item.id, jsonrpc.RATE_LIMITED, message, {"code": "rate_limited"})
+            for item in parsed.items
+            if isinstance(item, jsonrpc.Request) and not item.notification
+        ]
+        if replies:
+            await self.send(replies if parsed.batch else replies[0])
+
+    async def _handle_frame(self, parsed: jsonrpc.Parsed) -> None:
+        try:
+            replies = [await self._handle(item) for item in parsed.items]
+            out = jsonrpc.batch_reply(parsed, replies)
+            if out is not None:
+                await self.send(out)
+            if self._subscribe_from is not None:
+                self._start_subscription(self._subscribe_from)
+        finally:
+            self._slots.release()
+
+    async def _handle(self, item: jsonrpc.Item) -> dict[str, Any] | None:
+        if isinstance(item, jsonrpc.Invalid):
+            self.metrics.error(item.response["error"]["code"])
+            return item.response
+        started = time.perf_counter()
+        try:
+            response = jsonrpc.reply(item, await self._call(item))
+        except Exception as exc:
+            if not isinstance(exc, DomainError):
+                log.exception("%s failed", item.method)
+            response = jsonrpc.reply(item, exc=exc)
+        code = response["error"]["code"] if "error" in response else None
+        self.metrics.observe(item.method, time.perf_counter() - started, code)
+        return None if item.notification else response
+
+    async def _call(self, request: jsonrpc.Request) -> Any:
+        call = Call(self.db, self.actor, self.id)
+        value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+        if request.method in IDENTITY_METHODS:
+            self.identity = Identity.from_json(value["identity"])
+            if self._subscription is not None:
+                self._subscription.wake()
+        elif request.method == "auth.logout":
+            self.identity = None
+        elif request.method == "changes.subscribe":
+            self._subscribe_from = int(value["after_seq"])
+        return value
+
+    def _start_subscription(self, after_seq: int) -> None:
+        """Start pushing once the subscribe reply is queued, so it arrives first."""
+        self._subscribe_from = None
+        if self._subscription is not None:
+            self._subscription.cancel()
+        self._subscription = self.feed.subscribe(after_seq, lambda: self.actor, self.push)
+
+    async def push(self, message: dict[str, Any]) -> bool:
+        sent = await self.send(message)
+        if sent:
+            self.metrics.pushes += 1
+        return sent
+
+    async def send(self, message: Any) -> bool:
+        """Queue a message; a queue that stays full means the client stopped reading."""
+        if self._closing:
+            return False
+        try:
+            await asyncio.wait_for(
+                self._queue.put(jsonrpc.encode(message)), self.limits.send_timeout
+            )
+        except TimeoutError:
+            await self.hang_up("too slow: messages were not read")
+            return False
+        return True
+
+    async def hang_up(self, reason: str) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        log.warning("closing connection %s: %s", self.id, reason)
+        self._close_task = asyncio.create_task(self._close(reason))
+
+    async def _close(self, reason: str) -> None:
+        """Close with a reason; a client that reads nothing cannot take the close frame,
+        so after the send timeout the connection is dropped."""
+        try:
+            await asyncio.wait_for(self.ws.close(CLOSE_POLICY, reason), self.limits.send_timeout)
+        except TimeoutError:
+            self.ws.transport.abort()
+
+    async def _write_loop(self) -> None:
+        try:
+            while True:
+                await self.ws.send(await self._queue.get())
+        except ConnectionClosed:
+            pass

@@ -1,0 +1,76 @@
+"""Plain HTTP GETs on the WebSocket port: ``/api/health`` and ``/metrics``."""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from core.availability import active_holds_filter
+from core.clock import now
+from core.db import Database
+from core.models import Booking, SeatHold
+from server.metrics import Metrics
+
+WS_PATH = "/ws"
+CHECK_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str
+    content_type: str
+
+
+def _ping(db: Database) -> None:
+    with db.read() as tx:
+        tx.execute(text("SELECT 1"))
+
+
+def _counts(db: Database) -> tuple[int, dict[str, int]]:
+    with db.read() as tx:
+        holds = tx.scalar(
+            select(func.count()).select_from(SeatHold).where(active_holds_filter(now()))
+        )
+        rows = tx.execute(select(Booking.status, func.count()).group_by(Booking.status)).all()
+    return int(holds or 0), {status: int(n) for status, n in rows}
+
+
+def health_document(database_ok: bool, uptime_s: float, services: dict[str, str]) -> dict[str, Any]:
+    """The seed's health JSON: status, uptime (seconds), database, services."""
+    return {
+        "status": "healthy" if database_ok else "unhealthy",
+        "uptime": int(uptime_s),
+        "database": "connected" if database_ok else "unreachable",
+        "services": services,
+    }
+
+
+async def health(db: Database, uptime_s: float, services: dict[str, str]) -> Reply:
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_ping, db), CHECK_TIMEOUT)
+        ok = True
+    except Exception:
+        ok = False
+    status = http.HTTPStatus.OK if ok else http.HTTPStatus.SERVICE_UNAVAILABLE
+    body = json.dumps(health_document(ok, uptime_s, services))
+    return Reply(status, body, "application/json")
+
+
+async def metrics(db: Database, counters: Metrics) -> Reply:
+    try:
+        holds, bookings = await asyncio.wait_for(asyncio.to_thread(_counts, db), CHECK_TIMEOUT)
+    except Exception:
+        return Reply(http.HTTPStatus.SERVICE_UNAVAILABLE, "database unreachable\n", "text/plain")
+    body = counters.render(holds, bookings)
+    return Reply(http.HTTPStatus.OK, body, "text/plain; version=0.0.4; charset=utf-8")
+
+
+def not_found(path: str) -> Reply:
+    body = f"Nothing at {path}. WebSocket clients connect to {WS_PATH}.\n"
+    return Reply(http.HTTPStatus.NOT_FOUND, body, "text/plain; charset=utf-8")

@@ -32,6 +32,7 @@ from desktop.bookings_tab import BookingsTab
 from desktop.calendar_view import CalendarView
 from desktop.session_list import SessionListView
 from desktop.tasks import activity
+from desktop.trainer.trainer_tab import TrainerTab
 
 TabFactory = Callable[[Backend, "MainWindow"], QWidget]
 
@@ -49,6 +50,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Calendar", CalendarView, DESK),
     TabSpec("Sessions", SessionListView, DESK),
     TabSpec("Bookings", BookingsTab, DESK),
+    TabSpec("My sessions", TrainerTab, frozenset({"trainer"})),
 )
 
 BANNER_STYLE = {

@@ -78,6 +78,8 @@ class HybridClock:
 
     def observe(self, reading: str) -> None:
         """Move past a reading seen from elsewhere (another device or the server)."""
+        if reading == ZERO:
+            return
         seen = parse(reading)
         wall = self._wall()
         top = max(wall, self._last.millis, seen.millis)

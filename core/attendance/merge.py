@@ -49,8 +49,15 @@ class Mark:
     @property
     def content(self) -> tuple[Any, ...]:
         """What the op says, for telling a resent op from a different op reusing an id."""
-        return (self.device_id, self.hlc, self.attendee_id, self.day_index, self.field,
-                self.value, self.time)
+        return (
+            self.device_id,
+            self.hlc,
+            self.attendee_id,
+            self.day_index,
+            self.field,
+            self.value,
+            self.time,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,7 +119,10 @@ def converge(marks: Iterable[Mark]) -> dict[CellKey, Mark]:
 def overridden(history: Iterable[Mark], winner: Mark) -> list[Mark]:
     """Marks in a cell that another device's later mark replaced (shown to the trainer)."""
     return sorted(
-        (m for m in history
-         if m.cell == winner.cell and m.device_id != winner.device_id and m.op_id != winner.op_id),
+        (
+            m
+            for m in history
+            if m.cell == winner.cell and m.device_id != winner.device_id and m.op_id != winner.op_id
+        ),
         key=lambda m: m.order,
     )

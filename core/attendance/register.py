@@ -36,8 +36,10 @@ def may_see(actor: Actor, session: CourseSession) -> bool:
     """Office staff see every register; a trainer only their own sessions."""
     if actor.role in OFFICE_ROLES:
         return True
-    return actor.role == "trainer" and actor.user_id is not None and (
-        session.trainer_id == actor.user_id
+    return (
+        actor.role == "trainer"
+        and actor.user_id is not None
+        and (session.trainer_id == actor.user_id)
     )
 
 
@@ -232,39 +234,50 @@ def apply_marks(
             if _stored_content(existing) == mark.content:
                 results.append(OpResult(mark.op_id, "duplicate"))
             else:
-                results.append(OpResult(
-                    mark.op_id, "rejected", "this operation id was already used for another mark"
-                ))
+                results.append(
+                    OpResult(
+                        mark.op_id,
+                        "rejected",
+                        "this operation id was already used for another mark",
+                    )
+                )
             continue
         reason = _refusal(mark, claimed_session, where, sessions, actor, at)
         if reason is not None:
             results.append(OpResult(mark.op_id, "rejected", reason))
             continue
         session_id = where[mark.attendee_id][0]
-        tx.add(AttendanceOp(
-            op_id=mark.op_id,
-            device_id=mark.device_id,
-            hlc=mark.hlc,
-            session_id=session_id,
-            attendee_id=mark.attendee_id,
-            day_index=mark.day_index,
-            field=mark.field,
-            value=mark.value,
-            time=mark.time,
-            user_id=actor.user_id,
-            recorded_by=actor.label,
-            received_at=at,
-        ))
+        tx.add(
+            AttendanceOp(
+                op_id=mark.op_id,
+                device_id=mark.device_id,
+                hlc=mark.hlc,
+                session_id=session_id,
+                attendee_id=mark.attendee_id,
+                day_index=mark.day_index,
+                field=mark.field,
+                value=mark.value,
+                time=mark.time,
+                user_id=actor.user_id,
+                recorded_by=actor.label,
+                received_at=at,
+            )
+        )
         current = _merge_cell(tx, mark, session_id, actor.label)
         tx.flush()
         results.append(OpResult(mark.op_id, "applied", current=current))
         touched[session_id].add(mark.attendee_id)
     for session_id, people in sorted(touched.items()):
-        changes.append(tx, "attendance", session_id, {
-            "session_id": session_id,
-            "attendee_ids": sorted(people),
-            "hlc": server_clock(tx),
-        })
+        changes.append(
+            tx,
+            "attendance",
+            session_id,
+            {
+                "session_id": session_id,
+                "attendee_ids": sorted(people),
+                "hlc": server_clock(tx),
+            },
+        )
     return results
 
 

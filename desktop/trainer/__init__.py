@@ -1,0 +1,1 @@
+"""The trainer's screens: "My sessions" and the register, usable offline."""

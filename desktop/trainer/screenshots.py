@@ -1,0 +1,222 @@
+"""Pictures of the trainer's screens for docs and ``rft desk --screenshots``: the session
+list, the register online and offline, and page 1 of a certificate.
+
+Builds its own small scenario (a trainer with a session today, upcoming and recent ones,
+a register half taken, one mark changed on another device) in a throwaway database.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core import catalogue
+from core.actor import Actor
+from core.attendance import marking, merge
+from core.attendance.hlc import HybridClock
+from core.attendance.offline import DeviceRegister
+from core.attendees import AttendeeInput
+from core.bookings import record_booking
+from core.certificate_pdf import pdf_for
+from core.clock import now, today_london
+from core.config import load_settings
+from core.db import Database, migrate, open_database
+from core.demo import add_session
+from core.models import Course, User, Venue
+from core.models.attendance import Certificate
+from desktop.backend import LocalBackend
+from desktop.trainer.register_source import RegisterSource
+from desktop.trainer.trainer_tab import TrainerTab
+
+PEOPLE = (
+    ("Amelia Clarke", "Wheelchair user", "07700 900101"),
+    ("Oliver Hussain", None, "07700 900102"),
+    ("Isla Sutcliffe", "Dyslexia: extra time", "07700 900103"),
+    ("George Patel", None, "07700 900104"),
+    ("Ava Holroyd", "Knee injury: floor work adapted", "07700 900105"),
+    ("Noah Barker", None, "07700 900106"),
+)
+SIZE = (1280, 800)
+
+
+def _weekday(days: int) -> Any:
+    day = today_london() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1 if days >= 0 else -1)
+    return day
+
+
+def _book(tx: Any, session: Any, count: int) -> list[int]:
+    people = [
+        AttendeeInput(
+            name=name,
+            email=f"{name.split()[0].lower()}@example.co.uk",  # type: ignore[arg-type]
+            date_of_birth=_weekday(0).replace(year=1990),
+            special_requirements=needs,
+            emergency_phone=phone,
+        )
+        for name, needs, phone in PEOPLE[:count]
+    ]
+    booking = record_booking(tx, session, people, Actor("Front Desk", "reception"))
+    return [a.id for a in booking.attendees]
+
+
+def scenario(db: Database) -> tuple[Actor, int]:
+    """Sarah's sessions; returns her actor and today's session id."""
+    with db.write() as tx:
+        catalogue.install(tx, catalogue.default_catalogue())
+        sarah = User(
+            email="sarah.holt@rft-training.co.uk",
+            name="Sarah Holt",
+            role="trainer",
+            created_at=now(),
+        )
+        tx.add(sarah)
+        tx.flush()
+        leeds, york = tx.get_one(Venue, "leeds"), tx.get_one(Venue, "york")
+        today = add_session(tx, tx.get_one(Course, "activity"), leeds, _weekday(0), sarah)
+        people = _book(tx, today, 6)
+        for days, course, venue, count in (
+            (3, "faw", york, 4),
+            (9, "paediatric", leeds, 5),
+            (-6, "efaw", york, 6),
+        ):
+            session = add_session(tx, tx.get_one(Course, course), venue, _weekday(days), sarah)
+            booked = _book(tx, session, count)
+            if days < 0:
+                recent = (session, booked)
+        actor = Actor("Sarah Holt", "trainer", user_id=sarah.id)
+        clock = HybridClock()
+
+        def marks(device: str, rows: list[tuple[int, str, str, str | None]]) -> list[Any]:
+            return [
+                (
+                    merge.Mark(
+                        f"shot-{uuid.uuid4().hex}", device, clock.tick(), who, 0, field, value, time
+                    ),
+                    None,
+                )
+                for who, field, value, time in rows
+            ]
+
+        past = recent[1]
+        marking.record(
+            tx,
+            marks(
+                "sarah-laptop",
+                [
+                    *((a, "attendance", "present", None) for a in past),
+                    *((a, "outcome", "competent", None) for a in past[:-1]),
+                    (past[-1], "outcome", "referred", None),
+                    (people[0], "attendance", "present", None),
+                    (people[1], "attendance", "present", None),
+                    (people[2], "attendance", "present", None),
+                ],
+            ),
+            actor,
+        )
+        co_trainer = Actor("Dev Mistry", "manager")
+        marking.record(
+            tx, marks("dev-tablet", [(people[1], "attendance", "late", "09:35")]), co_trainer
+        )
+        return actor, today.id
+
+
+def _wait(tab: TrainerTab, action: Callable[[], None], timeout_ms: int = 15000) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    tab.loaded.connect(loop.quit)
+    action()
+    timer.start(timeout_ms)
+    loop.exec()
+    tab.loaded.disconnect(loop.quit)
+    QApplication.processEvents()
+
+
+def _unreachable(method: str, params: dict[str, Any]) -> Any:
+    raise ConnectionError("no network in the church hall")
+
+
+def render_trainer_views(out: Path) -> list[Path]:
+    """Write the trainer's screens and a certificate's first page as PNGs into ``out``."""
+    app = QApplication.instance() or QApplication([])
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings().with_overrides(database_url=f"sqlite:///{tmp}/shots.sqlite3")
+        db = open_database(settings)
+        migrate(db)
+        actor, today_id = scenario(db)
+        backend = LocalBackend(db, actor)
+        device = DeviceRegister(db, "Sarah's laptop")
+        tab = TrainerTab(backend, None, RegisterSource(backend.call, device))
+        tab.resize(*SIZE)
+        _wait(tab, tab.show)
+
+        def shot(name: str) -> None:
+            path = out / name
+            tab.grab().save(str(path))
+            written.append(path)
+
+        shot("trainer_sessions.png")
+        _wait(tab, lambda: tab.open_session(today_id))
+        tab.register.table.selectRow(1)
+        shot("trainer_register_online.png")
+        tab.source.call = _unreachable
+        for row, field, value, time in (
+            (3, "attendance", "absent", None),
+            (4, "attendance", "left_early", "15:10"),
+        ):
+            tab.register.table.selectRow(row)
+            person = tab.register.model.attendees[row]["id"]
+            _wait(tab, lambda p=person, f=field, v=value, t=time: tab._mark(p, 0, f, v, t))
+        shot("trainer_register_offline.png")
+        tab.close()
+        backend.close()
+        with db.read() as tx:
+            cert = tx.query(Certificate).order_by(Certificate.id).first()
+            pdf = pdf_for(tx, cert) if cert else None
+        db.dispose()
+        if pdf is not None:
+            written += certificate_png(pdf, out / "certificate_page1.png")
+    del app
+    return written
+
+
+def certificate_png(pdf: bytes, target: Path) -> list[Path]:
+    """Page 1 of a certificate as PNG (needs poppler's pdftoppm; skipped without it)."""
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return []
+    source = target.with_suffix(".pdf")
+    source.write_bytes(pdf)
+    subprocess.run(
+        [
+            tool,
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(source),
+            str(target.with_suffix("")),
+        ],
+        check=True,
+        timeout=60,
+    )
+    source.unlink()
+    return [target]

@@ -1,0 +1,90 @@
+"""The trainer's screens with pytest-qt: list order, keyboard marking, offline banner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core.attendance.offline import DeviceRegister
+from core.attendance.register import ops_applied
+from core.db import Database
+from desktop.backend import LocalBackend
+from desktop.trainer.register_source import RegisterSource
+from desktop.trainer.trainer_tab import TrainerTab
+from tests.attendance_helpers import booked_session, trainer
+
+WAIT_MS = 10_000
+
+
+def open_tab(qtbot: QtBot, db: Database) -> tuple[TrainerTab, int, list[int]]:
+    sarah = trainer(db)
+    sid, people = booked_session(db, sarah, people=3, days_ahead=0, special_requirements="Asthma")
+    booked_session(db, sarah, days_ahead=4)
+    booked_session(db, sarah, days_ahead=-5)
+    backend = LocalBackend(db, sarah)
+    tab = TrainerTab(backend, None, RegisterSource(backend.call, DeviceRegister(db, "laptop")))
+    qtbot.addWidget(tab)
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        tab.show()
+    return tab, sid, people
+
+
+def unreachable(method: str, params: dict[str, Any]) -> Any:
+    raise ConnectionError("no network")
+
+
+def test_sessions_listed_today_first_and_enter_opens_the_register(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    tab, sid, _ = open_tab(qtbot, sqlite_db)
+    whens = [row["when"] for row in tab.sessions.model.rows]
+    assert whens == sorted(whens, key=["today", "upcoming", "recent"].index)
+    assert len(whens) == 3
+    if whens[0] == "today":  # at a weekend "today" moves to Monday
+        assert tab.sessions.model.rows[0]["id"] == sid
+    row = next(i for i, r in enumerate(tab.sessions.model.rows) if r["id"] == sid)
+    tab.sessions.table.selectRow(row)
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        qtbot.keyClick(tab.sessions.table, Qt.Key.Key_Return)
+    assert tab.stack.currentWidget() is tab.register
+    model = tab.register.model
+    assert [a["name"] for a in model.attendees] == ["Test Person1", "Test Person2", "Test Person3"]
+    assert model.data(model.index(0, 1)) == "Asthma"
+    assert "Emergency phone" not in model.columns  # EFAW does not record one
+
+
+def test_keyboard_marks_sync_at_once_and_queue_when_offline(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    tab, sid, _ = open_tab(qtbot, sqlite_db)
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        tab.open_session(sid)
+    table = tab.register.table
+
+    def attendance(row: int) -> str:
+        return str(tab.register.model.data(tab.register.model.index(row, 2)))
+
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: attendance(0) == "Present", timeout=WAIT_MS)
+    with sqlite_db.read() as tx:
+        assert ops_applied(tx, sid) == 1
+    qtbot.waitUntil(lambda: tab.banner.text() == "Online: all marks synced", timeout=WAIT_MS)
+
+    tab.source.call = unreachable  # the hall has no network
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: attendance(1) == "Absent", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.banner.text() == "Offline: 1 mark not yet synced", timeout=WAIT_MS)
+    assert tab.register.model.status(1) == "Not yet synced"
+    with sqlite_db.read() as tx:
+        assert ops_applied(tx, sid) == 1
+
+    tab.source.call = tab.backend.call  # back in range
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.banner.text() == "Online: all marks synced", timeout=WAIT_MS)
+    with sqlite_db.read() as tx:
+        assert ops_applied(tx, sid) == 2

@@ -28,9 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--to", dest="date_to", type=iso_date, help="last date (YYYY-MM-DD)")
     p.add_argument("--venue", help="venue id, e.g. leeds")
     p.add_argument("--course", help="course id, e.g. faw")
-    p.add_argument(
-        "--by", help="grouping: venue, course, month, week, trainer or weekday-time"
-    )
+    p.add_argument("--by", help="grouping: venue, course, month, week, trainer or weekday-time")
     p.add_argument("--format", default="table", help=f"one of: {', '.join(FORMATS)}")
     p.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=_run)

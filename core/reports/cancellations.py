@@ -64,9 +64,7 @@ def cancellations(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     dim = dimension(by, SESSION_DIMENSIONS, "venue")
 
     def source(stmt: Select[Any]) -> Select[Any]:
-        stmt = stmt.select_from(Booking).join(
-            CourseSession, CourseSession.id == Booking.session_id
-        )
+        stmt = stmt.select_from(Booking).join(CourseSession, CourseSession.id == Booking.session_id)
         return flt.apply(stmt)
 
     rows = grouped(

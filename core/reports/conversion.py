@@ -61,8 +61,9 @@ def conversion(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     totals = None
     if rows:
         t = {k: sum(r[k] for r in rows) for k in MEASURES}
-        totals = _row("Total", (t["holds"], t["converted"]), (t["bookings"], t["seats"],
-                      t["value_pence"]))
+        totals = _row(
+            "Total", (t["holds"], t["converted"]), (t["bookings"], t["seats"], t["value_pence"])
+        )
         totals["group_id"] = ""
     return Report(
         name="conversion",

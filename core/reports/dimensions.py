@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.errors import ValidationFailed
 from core.models import Booking, Course, CourseSession, User, Venue
-from core.reports.localtime import clock_time, days_between, month_key, weekday_no, week_key
+from core.reports.localtime import clock_time, days_between, month_key, week_key, weekday_no
 from core.reports.model import Column, Kind
 
 WEEKDAYS = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
@@ -27,10 +27,18 @@ class Dimension:
     name: str
     title: str
     kind: Kind
-    keys: Callable[[], list[ColumnElement[Any]]]
+    keys: Callable[[], list[Any]]  # SQL expressions
     join: Callable[[Select[Any]], Select[Any]]
     describe: Callable[[Sequence[Any]], tuple[str, str]]  # key values -> (group_id, group)
     extra: Callable[[Sequence[Any]], dict[str, Any]] = lambda _: {}
+    order: Callable[[dict[str, Any]], Any] = lambda r: (
+        r["group"][:1] == "(",
+        r["group"].casefold(),
+    )
+
+
+def by_id(row: dict[str, Any]) -> Any:
+    return row["group_id"]
 
 
 def _same(stmt: Select[Any]) -> Select[Any]:
@@ -42,11 +50,13 @@ def lead_days() -> ColumnElement[int]:
     return days_between(CourseSession.start_at, Booking.created_at)
 
 
-def _lead_bucket() -> ColumnElement[Any]:
-    days = lead_days()
+def lead_bucket(days: ColumnElement[int]) -> ColumnElement[Any]:
+    """0-4: the index of the lead-time band ``days`` falls in (see LEAD_BUCKETS)."""
     return case(
-        *((days < literal_column(str(limit)), literal_column(str(i))) for i, (limit, _) in
-          enumerate(LEAD_BUCKETS)),
+        *(
+            (days < literal_column(str(limit)), literal_column(str(i)))
+            for i, (limit, _) in enumerate(LEAD_BUCKETS)
+        ),
         else_=literal_column(str(len(LEAD_BUCKETS))),
     )
 
@@ -87,6 +97,7 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda: [month_key(CourseSession.start_at)],
             _same,
             lambda v: (v[0], v[0]),
+            order=by_id,
         ),
         Dimension(
             "week",
@@ -95,6 +106,7 @@ DIMENSIONS: dict[str, Dimension] = {
             lambda: [week_key(CourseSession.start_at)],
             _same,
             lambda v: (v[0], v[0]),
+            order=by_id,
         ),
         Dimension(
             "trainer",
@@ -116,14 +128,16 @@ DIMENSIONS: dict[str, Dimension] = {
                 "weekday_no": 7 if int(v[0]) == 0 else int(v[0]),
                 "start_time": v[1],
             },
+            order=lambda r: (r["weekday_no"], r["start_time"]),
         ),
         Dimension(
             "lead-time",
             "Days booked ahead",
             "text",
-            lambda: [_lead_bucket()],
+            lambda: [lead_bucket(lead_days())],
             _same,
             lambda v: (str(v[0]), _bucket_label(int(v[0]))),
+            order=lambda r: int(r["group_id"]),
         ),
     )
 }
@@ -139,10 +153,6 @@ def dimension(by: str | None, allowed: Sequence[str], default: str) -> Dimension
     return DIMENSIONS[name]
 
 
-def heat_weekday_order(row: dict[str, Any]) -> tuple[int, str]:
-    return row.get("weekday_no", 0), row.get("start_time", "")
-
-
 def month_label(key: str) -> str:
     """``2026-03`` -> ``Mar 2026``."""
     return f"{date.fromisoformat(key + '-01'):%b %Y}"
@@ -152,7 +162,10 @@ def chart_for(dim: Dimension, series: list[str], y_label: str, kind: Kind) -> di
     """Bars for categories, a line for time, a heat map for weekday x start time."""
     if dim.name == "weekday-time":
         shape: dict[str, Any] = {
-            "type": "heatmap", "x": "start_time", "y": "weekday", "value": series[0]
+            "type": "heatmap",
+            "x": "start_time",
+            "y": "weekday",
+            "value": series[0],
         }
     else:
         shape = {"type": "line" if dim.name in ("month", "week") else "bar", "x": "group"}

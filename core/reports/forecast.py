@@ -78,7 +78,7 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     scheduled = _scheduled(tx, flt)
     courses = dict(tx.execute(select(Course.id, Course.name)).tuples().all())
     venues = dict(tx.execute(select(Venue.id, Venue.name)).tuples().all())
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in sorted(due, key=lambda k: (k[0], courses[k[1]], venues[k[2]])):
         month, course, venue = key
         sessions, free = scheduled.get(key, (0, 0))
@@ -100,7 +100,8 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             }
         )
     measures = ("due", "sessions", "free_seats", "shortfall", "extra_sessions")
-    totals = {"group_id": "", "group": "Total"} | {k: sum(r[k] for r in rows) for k in measures}
+    totals: dict[str, Any] = {"group_id": "", "group": "Total"}
+    totals |= {k: sum(r[k] for r in rows) for k in measures}
     return Report(
         name="forecast",
         title="Requalification demand forecast",

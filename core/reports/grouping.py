@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement, Label
+from sqlalchemy.sql.elements import Label
 
 from core.reports.dimensions import Dimension
 
@@ -22,9 +22,9 @@ def grouped(
     ``source`` adds the FROM clause, joins and WHERE conditions. Each row comes back as a
     dict of the measure labels plus ``group_id``, ``group`` and the dimension's extras.
     """
-    keys: list[ColumnElement[Any]] = dim.keys()
+    keys = dim.keys()
     stmt = dim.join(source(select(*keys, *measures)))
-    stmt = stmt.group_by(*keys).order_by(*keys)
+    stmt = stmt.group_by(*keys)
     out = []
     for row in tx.execute(stmt):
         values = tuple(row)
@@ -34,9 +34,7 @@ def grouped(
         for label, value in zip(measures, values[len(keys) :], strict=True):
             item[label.name] = int(value or 0)
         out.append(item)
-    if dim.name == "weekday-time":
-        out.sort(key=lambda r: (r["weekday_no"], r["start_time"]))
-    return out
+    return sorted(out, key=dim.order)  # the same order on every engine (collations differ)
 
 
 def summed(rows: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:

@@ -27,30 +27,35 @@ class month_key(_Local):  # noqa: N801 - SQL function style
     """``2026-03``: the London calendar month."""
 
     type = String()
+    inherit_cache = True
 
 
 class week_key(_Local):  # noqa: N801
     """``2026-03-02``: the Monday of the London week."""
 
     type = String()
+    inherit_cache = True
 
 
 class day_key(_Local):  # noqa: N801
     """``2026-03-03``: the London calendar date."""
 
     type = String()
+    inherit_cache = True
 
 
 class weekday_no(_Local):  # noqa: N801
     """0 = Sunday .. 6 = Saturday (the same numbering on both engines)."""
 
     type = Integer()
+    inherit_cache = True
 
 
 class clock_time(_Local):  # noqa: N801
     """``09:00``: the London wall-clock time."""
 
     type = String()
+    inherit_cache = True
 
 
 class days_between(FunctionElement[int]):  # noqa: N801
@@ -62,11 +67,15 @@ class days_between(FunctionElement[int]):  # noqa: N801
 
 def _sqlite_local(compiler: SQLCompiler, column: Any, **kw: Any) -> str:
     c = compiler.process(column, **kw)
-    year = f"strftime('%Y', {c})"
+    month = f"substr({c}, 6, 2)"
+    year = f"substr({c}, 1, 4)"
     starts = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
     ends = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+    # April to September are summer time and November to February winter time outright;
+    # only March and October need the last-Sunday rule worked out.
     return (
-        f"(CASE WHEN {c} >= {starts} AND {c} < {ends} "
+        f"(CASE WHEN {month} BETWEEN '04' AND '09' THEN datetime({c}, '+1 hour') "
+        f"WHEN {month} IN ('03', '10') AND {c} >= {starts} AND {c} < {ends} "
         f"THEN datetime({c}, '+1 hour') ELSE datetime({c}) END)"
     )
 

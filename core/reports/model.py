@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from core.models import Course, CourseSession, Venue
 
 Kind = Literal["text", "int", "pct", "money", "days", "date", "month"]
 DEFAULT_WEEKS = 12
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,7 @@ class ReportFilter:
     course: str | None = None
 
     def with_default_range(self, start: date, end: date) -> ReportFilter:
-        return ReportFilter(
-            self.date_from or start, self.date_to or end, self.venue, self.course
-        )
+        return ReportFilter(self.date_from or start, self.date_to or end, self.venue, self.course)
 
     def resolved(self) -> ReportFilter:
         today = today_london()
@@ -52,7 +51,7 @@ class ReportFilter:
         if self.course and tx.get(Course, self.course) is None:
             raise ValidationFailed(f"There is no course with id {self.course!r}.")
 
-    def apply(self, stmt: Select[Any]) -> Select[Any]:
+    def apply(self, stmt: S) -> S:
         """Restrict a statement that already involves ``CourseSession`` to the filter."""
         if self.date_from:
             stmt = stmt.where(CourseSession.start_at >= london(self.date_from, time.min))

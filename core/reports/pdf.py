@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -46,7 +47,9 @@ def _bar_or_line(report: Report, width: float, height: float) -> Drawing:
         chart.categoryAxis.labels.boxAnchor = "ne"
     top = max([max(v) for v in values if v] + [1.0])
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = 100.0 if report.chart.get("kind") == "pct" and top <= 100 else top * 1.1
+    chart.valueAxis.valueMax = (
+        100.0 if report.chart.get("kind") == "pct" and top <= 100 else top * 1.1
+    )
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = lambda v: _axis_text(v, data.money)
     chart.valueAxis.visibleGrid = True
@@ -87,7 +90,10 @@ def _heat(report: Report, width: float, height: float) -> Drawing:
                 colors.HexColor("#eeeeee")
                 if value is None
                 else colors.linearlyInterpolatedColor(
-                    colors.HexColor("#fff5eb"), colors.HexColor("#1f5f8b"), 0, 100,
+                    colors.HexColor("#fff5eb"),
+                    colors.HexColor("#1f5f8b"),
+                    0,
+                    100,
                     min(value, 100.0),
                 )
             )
@@ -95,14 +101,28 @@ def _heat(report: Report, width: float, height: float) -> Drawing:
             if value is not None:
                 ink = colors.white if value > 55 else colors.black
                 drawing.add(
-                    String(x + cell_w / 2, y + cell_h / 2 - 3, f"{value:.0f}%", fontSize=8,
-                           fillColor=ink, textAnchor="middle")
+                    String(
+                        x + cell_w / 2,
+                        y + cell_h / 2 - 3,
+                        f"{value:.0f}%",
+                        fontSize=8,
+                        fillColor=ink,
+                        textAnchor="middle",
+                    )
                 )
     for c, at in enumerate(grid.times):
-        drawing.add(String(left + c * cell_w + cell_w / 2, bottom - 12, at, fontSize=8,
-                           textAnchor="middle"))
-    drawing.add(String(width / 2, 0, f"Start time (London); cells show {grid.label.lower()}",
-                       fontSize=8, textAnchor="middle"))
+        drawing.add(
+            String(left + c * cell_w + cell_w / 2, bottom - 12, at, fontSize=8, textAnchor="middle")
+        )
+    drawing.add(
+        String(
+            width / 2,
+            0,
+            f"Start time (London); cells show {grid.label.lower()}",
+            fontSize=8,
+            textAnchor="middle",
+        )
+    )
     return drawing
 
 
@@ -112,8 +132,14 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
     page = landscape(A4) if wide else A4
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title=report.title, author="RFT First Aid Training",
+        buffer,
+        pagesize=page,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=report.title,
+        author="RFT First Aid Training",
     )
     styles = getSampleStyleSheet()
     width = page[0] - 2 * MARGIN
@@ -132,7 +158,7 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
     rows = display_rows(report)
     body = [[c.label for c in report.columns], *rows] if rows else [["No data in this range."]]
     table = Table(body, repeatRows=1, hAlign="LEFT")
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
         ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),

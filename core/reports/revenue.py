@@ -17,7 +17,7 @@ from core.reports.grouping import grouped, summed
 from core.reports.model import Column, Report, ReportFilter
 
 MEASURES = ("bookings", "seats", "gross_pence", "discount_pence", "refund_pence")
-PAID = ("succeeded", "paid")
+PAID = ("succeeded",)
 
 
 def refunds_subquery() -> Any:
@@ -83,7 +83,9 @@ def revenue(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             Column("net_pence", "Net", "money"),
         ],
         rows=rows,
-        chart=chart_for(dim, ["net_pence"] if single else ["gross_pence", "net_pence"], "GBP", "money"),
+        chart=chart_for(
+            dim, ["net_pence"] if single else ["gross_pence", "net_pence"], "GBP", "money"
+        ),
         filters={},
         totals=_row(summed(rows, MEASURES)) if rows else None,
         notes=[

@@ -1,0 +1,60 @@
+"""``reports.run`` over the service API: managers and admins only, same numbers as the core."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.actor import Actor
+from core.api import Call, dispatch
+from core.db import Database
+from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from tests.reports_data import build_known
+
+MANAGER = Actor("Helen Manager", "manager", user_id=2)
+ADMIN = Actor("Office Admin", "admin", user_id=1)
+RECEPTION = Actor("Front Desk", "reception", user_id=3)
+TRAINER = Actor("Tina Trainer", "trainer", user_id=4)
+WEBSITE = Actor("website", None, channel="website")
+
+
+def test_managers_and_admins_get_columns_rows_and_chart_hints(sqlite_db: Database) -> None:
+    build_known(sqlite_db)
+    for actor in (MANAGER, ADMIN):
+        result = dispatch(
+            Call(sqlite_db, actor), "reports.run", {"name": "utilisation", "by": "venue"}
+        )
+        rows = {r["group_id"]: r for r in result["rows"]}
+        assert (rows["leeds"]["booked"], rows["leeds"]["capacity"]) == (10, 22)
+        assert [c["key"] for c in result["columns"]][:2] == ["group", "sessions"]
+        assert result["chart"]["type"] == "bar"
+    revenue = dispatch(
+        Call(sqlite_db, MANAGER),
+        "reports.run",
+        {"name": "revenue", "venue": "york", "date_from": "2020-01-01", "date_to": "2030-12-31"},
+    )
+    assert [r["net_pence"] for r in revenue["rows"]] == [15000]
+
+
+@pytest.mark.parametrize(
+    ("actor", "error"),
+    [(RECEPTION, Forbidden), (TRAINER, Forbidden), (WEBSITE, Forbidden), (None, Unauthenticated)],
+)
+def test_reception_trainers_and_the_website_are_refused(
+    sqlite_db: Database, actor: Actor | None, error: type[DomainError]
+) -> None:
+    with pytest.raises(error):
+        dispatch(Call(sqlite_db, actor), "reports.run", {"name": "utilisation"})
+
+
+def test_bad_parameters_are_validation_errors(sqlite_db: Database) -> None:
+    call = Call(sqlite_db, MANAGER)
+    with pytest.raises(ValidationFailed, match="no report called 'gossip'"):
+        dispatch(call, "reports.run", {"name": "gossip"})
+    with pytest.raises(ValidationFailed, match="'from' date"):
+        dispatch(
+            call,
+            "reports.run",
+            {"name": "revenue", "date_from": "2026-02-01", "date_to": "2026-01-01"},
+        )
+    with pytest.raises(ValidationFailed, match="date_from"):
+        dispatch(call, "reports.run", {"name": "revenue", "date_from": "last tuesday"})

@@ -20,6 +20,7 @@ from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
     "Amelia",
@@ -189,6 +190,7 @@ def seed(db: Database) -> bool:
                     _sprinkle(tx, rng, session, today)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     demo_registers.seed_registers(db)
+    seed_trainer_records(db)
     return True
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.actor import Actor
 from core.clock import today_london, uk_date
+from core.db import Database
 from core.errors import NotFound, ValidationFailed
 from core.models import Course, User
 from core.models.admin import TrainerProfile, TrainerQualification, TrainerUnavailability
@@ -255,8 +256,13 @@ def remove_unavailable(tx: Session, actor: Actor, email: str, day: date) -> Trai
     return view(tx, user)
 
 
-def seed_demo(tx: Session) -> None:
+def seed_demo(db: Database) -> None:
     """Demo trainers may teach every course; one trainer's award runs out in 45 days."""
+    with db.write() as tx:
+        _seed_records(tx)
+
+
+def _seed_records(tx: Session) -> None:
     today = today_london()
     course_ids = sorted(tx.scalars(select(Course.id)))
     trainers = list(tx.scalars(select(User).where(User.role == "trainer").order_by(User.id)))

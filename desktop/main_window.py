@@ -25,8 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.api.registry import DESK
+from core.api.admin import ADMIN
+from core.api.registry import DESK, OFFICE
 from core.config import APP_NAME
+from desktop.admin.audit_tab import AuditTab
+from desktop.admin.catalogue_tab import CatalogueTab
+from desktop.admin.schedule_tab import ScheduleTab
+from desktop.admin.staff_tab import StaffTab
+from desktop.admin.trainers_tab import TrainersTab
 from desktop.backend import Backend
 from desktop.bookings_tab import BookingsTab
 from desktop.calendar_view import CalendarView
@@ -51,6 +57,11 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Sessions", SessionListView, DESK),
     TabSpec("Bookings", BookingsTab, DESK),
     TabSpec("My sessions", TrainerTab, frozenset({"trainer"})),
+    TabSpec("Schedule", ScheduleTab, OFFICE),
+    TabSpec("Trainers", TrainersTab, OFFICE),
+    TabSpec("Catalogue", CatalogueTab, ADMIN),
+    TabSpec("Staff", StaffTab, ADMIN),
+    TabSpec("Audit", AuditTab, ADMIN),
 )
 
 BANNER_STYLE = {

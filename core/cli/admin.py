@@ -96,13 +96,17 @@ def _trainers(args: argparse.Namespace) -> int:
     print(
         table(
             [
-                [t.email, t.name, ", ".join(t.courses) or "-", "; ".join(t.warnings) or "ok"]
+                [t.email, t.name, _courses_text(t.courses), "; ".join(t.warnings) or "ok"]
                 for t in found
             ],
             ["EMAIL", "NAME", "COURSES", "QUALIFICATION"],
         )
     )
     return 0
+
+
+def _courses_text(courses: list[str]) -> str:
+    return ", ".join(courses) if len(courses) <= 4 else f"{len(courses)} courses"
 
 
 def _add(args: argparse.Namespace) -> int:

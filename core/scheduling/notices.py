@@ -1,22 +1,21 @@
 """Telling attendees that their session was cancelled or moved, and offering each booking a
-transfer to another session or a refund, in the same transaction as the change itself."""
+transfer to another session or a refund, in the same transaction as the change itself.
+
+The refund offered when *we* cancel or move a session is everything the customer has paid:
+the customer-cancellation terms do not apply to a change they did not ask for.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.availability import SessionFilter, list_sessions
+from core.availability import SessionFilter, SessionView, list_sessions
 from core.clock import now, today_london, uk_datetime
 from core.models import Booking, CourseSession
 from core.models.admin import RebookingOffer
-from core.money import gbp
-from core.notify.outbox import enqueue
-from core.payments.refunds import refund_due
+from core.notify.booking_emails import booking_context, send_session_changed
 
-TEMPLATE = "session_changed"
 ALTERNATIVES = 3
 
 
@@ -30,27 +29,38 @@ def active_bookings(tx: Session, session_id: int) -> list[Booking]:
     return list(tx.scalars(stmt))
 
 
-def _alternatives(tx: Session, session: CourseSession) -> list[dict[str, Any]]:
+def alternatives(tx: Session, session: CourseSession) -> list[SessionView]:
+    """Upcoming sessions of the same course with a free seat, soonest first."""
     found = list_sessions(
         tx,
         SessionFilter(course=session.course_id, date_from=today_london(), include_cancelled=False),
     )
     at = now()
-    return [
-        {"id": s.id, "when": uk_datetime(s.start), "venue": s.venue_name, "free": s.free}
-        for s in found
-        if s.id != session.id and s.start > at and s.free > 0
-    ]
+    return [s for s in found if s.id != session.id and s.start > at and s.free > 0]
 
 
-def _recipients(booking: Booking) -> list[tuple[str, str]]:
-    """(name, email) for the customer and each attendee, each address once."""
-    seen: dict[str, tuple[str, str]] = {}
-    for name, email in [(booking.customer_name, booking.customer_email)] + [
-        (a.name, a.email) for a in booking.attendees
-    ]:
-        seen.setdefault(email.strip().lower(), (name, email.strip()))
-    return list(seen.values())
+def _sentence(
+    session: CourseSession,
+    change: str,
+    reason: str | None,
+    previous_start: str | None,
+    options: list[SessionView],
+) -> str:
+    what = session.course.name
+    if change == "cancelled":
+        head = f"We have had to cancel your {what} course"
+    else:
+        head = (
+            f"Your {what} course has moved from {previous_start} to {uk_datetime(session.start_at)}"
+        )
+        head += f" at {session.venue.name}"
+    head += f" ({reason.rstrip('.')})." if reason else "."
+    if options:
+        dates = "; ".join(f"{uk_datetime(s.start)} at {s.venue_name}" for s in options)
+        offer = f" You can transfer free of charge to another date ({dates})"
+    else:
+        offer = " You can transfer free of charge to a later date"
+    return head + offer + ", or have a full refund of what you have paid. Just reply to this email."
 
 
 def tell_attendees(
@@ -60,46 +70,32 @@ def tell_attendees(
     reason: str | None,
     previous_start: str | None = None,
 ) -> list[RebookingOffer]:
-    """Email everyone booked on ``session`` and record a transfer-or-refund offer per booking.
+    """Record a transfer-or-refund offer per live booking and email everyone on them.
 
-    ``change`` is ``cancelled`` or ``moved``; ``previous_start`` is the old date for a move.
+    ``change`` is ``cancelled`` or ``moved``; ``previous_start`` is the old start of a move.
     """
+    bookings = active_bookings(tx, session.id)
+    if not bookings:
+        return []
+    options = alternatives(tx, session)
     offers = []
-    options = _alternatives(tx, session)
-    for booking in active_bookings(tx, session.id):
-        fits = [o for o in options if o["free"] >= booking.seats][:ALTERNATIVES]
-        refund = refund_due(tx, booking, cause="session_" + change)
+    for booking in bookings:
         offer = RebookingOffer(
             booking_id=booking.id,
             session_id=session.id,
             change=change,
-            alternatives=[o["id"] for o in fits],
-            refund_pence=refund,
+            alternatives=[s.id for s in options if s.free >= booking.seats][:ALTERNATIVES],
+            refund_pence=booking_context(tx, booking)["paid_pence"],
             status="OPEN",
             created_at=now(),
         )
         tx.add(offer)
         offers.append(offer)
-        for name, email in _recipients(booking):
-            enqueue(
-                tx,
-                template=TEMPLATE,
-                to=email,
-                context={
-                    "name": name,
-                    "reference": booking.reference,
-                    "change": change,
-                    "reason": reason,
-                    "course_name": session.course.name,
-                    "venue_name": session.venue.name,
-                    "previous_start": previous_start,
-                    "start": uk_datetime(session.start_at),
-                    "alternatives": fits,
-                    "refund": gbp(refund),
-                    "refund_pence": refund,
-                },
-                dedupe_key=f"session-{change}:{session.id}:v{session.version}:"
-                f"{booking.reference}:{email.lower()}",
-            )
     tx.flush()
+    send_session_changed(
+        tx,
+        session.id,
+        _sentence(session, change, reason, previous_start, options[:ALTERNATIVES]),
+        key=f"{change}:{session.id}:v{session.version}",
+    )
     return offers

@@ -6,6 +6,7 @@ the past) is a ``ValidationFailed`` here, before any teaching rule runs; it cann
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -85,13 +86,13 @@ class Plan:
         return self.days[-1].end
 
 
-def usual_days(course: Course, start: datetime) -> list[DayInput]:
-    """The course's days from ``start``: consecutive weekdays at the same London time, each
+def usual_days(day_hours: Sequence[float], start: datetime) -> list[DayInput]:
+    """A course's days from ``start``: consecutive weekdays at the same London time, each
     as long as its teaching hours plus an hour's lunch when over four hours."""
     local = to_london(_aware(start))
     day, at = local.date(), local.time()
     days = []
-    for hours in course.day_hours:
+    for hours in day_hours:
         while day.weekday() >= 5:
             day += timedelta(days=1)
         begin = datetime.combine(day, at, tzinfo=LONDON)
@@ -151,7 +152,7 @@ def resolve(tx: Session, given: SessionInput, session_id: int | None = None) -> 
     if given.days:
         day_inputs = given.days
     elif given.start is not None:
-        day_inputs = usual_days(course, given.start)
+        day_inputs = usual_days(course.day_hours, given.start)
     else:
         raise ValidationFailed("Give the session's start date and time, or each day's times.")
     days = _resolve_days(day_inputs)

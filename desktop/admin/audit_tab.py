@@ -1,0 +1,110 @@
+"""The Audit tab (admin): who did what and when, with the record before and after; filter it
+and export what is shown to CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london
+from desktop.admin.record_table import RecordTableModel, record_view
+from desktop.backend import Backend
+from desktop.tasks import BackendOp
+
+
+def _brief(data: dict[str, Any] | None) -> str:
+    return "" if not data else json.dumps(data, default=str)[:160]
+
+
+COLUMNS = [
+    ("When", lambda e: e["when"]),
+    ("Who", lambda e: f"{e['actor']} ({e['role'] or e['channel']})"),
+    ("Action", lambda e: e["action"]),
+    ("What", lambda e: f"{e['entity']} {e['entity_id']}"),
+    ("Reason", lambda e: e["reason"] or ""),
+    ("Before", lambda e: _brief(e["before"])),
+    ("After", lambda e: _brief(e["after"])),
+]
+
+
+class AuditTab(QWidget):
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.model = RecordTableModel(COLUMNS, parent=self)
+        self.table = record_view(self.model, self)
+        self.action = QLineEdit()
+        self.action.setPlaceholderText("action, e.g. session or staff")
+        self.actor = QLineEdit()
+        self.actor.setPlaceholderText("who")
+        self.date_from = QDateEdit(QDate(today_london().replace(day=1)))
+        self.date_to = QDateEdit(QDate(today_london()))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+        show = QPushButton("Show")
+        show.clicked.connect(self.reload)
+        export = QPushButton("Export CSV…")
+        export.clicked.connect(self.export)
+        self.count = QLabel()
+        bar = QHBoxLayout()
+        for widget in (
+            QLabel("Action"),
+            self.action,
+            QLabel("Who"),
+            self.actor,
+            QLabel("From"),
+            self.date_from,
+            QLabel("to"),
+            self.date_to,
+            show,
+            export,
+        ):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.reload()
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "action": self.action.text().strip() or None,
+            "actor": self.actor.text().strip() or None,
+            "date_from": self.date_from.date().toPython().isoformat(),
+            "date_to": self.date_to.date().toPython().isoformat(),
+        }
+
+    def reload(self) -> None:
+        BackendOp(self, self.backend, "audit.list", self.filters()).success(self._loaded).run()
+
+    def _loaded(self, entries: list[dict[str, Any]]) -> None:
+        self.model.set_rows(entries)
+        self.count.setText(f"{len(entries)} entries")
+
+    def export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export audit log", "audit.csv", "CSV (*.csv)")
+        if not path:
+            return
+        BackendOp(self, self.backend, "audit.export_csv", self.filters()).success(
+            lambda r: self._write(Path(path), r)
+        ).run()
+
+    def _write(self, path: Path, result: dict[str, Any]) -> None:
+        path.write_text(result["csv"], encoding="utf-8", newline="")
+        QMessageBox.information(self, "Exported", f"Wrote {result['rows']} entries to {path}.")

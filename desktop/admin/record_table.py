@@ -1,0 +1,78 @@
+"""One table model for the admin lists (trainers, courses, venues, staff, audit entries):
+rows are the service's JSON objects, columns are (header, function of a row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+Column = tuple[str, Callable[[dict[str, Any]], Any]]
+WARNING = QColor("#b3261e")
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows of JSON objects; ``flag(row)`` marks a row in red (e.g. a qualification expiring)."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        flag: Callable[[dict[str, Any]], bool] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.flag = flag
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self.columns[index.column()][1](row)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and self.flag is not None and self.flag(row):
+            return QBrush(WARNING)
+        return None
+
+
+def record_view(model: RecordTableModel, parent: QWidget | None = None) -> QTableView:
+    """A read-only, whole-row-selecting table for ``model``."""
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def selected_row(view: QTableView, model: RecordTableModel) -> dict[str, Any] | None:
+    rows = view.selectionModel().selectedRows()
+    return model.rows[rows[0].row()] if rows else None

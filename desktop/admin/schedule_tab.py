@@ -1,0 +1,130 @@
+"""The Schedule tab (admin and manager): upcoming sessions, and buttons to create (or repeat),
+edit or move, and cancel one with a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london
+from desktop.admin.session_dialog import SessionDialog
+from desktop.backend import Backend
+from desktop.session_list import SORT_ROLE, SessionTableModel
+from desktop.tasks import BackendOp, plain_message
+
+WEEKS_SHOWN = 16
+
+
+class ScheduleTab(QWidget):
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.model = SessionTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+
+        self.new_button = QPushButton("New session…")
+        self.edit_button = QPushButton("Edit or move…")
+        self.cancel_button = QPushButton("Cancel session…")
+        self.new_button.clicked.connect(self.new_session)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.cancel_button.clicked.connect(self.cancel_selected)
+        self.count = QLabel()
+        bar = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.cancel_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        backend.changed.connect(self._on_change)
+        self.reload()
+
+    def reload(self) -> None:
+        today = today_london()
+        params = {
+            "date_from": today.isoformat(),
+            "date_to": (today + timedelta(weeks=WEEKS_SHOWN)).isoformat(),
+        }
+        BackendOp(self, self.backend, "sessions.list", params).success(self._loaded).run()
+
+    def _loaded(self, sessions: list[dict[str, Any]]) -> None:
+        self.model.set_sessions(sessions)
+        self.count.setText(f"{len(sessions)} sessions in the next {WEEKS_SHOWN} weeks")
+
+    def _on_change(self, message: dict[str, Any]) -> None:
+        if message.get("kind") == "session" and not self.model.update_session(message["data"]):
+            self.reload()
+
+    def selected(self) -> dict[str, Any] | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = self.model.rows[self.proxy.mapToSource(rows[0]).row()]
+        return row.raw
+
+    def new_session(self) -> SessionDialog:
+        dialog = SessionDialog(self.backend, self)
+        dialog.saved.connect(lambda _r: self.reload())
+        dialog.open()
+        return dialog
+
+    def edit_selected(self) -> None:
+        session = self.selected()
+        if session is None:
+            return
+        BackendOp(self, self.backend, "sessions.get", {"id": session["id"]}).success(
+            self._edit
+        ).run()
+
+    def _edit(self, session: dict[str, Any]) -> None:
+        dialog = SessionDialog(self.backend, self, session=session)
+        dialog.saved.connect(lambda _r: self.reload())
+        dialog.open()
+
+    def cancel_selected(self) -> None:
+        session = self.selected()
+        if session is None or session["status"] == "CANCELLED":
+            return
+        booked = session.get("booked", 0)
+        note = (
+            f" {booked} booked attendee(s) will be emailed and offered a transfer or refund."
+            if booked
+            else ""
+        )
+        reason, ok = QInputDialog.getText(
+            self, "Cancel session", f"Why is {session['course_name']} cancelled?{note}"
+        )
+        if not ok or not reason.strip():
+            return
+        params = {"id": session["id"], "reason": reason.strip(), "version": session["version"]}
+        BackendOp(self, self.backend, "schedule.cancel", params).success(
+            lambda _r: self.reload()
+        ).failure(lambda e: QMessageBox.warning(self, "Not cancelled", plain_message(e))).run()

@@ -1,0 +1,386 @@
+"""Create, repeat or edit a session: course, venue, room, trainers, each day's times,
+capacity and an optional price. The teaching rules are checked as the form changes
+(``schedule.check``) and any failure is shown in plain English; an admin may save anyway
+with a written reason."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import LONDON, to_london, today_london
+from core.scheduling.plan import usual_days
+from desktop.backend import Backend
+from desktop.catalogue_cache import CatalogueCache
+from desktop.tasks import BackendOp, plain_message
+
+CHECK_DEBOUNCE_MS = 400
+DAY_COLUMNS = ("Date", "Start", "End", "Break (minutes, optional)")
+FAILURE_STYLE = "background:#fdecea;color:#8c1d18;padding:8px;border:1px solid #f2b8b5;"
+OK_STYLE = "background:#e6f4ea;color:#1e4620;padding:8px;border:1px solid #a8dab5;"
+
+
+class SessionDialog(QDialog):
+    """``session`` None creates (optionally repeating); a session's JSON edits that session."""
+
+    saved = Signal(object)
+    checked = Signal(list)  # the failures of the latest rule check
+
+    def __init__(
+        self, backend: Backend, parent: QWidget | None = None, session: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.session = session
+        self.catalogue = CatalogueCache.of(backend)
+        self.failures: list[dict[str, Any]] = []
+        self.setWindowTitle("Edit session" if session else "New session")
+        self.setMinimumWidth(640)
+
+        self.course = QComboBox()
+        self.venue = QComboBox()
+        self.room = QComboBox()
+        self.trainers = QListWidget()
+        self.trainers.setMaximumHeight(110)
+        self.first_day = QDateEdit(QDate(today_london() + timedelta(days=7)))
+        self.first_day.setCalendarPopup(True)
+        self.first_day.setDisplayFormat("ddd d MMM yyyy")
+        self.start_time = QTimeEdit(QTime(9, 0))
+        self.start_time.setDisplayFormat("HH:mm")
+        self.days = QTableWidget(0, len(DAY_COLUMNS))
+        self.days.setHorizontalHeaderLabels(DAY_COLUMNS)
+        self.days.horizontalHeader().setStretchLastSection(True)
+        self.days.setColumnWidth(0, 130)
+        self.days.setToolTip("Dates as YYYY-MM-DD, times as HH:MM (UK time)")
+        self.days.setMaximumHeight(150)
+        self.capacity = QSpinBox()
+        self.capacity.setRange(1, 12)
+        self.capacity.setValue(12)
+        self.price_on = QCheckBox("Price for this session")
+        self.price = QDoubleSpinBox()
+        self.price.setRange(1, 10000)
+        self.price.setPrefix("£")
+        self.price.setEnabled(False)
+        self.repeat = QCheckBox("Repeat every")
+        self.every = QSpinBox()
+        self.every.setRange(1, 26)
+        self.every.setSuffix(" week(s)")
+        self.count = QSpinBox()
+        self.count.setRange(2, 52)
+        self.count.setValue(8)
+        self.count.setSuffix(" times")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why the change (attendees are told)")
+        self.rules = QLabel("Checking the teaching rules…")
+        self.rules.setWordWrap(True)
+        self.rules.setObjectName("rules")
+        self.override = QLineEdit()
+        self.override.setPlaceholderText("Reason for overriding (admins only)")
+        self.override.hide()
+
+        when = QHBoxLayout()
+        when.addWidget(self.first_day)
+        when.addWidget(self.start_time)
+        price = QHBoxLayout()
+        price.addWidget(self.price_on)
+        price.addWidget(self.price)
+        repeat = QHBoxLayout()
+        repeat.addWidget(self.repeat)
+        repeat.addWidget(self.every)
+        repeat.addWidget(self.count)
+        form = QFormLayout()
+        form.addRow("Course", self.course)
+        form.addRow("Venue", self.venue)
+        form.addRow("Room", self.room)
+        form.addRow("Trainer(s)", self.trainers)
+        form.addRow("First day", _wrap(when))
+        form.addRow("Each day", self.days)
+        form.addRow("Capacity", self.capacity)
+        form.addRow("", _wrap(price))
+        if session is None:
+            form.addRow("", _wrap(repeat))
+        else:
+            form.addRow("Reason", self.reason)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.rules)
+        layout.addWidget(self.override)
+        layout.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHECK_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.check)
+        self.catalogue.loaded.connect(self._fill_catalogue)
+        self.catalogue.load(self)
+        BackendOp(self, backend, "trainers.list").success(self._fill_trainers).run()
+
+    # -- filling the form -------------------------------------------------------------
+    def _fill_catalogue(self) -> None:
+        self.course.clear()
+        for c in self.catalogue.courses:
+            self.course.addItem(c["name"], c)
+        self.venue.clear()
+        for v in self.catalogue.venues:
+            self.venue.addItem(v["name"], v)
+        self.venue.currentIndexChanged.connect(self._fill_rooms)
+        self.course.currentIndexChanged.connect(self._fill_days)
+        self.first_day.dateChanged.connect(self._fill_days)
+        self.start_time.timeChanged.connect(self._fill_days)
+        self.price_on.toggled.connect(self.price.setEnabled)
+        for signal in (
+            self.room.currentIndexChanged,
+            self.capacity.valueChanged,
+            self.days.itemChanged,
+            self.trainers.itemChanged,
+            self.price_on.toggled,
+            self.repeat.toggled,
+            self.every.valueChanged,
+            self.count.valueChanged,
+        ):
+            signal.connect(self._changed)
+        if self.session:
+            self._load(self.session)
+        else:
+            self._fill_rooms()
+            self._fill_days()
+
+    def _fill_trainers(self, found: list[dict[str, Any]]) -> None:
+        chosen = set(self.session.get("trainers", []) if self.session else [])
+        if self.session and self.session.get("trainer_email"):
+            chosen.add(self.session["trainer_email"])
+        self.trainers.blockSignals(True)
+        for t in found:
+            item = QListWidgetItem(
+                t["name"] + ("  ⚠ qualification expiring" if t["warnings"] else "")
+            )
+            item.setToolTip("; ".join(t["warnings"]))
+            item.setData(Qt.ItemDataRole.UserRole, t["email"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if t["email"] in chosen else Qt.CheckState.Unchecked
+            )
+            self.trainers.addItem(item)
+        self.trainers.blockSignals(False)
+        self._changed()
+
+    def _fill_rooms(self) -> None:
+        venue = self.venue.currentData() or {}
+        self.room.clear()
+        self.room.addItems(venue.get("rooms", []))
+
+    def _fill_days(self) -> None:
+        course = self.course.currentData()
+        if not course:
+            return
+        start = datetime.combine(
+            self.first_day.date().toPython(), self.start_time.time().toPython(), tzinfo=LONDON
+        )
+        self._set_days([(d.start, d.end) for d in usual_days(course["day_hours"], start)])
+
+    def _set_days(self, days: list[tuple[datetime, datetime]]) -> None:
+        self.days.blockSignals(True)
+        self.days.setRowCount(len(days))
+        for row, (start, end) in enumerate(days):
+            start, end = to_london(start), to_london(end)
+            for col, text in enumerate(
+                (start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}", "")
+            ):
+                self.days.setItem(row, col, QTableWidgetItem(text))
+        self.days.blockSignals(False)
+        self._changed()
+
+    def _load(self, session: dict[str, Any]) -> None:
+        self.course.setCurrentIndex(self.course.findText(session["course_name"]))
+        self.course.setEnabled(False)
+        self.venue.setCurrentIndex(self.venue.findText(session["venue_name"]))
+        self._fill_rooms()
+        if session.get("room"):
+            self.room.setCurrentText(session["room"])
+        first = to_london(datetime.fromisoformat(session["start"]))
+        for widget in (self.first_day, self.start_time):
+            widget.blockSignals(True)
+        self.first_day.setDate(QDate(first.date()))
+        self.start_time.setTime(QTime(first.hour, first.minute))
+        for widget in (self.first_day, self.start_time):
+            widget.blockSignals(False)
+        self._set_days(
+            [
+                (datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"]))
+                for d in session["days"]
+            ]
+        )
+        self.capacity.setValue(min(12, session["capacity"]))
+
+    # -- what the form asks for ------------------------------------------------------
+    def _day_params(self) -> list[dict[str, Any]]:
+        days = []
+        for row in range(self.days.rowCount()):
+            cells = [
+                (self.days.item(row, c).text() if self.days.item(row, c) else "").strip()
+                for c in range(len(DAY_COLUMNS))
+            ]
+            try:
+                day = date.fromisoformat(cells[0])
+                start, end = time.fromisoformat(cells[1]), time.fromisoformat(cells[2])
+            except ValueError:
+                raise ValueError(
+                    f"Day {row + 1}: write the date as YYYY-MM-DD and times as HH:MM."
+                ) from None
+            entry: dict[str, Any] = {
+                "start": datetime.combine(day, start).isoformat(),
+                "end": datetime.combine(day, end).isoformat(),
+            }
+            if cells[3]:
+                if not cells[3].isdigit():
+                    raise ValueError(f"Day {row + 1}: the break is a number of minutes.")
+                entry["break_minutes"] = int(cells[3])
+            days.append(entry)
+        return days
+
+    def _trainer_emails(self) -> list[str]:
+        return [
+            self.trainers.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.trainers.count())
+            if self.trainers.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def plan(self) -> dict[str, Any]:
+        """The session fields as ``schedule.create`` takes them."""
+        course, venue = self.course.currentData() or {}, self.venue.currentData() or {}
+        return {
+            "course": course.get("id", ""),
+            "venue": venue.get("id", ""),
+            "room": self.room.currentText() or None,
+            "trainers": self._trainer_emails(),
+            "days": self._day_params(),
+            "capacity": self.capacity.value(),
+            "price_pence": round(self.price.value() * 100) if self.price_on.isChecked() else None,
+        }
+
+    # -- rule checks and saving -------------------------------------------------------
+    def _changed(self) -> None:
+        self._timer.start()
+
+    def check(self) -> None:
+        try:
+            params = self.plan()
+        except ValueError as exc:
+            self._show_problem(str(exc))
+            return
+        if not params["course"] or not params["venue"]:
+            return
+        if self.session:
+            params["session_id"] = self.session["id"]
+        BackendOp(self, self.backend, "schedule.check", params).success(
+            lambda r: self._show_failures(r["failures"])
+        ).failure(lambda e: self._show_problem(plain_message(e))).run()
+
+    def _show_problem(self, text: str) -> None:
+        self.failures = []
+        self.rules.setStyleSheet(FAILURE_STYLE)
+        self.rules.setText(text)
+        self.override.hide()
+        self.checked.emit([])
+
+    def _show_failures(self, failures: list[dict[str, Any]]) -> None:
+        self.failures = failures
+        if not failures:
+            self.rules.setStyleSheet(OK_STYLE)
+            self.rules.setText("✓ Every teaching rule is kept.")
+            self.override.hide()
+        else:
+            self.rules.setStyleSheet(FAILURE_STYLE)
+            lines = "\n".join(f"✗ {f['message']}" for f in failures)
+            can = self.backend.role == "admin" and all(f["overridable"] for f in failures)
+            if can:
+                lines += "\nAs an admin you may save anyway: write your reason below."
+            elif any(not f["overridable"] for f in failures):
+                lines += "\nThis cannot be overridden."
+            else:
+                lines += "\nOnly an admin may override a teaching rule."
+            self.rules.setText(lines)
+            self.override.setVisible(can)
+        self.checked.emit(failures)
+
+    def save(self) -> None:
+        try:
+            plan = self.plan()
+        except ValueError as exc:
+            self._show_problem(str(exc))
+            return
+        override = self.override.text().strip() or None
+        if self.session:
+            changes = {k: v for k, v in plan.items() if k not in ("course", "price_pence")}
+            if plan["price_pence"] is None:
+                changes["clear_price"] = True
+            else:
+                changes["price_pence"] = plan["price_pence"]
+            if self.reason.text().strip():
+                changes["reason"] = self.reason.text().strip()
+            method = "schedule.edit"
+            params: dict[str, Any] = {
+                "id": self.session["id"],
+                "version": self.session["version"],
+                "changes": changes,
+                "override": override,
+            }
+        elif self.repeat.isChecked():
+            method = "schedule.repeat"
+            params = plan | {
+                "override": override,
+                "every_weeks": self.every.value(),
+                "count": self.count.value(),
+            }
+        else:
+            method, params = "schedule.create", plan | {"override": override}
+        self.buttons.setEnabled(False)
+        BackendOp(self, self.backend, method, params).success(self._saved).failure(
+            self._refused
+        ).run()
+
+    def _saved(self, result: Any) -> None:
+        self.saved.emit(result)
+        self.accept()
+
+    def _refused(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        failures = getattr(error, "data", {}).get("failures")
+        if failures:
+            self._show_failures(failures)
+        else:
+            self._show_problem(plain_message(error))
+
+
+def _wrap(layout: QHBoxLayout) -> QWidget:
+    widget = QWidget()
+    layout.setContentsMargins(0, 0, 0, 0)
+    widget.setLayout(layout)
+    return widget

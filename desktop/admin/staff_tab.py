@@ -1,0 +1,143 @@
+"""The Staff tab (admin): accounts with their role and second factor; add, change role,
+disable, reset a password or an authenticator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.models import ROLES
+from core.staff import MFA_ROLES
+from desktop.admin.form_dialog import FormDialog
+from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.backend import Backend
+from desktop.tasks import BackendOp, plain_message
+
+
+def _needs_mfa(user: dict[str, Any]) -> bool:
+    return not user["mfa_enrolled"] and (user["mfa_required"] or user["role"] in MFA_ROLES)
+
+
+COLUMNS = [
+    ("Name", lambda u: u["name"]),
+    ("Email", lambda u: u["email"]),
+    ("Role", lambda u: u["role"]),
+    ("Status", lambda u: "active" if u["active"] else "disabled"),
+    (
+        "Second factor",
+        lambda u: "set up" if u["mfa_enrolled"] else ("required" if u["mfa_required"] else "-"),
+    ),
+]
+
+
+class StaffTab(QWidget):
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.model = RecordTableModel(
+            COLUMNS, flag=lambda u: not u["active"] or _needs_mfa(u), parent=self
+        )
+        self.table = record_view(self.model, self)
+        bar = QHBoxLayout()
+        for text, slot in (
+            ("Add staff…", self.add),
+            ("Change role…", self.change_role),
+            ("Disable", self.disable),
+            ("Reset password…", self.reset_password),
+            ("Reset second factor", self.reset_mfa),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.reload()
+
+    def reload(self) -> None:
+        BackendOp(self, self.backend, "staff.list").success(self.model.set_rows).run()
+
+    def _show_uri(self, result: dict[str, Any]) -> None:
+        self.reload()
+        if result.get("otpauth_uri"):
+            QMessageBox.information(
+                self,
+                "Second factor",
+                "Admins and managers sign in with an authenticator code. Add this account to "
+                f"the authenticator app now (shown once):\n\n{result['otpauth_uri']}",
+            )
+
+    def _run(self, method: str, params: dict[str, Any]) -> None:
+        BackendOp(self, self.backend, method, params).success(self._show_uri).failure(
+            lambda e: QMessageBox.warning(self, "Not done", plain_message(e))
+        ).run()
+
+    def add(self) -> None:
+        email, name, password = QLineEdit(), QLineEdit(), QLineEdit()
+        password.setEchoMode(QLineEdit.EchoMode.Password)
+        role = QComboBox()
+        role.addItems(ROLES)
+        role.setCurrentText("reception")
+        FormDialog(
+            self,
+            "Add staff",
+            [("Email", email), ("Name", name), ("Role", role), ("First password", password)],
+            self.backend,
+            "staff.add",
+            lambda: {
+                "email": email.text(),
+                "name": name.text(),
+                "role": role.currentText(),
+                "password": password.text(),
+            },
+            self._show_uri,
+        ).open()
+
+    def change_role(self) -> None:
+        user = selected_row(self.table, self.model)
+        if user is None:
+            return
+        role, ok = QInputDialog.getItem(
+            self,
+            "Change role",
+            f"New role for {user['name']}",
+            list(ROLES),
+            list(ROLES).index(user["role"]),
+            False,
+        )
+        if ok:
+            self._run("staff.set_role", {"email": user["email"], "role": role})
+
+    def disable(self) -> None:
+        user = selected_row(self.table, self.model)
+        if user is not None:
+            self._run("staff.disable", {"email": user["email"]})
+
+    def reset_password(self) -> None:
+        user = selected_row(self.table, self.model)
+        if user is None:
+            return
+        password, ok = QInputDialog.getText(
+            self,
+            "Reset password",
+            f"New password for {user['name']} (10+ characters)",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and password:
+            self._run("staff.reset_password", {"email": user["email"], "password": password})
+
+    def reset_mfa(self) -> None:
+        user = selected_row(self.table, self.model)
+        if user is not None:
+            self._run("staff.reset_mfa", {"email": user["email"]})

@@ -1,0 +1,148 @@
+"""The Trainers tab (admin and manager): each trainer's courses, qualifications with expiry
+(flagged in red within 60 days) and coming days off, with edits for each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london, uk_date
+from desktop.admin.form_dialog import FormDialog
+from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.backend import Backend
+from desktop.tasks import BackendOp
+
+
+def _qualification(t: dict[str, Any]) -> str:
+    if t["warnings"]:
+        return "⚠ " + "; ".join(t["warnings"])
+    if not t["qualifications"]:
+        return "none recorded"
+    last = max(q["expires_on"] for q in t["qualifications"])
+    return f"valid to {uk_date(QDate.fromString(last, 'yyyy-MM-dd').toPython())}"
+
+
+def _days_off(t: dict[str, Any]) -> str:
+    days = [QDate.fromString(d["day"], "yyyy-MM-dd").toPython() for d in t["unavailable"][:3]]
+    more = len(t["unavailable"]) - len(days)
+    return ", ".join(uk_date(d) for d in days) + (f" +{more}" if more > 0 else "")
+
+
+COLUMNS = [
+    ("Name", lambda t: t["name"]),
+    ("Email", lambda t: t["email"]),
+    (
+        "May teach",
+        lambda t: (
+            f"{len(t['courses'])} courses" if len(t["courses"]) > 3 else ", ".join(t["courses"])
+        ),
+    ),
+    ("Qualification", _qualification),
+    ("Days off", _days_off),
+]
+
+
+def _date_edit() -> QDateEdit:
+    edit = QDateEdit(QDate(today_london()))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("ddd d MMM yyyy")
+    return edit
+
+
+class TrainersTab(QWidget):
+    def __init__(self, backend: Backend, window: Any = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.model = RecordTableModel(COLUMNS, flag=lambda t: bool(t["warnings"]), parent=self)
+        self.table = record_view(self.model, self)
+        bar = QHBoxLayout()
+        for text, slot in (
+            ("Courses they may teach…", self.edit_courses),
+            ("Add qualification…", self.add_qualification),
+            ("Mark days off…", self.add_days_off),
+            ("Refresh", self.reload),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            bar.addWidget(button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.reload()
+
+    def reload(self) -> None:
+        BackendOp(self, self.backend, "trainers.list").success(self.model.set_rows).run()
+
+    def _trainer(self) -> dict[str, Any] | None:
+        return selected_row(self.table, self.model)
+
+    def edit_courses(self) -> None:
+        trainer = self._trainer()
+        if trainer is None:
+            return
+        courses = QLineEdit(", ".join(trainer["courses"]))
+        FormDialog(
+            self,
+            f"Courses {trainer['name']} may teach",
+            [("Course ids", courses)],
+            self.backend,
+            "trainers.set_courses",
+            lambda: {"email": trainer["email"], "courses": _ids(courses.text())},
+            lambda _r: self.reload(),
+        ).open()
+
+    def add_qualification(self) -> None:
+        trainer = self._trainer()
+        if trainer is None:
+            return
+        title = QLineEdit("Level 3 Award in Education and Training")
+        courses = QLineEdit(", ".join(trainer["courses"]))
+        expires = _date_edit()
+        FormDialog(
+            self,
+            f"Qualification for {trainer['name']}",
+            [("Title", title), ("Covers courses", courses), ("Expires on", expires)],
+            self.backend,
+            "trainers.add_qualification",
+            lambda: {
+                "email": trainer["email"],
+                "title": title.text(),
+                "courses": _ids(courses.text()),
+                "expires_on": expires.date().toPython().isoformat(),
+            },
+            lambda _r: self.reload(),
+        ).open()
+
+    def add_days_off(self) -> None:
+        trainer = self._trainer()
+        if trainer is None:
+            return
+        first, last, reason = _date_edit(), _date_edit(), QLineEdit()
+        FormDialog(
+            self,
+            f"Days {trainer['name']} cannot teach",
+            [("From", first), ("To", last), ("Reason", reason)],
+            self.backend,
+            "trainers.add_unavailable",
+            lambda: {
+                "email": trainer["email"],
+                "first": first.date().toPython().isoformat(),
+                "last": last.date().toPython().isoformat(),
+                "reason": reason.text() or None,
+            },
+            lambda _r: self.reload(),
+        ).open()
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]

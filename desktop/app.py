@@ -60,9 +60,9 @@ def open_backend(
         QMessageBox.critical(None, APP_NAME, f"The desk could not start: {plain_message(error)}")
         app.exit(1)
 
-    Op(app, lambda: prepare_local(demo_data)).success(
-        lambda db: ready(LocalBackend(db))
-    ).failure(failed).run()
+    Op(app, lambda: prepare_local(demo_data)).success(lambda db: ready(LocalBackend(db))).failure(
+        failed
+    ).run()
 
 
 def run(demo_data: bool = True, server_url: str | None = None) -> int:

@@ -252,11 +252,9 @@ class CalendarView(QWidget):
         self.day_title.setText(uk_date(day))
         self.day_empty.setText("Loading…")
         iso = day.isoformat()
-        BackendOp(
-            self, self.backend, "sessions.list", {"date_from": iso, "date_to": iso}
-        ).success(lambda result: self._day_loaded(day, result)).failure(
-            lambda e: self.day_empty.setText(plain_message(e))
-        ).run()
+        BackendOp(self, self.backend, "sessions.list", {"date_from": iso, "date_to": iso}).success(
+            lambda result: self._day_loaded(day, result)
+        ).failure(lambda e: self.day_empty.setText(plain_message(e))).run()
 
     def _day_loaded(self, day: date, result: Any) -> None:
         if day != self.selected_day():

@@ -164,9 +164,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         for i, (_w, title, _r) in enumerate(self._tabs):
-            view.addAction(
-                self._action(title, lambda t=title: self.show_tab(t), f"Ctrl+{i + 1}")
-            )
+            view.addAction(self._action(title, lambda t=title: self.show_tab(t), f"Ctrl+{i + 1}"))
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About", self.about))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from core.availability import SessionView
 from core.clock import to_london, uk_date
 from core.money import gbp
 
@@ -106,3 +107,31 @@ def session_change(message: dict[str, Any]) -> dict[str, Any] | None:
         return None
     data: dict[str, Any] = message["data"]
     return data if "id" in data else None
+
+
+def session_view(data: dict[str, Any]) -> SessionView:
+    """A ``core.availability.SessionView`` back from its JSON (for calendar invites)."""
+    return SessionView(
+        id=int(data["id"]),
+        course=data["course"],
+        course_name=data["course_name"],
+        venue=data["venue"],
+        venue_name=data["venue_name"],
+        room=data.get("room"),
+        trainer=data.get("trainer"),
+        trainer_email=data.get("trainer_email"),
+        start=datetime.fromisoformat(data["start"]),
+        end=datetime.fromisoformat(data["end"]),
+        days=[
+            (datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"]))
+            for d in data.get("days", [])
+        ],
+        capacity=int(data["capacity"]),
+        booked=int(data.get("booked", 0)),
+        held=int(data.get("held", 0)),
+        status=data["status"],
+        price_pence=int(data.get("price_pence", 0)),
+        colour=data.get("colour") or "",
+        version=int(data.get("version", 1)),
+        cancel_reason=data.get("cancel_reason"),
+    )

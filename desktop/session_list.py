@@ -273,9 +273,9 @@ class SessionListView(QWidget):
 
     def reload(self) -> None:
         self.count.setText("Loading sessions…")
-        BackendOp(self, self.backend, "sessions.list", self.params()).success(
-            self._loaded
-        ).failure(lambda e: self.count.setText(plain_message(e))).run()
+        BackendOp(self, self.backend, "sessions.list", self.params()).success(self._loaded).failure(
+            lambda e: self.count.setText(plain_message(e))
+        ).run()
 
     def _loaded(self, result: Any) -> None:
         self.model.set_sessions(session_list(result))

@@ -1,0 +1,165 @@
+"""Attendees as typed at the desk: an editable table model, checked row by row as you type.
+
+Checks are the same rules the service applies (``core.attendees.AttendeeInput`` and the
+course's minimum age), run locally so mistakes show on the row before anything is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from core.attendees import AttendeeInput, age_on
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+FIELDS = ("name", "email", "phone", "date_of_birth", "special_requirements")
+HEADERS = ("Name", "Email", "Phone", "Date of birth", "Special requirements")
+DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
+PROBLEM_COLOUR = QColor("#fde0dc")
+
+
+def parse_dob(text: str) -> date | None:
+    """A UK-style date of birth (``17/05/1990``; ISO also accepted), or None."""
+    text = text.strip()
+    for fmt in DOB_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def row_problems(row: dict[str, str], min_age: int, course_day: date | None) -> dict[str, str]:
+    """Field name → what is wrong with it, in plain English (empty when the row is fine)."""
+    problems: dict[str, str] = {}
+    dob = parse_dob(row.get("date_of_birth", ""))
+    if dob is None:
+        problems["date_of_birth"] = "Date of birth as day/month/year, e.g. 17/05/1990."
+    try:
+        AttendeeInput.model_validate(_payload(row, dob or date(1990, 1, 1)))
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "name"
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.setdefault(field, msg[0].upper() + msg[1:] + ".")
+    if dob is not None and course_day is not None and "date_of_birth" not in problems:
+        age = age_on(dob, course_day)
+        if age < min_age:
+            problems["date_of_birth"] = (
+                f"Will be {age} on the course date; this course is for {min_age} and over."
+            )
+    return problems
+
+
+def _payload(row: dict[str, str], dob: date) -> dict[str, Any]:
+    return {
+        "name": row.get("name", ""),
+        "email": row.get("email", ""),
+        "phone": row.get("phone") or None,
+        "date_of_birth": dob.isoformat(),
+        "special_requirements": row.get("special_requirements") or None,
+    }
+
+
+class AttendeesModel(QAbstractTableModel):
+    """Editable attendee rows; ``problems`` holds what is wrong with each."""
+
+    edited = Signal()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, str]] = []
+        self.problems: list[dict[str, str]] = []
+        self.min_age = 16
+        self.course_day: date | None = None
+
+    def set_course(self, min_age: int, course_day: date | None) -> None:
+        self.min_age, self.course_day = min_age, course_day
+        self._recheck_all()
+
+    def set_people(self, people: list[dict[str, str]]) -> None:
+        self.beginResetModel()
+        self.rows = [{f: str(p.get(f) or "") for f in FIELDS} for p in people]
+        self.endResetModel()
+        self._recheck_all()
+
+    def add_row(self) -> int:
+        row = len(self.rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.rows.append(dict.fromkeys(FIELDS, ""))
+        self.problems.append(row_problems(self.rows[row], self.min_age, self.course_day))
+        self.endInsertRows()
+        self.edited.emit()
+        return row
+
+    def remove_row(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self.rows[row]
+            del self.problems[row]
+            self.endRemoveRows()
+            self.edited.emit()
+
+    def _recheck_all(self) -> None:
+        self.problems = [row_problems(r, self.min_age, self.course_day) for r in self.rows]
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(FIELDS) - 1))
+        self.edited.emit()
+
+    def first_problem(self) -> str | None:
+        for i, problems in enumerate(self.problems):
+            for field in FIELDS:
+                if field in problems:
+                    who = self.rows[i]["name"] or f"attendee {i + 1}"
+                    return f"Row {i + 1} ({who}), {HEADERS[FIELDS.index(field)]}: {problems[field]}"
+        return None
+
+    def payload(self) -> list[dict[str, Any]]:
+        """The attendees as ``bookings.create`` takes them (only valid once no problems)."""
+        return [_payload(r, parse_dob(r["date_of_birth"]) or date.min) for r in self.rows]
+
+    # -- Qt model ---------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(FIELDS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return str(section + 1)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        return super().flags(index) | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        field = FIELDS[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self.rows[index.row()][field]
+        problem = self.problems[index.row()].get(field)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return problem
+        if role == Qt.ItemDataRole.BackgroundRole and problem and self.rows[index.row()][field]:
+            return QBrush(PROBLEM_COLOUR)
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        row = index.row()
+        self.rows[row][FIELDS[index.column()]] = str(value).strip()
+        self.problems[row] = row_problems(self.rows[row], self.min_age, self.course_day)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(FIELDS) - 1))
+        self.edited.emit()
+        return True

@@ -1,0 +1,81 @@
+"""Step 4: how the customer pays. Methods come from ``payment_methods.METHODS``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.wizard.payment_methods import METHODS, PaymentMethod
+
+
+class PaymentStep(QWidget):
+    title = "Payment"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        self.methods_box = QVBoxLayout()
+        self.progress = QLabel()
+        self.progress.setWordWrap(True)
+        self.cancel_payment = QPushButton("Cancel card payment")
+        self.cancel_payment.hide()
+        self._cancel: Callable[[], None] | None = None
+        self.cancel_payment.clicked.connect(lambda: self._cancel and self._cancel())
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>How is the customer paying?</b>"))
+        layout.addLayout(self.methods_box)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.cancel_payment)
+        layout.addStretch(1)
+        self.offer([m for m in METHODS if m.always])
+
+    def offer(self, methods: list[PaymentMethod]) -> None:
+        """Show these methods (keeps the current choice when it is still offered)."""
+        current = self.chosen_key()
+        for button in self.buttons.values():
+            self.group.removeButton(button)
+            button.deleteLater()
+        while self.methods_box.count():
+            item = self.methods_box.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.buttons = {}
+        for method in methods:
+            button = QRadioButton(method.label)
+            button.setObjectName(f"pay-{method.key}")
+            hint = QLabel(method.help)
+            hint.setWordWrap(True)
+            hint.setIndent(24)
+            self.group.addButton(button)
+            self.buttons[method.key] = button
+            self.methods_box.addWidget(button)
+            self.methods_box.addWidget(hint)
+        if current in self.buttons:
+            self.buttons[current].setChecked(True)
+
+    def choose(self, key: str) -> None:
+        self.buttons[key].setChecked(True)
+
+    def chosen_key(self) -> str | None:
+        for key, button in self.buttons.items():
+            if button.isChecked():
+                return key
+        return None
+
+    def show_progress(self, text: str, cancel: Callable[[], None] | None) -> None:
+        self.progress.setText(text)
+        self._cancel = cancel
+        self.cancel_payment.setVisible(cancel is not None)
+
+    def set_locked(self, locked: bool) -> None:
+        for button in self.buttons.values():
+            button.setEnabled(not locked)

@@ -1,0 +1,65 @@
+"""Step 3: read it back to the customer; terms, consent and waiver must be ticked."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from core.resources import resource
+from desktop.session_data import SessionRow
+
+
+def terms_text() -> str:
+    """The booking terms (``resources/terms.md``)."""
+    return resource("terms.md").read_text(encoding="utf-8")
+
+
+class ReviewStep(QWidget):
+    title = "Review & terms"
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summary = QTextBrowser()
+        self.terms = QTextBrowser()
+        self.terms.setMarkdown(terms_text())
+        self.terms.setAccessibleName("Booking terms")
+        self.agree = QCheckBox("The customer has heard and &accepts the booking terms")
+        self.consent = QCheckBox(
+            "Consent to keep attendees' details and &special requirements for this course"
+        )
+        self.waiver = QCheckBox(
+            "Attendees accept the practical-activity &waiver (CPR on manikins, floor work)"
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary, 3)
+        layout.addWidget(QLabel("<b>Booking terms</b>"))
+        layout.addWidget(self.terms, 2)
+        for box in self.boxes:
+            box.toggled.connect(lambda _on: self.changed.emit())
+            layout.addWidget(box)
+
+    @property
+    def boxes(self) -> tuple[QCheckBox, ...]:
+        return (self.agree, self.consent, self.waiver)
+
+    def all_ticked(self) -> bool:
+        return all(b.isChecked() for b in self.boxes)
+
+    def show_booking(self, session: SessionRow, people: list[dict[str, Any]]) -> None:
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{i}.</td><td>{e(p['name'])}</td><td>{e(p['email'])}</td>"
+            f"<td>{e(p.get('special_requirements') or '')}</td></tr>"
+            for i, p in enumerate(people, start=1)
+        )
+        self.summary.setHtml(
+            f"<h3>{e(session.course_name)}</h3>"
+            f"<p>{e(session.venue_name)} · {session.when_text}"
+            + (f" · trainer {e(session.trainer)}" if session.trainer else "")
+            + f"</p><table cellpadding='3'>{rows}</table>"
+            f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
+        )

@@ -1,0 +1,163 @@
+"""Step 1: choose the course and the session (upcoming dates, seats live)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.clock import today_london
+from desktop.backend import Backend
+from desktop.catalogue_cache import CatalogueCache
+from desktop.session_data import SessionRow, session_list
+from desktop.session_list import ROW_ROLE, SessionFilterProxy, SessionTableModel
+from desktop.tasks import BackendOp, plain_message
+
+WEEKS_AHEAD = 26
+NOTICE_STYLE = "background:#fff3cd;color:#5c4200;border:1px solid #e0c36a;padding:8px;"
+
+
+class SessionStep(QWidget):
+    """Course filter and the bookable sessions; ``chosen`` fires on selection."""
+
+    title = "Course & session"
+    chosen = Signal(object)  # SessionRow | None
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+        self.catalogue = CatalogueCache.of(backend)
+        self.model = SessionTableModel(self)
+        self.proxy = SessionFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.course = QComboBox()
+        self.course.addItem("All courses", None)
+        self.course.setAccessibleName("Course")
+        self.course.currentIndexChanged.connect(self._filter)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.hide()
+        self.status = QLabel("Loading sessions…")
+        top = QHBoxLayout()
+        caption = QLabel("&Course")
+        caption.setBuddy(self.course)
+        top.addWidget(caption)
+        top.addWidget(self.course, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        self._wanted: int | None = None
+        self.catalogue.loaded.connect(self._fill_courses)
+        self.catalogue.load(self)
+
+    def load(self, select_id: int | None = None) -> None:
+        self._wanted = select_id
+        today = today_london()
+        params = {
+            "date_from": today.isoformat(),
+            "date_to": (today + timedelta(weeks=WEEKS_AHEAD)).isoformat(),
+        }
+        BackendOp(self, self.backend, "sessions.list", params).success(self._loaded).failure(
+            lambda e: self.status.setText(plain_message(e))
+        ).run()
+
+    def _loaded(self, result: Any) -> None:
+        rows = [s for s in session_list(result) if s["status"] != "CANCELLED"]
+        self.model.set_sessions(rows)
+        self.status.setText(
+            "Pick a session with free seats. Double-click or press Next to continue."
+        )
+        if self._wanted is not None:
+            self.select_session(self._wanted)
+
+    def _fill_courses(self) -> None:
+        chosen = self.course.currentData()
+        self.course.blockSignals(True)
+        while self.course.count() > 1:
+            self.course.removeItem(1)
+        for c in self.catalogue.courses:
+            self.course.addItem(c["name"], c["id"])
+        self.course.setCurrentIndex(max(0, self.course.findData(chosen)))
+        self.course.blockSignals(False)
+
+    def _filter(self) -> None:
+        self.proxy.set_filters(self.course.currentData(), None, "")
+
+    def select_session(self, session_id: int) -> bool:
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.proxy.data(index, ROW_ROLE).id == session_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def set_course(self, course_id: str) -> None:
+        self.course.setCurrentIndex(max(0, self.course.findData(course_id)))
+
+    def selected(self) -> SessionRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.proxy.data(rows[0], ROW_ROLE) if rows else None
+
+    def _selected(self) -> None:
+        self.chosen.emit(self.selected())
+
+    def update_session(self, data: dict[str, Any]) -> None:
+        if self.model.update_session(data):
+            current = self.selected()
+            if current is not None and current.id == int(data["id"]):
+                self.chosen.emit(current)
+
+    def alternatives(self, after: SessionRow, seats: int, count: int = 3) -> list[SessionRow]:
+        """The next sessions of the same course with ``seats`` free."""
+        return [
+            s
+            for s in sorted(self.model.rows, key=lambda r: r.start)
+            if s.course == after.course
+            and s.id != after.id
+            and s.free >= seats
+            and s.start >= after.start
+            and s.status == "SCHEDULED"
+        ][:count]
+
+    def show_taken(self, message: str, session: SessionRow, seats: int) -> None:
+        """Say the seats went elsewhere and offer the next dates of the same course."""
+        self.set_course(session.course)
+        others = self.alternatives(session, seats)
+        if others:
+            listed = "; ".join(f"{s.when_text} at {s.venue_name} ({s.free} free)" for s in others)
+            text = f"{message}\nNext {session.course_name} dates with room: {listed}."
+        else:
+            text = f"{message}\nNo later {session.course_name} date has {seats} seats free."
+        self.notice.setText(text)
+        self.notice.show()
+        if others:
+            self.select_session(others[0].id)
+
+    def clear_notice(self) -> None:
+        self.notice.hide()

@@ -38,4 +38,4 @@ def session_invite(
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         cal.add_component(event)
     cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())

@@ -48,3 +48,8 @@ def emails(db: Database) -> list[tuple[str, str]]:
 def payment_ids(db: Database) -> list[int]:
     with db.read() as tx:
         return list(tx.scalars(select(Payment.id).order_by(Payment.id)))
+
+
+def total_pence(db: Database, reference: str) -> int:
+    with db.read() as tx:
+        return bookings.find(tx, reference).total_pence

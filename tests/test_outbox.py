@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -182,3 +183,30 @@ def test_a_wrong_smtp_host_is_reported_at_start_up() -> None:
 
 def _sample_context() -> dict[str, object]:
     return sample_context("payment_link_expired")
+
+
+def test_two_senders_at_once_deliver_each_message_once(any_db: Database, mailbox: Mailbox) -> None:
+    with any_db.write() as tx:
+        for n in range(12):
+            outbox.enqueue(
+                tx,
+                template="payment_link_expired",
+                to=f"p{n}@example.com",
+                context=sample_context("payment_link_expired"),
+            )
+    start = threading.Barrier(2)
+    reports: list[sender.FlushReport] = []
+
+    def run() -> None:
+        start.wait(timeout=10)
+        reports.append(sender.flush(any_db, mailbox.config()))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(r.sent for r in reports) == 12
+    assert sorted(m["To"] for m in mailbox.messages) == sorted(
+        f"p{n}@example.com" for n in range(12)
+    )

@@ -11,7 +11,16 @@ from importlib.metadata import entry_points
 
 from core import __version__
 from core.cli import admin as admin_commands
-from core.cli import bookings, catalogue, certificates, database, privacy, reports, sessions
+from core.cli import (
+    bookings,
+    catalogue,
+    certificates,
+    database,
+    payments,
+    privacy,
+    reports,
+    sessions,
+)
 from core.cli import users as user_commands
 from core.errors import DomainError
 
@@ -26,6 +35,7 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     certificates.register,
     reports.register,
     admin_commands.register,
+    payments.register,
 )
 
 

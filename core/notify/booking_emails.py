@@ -120,7 +120,7 @@ def send_session_changed(tx: Session, session_id: int, change: str, *, key: str)
 
     ``change`` is a sentence for the customer ("The course has moved to Room 2."); ``key``
     identifies this change so a retried caller does not alert people twice. Returns how many
-    emails were queued. A cancelled session sends the calendar cancellation.
+    people were addressed. A cancelled session sends the calendar cancellation.
     """
     session = get_session(tx, session_id)
     cancelled = session.status == "CANCELLED"

@@ -159,7 +159,8 @@ def _permanent(exc: Exception) -> bool:
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8, 16 minutes, then every 30 minutes."""
-    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), MAX_RETRY)
+    delay: timedelta = FIRST_RETRY * 2 ** max(0, attempts - 1)
+    return min(delay, MAX_RETRY)
 
 
 @dataclass

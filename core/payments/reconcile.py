@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from core.clock import now
 from core.db import Database
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
-from core.payments.ledger import get_payment, pending_stripe_charges
-from core.payments.settle import apply_remote, set_status
+from core.payments.ledger import get_payment, pending_stripe_charges, set_status
+from core.payments.settle import apply_remote
 
 
 @dataclass(frozen=True)

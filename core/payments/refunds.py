@@ -57,7 +57,7 @@ def refund(
         refunded: dict[int, int] = {}
         for p in booking.payments:
             if p.kind == "refund" and p.status in ("pending", "succeeded"):
-                charge_id = details(p).get("charge_id")
+                charge_id = int(details(p)["charge_id"])
                 refunded[charge_id] = refunded.get(charge_id, 0) + p.amount_pence
         paid = sum(
             p.amount_pence - refunded.get(p.id, 0) for p in charges if p.status == "succeeded"
@@ -121,7 +121,7 @@ def send_pending_refunds(db: Database, gateway: StripeGateway) -> int:
         ]
     sent = 0
     for payment_id, intent_id, amount, reference, key in todo:
-        if not intent_id:
+        if not intent_id or not key:
             continue
         try:
             result = gateway.refund(

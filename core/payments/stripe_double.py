@@ -60,7 +60,8 @@ def nest(pairs: list[tuple[str, str]]) -> Json:
             if part not in node:
                 node[part] = {}
             node = node[part]
-    return _lists(root)
+    nested: Json = _lists(root)
+    return nested
 
 
 def _lists(node: Any) -> Any:

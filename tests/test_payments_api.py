@@ -1,0 +1,94 @@
+"""The payments methods of the service API, called by name as the desktop wizard does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from core.actor import Actor
+from core.api import Call, dispatch
+from core.db import Database
+from core.errors import Forbidden, ValidationFailed
+from core.payments.stripe_double import StripeDouble
+from tests.payments_support import DESK, booking_state, emails, pending_booking, total_pence
+
+TRAINER = Actor(label="Trainer", role="trainer", channel="desk")
+WEBSITE = Actor(label="website", role=None, channel="website")
+
+
+@pytest.fixture
+def db(sqlite_db: Database) -> Iterator[Database]:
+    double = StripeDouble()
+    double.start()
+    sqlite_db.settings = sqlite_db.settings.with_overrides(
+        stripe_secret_key="sk_test_api", stripe_api_base=double.url
+    )
+    yield sqlite_db
+    double.stop()
+
+
+def call(db: Database, name: str, actor: Actor = DESK, **params: object) -> dict[str, object]:
+    result = dispatch(Call(db=db, actor=actor), name, params)
+    assert isinstance(result, dict)
+    return result
+
+
+def test_methods_and_readers_for_the_wizard(db: Database) -> None:
+    result = call(db, "payments.methods")
+    assert result["methods"] == ["cash", "pay_later", "card", "link", "invoice"]
+    assert {"id": "tmr_desk_1", "label": "Front desk reader", "status": "online"} in result[
+        "readers"
+    ]
+
+
+def test_without_stripe_the_desk_still_takes_cash(sqlite_db: Database) -> None:
+    result = call(sqlite_db, "payments.methods")
+    assert result["methods"] == ["cash", "pay_later", "invoice"]
+    assert "STRIPE_SECRET_KEY" in str(result["unavailable"])
+
+
+def test_card_payment_through_the_api(db: Database) -> None:
+    ref = pending_booking(db)
+    started = call(db, "payments.terminal.start", reference=ref, reader_id="tmr_desk_1")
+    assert started["status"] == "pending"
+    status = call(db, "payments.terminal.status", payment_id=started["payment_id"])
+    assert status["status"] == "pending" and status["message"]
+    cancelled = call(db, "payments.terminal.cancel", payment_id=started["payment_id"])
+    assert cancelled["status"] == "canceled"
+
+
+def test_cash_invoice_and_resend(db: Database) -> None:
+    ref = pending_booking(db)
+    result = call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
+    assert result["booking_status"] == "CONFIRMED" and result["due_pence"] == 0
+    with pytest.raises(ValidationFailed, match="nothing left to pay"):
+        call(db, "payments.invoice", reference=ref, company="Acme", email="ap@acme.example")
+    call(db, "bookings.resend_confirmation", reference=ref)
+    assert [t for t, _ in emails(db)] == ["booking_confirmation", "booking_confirmation"]
+
+    other = pending_booking(db)
+    invoice = call(
+        db,
+        "payments.invoice",
+        reference=other,
+        company="Acme Ltd",
+        po_number="PO-1",
+        email="ap@acme.example",
+    )
+    assert (invoice["method"], invoice["status"]) == ("invoice", "invoiced")
+    assert booking_state(db, other)[0] == "CONFIRMED"
+
+
+def test_roles(db: Database) -> None:
+    ref = pending_booking(db)
+    with pytest.raises(Forbidden):
+        call(db, "payments.cash", TRAINER, reference=ref, amount_pence=100)
+    with pytest.raises(Forbidden):
+        call(db, "payments.refund", WEBSITE, reference=ref)
+    with pytest.raises(Forbidden, match="its own bookings"):
+        call(db, "payments.link", WEBSITE, reference=ref)
+    link = call(db, "payments.link", reference=ref)
+    assert str(link["url"]).startswith("http://127.0.0.1:") and link["expires_at"]
+    with pytest.raises(ValidationFailed, match="amount_pence"):
+        call(db, "payments.cash", reference=ref, amount_pence=-5)

@@ -1,0 +1,125 @@
+"""Stripe events: each applied exactly once, however late, often or out of order it comes;
+every Stripe write idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import Database
+from core.models import StripeEvent
+from core.payments import events, links, terminal
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.stripe_double import StripeDouble
+from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
+
+
+@pytest.fixture
+def double() -> Iterator[StripeDouble]:
+    d = StripeDouble()
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def gateway(double: StripeDouble) -> StripeGateway:
+    return gateway_to(double)
+
+
+def _recorded(db: Database) -> int:
+    with db.read() as tx:
+        return int(tx.scalar(select(func.count()).select_from(StripeEvent)) or 0)
+
+
+def test_duplicated_and_reordered_events_are_applied_once(
+    any_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    double.duplicate_events = True
+    double.reverse_events = True
+    ref = pending_booking(any_db)
+    link = links.create_link(any_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+
+    applied = events.poll_events(any_db, gateway)
+    assert applied == len(double.events) == _recorded(any_db)
+    assert events.cursor(any_db) == double.events[-1]["id"]
+    assert events.poll_events(any_db, gateway) == 0
+    assert booking_state(any_db, ref)[0] == "CONFIRMED"
+    assert [t for t, _ in emails(any_db)] == ["payment_link", "booking_confirmation"]
+
+
+def test_events_after_the_cursor_are_picked_up_after_downtime(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    first = pending_booking(sqlite_db)
+    links.create_link(sqlite_db, gateway, first, DESK)
+    events.poll_events(sqlite_db, gateway)
+    seen = _recorded(sqlite_db)
+    second = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, second, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])  # while nobody was polling
+    assert events.poll_events(sqlite_db, gateway) == len(double.events) - seen
+    assert booking_state(sqlite_db, second)[0] == "CONFIRMED"
+    assert booking_state(sqlite_db, first)[0] == "PENDING_PAYMENT"
+
+
+def test_a_stale_failure_event_after_success_changes_nothing(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
+        "tmr_desk_1", {"type": "card_present"}
+    )
+    intent = double.of_type("payment_intent")[0]
+    stale = {
+        "id": "evt_stale_failure",
+        "object": "event",
+        "type": "payment_intent.payment_failed",
+        "created": intent["created"],
+        "data": {"object": intent | {"status": "requires_payment_method"}},
+    }
+    assert events.process_event(sqlite_db, gateway, stale)
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+    assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
+
+
+def test_webhook_signatures_are_verified(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    completed = next(e for e in double.events if e["type"] == "checkout.session.completed")
+    payload, signature = double.signed_webhook(completed)
+    with pytest.raises(PaymentRejected, match="signature"):
+        events.handle_webhook(sqlite_db, gateway, payload.replace(b"complete", b"open"), signature)
+    assert booking_state(sqlite_db, ref)[0] == "PENDING_PAYMENT"
+    assert events.handle_webhook(sqlite_db, gateway, payload, signature)
+    assert not events.handle_webhook(sqlite_db, gateway, payload, signature)  # delivered twice
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_a_lost_answer_never_creates_a_second_payment(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    double.fail_next("/v1/payment_intents", "lost_response", times=3)  # SDK gives up
+    with pytest.raises(PaymentUnavailable, match="try again"):
+        terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert len(double.of_type("payment_intent")) == 1  # Stripe made it; we never heard
+
+    started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)  # the desk retries
+    assert len(double.of_type("payment_intent")) == 1
+    keys = [k for m, p, k in double.requests if m == "POST" and p == "/v1/payment_intents"]
+    assert len(keys) == 4 and len(set(keys)) == 1
+    assert keys[0] == f"{ref}:charge:card:{started['payment_id']}:intent"
+
+    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
+        "tmr_desk_1", {"type": "card_present"}
+    )
+    assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["succeeded"]

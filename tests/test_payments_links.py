@@ -1,0 +1,113 @@
+"""Payment links: the booking holds its seats until the link is paid or expires."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+
+from core.actor import Actor
+from core.db import Database
+from core.errors import Forbidden, ValidationFailed
+from core.payments import desk, links
+from core.payments.gateway import StripeGateway
+from core.payments.jobs import run_payments_once
+from core.payments.stripe_double import StripeDouble
+from tests.payments_support import (
+    DESK,
+    booking_state,
+    emails,
+    gateway_to,
+    pending_booking,
+    total_pence,
+)
+
+WEBSITE = Actor(label="website", role=None, channel="website")
+
+
+@pytest.fixture
+def double() -> Iterator[StripeDouble]:
+    d = StripeDouble()
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def gateway(double: StripeDouble) -> StripeGateway:
+    return gateway_to(double)
+
+
+def test_a_link_is_made_once_and_emailed(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db, seats=2)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    again = links.create_link(sqlite_db, gateway, ref, DESK)
+    assert again["url"] == link["url"]
+    sessions = double.of_type("checkout.session")
+    assert len(sessions) == 1
+    assert sessions[0]["metadata"]["reference"] == ref
+    assert sessions[0]["url"] == link["url"]
+    expires = datetime.fromisoformat(link["expires_at"])
+    assert sessions[0]["expires_at"] == int(expires.timestamp())
+    assert emails(sqlite_db) == [("payment_link", "person1@example.com")]
+    status, booked, payments = booking_state(sqlite_db, ref)
+    assert (status, booked) == ("PENDING_PAYMENT", 2)
+    assert payments[0][:3] == ("charge", "link", "pending")
+
+
+def test_paying_the_link_confirms_the_booking(
+    any_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(any_db)
+    link = links.create_link(any_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    run_payments_once(any_db, gateway)
+    status, _, payments = booking_state(any_db, ref)
+    assert status == "CONFIRMED"
+    assert [(p[1], p[2]) for p in payments] == [("link", "succeeded")]
+    assert [t for t, _ in emails(any_db)] == ["payment_link", "booking_confirmation"]
+
+
+def test_an_unpaid_link_expires_frees_the_seats_and_tells_the_customer(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db, seats=3)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    expiry = datetime.fromisoformat(link["expires_at"])
+    assert links.expire_due_links(sqlite_db, gateway, at=expiry - timedelta(seconds=1)) == 0
+    assert booking_state(sqlite_db, ref)[:2] == ("PENDING_PAYMENT", 3)
+
+    run_payments_once(sqlite_db, gateway, at=expiry + timedelta(seconds=1))
+    status, booked, payments = booking_state(sqlite_db, ref)
+    assert (status, booked) == ("CANCELLED", 0)
+    assert payments[0][2] == "expired"
+    assert double.of_type("checkout.session")[0]["status"] == "expired"
+    assert [t for t, _ in emails(sqlite_db)] == ["payment_link", "payment_link_expired"]
+
+
+def test_a_link_paid_just_before_expiry_is_not_cancelled(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])  # the event has not been read yet
+    expiry = datetime.fromisoformat(link["expires_at"])
+    links.expire_due_links(sqlite_db, gateway, at=expiry + timedelta(minutes=5))
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_links_only_for_bookings_waiting_for_payment(
+    sqlite_db: Database, gateway: StripeGateway
+) -> None:
+    ref = pending_booking(sqlite_db)
+    links.create_link(sqlite_db, gateway, ref, DESK)
+    with pytest.raises(Forbidden):  # a desk booking is not the website's
+        links.create_link(sqlite_db, gateway, ref, WEBSITE)
+    other = pending_booking(sqlite_db)
+    desk.record_cash(sqlite_db, other, total_pence(sqlite_db, other), DESK)
+    assert booking_state(sqlite_db, other)[0] == "CONFIRMED"
+    with pytest.raises(ValidationFailed, match="waiting for payment"):
+        links.create_link(sqlite_db, gateway, other, DESK)

@@ -32,7 +32,7 @@ def send_certificate(tx: Session, cert: Certificate, to: str) -> None:
         template="certificate_issued",
         to=to,
         context={
-            "name": cert.holder_name,
+            "name": cert.attendee.name,
             "course": cert.course_name,
             "number": cert.number,
             "venue": venue.name,
@@ -72,7 +72,7 @@ def reminder_context(tx: Session, cert: Certificate, days: int) -> dict[str, Any
     offered = requal or course
     sessions = _next_sessions(tx, offered.id, venue.id, now())
     return {
-        "name": cert.holder_name,
+        "name": cert.attendee.name,
         "course": cert.course_name,
         "number": cert.number,
         "expires": uk_date(cert.expires_on) if cert.expires_on else "",

@@ -91,9 +91,9 @@ def issue_eligible(
     if today < last_day:
         return []
     wanted = None if attendee_ids is None else set(attendee_ids)
-    already = set(tx.scalars(
-        select(Certificate.attendee_id).where(Certificate.session_id == session.id)
-    ))
+    already = set(
+        tx.scalars(select(Certificate.attendee_id).where(Certificate.session_id == session.id))
+    )
     marks = register_of(tx, session.id)
     issued = []
     for person in roster_attendees(tx, session.id):
@@ -114,7 +114,6 @@ def _issue(tx: Session, session: CourseSession, person: Attendee, issued_on: dat
         course_id=session.course_id,
         venue_id=session.venue_id,
         trainer_id=session.trainer_id,
-        holder_name=person.name,
         course_name=session.course.name,
         trainer_name=session.trainer.name if session.trainer else None,
         issued_on=issued_on,
@@ -123,9 +122,9 @@ def _issue(tx: Session, session: CourseSession, person: Attendee, issued_on: dat
     )
     tx.add(cert)
     tx.flush()
-    changes.append(tx, "certificate", cert.number, {
-        "number": cert.number, "session_id": session.id, "attendee_id": person.id
-    })
+    changes.append(
+        tx, "certificate", session.id, {"session_id": session.id, "attendee_id": person.id}
+    )
     return cert
 
 
@@ -160,7 +159,7 @@ class CertificateView:
 def view_of(cert: Certificate, venue_name: str) -> CertificateView:
     return CertificateView(
         number=cert.number,
-        attendee=cert.holder_name,
+        attendee=cert.attendee.name,
         attendee_id=cert.attendee_id,
         course=cert.course_name,
         course_id=cert.course_id,
@@ -184,8 +183,9 @@ def list_certificates(
     """Certificates, soonest expiry first; ``expiring_before`` keeps those expiring earlier."""
     stmt = select(Certificate)
     if expiring_before is not None:
-        stmt = stmt.where(Certificate.expires_on.is_not(None),
-                          Certificate.expires_on < expiring_before)
+        stmt = stmt.where(
+            Certificate.expires_on.is_not(None), Certificate.expires_on < expiring_before
+        )
     if session_id is not None:
         stmt = stmt.where(Certificate.session_id == session_id)
     rows = tx.scalars(stmt.order_by(Certificate.expires_on, Certificate.number))

@@ -210,3 +210,31 @@ def test_renewal_reminders_go_at_90_and_30_days_once_each(any_db: Database) -> N
     assert "book the EFAW Requalification" in body and "at Leeds, where you trained" in body
     assert next_date in body
     assert "take the full Emergency First Aid at Work course again" in body
+
+
+def test_erasing_a_person_blanks_their_certificate_name_and_register_notes(
+    sqlite_db: Database,
+) -> None:
+    from core.actor import Actor
+    from core.attendance import personal_data
+    from core.privacy import erase_person
+
+    sarah = trainer(sqlite_db)
+    _, (first, _) = booked_session(sqlite_db, sarah)
+    mark(sqlite_db, sarah, [*full_marks(first), op(first, "note", "Pregnant: adapted CPR")])
+    with sqlite_db.read() as tx:
+        exported = personal_data.export_for(tx, [first])
+    assert {r["value"] for r in exported["register"]} >= {"present", "Pregnant: adapted CPR"}
+    assert len(exported["certificates"]) == 1
+    with sqlite_db.write() as tx:
+        erase_person(tx, "person1@example.com", Actor("Office", "admin"))
+        assert personal_data.erase_for(tx, [first]) == 2
+    with sqlite_db.read() as tx:
+        (cert,) = certificates.list_certificates(tx)
+        assert cert.attendee == "(erased)"
+        notes = [
+            r for r in personal_data.export_for(tx, [first])["register"] if r["field"] == "note"
+        ]
+        assert notes == [
+            {"attendee_id": first, "day": 1, "field": "note", "value": None, "time": None}
+        ]

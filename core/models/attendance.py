@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, EncryptedText, Slug, UTCDateTime
+from core.models.bookings import Attendee
 
 
 class AttendanceOp(Base):
@@ -55,7 +56,10 @@ class AttendanceMark(Base):
 
 
 class Certificate(Base):
-    """A certificate issued for one attendance (one attendee row); never issued twice."""
+    """A certificate issued for one attendance (one attendee row); never issued twice.
+
+    The holder's name is read from the attendee, so erasing a person's data covers it.
+    """
 
     __tablename__ = "certificates"
     __table_args__ = (Index("idx_certificates_expiry", "expires_on"),)
@@ -68,7 +72,6 @@ class Certificate(Base):
     course_id: Mapped[str] = mapped_column(Slug, ForeignKey("courses.id"))
     venue_id: Mapped[str] = mapped_column(Slug, ForeignKey("venues.id"))
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    holder_name: Mapped[str] = mapped_column(EncryptedText)
     course_name: Mapped[str] = mapped_column(String(120))
     trainer_name: Mapped[str | None] = mapped_column(String(120))
     issued_on: Mapped[date] = mapped_column(Date)
@@ -76,6 +79,8 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reminded_90_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_30_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attendee: Mapped[Attendee] = relationship(lazy="joined", innerjoin=True)
 
 
 class OfflineRoster(Base):

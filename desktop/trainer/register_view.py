@@ -183,6 +183,7 @@ class RegisterView(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit)
 
         self.days = QHBoxLayout()
+        self.days.addStretch(1)
         self.day_group = QButtonGroup(self)
         self.day_group.setExclusive(True)
         self.day_group.idClicked.connect(self._show_day)
@@ -283,19 +284,15 @@ class RegisterView(QWidget):
     def _build_days(self, days: list[dict[str, Any]]) -> None:
         for button in self.day_group.buttons():
             self.day_group.removeButton(button)
+            self.days.removeWidget(button)
             button.deleteLater()
-        while self.days.count():
-            item = self.days.takeAt(0)
-            if item.widget() is None:
-                del item
         for day in days:
             start = datetime.fromisoformat(day["start"])
             button = QPushButton(f"Day &{day['index'] + 1}: {uk_date(start.date())}")
             button.setCheckable(True)
             button.setMinimumHeight(BUTTON_HEIGHT)
             self.day_group.addButton(button, int(day["index"]))
-            self.days.addWidget(button)
-        self.days.addStretch(1)
+            self.days.insertWidget(self.days.count() - 1, button)
 
     def _show_day(self, day: int) -> None:
         if self.roster is not None:

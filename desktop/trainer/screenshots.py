@@ -16,7 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTime, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from core import catalogue
@@ -59,7 +60,7 @@ def _book(tx: Any, session: Any, count: int) -> list[int]:
     people = [
         AttendeeInput(
             name=name,
-            email=f"{name.split()[0].lower()}@example.co.uk",  # type: ignore[arg-type]
+            email=f"{name.split()[0].lower()}@example.co.uk",
             date_of_birth=_weekday(0).replace(year=1990),
             special_requirements=needs,
             emergency_phone=phone,
@@ -174,13 +175,12 @@ def render_trainer_views(out: Path) -> list[Path]:
         tab.register.table.selectRow(1)
         shot("trainer_register_online.png")
         tab.source.call = _unreachable
-        for row, field, value, time in (
-            (3, "attendance", "absent", None),
-            (4, "attendance", "left_early", "15:10"),
-        ):
-            tab.register.table.selectRow(row)
-            person = tab.register.model.attendees[row]["id"]
-            _wait(tab, lambda p=person, f=field, v=value, t=time: tab._mark(p, 0, f, v, t))
+        table = tab.register.table
+        table.selectRow(3)
+        _wait(tab, lambda: QTest.keyClick(table, Qt.Key.Key_A))
+        table.selectRow(4)
+        tab.register.time.setTime(QTime(15, 10))
+        _wait(tab, lambda: QTest.keyClick(table, Qt.Key.Key_E))
         shot("trainer_register_offline.png")
         tab.close()
         backend.close()

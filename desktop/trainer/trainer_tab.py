@@ -55,7 +55,7 @@ class TrainerTab(QWidget):
         self.register.back_requested.connect(self.show_sessions)
         self.register.mark_requested.connect(self._mark)
         backend.changed.connect(self._on_change)
-        backend.connection_changed.connect(lambda up, _msg: up and self.refresh())
+        backend.connection_changed.connect(self._on_connection)
         self._timer = QTimer(self)
         self._timer.setInterval(SYNC_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
@@ -104,6 +104,10 @@ class TrainerTab(QWidget):
                 lambda: self.source.mark(sid, attendee_id, day, field, value, time),
                 self._show_register,
             )
+
+    def _on_connection(self, connected: bool, _message: str) -> None:
+        if connected and self._started:
+            self.refresh()
 
     def _on_change(self, message: dict[str, Any]) -> None:
         if message.get("kind") in ("attendance", "certificate"):

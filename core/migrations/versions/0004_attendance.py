@@ -90,7 +90,6 @@ def upgrade() -> None:
     sa.Column('course_id', sa.String(length=48), nullable=False),
     sa.Column('venue_id', sa.String(length=48), nullable=False),
     sa.Column('trainer_id', sa.Integer(), nullable=True),
-    sa.Column('holder_name', sa.Text(), nullable=False),
     sa.Column('course_name', sa.String(length=120), nullable=False),
     sa.Column('trainer_name', sa.String(length=120), nullable=True),
     sa.Column('issued_on', sa.Date(), nullable=False),

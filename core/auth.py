@@ -30,7 +30,8 @@ from core.clock import now
 from core.config import Settings
 from core.db import Database
 from core.errors import ConfigError, NotFound, Unauthenticated, ValidationFailed
-from core.models import ROLES, ApiKey, RefreshToken, User
+from core.models import ROLES, User
+from core.models.auth import ApiKey, RefreshToken
 
 REFRESH_DAYS = 30
 MIN_SECRET_LENGTH = 32

@@ -167,9 +167,9 @@ class SyncClient:
         if self.refresh_token is None or self.identity is None:
             return False
         expires = self.identity.get("expires_at")
-        return (
-            bool(expires) and datetime.fromisoformat(expires) - datetime.now(UTC) < REFRESH_MARGIN
-        )
+        if not expires:
+            return False
+        return datetime.fromisoformat(expires) - datetime.now(UTC) < REFRESH_MARGIN
 
     def _take_tokens(self, result: dict[str, Any]) -> None:
         self.identity = result["identity"]

@@ -73,7 +73,12 @@ class SyncServer:
         """Close every connection (1001 going away), then stop background work."""
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed()
+            try:
+                await asyncio.wait_for(self._server.wait_closed(), self.options.close_timeout * 2)
+            except TimeoutError:  # clients that read nothing cannot take a close frame
+                for connection in self._server.connections:
+                    connection.transport.abort()
+                await self._server.wait_closed()
         if self._sweeper is not None:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)

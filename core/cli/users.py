@@ -61,34 +61,31 @@ def _list(args: argparse.Namespace) -> int:
     db = database()
     with db.read() as tx:
         users = list(tx.scalars(select(User).order_by(User.email)))
-        rows = [
-            {
-                "email": u.email,
-                "name": u.name,
-                "role": u.role,
-                "active": u.active,
-                "mfa": bool(u.totp_secret),
-            }
-            for u in users
-        ]
     if args.json:
-        emit_json(rows)
-        return 0
-    print(
-        table(
+        emit_json(
             [
-                [
-                    r["email"],
-                    r["name"],
-                    r["role"],
-                    "yes" if r["active"] else "disabled",
-                    "yes" if r["mfa"] else "-",
-                ]
-                for r in rows
-            ],
-            ["EMAIL", "NAME", "ROLE", "ACTIVE", "MFA"],
+                {
+                    "email": u.email,
+                    "name": u.name,
+                    "role": u.role,
+                    "active": u.active,
+                    "mfa": bool(u.totp_secret),
+                }
+                for u in users
+            ]
         )
-    )
+        return 0
+    rows = [
+        [
+            u.email,
+            u.name,
+            u.role,
+            "yes" if u.active else "disabled",
+            "yes" if u.totp_secret else "-",
+        ]
+        for u in users
+    ]
+    print(table(rows, ["EMAIL", "NAME", "ROLE", "ACTIVE", "MFA"]))
     return 0
 
 

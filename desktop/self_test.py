@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -58,8 +59,13 @@ class Context:
     data_dir: Path
     app: QApplication
     db: object | None = None
-    window: QWidget | None = None
-    widgets: list[QWidget] = field(default_factory=list)
+    backend: object | None = None
+    cleanups: list[Callable[[], object]] = field(default_factory=list)
+
+    def keep(self, widget: QWidget) -> QWidget:
+        """Close ``widget`` when the self-test ends."""
+        self.cleanups.append(widget.close)
+        return widget
 
     def database(self) -> object:
         if self.db is None:
@@ -204,7 +210,7 @@ def _about(ctx: Context) -> None:
     from desktop.about import AboutDialog
 
     dialog = AboutDialog()
-    ctx.widgets.append(dialog)
+    ctx.keep(dialog)
     render(dialog)
     if __version__ not in dialog.version_label.text():
         raise AssertionError("the version is not shown")
@@ -220,10 +226,10 @@ def _main_window(ctx: Context) -> SubChecks:
     backend = backend_module.LocalBackend(ctx.database())
     settings = QSettings(str(ctx.data_dir / "desk.ini"), QSettings.Format.IniFormat)
     window = window_module.MainWindow(backend, settings)
-    ctx.widgets.append(window)
+    ctx.keep(window)
+    ctx.backend = backend
     backend.start()
     render(window)
-    ctx.window = window
     tabs = window.tab_widget
 
     def show_tab(index: int) -> None:
@@ -232,6 +238,74 @@ def _main_window(ctx: Context) -> SubChecks:
         render(tabs.widget(index))
 
     return [(tabs.tabText(i), lambda i=i: show_tab(i)) for i in range(tabs.count())]
+
+
+@check("wizard step")
+def _wizard(ctx: Context) -> SubChecks:
+    """Book one attendee for cash through every step, painting each on the way."""
+    from sqlalchemy import select
+
+    from core.clock import now
+    from core.models import CourseSession
+
+    steps = need("desktop.wizard.wizard")
+    if ctx.backend is None:
+        raise NotReady("needs the main window's backend (see the main window check)")
+    with ctx.database().read() as tx:  # type: ignore[attr-defined]
+        sessions = tx.scalars(
+            select(CourseSession)
+            .where(CourseSession.status == "SCHEDULED", CourseSession.start_at > now())
+            .where(CourseSession.booked < CourseSession.capacity)
+            .order_by(CourseSession.start_at.desc())
+        )
+        session_id = next(iter(sessions)).id
+    wizard = steps.BookingWizard(ctx.backend, None, session={"id": session_id})
+    # Back on the first step nothing is held, so closing asks no question.
+    ctx.cleanups.append(lambda: (wizard.go(steps.SESSION), wizard.close()))
+    wizard.show()
+    reached: list[int] = []
+
+    def step(index: int, prepare: Callable[[], object], ready: Callable[[], bool]) -> None:
+        if index and reached[-1:] != [index - 1]:
+            raise NotReady("needs the previous wizard step")
+        prepare()
+        wait_until(ready, timeout_s=30)
+        render(wizard)
+        reached.append(index)
+
+    def first() -> None:
+        wait_until(lambda: wizard.session is not None and wizard.catalogue.ready, 30)
+
+    def attendee() -> None:
+        wizard.next()
+        wait_until(lambda: wizard.step == steps.ATTENDEES)
+        model = wizard.attendees_step.model
+        person = ("Self Test", "self.test@example.co.uk", "", "01/02/1990", "")
+        for col, value in enumerate(person):
+            model.setData(model.index(0, col), value)
+
+    def review() -> None:
+        wizard.next()
+        wait_until(lambda: wizard.step == steps.REVIEW)
+        for box in wizard.review_step.boxes:
+            box.setChecked(True)
+
+    def payment() -> None:
+        wizard.next()
+        wait_until(lambda: wizard.step == steps.PAYMENT)
+        wizard.payment_step.choose("cash")
+
+    def confirmed() -> bool:
+        reference = wizard.confirmation_step.reference.text()
+        return wizard.step == steps.DONE and re.fullmatch(r"RFT-\d{4}-\d{4}", reference) is not None
+
+    return [
+        ("session", lambda: step(0, first, lambda: wizard.next_button.isEnabled())),
+        ("attendees", lambda: step(1, attendee, lambda: wizard.next_button.isEnabled())),
+        ("review", lambda: step(2, review, lambda: wizard.next_button.isEnabled())),
+        ("payment", lambda: step(3, payment, lambda: wizard.next_button.isEnabled())),
+        ("confirmation", lambda: step(4, wizard.next, confirmed)),
+    ]
 
 
 @check("email template")
@@ -356,9 +430,8 @@ def self_test(out: TextIO = sys.stdout) -> bool:
             try:
                 results = run_checks(ctx, out)
             finally:
-                for widget in ctx.widgets:
-                    widget.close()
-                    widget.deleteLater()
+                for cleanup in reversed(ctx.cleanups):
+                    cleanup()
                 QCoreApplication.processEvents()
                 dispose = getattr(ctx.db, "dispose", None)
                 if dispose is not None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, QThreadPool
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -226,6 +226,7 @@ def _main_window(ctx: Context) -> SubChecks:
     backend = backend_module.LocalBackend(ctx.database())
     settings = QSettings(str(ctx.data_dir / "desk.ini"), QSettings.Format.IniFormat)
     window = window_module.MainWindow(backend, settings)
+    ctx.cleanups.append(backend.close)
     ctx.keep(window)
     ctx.backend = backend
     backend.start()
@@ -432,6 +433,7 @@ def self_test(out: TextIO = sys.stdout) -> bool:
             finally:
                 for cleanup in reversed(ctx.cleanups):
                     cleanup()
+                QThreadPool.globalInstance().waitForDone(10_000)  # background calls end first
                 QCoreApplication.processEvents()
                 dispose = getattr(ctx.db, "dispose", None)
                 if dispose is not None:

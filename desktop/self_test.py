@@ -169,6 +169,18 @@ def _resources(ctx: Context) -> None:
             raise AssertionError(f"icon rft-{size}.png is missing or unreadable")
 
 
+@check("bundled data")
+def _bundled_data(ctx: Context) -> None:
+    """Data files third-party packages load by path or by name, which freezing can miss."""
+    from importlib.resources import files
+
+    if not files("tzdata").joinpath("zoneinfo", "Europe", "London").is_file():
+        raise AssertionError("the tzdata package has no Europe/London")
+    stripe = need("stripe")
+    if not Path(stripe.ca_bundle_path).is_file():
+        raise AssertionError(f"Stripe's CA bundle is missing ({stripe.ca_bundle_path})")
+
+
 @check("database migrates")
 def _database(ctx: Context) -> None:
     from alembic.runtime.migration import MigrationContext
@@ -439,8 +451,9 @@ def self_test(out: TextIO = sys.stdout) -> bool:
                 if dispose is not None:
                     dispose()
     failed = [r for r in results if r.error is not None]
-    summary = f"{len(failed)} of {len(results)} checks FAILED" if failed else "all checks passed"
-    print(f"self-test: {summary} ({len(results)} checks)", file=out)
+    count = f"{len(results)} check{'' if len(results) == 1 else 's'}"
+    summary = f"{len(failed)} of {count} FAILED" if failed else f"all {count} passed"
+    print(f"self-test: {summary}", file=out)
     return not failed
 
 

@@ -419,8 +419,6 @@ def isolated_environment(data_dir: Path) -> Iterator[None]:
     os.environ["RFT_DATA_DIR"] = str(data_dir)
     os.environ["RFT_DATA_KEY"] = new_key_text()
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(data_dir))
     try:
         yield
     finally:

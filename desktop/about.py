@@ -55,12 +55,16 @@ def app_icon() -> QIcon:
     return icon
 
 
+def _field(meta: metadata.PackageMetadata, name: str) -> str:
+    return str((meta.get_all(name) or [""])[0])
+
+
 def _licence(meta: metadata.PackageMetadata) -> str:
     """The short licence a distribution declares: SPDX expression, short text or classifier."""
-    expression = meta.get("License-Expression")
+    expression = _field(meta, "License-Expression")
     if expression:
-        return str(expression)
-    text = (meta.get("License") or "").strip()
+        return expression
+    text = _field(meta, "License").strip()
     if text and "\n" not in text and len(text) <= 60:
         return text
     classifiers = [

@@ -11,6 +11,7 @@ never reported healthy. A check may fan out into named sub-checks by returning t
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import re
@@ -21,13 +22,19 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import ModuleType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, QThreadPool
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
+
+from core.db import Database
+
+if TYPE_CHECKING:
+    from desktop.backend import Backend
 
 SubChecks = list[tuple[str, Callable[[], object]]]
 CheckFn = Callable[["Context"], SubChecks | None]
@@ -58,8 +65,8 @@ class Context:
 
     data_dir: Path
     app: QApplication
-    db: object | None = None
-    backend: object | None = None
+    db: Database | None = None
+    backend: Backend | None = None
     cleanups: list[Callable[[], object]] = field(default_factory=list)
 
     def keep(self, widget: QWidget) -> QWidget:
@@ -67,7 +74,7 @@ class Context:
         self.cleanups.append(widget.close)
         return widget
 
-    def database(self) -> object:
+    def database(self) -> Database:
         if self.db is None:
             raise NotReady("needs the migrated database (see the database check)")
         return self.db
@@ -145,12 +152,12 @@ def _version(ctx: Context) -> None:
 def _commands(ctx: Context) -> None:
     from core.cli import build_parser
 
-    parser = build_parser()
-    names = {
-        name
-        for action in parser._subparsers._group_actions  # type: ignore[union-attr]
-        for name in getattr(action, "choices", {}) or {}
-    }
+    commands = next(
+        action
+        for action in build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    names = set(commands.choices)
     missing = {"desk", "db", "demo"} - names
     if missing:
         raise AssertionError(f"rft is missing the commands {sorted(missing)}")
@@ -203,11 +210,9 @@ def _demo(ctx: Context) -> None:
     from sqlalchemy import func, select
 
     from core import demo
-    from core.db import Database
     from core.models import Booking, CourseSession
 
     db = ctx.database()
-    assert isinstance(db, Database)
     demo.seed(db)
     with db.read() as tx:
         sessions = tx.scalar(select(func.count()).select_from(CourseSession))
@@ -250,7 +255,7 @@ def _main_window(ctx: Context) -> SubChecks:
         wait_until(lambda: tasks.activity.running == 0, timeout_s=30)
         render(tabs.widget(index))
 
-    return [(tabs.tabText(i), lambda i=i: show_tab(i)) for i in range(tabs.count())]
+    return [(tabs.tabText(i), partial(show_tab, i)) for i in range(tabs.count())]
 
 
 @check("wizard step")
@@ -264,7 +269,7 @@ def _wizard(ctx: Context) -> SubChecks:
     steps = need("desktop.wizard.wizard")
     if ctx.backend is None:
         raise NotReady("needs the main window's backend (see the main window check)")
-    with ctx.database().read() as tx:  # type: ignore[attr-defined]
+    with ctx.database().read() as tx:
         sessions = tx.scalars(
             select(CourseSession)
             .where(CourseSession.status == "SCHEDULED", CourseSession.start_at > now())
@@ -334,7 +339,7 @@ def _email_templates(ctx: Context) -> SubChecks:
     names = render_module.template_names()
     if not names:
         raise AssertionError("no email templates found in resources/templates/email")
-    return [(name, lambda name=name: render_one(name)) for name in names]
+    return [(name, partial(render_one, name)) for name in names]
 
 
 @check("certificate pdf")
@@ -343,7 +348,7 @@ def _certificate_pdf(ctx: Context) -> None:
 
     pdf = need("core.certificate_pdf")
     models = need("core.models.attendance")
-    with ctx.database().read() as tx:  # type: ignore[attr-defined]
+    with ctx.database().read() as tx:
         certificate = tx.scalars(select(models.Certificate).limit(1)).first()
         if certificate is None:
             raise AssertionError("the demo data has no certificate to render")
@@ -359,14 +364,14 @@ def _reports(ctx: Context) -> SubChecks:
     pdf = need("core.reports.pdf")
 
     def render_one(name: str) -> None:
-        with ctx.database().read() as tx:  # type: ignore[attr-defined]
+        with ctx.database().read() as tx:
             report = reports.run(tx, name)
         if not export.to_csv(report).strip():
             raise AssertionError("empty CSV")
         if not pdf.to_pdf(report).startswith(b"%PDF"):
             raise AssertionError("the PDF export is not a PDF")
 
-    return [(name, lambda name=name: render_one(name)) for name in reports.REPORT_NAMES]
+    return [(name, partial(render_one, name)) for name in reports.REPORT_NAMES]
 
 
 # --- running ----------------------------------------------------------------------------------

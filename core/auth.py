@@ -9,13 +9,13 @@ give the current 6-digit code. API keys are random strings stored as SHA-256 has
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import jwt
@@ -60,13 +60,6 @@ class TokenRevoked(Unauthenticated):
     rpc_code = -32006
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    """A hash to verify against for unknown users (same timing); made on first use, not at
-    import, because argon2 costs a third of a second of the desk's start."""
-    return _hasher.hash("not a real password")
-
-
 def parse_duration(text: str, name: str = "JWT_EXPIRES_IN") -> timedelta:
     """``900``, ``90s``, ``15m``, ``1h`` or ``2d``; anything else is a ConfigError naming it."""
     match = _DURATION.match(text.strip().lower())
@@ -105,11 +98,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("not a real password")
+
+
 def _password_ok(user: User | None, password: str) -> bool:
     """Verify in constant-ish time whether or not the user exists."""
-    stored = user.password_hash if user and user.password_hash else _dummy_hash()
     try:
-        _hasher.verify(stored, password)
+        _hasher.verify(
+            user.password_hash if user and user.password_hash else _dummy_hash(), password
+        )
     except (VerificationError, InvalidHashError):
         return False
     return user is not None and user.password_hash is not None

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 PUSH_METHOD = "changes.push"
 UNAUTHENTICATED = -32001
 CONNECTION_LOST = -32099
+NOT_CONNECTED = -32098
 REFRESH_MARGIN = timedelta(seconds=60)
 ChangesCallback = Callable[[list[dict[str, Any]]], None]
 StateCallback = Callable[[str], None]
@@ -52,6 +53,17 @@ class RpcError(Exception):
         return self.data.get("code") if isinstance(self.data, dict) else None
 
 
+class NotConnected(RpcError):
+    """The server could not be reached in time; the call was not sent."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            NOT_CONNECTED,
+            "The booking server cannot be reached; check the network and try again.",
+            {"code": "not_connected"},
+        )
+
+
 class ConnectionLost(RpcError):
     """The connection dropped before the reply came; the call may or may not have run."""
 
@@ -61,6 +73,9 @@ class ConnectionLost(RpcError):
             "The connection to the server was lost; check whether the change was made.",
             {"code": "connection_lost"},
         )
+
+
+TRANSPORT_ERRORS = (ConnectionLost, NotConnected)
 
 
 class SyncClient:
@@ -135,7 +150,10 @@ class SyncClient:
     ) -> Any:
         """Call ``method`` once the connection is up; refresh the sign-in when needed."""
         timeout = self._call_timeout if timeout is None else timeout
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        try:
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        except TimeoutError:
+            raise NotConnected() from None
         if not method.startswith("auth.") and self._expiring():
             await self._refresh()
         try:
@@ -186,7 +204,7 @@ class SyncClient:
             try:
                 result = await self._request("auth.refresh", {"refresh_token": token})
             except RpcError as exc:
-                if isinstance(exc, ConnectionLost):
+                if isinstance(exc, TRANSPORT_ERRORS):
                     raise
                 self.identity = self.access_token = self.refresh_token = None
                 self._state("signed_out")
@@ -198,7 +216,7 @@ class SyncClient:
     ) -> Any:
         ws = self._ws
         if ws is None:
-            raise ConnectionLost()
+            raise NotConnected()
         request_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
@@ -208,7 +226,7 @@ class SyncClient:
         try:
             await ws.send(json.dumps(message))
             return await asyncio.wait_for(future, timeout or self._call_timeout)
-        except ConnectionClosed:
+        except (ConnectionClosed, TimeoutError):
             raise ConnectionLost() from None
         finally:
             self._pending.pop(request_id, None)
@@ -262,7 +280,7 @@ class SyncClient:
                 self._take_tokens(await self._request("auth.authenticate", params))
             elif self.refresh_token:
                 await self._refresh()
-        except ConnectionLost:
+        except TRANSPORT_ERRORS:
             raise
         except RpcError as exc:
             await self._after_rejected_resume(exc)
@@ -277,7 +295,7 @@ class SyncClient:
             self.access_token = None
             try:
                 await self._refresh()  # signs out itself if refused
-            except ConnectionLost:
+            except TRANSPORT_ERRORS:
                 raise
             except RpcError:
                 pass

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -24,6 +25,7 @@ from server.feed import Feed
 from server.metrics import Metrics
 
 log = logging.getLogger(__name__)
+DB_THREADS = 16  # handlers run here, off the event loop (PostgreSQL pool: 10 + 10 overflow)
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,11 @@ class SyncServer:
 
 async def run(db: Database, options: ServerOptions) -> None:
     """Serve until SIGTERM or SIGINT, then close connections and stop cleanly."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(DB_THREADS, thread_name_prefix="rft-db"))
     server = SyncServer(db, options)
     await server.start()
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     print(f"rft server listening on {server.url} ({db.dialect})", flush=True)

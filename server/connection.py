@@ -22,7 +22,7 @@ from core.actor import Actor
 from core.api import Call, dispatch
 from core.auth import Identity
 from core.db import Database
-from core.errors import DomainError
+from core.errors import DomainError, Unauthenticated
 from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.metrics import Metrics
@@ -43,6 +43,7 @@ class Limits:
     send_queue: int = 64  # messages waiting to be written
     send_timeout: float = 10.0  # how long the queue may stay full
     in_flight: int = 8  # frames being handled at once
+    failed_logins: int = 5  # wrong passwords or codes before hanging up
 
 
 class TokenBucket:
@@ -78,11 +79,14 @@ class Connection:
         self.identity: Identity | None = None
         self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
         self._strikes = 0
+        self._failed_logins = 0
+        self._hang_up_after_reply: str | None = None
         self._queue: asyncio.Queue[str] = asyncio.Queue(limits.send_queue)
         self._slots = asyncio.Semaphore(limits.in_flight)
         self._subscription: Subscription | None = None
         self._subscribe_from: int | None = None
         self._closing = False
+        self._gone = False
         self._close_task: asyncio.Task[None] | None = None
 
     @property
@@ -110,19 +114,21 @@ class Connection:
         except ConnectionClosed:
             pass
         finally:
+            self._gone = True
             if self._subscription is not None:
                 self._subscription.cancel()
+            # A call already running finishes its transaction (its reply is dropped); the
+            # rest of its batch is skipped.
+            await asyncio.gather(*handlers, return_exceptions=True)
             writer.cancel()
             if self._close_task is not None:
                 await self._close_task  # close with our code before the handler returns
-            # Handlers already running finish their transaction in their worker thread;
-            # only their replies are dropped.
 
     async def _reject_flood(self, parsed: jsonrpc.Parsed) -> None:
         self._strikes += 1
         self.metrics.error(jsonrpc.RATE_LIMITED)
         if self._strikes > self.limits.max_strikes:
-            await self.hang_up("rate limit exceeded")
+            self.hang_up("rate limit exceeded")
             return
         message = "Too many requests; please slow down."
         replies = [
@@ -135,11 +141,17 @@ class Connection:
 
     async def _handle_frame(self, parsed: jsonrpc.Parsed) -> None:
         try:
-            replies = [await self._handle(item) for item in parsed.items]
+            replies = []
+            for item in parsed.items:
+                if self._gone:
+                    return
+                replies.append(await self._handle(item))
             out = jsonrpc.batch_reply(parsed, replies)
             if out is not None:
                 await self.send(out)
-            if self._subscribe_from is not None:
+            if self._hang_up_after_reply:
+                self.hang_up(self._hang_up_after_reply)
+            if self._subscribe_from is not None and not self._gone:
                 self._start_subscription(self._subscribe_from)
         finally:
             self._slots.release()
@@ -161,7 +173,14 @@ class Connection:
 
     async def _call(self, request: jsonrpc.Request) -> Any:
         call = Call(self.db, self.actor, self.id)
-        value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+        try:
+            value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+        except Unauthenticated as exc:
+            if request.method == "auth.login" and exc.code == Unauthenticated.code:
+                self._failed_logins += 1
+                if self._failed_logins >= self.limits.failed_logins:
+                    self._hang_up_after_reply = "too many failed sign-ins"
+            raise
         if request.method in IDENTITY_METHODS:
             self.identity = Identity.from_json(value["identity"])
             if self._subscription is not None:
@@ -187,18 +206,18 @@ class Connection:
 
     async def send(self, message: Any) -> bool:
         """Queue a message; a queue that stays full means the client stopped reading."""
-        if self._closing:
+        if self._closing or self._gone:
             return False
         try:
             await asyncio.wait_for(
                 self._queue.put(jsonrpc.encode(message)), self.limits.send_timeout
             )
         except TimeoutError:
-            await self.hang_up("too slow: messages were not read")
+            self.hang_up("too slow: messages were not read")
             return False
         return True
 
-    async def hang_up(self, reason: str) -> None:
+    def hang_up(self, reason: str) -> None:
         if self._closing:
             return
         self._closing = True

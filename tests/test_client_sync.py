@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from core import changes, holds
 from core.actor import CLI
 from core.db import Database
-from desktop.sync_client import BlockingSyncClient, RpcError, SyncClient
+from desktop.sync_client import BlockingSyncClient, NotConnected, RpcError, SyncClient
 from tests.conftest import sqlite_url
 from tests.factories import make_session, person
 from tests.server_support import (
@@ -190,3 +191,20 @@ def test_the_blocking_client_works_from_plain_threads(sqlite_db: Database, tmp_p
         finally:
             client.close()
     assert client.last_seq >= max(seen, default=0)
+
+
+def test_a_call_to_an_unreachable_server_says_so_and_was_not_sent() -> None:
+    async def scenario() -> None:
+        with socket.socket() as spare:  # a port nobody listens on
+            spare.bind(("127.0.0.1", 0))
+            port = spare.getsockname()[1]
+        client = SyncClient(f"ws://127.0.0.1:{port}/ws", backoff=(0.05, 0.1))
+        await client.start()
+        try:
+            with pytest.raises(NotConnected) as down:
+                await client.call("catalogue.get", timeout=0.5)
+            assert down.value.kind == "not_connected" and not client.connected
+        finally:
+            await client.close()
+
+    asyncio.run(scenario())

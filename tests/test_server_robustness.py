@@ -199,21 +199,39 @@ def test_hanging_up_mid_booking_leaves_no_half_written_booking(sqlite_db: Databa
                     )
                 )
                 quitter.transport.abort()
-            await until(lambda: server.metrics.open_connections == 1)
-            # Whatever got done before the hang-up is whole: seats, bookings and holds agree.
-            await asyncio.sleep(0)  # let in-flight handlers finish their transactions
-            for _ in range(50):
-                with sqlite_db.read() as tx:
-                    booked = tx.scalar(select(CourseSession.booked).where(CourseSession.id == sid))
-                    seats = tx.scalar(select(func.coalesce(func.sum(Booking.seats), 0)))
-                    used = tx.scalar(
-                        select(func.count())
-                        .select_from(SeatHold)
-                        .where(SeatHold.booking_id.is_not(None))
+            await until(lambda: server.metrics.open_connections == 1)  # its calls are over
+            with sqlite_db.read() as tx:  # what got done before the hang-up is whole
+                booked = tx.scalar(select(CourseSession.booked).where(CourseSession.id == sid))
+                seats = tx.scalar(select(func.coalesce(func.sum(Booking.seats), 0)))
+                used = tx.scalar(
+                    select(func.count())
+                    .select_from(SeatHold)
+                    .where(SeatHold.booking_id.is_not(None))
+                )
+            assert booked == seats == 2 * used
+            session = await desk.call("sessions.get", {"id": sid})
+            assert session["booked"] + session["held"] == 8
+
+    asyncio.run(scenario())
+
+
+def test_guessing_passwords_gets_the_connection_closed(sqlite_db: Database) -> None:
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db, limits=Limits(failed_logins=3)) as server:
+            async with peer(server.url) as guesser:
+                codes = []
+                for guess in range(3):
+                    reply = await guesser.request(
+                        "auth.login",
+                        {"email": "reception@example.org", "password": f"guess{guess}"},
                     )
-                assert booked == seats == 2 * used
-                session = await desk.call("sessions.get", {"id": sid})
-                assert session["booked"] + session["held"] == 8
-                await asyncio.sleep(0.02)
+                    codes.append(reply["error"]["code"])
+                await asyncio.wait_for(guesser.ws.wait_closed(), TIMEOUT)
+                assert codes == [-32001, -32001, -32001]
+                assert guesser.ws.close_code == 1008
+            async with peer(server.url) as rightful:
+                assert (await rightful.login("reception@example.org"))["access_token"]
 
     asyncio.run(scenario())

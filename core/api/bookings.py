@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from core import bookings
 from core.api import public
 from core.api.holds import HOLDERS, check_owner
 from core.api.params import Params
 from core.api.registry import DESK, Call, method
-from core.attendees import AttendeeInput
+from core.attendees import PHONE, AttendeeInput
 from core.errors import Forbidden
 
 PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
@@ -29,6 +29,13 @@ class CustomerParams(Params):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
     phone: str | None = Field(default=None, max_length=24)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not PHONE.match(value):
+            raise ValueError("a phone number has digits, spaces and an optional leading +")
+        return value or None
 
 
 class CreateParams(Params):

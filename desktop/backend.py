@@ -20,6 +20,7 @@ from core import changes
 from core.actor import Actor
 from core.api import METHODS, Call, dispatch
 from core.db import Database
+from core.errors import DomainError
 
 POLL_MS = 1000
 
@@ -80,7 +81,16 @@ class Backend(QObject):
 
     def has_method(self, method: str) -> bool:
         """Whether the service offers ``method`` (optional features check this first)."""
-        raise NotImplementedError
+        return method in METHODS
+
+    @property
+    def needs_sign_in(self) -> bool:
+        """True when calls will be refused until someone signs in (remote only)."""
+        return False
+
+    def login(self, email: str, password: str, totp: str | None = None) -> dict[str, Any]:
+        """Sign in as a staff member (worker thread only)."""
+        raise DomainError("This desk works on its own database; there is nothing to sign in to.")
 
     def start(self) -> None:
         """Begin delivering changes (call once the GUI is up)."""
@@ -118,9 +128,6 @@ class LocalBackend(Backend):
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         return dispatch(Call(self.db, self.actor), method, params or {})
-
-    def has_method(self, method: str) -> bool:
-        return method in METHODS
 
     def start(self) -> None:
         self._set_connected(True, "Working on this computer's database.")

@@ -35,6 +35,7 @@ from desktop.tasks import BackendOp, plain_message
 AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
 RESEND = "bookings.resend_confirmation"
+SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
 
 
 class BookingsModel(QAbstractTableModel):
@@ -221,6 +222,7 @@ class BookingsTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 500])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
@@ -247,9 +249,14 @@ class BookingsTab(QWidget):
     def _found(self, result: Any) -> None:
         rows = result.get("bookings", []) if isinstance(result, dict) else list(result)
         self.model.set_bookings(rows)
-        self.status.setText(
-            "No booking matches that." if not rows else f"{len(rows)} booking(s) found."
-        )
+        if not rows:
+            self.status.setText("No booking matches that.")
+        elif len(rows) >= SEARCH_LIMIT:
+            self.status.setText(
+                f"Showing the {len(rows)} most recent matches; type more to narrow."
+            )
+        else:
+            self.status.setText(f"{len(rows)} booking{'s' if len(rows) != 1 else ''} found.")
         if rows:
             self.table.selectRow(0)
         self._show_selected()

@@ -195,9 +195,28 @@ class MainWindow(QMainWindow):
         SettingsDialog(self.settings, self).exec()
 
     def sign_in(self) -> None:
+        self.ask_sign_in()
+
+    def ask_sign_in(self) -> None:
+        """Show the sign-in dialog (once at a time); reload the views when it succeeds."""
         from desktop.login_dialog import LoginDialog
 
-        LoginDialog(self.backend, self).exec()
+        if self.findChild(LoginDialog) is not None:
+            return
+        dialog = LoginDialog(self.backend, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.reload_views)
+        dialog.open()
+
+    def reload_views(self) -> None:
+        self.catalogue_reload()
+        self.calendar.reload()
+        self.sessions.reload()
+
+    def catalogue_reload(self) -> None:
+        from desktop.catalogue_cache import CatalogueCache
+
+        CatalogueCache.of(self.backend).load(self)
 
     def about(self) -> None:
         if importlib.util.find_spec("desktop.about") is not None:
@@ -209,6 +228,8 @@ class MainWindow(QMainWindow):
 
     # -- live state -------------------------------------------------------------------
     def _show_connection(self, connected: bool, message: str) -> None:
+        if connected and self.backend.needs_sign_in:
+            QTimer.singleShot(0, self.ask_sign_in)
         self.where.setText(
             f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
             if self.backend.user_label

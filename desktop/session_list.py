@@ -278,7 +278,10 @@ class SessionListView(QWidget):
         ).run()
 
     def _loaded(self, result: Any) -> None:
+        first = self.model.rowCount() == 0
         self.model.set_sessions(session_list(result))
+        if first:
+            self.table.resizeColumnsToContents()
         self._show_count()
 
     def _apply_filters(self) -> None:

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
 from core.resources import resource
 from desktop.session_data import SessionRow
@@ -36,7 +36,6 @@ class ReviewStep(QWidget):
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary, 3)
-        layout.addWidget(QLabel("<b>Booking terms</b>"))
         layout.addWidget(self.terms, 2)
         for box in self.boxes:
             box.toggled.connect(lambda _on: self.changed.emit())

@@ -363,7 +363,7 @@ class BookingWizard(QDialog):
     # -- hold, price and live changes -------------------------------------------------
     def _show_price(self) -> None:
         s = self.session
-        count = self.attendees_step.model.rowCount()
+        count = max(1, self.attendees_step.model.rowCount()) if s else 0
         text = f"{s.course_name}\n{s.venue_name}, {s.when_text}" if s else ""
         self.pricing.show_quote(text, s.price_pence if s else 0, count)
 

@@ -1,0 +1,143 @@
+"""The desk against a sync server: the same API names over ``desktop.sync_client``.
+
+Errors come back as the same ``core.errors`` classes the local backend raises (rebuilt from
+the server's error code), so screens handle both backends alike. The refresh token lives
+in the OS keyring (``core.secrets``) under the server's URL, so the next start signs in
+without a password; each rotation is saved again.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from core.errors import DomainError
+from core.secrets import delete_secret, read_secret, write_secret
+from desktop.backend import Backend
+from desktop.sync_client import BlockingSyncClient, ConnectionLost, RpcError
+
+DROPPED = (
+    "The connection to the booking server has dropped. Trying again… "
+    "Nothing you booked is lost; seats shown may be out of date until it is back."
+)
+
+
+def _error_classes() -> dict[str, type[DomainError]]:
+    found: dict[str, type[DomainError]] = {}
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def domain_error(exc: RpcError) -> DomainError:
+    """The ``core.errors`` class for a server error, with its plain-English message."""
+    if isinstance(exc, ConnectionLost):
+        return DomainError(exc.message)
+    data = dict(exc.data) if isinstance(exc.data, dict) else {}
+    cls = _error_classes().get(str(data.pop("code", "")), DomainError)
+    error = cls(exc.message, **data)
+    if cls is DomainError and exc.kind:
+        error.code = exc.kind  # type: ignore[misc]
+    return error
+
+
+def token_name(url: str) -> str:
+    return f"refresh-token:{url}"
+
+
+class RemoteBackend(Backend):
+    """Service API calls over WebSocket; live changes from the server's pushes."""
+
+    def __init__(self, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.url = url
+        self._client: BlockingSyncClient | None = None
+        self._saved_token: str | None = None
+        self._token_lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        return self.url
+
+    @property
+    def client(self) -> BlockingSyncClient:
+        assert self._client is not None, "start() the backend first"
+        return self._client
+
+    def start(self) -> None:
+        """Connect in the background, resuming the sign-in kept in the keyring."""
+        self._set_connected(False, "")
+        self._client = BlockingSyncClient(
+            self.url, on_changes=self._on_changes, on_state=self._on_state
+        )
+        self._saved_token = read_secret(token_name(self.url))
+        self.client.client.refresh_token = self._saved_token
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    @property
+    def needs_sign_in(self) -> bool:
+        return self._client is not None and self._client.client.identity is None
+
+    def login(self, email: str, password: str, totp: str | None = None) -> dict[str, Any]:
+        """Sign in (worker thread); ``MfaRequired`` asks for the authenticator code."""
+        try:
+            identity = self.client.login(email, password, totp)
+        except RpcError as exc:
+            raise domain_error(exc) from None
+        self._take_identity(identity)
+        self._save_token()
+        return identity
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            result = self.client.call(method, params or {})
+        except RpcError as exc:
+            raise domain_error(exc) from None
+        except TimeoutError:
+            raise DomainError("The booking server did not answer in time; try again.") from None
+        self._save_token()
+        return result
+
+    def _save_token(self) -> None:
+        """Keep the newest refresh token in the keyring (they rotate on every refresh)."""
+        token = self.client.client.refresh_token
+        with self._token_lock:
+            if token == self._saved_token:
+                return
+            self._saved_token = token
+        if token:
+            write_secret(token_name(self.url), token)
+        else:
+            delete_secret(token_name(self.url))
+
+    def _take_identity(self, identity: dict[str, Any] | None) -> None:
+        if identity:
+            self._set_identity(str(identity.get("name") or identity.get("email")), identity["role"])
+        else:
+            self._set_identity("", None)
+
+    # -- callbacks from the client's thread (signals queue them to the GUI) ------------
+    def _on_changes(self, changes: list[dict[str, Any]]) -> None:
+        for message in changes:
+            self.changed.emit(message)
+
+    def _on_state(self, state: str) -> None:
+        if state == "connected":
+            self._take_identity(self.client.client.identity)
+            self._save_token()
+            self._set_connected(True, "Connected to the booking server again. All up to date.")
+        elif state == "disconnected":
+            self._set_connected(False, DROPPED)
+        elif state == "signed_out":
+            self._take_identity(None)
+            self._save_token()
+            self._set_connected(True, "Your sign-in has ended; please sign in again.")

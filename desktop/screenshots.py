@@ -1,0 +1,144 @@
+"""``rft desk --screenshots DIR``: every main view and each wizard step as a PNG, then exit.
+
+Runs on a throwaway embedded database with demo data (nothing is booked in the real one),
+so the pictures are the same on every machine. With ``QT_SCALE_FACTOR=2`` the files get an
+``@2x`` suffix, to check the desk at 200%.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtWidgets import QApplication, QWidget
+
+from core import crypto
+from core.db import Database
+from desktop.app import application, prepare_local
+from desktop.backend import LocalBackend
+from desktop.main_window import MainWindow
+from desktop.tasks import Op, activity
+from desktop.wizard import BookingWizard
+from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
+
+DEMO_PEOPLE = (
+    ("Amelia Barker", "amelia.barker@example.co.uk", "07700 900101", "17/05/1990", ""),
+    ("Oliver Holroyd", "oliver.holroyd@example.co.uk", "", "03/11/1985", "Wheelchair user"),
+    ("Priya Patel", "priya.patel@example.co.uk", "07700 900103", "21/01/2001", ""),
+    ("George Firth", "george.firth@example.co.uk", "", "09/09/1979", ""),
+    ("Zara Khan", "zara.khan@example.co.uk", "", "30/06/1995", "Vegetarian lunch"),
+)
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Run the event loop until ``condition()`` holds (and no backend call is in flight)."""
+    app = QApplication.instance()
+    assert app is not None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if condition() and activity.running == 0:
+            app.processEvents()
+            return
+        time.sleep(0.02)
+    raise TimeoutError("the desk did not finish loading in time")
+
+
+def _save(widget: QWidget, folder: Path, name: str, suffix: str) -> Path:
+    QApplication.processEvents()
+    path = folder / f"{name}{suffix}.png"
+    widget.grab().save(str(path))
+    return path
+
+
+def render_all(folder: Path, demo_data: bool = True) -> int:
+    """Write the PNGs into ``folder`` and print their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    suffix = "" if scale in ("", "1") else f"@{scale}x"
+    with tempfile.TemporaryDirectory(prefix="rft-shots-") as tmp:
+        os.environ["RFT_DATA_DIR"] = tmp
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'rft.sqlite3'}"
+        os.environ.setdefault("RFT_DATA_KEY", crypto.new_key_text())
+        app = application()
+        databases: list[Database] = []
+        Op(app, lambda: prepare_local(demo_data)).success(databases.append).run()
+        wait_until(lambda: bool(databases), 120)
+        backend = LocalBackend(databases[0])
+        settings = QSettings(str(Path(tmp) / "desk.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(backend, settings)
+        window.resize(1280, 800)
+        window.show()
+        backend.start()
+        written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
+        window.close()
+        backend.close()
+        QThreadPool.globalInstance().waitForDone(10_000)
+        databases[0].dispose()
+    for path in written:
+        print(path)
+    return 0
+
+
+def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    window.show_tab("Calendar")
+    wait_until(
+        lambda: (
+            window.calendar.day_model.rowCount() > 0
+            or "No sessions" in window.calendar.day_empty.text()
+        )
+    )
+    shots = [_save(window, folder, "calendar", suffix)]
+    window.show_tab("Sessions")
+    wait_until(lambda: window.sessions.model.rowCount() > 0)
+    shots.append(_save(window, folder, "sessions", suffix))
+    sessions = window.sessions
+    sessions.course.setCurrentIndex(sessions.course.findData("efaw"))
+    sessions.search.setText("leeds")
+    wait_until(lambda: "of" in sessions.count.text())
+    shots.append(_save(window, folder, "sessions-filtered", suffix))
+    sessions.search.clear()
+    sessions.course.setCurrentIndex(0)
+    window.show_tab("Bookings")
+    window.bookings.search.setText("Smith")
+    window.bookings.find()
+    wait_until(lambda: window.bookings.model.rowCount() > 0)
+    shots.append(_save(window, folder, "bookings", suffix))
+    return shots
+
+
+def _wizard_steps(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= 6]
+    target = min(candidates, key=lambda r: r.start)
+    wizard = BookingWizard(window.backend, window, session=target.raw)
+    wizard.show()
+    wait_until(lambda: wizard.session is not None)
+    shots = [_save(wizard, folder, "wizard-1-session", suffix)]
+    wizard.next()
+    wait_until(lambda: wizard.step == ATTENDEES)
+    model = wizard.attendees_step.model
+    for row, person in enumerate(DEMO_PEOPLE):
+        if row >= model.rowCount():
+            model.add_row()
+        for col, value in enumerate(person):
+            model.setData(model.index(row, col), value)
+    wait_until(lambda: wizard.hold.seats == len(DEMO_PEOPLE))
+    shots.append(_save(wizard, folder, "wizard-2-attendees", suffix))
+    wizard.next()
+    wait_until(lambda: wizard.step == REVIEW)
+    for box in wizard.review_step.boxes:
+        box.setChecked(True)
+    shots.append(_save(wizard, folder, "wizard-3-review", suffix))
+    wizard.next()
+    wait_until(lambda: wizard.step == PAYMENT)
+    wizard.payment_step.choose("cash")
+    shots.append(_save(wizard, folder, "wizard-4-payment", suffix))
+    wizard.next()
+    wait_until(lambda: wizard.step == DONE)
+    shots.append(_save(wizard, folder, "wizard-5-confirmation", suffix))
+    wizard.close()
+    return shots

@@ -1,0 +1,58 @@
+"""Where the desk's data lives: this computer's database, or a booking server's address."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+SERVER_KEY = "server/url"
+
+
+def valid_server_url(text: str) -> bool:
+    return text == "" or (text.startswith(("ws://", "wss://")) and len(text) > 6)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Settings")
+        self.url = QLineEdit(str(settings.value(SERVER_KEY, "") or ""))
+        self.url.setPlaceholderText("ws://bookings.example:8765/ws")
+        self.help = QLabel(
+            "Leave the server empty to work on this computer's own database. "
+            "A change takes effect when the desk is next started."
+        )
+        self.help.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color:#b3261e;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Booking &server", self.url)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.help)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def save(self) -> None:
+        url = self.url.text().strip()
+        if not valid_server_url(url):
+            self.problem.setText("The server address starts with ws:// or wss://.")
+            return
+        self.settings.setValue(SERVER_KEY, url)
+        self.settings.sync()
+        self.accept()

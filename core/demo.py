@@ -20,6 +20,7 @@ from core.bookings import record_booking
 from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.payments.demo import seed_payments
 from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
@@ -188,6 +189,7 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
+        seed_payments(tx)
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     demo_registers.seed_registers(db)
     seed_trainer_records(db)

@@ -25,6 +25,7 @@ class Mailbox:
     """Messages the server accepted; ``refuse`` makes RCPT TO fail with a 550 for an address."""
 
     port: int
+    host: str = "127.0.0.1"
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -46,7 +47,7 @@ class Mailbox:
         return "250 Message accepted for delivery"
 
     def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self, hostname=self.host, port=self.port)
         self.controller.start()
 
     def stop(self) -> None:
@@ -56,7 +57,7 @@ class Mailbox:
 
     def config(self) -> SmtpConfig:
         return SmtpConfig(
-            host="127.0.0.1",
+            host=self.host,
             port=self.port,
             user=None,
             password=None,

@@ -16,7 +16,7 @@ from typing import Any
 
 from core.db import open_database
 from core.payments import settle, terminal
-from core.payments.gateway import StripeConfig, StripeGateway
+from core.payments.gateway import StripeClient, StripeConfig
 from tests.payments_support import DESK
 
 
@@ -27,7 +27,7 @@ def _die(*_args: Any, **_kwargs: Any) -> None:
 def main() -> None:
     reference, reader, url = sys.argv[1:4]
     db = open_database()
-    gateway = StripeGateway(StripeConfig("sk_test_worker", None, url, 5.0))
+    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, 5.0))
     started = terminal.start(db, gateway, reference, reader, DESK)
     print(json.dumps(started), flush=True)
     sys.stdin.readline()

@@ -8,7 +8,7 @@ from core import bookings
 from core.actor import Actor
 from core.db import Database
 from core.models import OutboxMessage, Payment
-from core.payments.gateway import StripeConfig, StripeGateway
+from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 
@@ -16,8 +16,8 @@ DESK = Actor(label="Reception (Leeds)", role="reception", channel="desk", user_i
 MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
 
 
-def gateway_to(double: StripeDouble) -> StripeGateway:
-    return StripeGateway(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+def gateway_to(double: StripeDouble) -> StripeClient:
+    return StripeClient(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
 
 
 def pending_booking(db: Database, seats: int = 1, days_ahead: int = 30, capacity: int = 12) -> str:

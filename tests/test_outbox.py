@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -210,3 +211,28 @@ def test_two_senders_at_once_deliver_each_message_once(any_db: Database, mailbox
     assert sorted(m["To"] for m in mailbox.messages) == sorted(
         f"p{n}@example.com" for n in range(12)
     )
+
+
+def test_old_sent_mail_is_pruned_and_a_customer_can_be_forgotten(
+    sqlite_db: Database, mailbox: Mailbox
+) -> None:
+    with sqlite_db.write() as tx:
+        for to in ("keep@example.com", "Gone@Example.com"):
+            outbox.enqueue(tx, template="payment_link_expired", to=to, context=sample_context("x"))
+    sender.flush(sqlite_db, mailbox.config())
+    assert sender.prune_sent(sqlite_db, at=now() + timedelta(days=29)) == 0
+    with sqlite_db.write() as tx:
+        assert outbox.forget_recipient(tx, "gone@example.com") == 1
+    assert sender.prune_sent(sqlite_db, at=now() + timedelta(days=31)) == 1
+    assert _statuses(sqlite_db) == []
+
+
+def test_a_password_is_never_sent_without_tls() -> None:
+    box = Mailbox(port=free_port(), host="127.0.0.2")  # not "this machine", and no STARTTLS
+    box.start()
+    try:
+        config = replace(box.config(), user="desk", password="secret")
+        with pytest.raises(ConfigError, match="STARTTLS"):
+            sender.verify_smtp(config)
+    finally:
+        box.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from core.actor import Actor
 from core.api import Call, dispatch
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
+from core.payments.gateway import gateway_for
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, pending_booking, total_pence
 
@@ -92,3 +94,38 @@ def test_roles(db: Database) -> None:
     assert str(link["url"]).startswith("http://127.0.0.1:") and link["expires_at"]
     with pytest.raises(ValidationFailed, match="amount_pence"):
         call(db, "payments.cash", reference=ref, amount_pence=-5)
+
+
+def test_pay_later_then_card_on_the_day(db: Database) -> None:
+    ref = pending_booking(db)
+    later = call(db, "payments.pay_later", reference=ref)
+    assert (later["status"], later["booking_status"]) == ("due", "CONFIRMED")
+    started = call(db, "payments.terminal.start", reference=ref, reader_id="tmr_desk_1")
+    gateway_for(db.settings).sdk.v1.test_helpers.terminal.readers.present_payment_method(
+        "tmr_desk_1", {"type": "card_present"}
+    )
+    assert call(db, "payments.terminal.status", payment_id=started["payment_id"])["status"] == (
+        "succeeded"
+    )
+    assert [(p[1], p[2]) for p in booking_state(db, ref)[2]] == [
+        ("pay_later", "void"),
+        ("card", "succeeded"),
+    ]
+    assert [t for t, _ in emails(db)] == ["booking_confirmation"]
+
+
+def test_demo_readers_tap_by_themselves(sqlite_db: Database) -> None:
+    sqlite_db.settings = sqlite_db.settings.with_overrides(stripe_api_base="local-double")
+    paid, declined = pending_booking(sqlite_db), pending_booking(sqlite_db)
+    first = call(sqlite_db, "payments.terminal.start", reference=paid, reader_id="tmr_desk_1")
+    second = call(sqlite_db, "payments.terminal.start", reference=declined, reader_id="tmr_desk_2")
+    deadline = time.monotonic() + 30
+    states = ("pending", "pending")
+    while "pending" in states:
+        assert time.monotonic() < deadline, states
+        states = tuple(  # type: ignore[assignment]
+            call(sqlite_db, "payments.terminal.status", payment_id=p["payment_id"])["status"]
+            for p in (first, second)
+        )
+        time.sleep(0.2)
+    assert states == ("succeeded", "declined")

@@ -3,15 +3,16 @@ every Stripe write idempotent."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
 
 from core.db import Database
-from core.models import StripeEvent
+from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
@@ -25,7 +26,7 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
@@ -35,7 +36,7 @@ def _recorded(db: Database) -> int:
 
 
 def test_duplicated_and_reordered_events_are_applied_once(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     double.duplicate_events = True
     double.reverse_events = True
@@ -52,7 +53,7 @@ def test_duplicated_and_reordered_events_are_applied_once(
 
 
 def test_events_after_the_cursor_are_picked_up_after_downtime(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     first = pending_booking(sqlite_db)
     links.create_link(sqlite_db, gateway, first, DESK)
@@ -67,7 +68,7 @@ def test_events_after_the_cursor_are_picked_up_after_downtime(
 
 
 def test_a_stale_failure_event_after_success_changes_nothing(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -88,7 +89,7 @@ def test_a_stale_failure_event_after_success_changes_nothing(
 
 
 def test_webhook_signatures_are_verified(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -104,7 +105,7 @@ def test_webhook_signatures_are_verified(
 
 
 def test_a_lost_answer_never_creates_a_second_payment(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     double.fail_next("/v1/payment_intents", "lost_response", times=3)  # SDK gives up
@@ -123,3 +124,41 @@ def test_a_lost_answer_never_creates_a_second_payment(
     )
     assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
     assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["succeeded"]
+
+
+def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    with sqlite_db.write() as tx:
+        tx.add(PaymentState(key=events.CURSOR, value="evt_older_than_30_days"))
+    assert events.poll_events(sqlite_db, gateway) == len(double.events)
+    assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
+
+
+def test_two_pollers_at_once_apply_each_event_once(
+    any_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    double.duplicate_events = True
+    refs = [pending_booking(any_db) for _ in range(3)]
+    for ref in refs:
+        link = links.create_link(any_db, gateway, ref, DESK)
+        double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    start = threading.Barrier(2)
+    applied: list[int] = []
+
+    def poll() -> None:
+        start.wait(timeout=10)
+        applied.append(events.poll_events(any_db, gateway))
+
+    pollers = [threading.Thread(target=poll) for _ in range(2)]
+    for t in pollers:
+        t.start()
+    for t in pollers:
+        t.join(timeout=60)
+    assert sum(applied) == len(double.events) == _recorded(any_db)
+    assert all(booking_state(any_db, ref)[0] == "CONFIRMED" for ref in refs)
+    sent = [t for t, _ in emails(any_db)]
+    assert sent.count("booking_confirmation") == 3

@@ -7,13 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from core import bookings
 from core.actor import Actor
+from core.clock import now
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.payments import desk, links
-from core.payments.gateway import StripeGateway
+from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
 from core.payments.stripe_double import StripeDouble
+from tests.factories import make_session, person
 from tests.payments_support import (
     DESK,
     booking_state,
@@ -35,12 +38,12 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
 def test_a_link_is_made_once_and_emailed(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db, seats=2)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -59,7 +62,7 @@ def test_a_link_is_made_once_and_emailed(
 
 
 def test_paying_the_link_confirms_the_booking(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(any_db)
     link = links.create_link(any_db, gateway, ref, DESK)
@@ -72,7 +75,7 @@ def test_paying_the_link_confirms_the_booking(
 
 
 def test_an_unpaid_link_expires_frees_the_seats_and_tells_the_customer(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db, seats=3)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -89,7 +92,7 @@ def test_an_unpaid_link_expires_frees_the_seats_and_tells_the_customer(
 
 
 def test_a_link_paid_just_before_expiry_is_not_cancelled(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
@@ -100,7 +103,7 @@ def test_a_link_paid_just_before_expiry_is_not_cancelled(
 
 
 def test_links_only_for_bookings_waiting_for_payment(
-    sqlite_db: Database, gateway: StripeGateway
+    sqlite_db: Database, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     links.create_link(sqlite_db, gateway, ref, DESK)
@@ -111,3 +114,16 @@ def test_links_only_for_bookings_waiting_for_payment(
     assert booking_state(sqlite_db, other)[0] == "CONFIRMED"
     with pytest.raises(ValidationFailed, match="waiting for payment"):
         links.create_link(sqlite_db, gateway, other, DESK)
+
+
+def test_a_website_booking_never_sent_to_payment_is_released(
+    sqlite_db: Database, gateway: StripeClient
+) -> None:
+    sid = make_session(sqlite_db)
+    with sqlite_db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
+    assert run_payments_once(sqlite_db, gateway).abandoned == 0
+    later = now() + timedelta(minutes=sqlite_db.settings.hold_minutes + 1)
+    assert run_payments_once(sqlite_db, gateway, at=later).abandoned == 1
+    assert booking_state(sqlite_db, ref)[:2] == ("CANCELLED", 0)
+    assert emails(sqlite_db) == []

@@ -9,7 +9,7 @@ import pytest
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.payments import desk, refunds, terminal
-from core.payments.gateway import StripeGateway
+from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
@@ -32,11 +32,11 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
-def paid_by_card(db: Database, gateway: StripeGateway, **booking: int) -> str:
+def paid_by_card(db: Database, gateway: StripeClient, **booking: int) -> str:
     ref = pending_booking(db, **booking)
     started = terminal.start(db, gateway, ref, "tmr_desk_1", DESK)
     gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
@@ -47,7 +47,7 @@ def paid_by_card(db: Database, gateway: StripeGateway, **booking: int) -> str:
 
 
 def test_cancelling_in_good_time_refunds_in_full(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = paid_by_card(any_db, gateway, seats=2, days_ahead=30)
     amount = total_pence(any_db, ref)
@@ -62,7 +62,7 @@ def test_cancelling_in_good_time_refunds_in_full(
 
 
 def test_no_refund_inside_the_policy_window_unless_a_manager_overrides(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = paid_by_card(sqlite_db, gateway, days_ahead=5)
     with pytest.raises(ValidationFailed, match="14 or more days before"):
@@ -76,7 +76,7 @@ def test_no_refund_inside_the_policy_window_unless_a_manager_overrides(
 
 
 def test_a_refund_whose_answer_is_lost_is_made_once(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = paid_by_card(sqlite_db, gateway, days_ahead=30)
     double.fail_next("/v1/refunds", "lost_response", times=1)  # the SDK retries, same key
@@ -86,7 +86,7 @@ def test_a_refund_whose_answer_is_lost_is_made_once(
 
 
 def test_a_refund_stripe_never_answered_is_finished_later_exactly_once(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = paid_by_card(sqlite_db, gateway, days_ahead=30)
     double.fail_next("/v1/refunds", "lost_response", times=3)  # every try made, no answer
@@ -102,7 +102,7 @@ def test_a_refund_stripe_never_answered_is_finished_later_exactly_once(
 
 
 def test_cash_goes_back_over_the_counter_and_invoices_are_voided(
-    sqlite_db: Database, gateway: StripeGateway
+    sqlite_db: Database, gateway: StripeClient
 ) -> None:
     cash_ref = pending_booking(sqlite_db, days_ahead=30)
     desk.record_cash(sqlite_db, cash_ref, total_pence(sqlite_db, cash_ref), DESK)
@@ -118,3 +118,14 @@ def test_cash_goes_back_over_the_counter_and_invoices_are_voided(
     assert booking_state(sqlite_db, invoiced)[2] == [
         ("charge", "invoice", "void", total_pence(sqlite_db, invoiced))
     ]
+
+
+def test_a_refund_that_times_out_is_retried_without_refunding_twice(
+    sqlite_db: Database, double: StripeDouble
+) -> None:
+    impatient = StripeClient(StripeConfig("sk_test_double", None, double.url, timeout_s=0.5))
+    ref = paid_by_card(sqlite_db, impatient, days_ahead=30)
+    double.fail_next("/v1/refunds", "timeout", times=1)
+    refunds.refund(sqlite_db, impatient, ref, DESK)
+    assert [r["amount"] for r in double.of_type("refund")] == [total_pence(sqlite_db, ref)]
+    assert booking_state(sqlite_db, ref)[2][1][2] == "succeeded"

@@ -10,7 +10,8 @@ import pytest
 from core.clock import now
 from core.db import Database
 from core.payments import terminal
-from core.payments.gateway import PaymentRejected, StripeGateway
+from core.payments.gateway import PaymentRejected, StripeClient
+from core.payments.ledger import get_payment
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
@@ -24,25 +25,25 @@ def double() -> Iterator[StripeDouble]:
 
 
 @pytest.fixture
-def gateway(double: StripeDouble) -> StripeGateway:
+def gateway(double: StripeDouble) -> StripeClient:
     return gateway_to(double)
 
 
-def present(gateway: StripeGateway, reader: str, number: str = "4242424242424242") -> None:
+def present(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:
     """The customer taps their card (Stripe's test helper, through the official SDK)."""
     gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
         reader, {"type": "card_present", "card_present": {"number": number}}
     )
 
 
-def test_readers_are_listed_with_their_status(gateway: StripeGateway) -> None:
+def test_readers_are_listed_with_their_status(gateway: StripeClient) -> None:
     readers = {r["id"]: r for r in terminal.readers(gateway)}
     assert readers["tmr_desk_1"]["status"] == "online"
     assert readers["tmr_offline"]["status"] == "offline"
 
 
 def test_card_tapped_confirms_the_booking_and_sends_the_confirmation(
-    any_db: Database, double: StripeDouble, gateway: StripeGateway
+    any_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(any_db, seats=2)
     started = terminal.start(any_db, gateway, ref, "tmr_desk_1", DESK)
@@ -63,7 +64,7 @@ def test_card_tapped_confirms_the_booking_and_sends_the_confirmation(
 
 
 def test_a_declined_card_says_so_and_the_desk_can_try_again(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     first = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -81,7 +82,7 @@ def test_a_declined_card_says_so_and_the_desk_can_try_again(
 
 
 def test_the_desk_cancels_a_waiting_payment(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -93,7 +94,7 @@ def test_the_desk_cancels_a_waiting_payment(
 
 
 def test_nobody_taps_in_time(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -104,7 +105,7 @@ def test_nobody_taps_in_time(
 
 
 def test_a_card_tapped_just_as_the_desk_cancels_still_counts(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
@@ -114,9 +115,26 @@ def test_a_card_tapped_just_as_the_desk_cancels_still_counts(
 
 
 def test_an_offline_reader_is_a_clear_error(
-    sqlite_db: Database, double: StripeDouble, gateway: StripeGateway
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     with pytest.raises(PaymentRejected, match="offline"):
         terminal.start(sqlite_db, gateway, ref, "tmr_offline", DESK)
     assert booking_state(sqlite_db, ref)[2][0][2] == "canceled"
+
+
+def test_an_attempt_left_behind_is_closed_before_a_new_one(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    first = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK) == first  # a retry
+    with sqlite_db.write() as tx:  # the desk crashed; the attempt is now long past
+        get_payment(tx, first["payment_id"]).created_at = now() - timedelta(minutes=10)
+    second = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert second["payment_id"] != first["payment_id"]
+    assert [i["status"] for i in double.of_type("payment_intent")] == [
+        "canceled",
+        "requires_payment_method",
+    ]
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["timeout", "pending"]

@@ -200,7 +200,8 @@ def _poll(args: argparse.Namespace) -> int:
     result = run_payments_once(db, gateway_for(db.settings))
     print(
         f"Applied {result.events} Stripe events; checked {result.checked} open payments; "
-        f"sent {result.refunds_sent} refunds; {result.links_expired} links past expiry."
+        f"sent {result.refunds_sent} refunds; {result.links_expired} links past expiry; "
+        f"{result.abandoned} abandoned website bookings released."
     )
     return 0
 

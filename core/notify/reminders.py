@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core.availability import get_session
 from core.clock import now
@@ -16,36 +17,43 @@ from core.notify.outbox import enqueue
 REMINDER_AHEAD = timedelta(hours=48)
 
 
-def enqueue_due_reminders(db: Database, *, at: datetime | None = None) -> int:
-    """Queue a reminder for every attendee of a live booking on a session starting within
-    48 hours; each attendee gets one per session however often this runs."""
-    at = at or now()
-    queued = 0
-    with db.write() as tx:
-        rows = tx.execute(
-            select(Attendee, Booking)
-            .join(Booking, Booking.id == Attendee.booking_id)
-            .join(CourseSession, CourseSession.id == Booking.session_id)
-            .where(
-                CourseSession.status != "CANCELLED",
-                CourseSession.start_at > at,
-                CourseSession.start_at <= at + REMINDER_AHEAD,
-                Booking.status == "CONFIRMED",
-            )
-            .order_by(Booking.session_id, Attendee.id)
-        ).all()
-        keys = {a.id: f"reminder_48h:{b.session_id}:{a.id}" for a, b in rows}
-        done = set(
-            tx.scalars(
-                select(OutboxMessage.dedupe_key).where(
-                    OutboxMessage.dedupe_key.in_(list(keys.values()))
-                )
-            )
+def _missing(tx: Session, at: datetime) -> dict[int, str]:
+    """Attendee id → dedupe key for reminders that are due and not yet queued."""
+    rows = tx.execute(
+        select(Attendee.id, Booking.session_id)
+        .join(Booking, Booking.id == Attendee.booking_id)
+        .join(CourseSession, CourseSession.id == Booking.session_id)
+        .where(
+            CourseSession.status != "CANCELLED",
+            CourseSession.start_at > at,
+            CourseSession.start_at <= at + REMINDER_AHEAD,
+            Booking.status == "CONFIRMED",
         )
+        .order_by(Booking.session_id, Attendee.id)
+    ).all()
+    keys = {attendee_id: f"reminder_48h:{sid}:{attendee_id}" for attendee_id, sid in rows}
+    done = set(
+        tx.scalars(
+            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys.values()))
+        )
+    )
+    return {a: k for a, k in keys.items() if k not in done}
+
+
+def enqueue_due_reminders(db: Database, *, at: datetime | None = None) -> int:
+    """Queue a reminder for every attendee of a confirmed booking on a session starting within
+    48 hours; each attendee gets one per session however often this runs (every sender pass:
+    the check is a read, and a write happens only when something is due)."""
+    at = at or now()
+    with db.read() as tx:
+        if not _missing(tx, at):
+            return 0
+    with db.write() as tx:
+        missing = _missing(tx, at)
         contexts: dict[int, dict[str, object]] = {}
-        for attendee, booking in rows:
-            if keys[attendee.id] in done:
-                continue
+        for attendee_id, key in missing.items():
+            attendee = tx.get_one(Attendee, attendee_id)
+            booking = attendee.booking
             if booking.session_id not in contexts:
                 contexts[booking.session_id] = session_context(
                     tx, get_session(tx, booking.session_id)
@@ -56,7 +64,6 @@ def enqueue_due_reminders(db: Database, *, at: datetime | None = None) -> int:
                 to=attendee.email,
                 context=contexts[booking.session_id]
                 | {"name": attendee.name, "reference": booking.reference},
-                dedupe_key=keys[attendee.id],
+                dedupe_key=key,
             )
-            queued += 1
-    return queued
+        return len(missing)

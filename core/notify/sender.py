@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core.clock import now
 from core.config import Settings
@@ -39,6 +39,8 @@ FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(minutes=30)
 GIVE_UP_AFTER = timedelta(days=3)
 STALE_CLAIM = timedelta(minutes=15)
+KEEP_SENT = timedelta(days=30)
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,11 @@ def _connect(config: SmtpConfig) -> smtplib.SMTP:
         if config.port != 465 and conn.has_extn("starttls"):
             conn.starttls(context=context)
             conn.ehlo()
+        elif config.port != 465 and config.user and config.host not in LOOPBACK:
+            raise smtplib.SMTPNotSupportedError(
+                f"{config.host} does not offer STARTTLS, so SMTP_PASS would travel unencrypted; "
+                "use port 465 or a server that supports STARTTLS."
+            )
         if config.user:
             conn.login(config.user, config.password or "")
     except BaseException:
@@ -141,8 +148,8 @@ def _deliver(conn: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str)
     try:
         code, reply = conn.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
     except smtplib.SMTPDataError:
-        raise
-    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        raise  # the server answered "no": definitely not sent
+    except OSError as exc:  # includes a disconnect while the message was going over
         raise _Uncertain(str(exc)) from exc
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
@@ -225,9 +232,11 @@ def flush(
             row = _claim(db, message_id, at)
             if row is None:
                 continue
+            reached = conn is not None
             try:
                 if conn is None:
                     conn = _connect(config)
+                    reached = True
                 _deliver(
                     conn,
                     build_message(row, config.mail_from, at),
@@ -235,10 +244,12 @@ def flush(
                     parseaddr(row.recipient)[1],
                 )
             except _Uncertain as exc:
+                if conn is not None:
+                    conn.close()
                 conn = None
                 report.unconfirmed += 1
                 _finish(db, row.id, status="unconfirmed", last_error=f"outcome unknown: {exc}")
-            except (OSError, smtplib.SMTPException) as exc:
+            except OSError as exc:  # smtplib's errors are OSErrors too
                 if conn is not None:
                     _close(conn)
                 conn = None
@@ -255,8 +266,8 @@ def flush(
                     last_error=str(exc)[:2000],
                     next_attempt_at=at + backoff(row.attempts),
                 )
-                if isinstance(exc, OSError | smtplib.SMTPConnectError):
-                    break  # server unreachable: leave the rest for the next pass
+                if not reached:
+                    break  # server unreachable or refusing us: the rest wait for the next pass
             else:
                 report.sent += 1
                 _finish(db, row.id, status="sent", sent_at=now(), last_error=None)
@@ -278,7 +289,37 @@ def run_once(
 ) -> FlushReport:
     """Queue due 48-hour reminders, then deliver: the desktop's timer and ``rft outbox flush``."""
     enqueue_due_reminders(db, at=at)
-    return flush(db, config, at=at)
+    report = flush(db, config, at=at)
+    prune_sent(db, at=at)
+    return report
+
+
+def prune_sent(db: Database, *, at: datetime | None = None) -> int:
+    """Delete delivered messages after 30 days: they hold personal data we no longer need.
+
+    Rows with a ``dedupe_key`` are kept (they are what stops a reminder going twice)."""
+    at = at or now()
+    with db.read() as tx:
+        old = tx.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == "sent",
+                OutboxMessage.sent_at < at - KEEP_SENT,
+                OutboxMessage.dedupe_key.is_(None),
+            )
+            .limit(1)
+        )
+    if old is None:
+        return 0
+    with db.write() as tx:
+        result = tx.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status == "sent",
+                OutboxMessage.sent_at < at - KEEP_SENT,
+                OutboxMessage.dedupe_key.is_(None),
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def run_sender_forever(

@@ -9,7 +9,13 @@ from core.db import Database
 from core.errors import ValidationFailed
 from core.models import Booking
 from core.money import gbp
-from core.payments.ledger import add_payment, covered_pence, locked_booking, payment_json
+from core.payments.ledger import (
+    add_payment,
+    clear_paid_dues,
+    covered_pence,
+    locked_booking,
+    payment_json,
+)
 from core.payments.settle import confirm_booking
 
 
@@ -21,6 +27,7 @@ def _open_booking(tx: Any, reference: str) -> Booking:
 
 
 def _settle(tx: Any, booking: Booking) -> None:
+    clear_paid_dues(tx, booking)
     if booking.status == "PENDING_PAYMENT" and covered_pence(booking) >= booking.total_pence:
         confirm_booking(tx, booking)
 
@@ -86,10 +93,13 @@ def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, An
     with db.write() as tx:
         booking = _open_booking(tx, reference)
         due = booking.total_pence - covered_pence(booking)
+        if any(p.status == "due" for p in booking.payments):
+            raise ValidationFailed(f"Booking {booking.reference} is already down to pay later.")
         if due <= 0:
             raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
         payment = add_payment(
             tx, booking, method="pay_later", status="due", amount_pence=due, recorded_by=actor.label
         )
-        _settle(tx, booking)
+        if booking.status == "PENDING_PAYMENT":
+            confirm_booking(tx, booking)
         return payment_json(payment) | {"booking_status": booking.status, "due_pence": due}

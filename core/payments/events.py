@@ -19,7 +19,7 @@ from core.clock import now
 from core.db import Database
 from core.errors import ConfigError
 from core.models import Payment, PaymentState, StripeEvent
-from core.payments.gateway import StripeGateway, verify_webhook
+from core.payments.gateway import StripeClient, verify_webhook
 from core.payments.settle import apply_remote
 
 CURSOR = "stripe_events_cursor"
@@ -35,7 +35,7 @@ HANDLED = {
 }
 
 
-def _current(gateway: StripeGateway, obj: dict[str, Any]) -> dict[str, Any]:
+def _current(gateway: StripeClient, obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("object")
     if kind == "payment_intent":
         return gateway.intent(obj["id"])
@@ -55,7 +55,7 @@ def seen(db: Database, event_id: str) -> bool:
         return tx.get(StripeEvent, event_id) is not None
 
 
-def process_event(db: Database, gateway: StripeGateway, event: dict[str, Any]) -> bool:
+def process_event(db: Database, gateway: StripeClient, event: dict[str, Any]) -> bool:
     """Apply one event unless it was applied before; returns whether it was new."""
     if seen(db, event["id"]):
         return False
@@ -96,7 +96,7 @@ def cursor(db: Database) -> str | None:
         return state.value if state else None
 
 
-def poll_events(db: Database, gateway: StripeGateway) -> int:
+def poll_events(db: Database, gateway: StripeClient) -> int:
     """Fetch events after the stored cursor and apply the new ones; returns how many."""
     events = gateway.events_after(cursor(db))
     applied = sum(process_event(db, gateway, e) for e in events)
@@ -106,7 +106,7 @@ def poll_events(db: Database, gateway: StripeGateway) -> int:
     return applied
 
 
-def handle_webhook(db: Database, gateway: StripeGateway, payload: bytes, signature: str) -> bool:
+def handle_webhook(db: Database, gateway: StripeClient, payload: bytes, signature: str) -> bool:
     """For a webhook receiver: verify ``Stripe-Signature``, then apply like a polled event."""
     secret = gateway.config.webhook_secret
     if not secret:

@@ -76,7 +76,7 @@ def check_stripe(settings: Settings, *, verify: bool = False) -> StripeConfig:
     config = StripeConfig(key, webhook, base)
     if verify:
         try:
-            StripeGateway(config).sdk.v1.balance.retrieve()
+            StripeClient(config).sdk.v1.balance.retrieve()
         except stripe.AuthenticationError:
             raise ConfigError("Stripe rejected STRIPE_SECRET_KEY; check it is current.") from None
         except stripe.StripeError as exc:
@@ -95,7 +95,9 @@ def local_double_url() -> str:
         if _double is None:
             from core.payments.stripe_double import StripeDouble
 
-            _double = StripeDouble()
+            _double = StripeDouble(  # the front desk reader pays, the training room declines
+                auto_present={"tmr_desk_1": "4242424242424242", "tmr_desk_2": "4000000000000002"}
+            )
             _double.start()
         return str(_double.url)
 
@@ -104,7 +106,7 @@ def _plain(obj: Any) -> Json:
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
-class StripeGateway:
+class StripeClient:
     """The calls this product makes to Stripe, returning plain dicts."""
 
     def __init__(self, config: StripeConfig) -> None:
@@ -240,7 +242,10 @@ class StripeGateway:
         return self._call("refund", self.sdk.v1.refunds.create, params, self._key(key))
 
     def events_after(self, cursor: str | None, page_size: int = 100) -> list[Json]:
-        """Events newer than ``cursor`` (all retained events without one), oldest first."""
+        """Events newer than ``cursor`` (all retained events without one), oldest first.
+
+        A cursor Stripe no longer knows (events are kept 30 days) means reading them all.
+        """
         found: dict[str, Json] = {}
         if cursor is None:
             after: str | None = None
@@ -257,11 +262,16 @@ class StripeGateway:
         else:
             before = cursor
             while True:
-                page = self._call(
-                    "read events",
-                    self.sdk.v1.events.list,
-                    {"limit": page_size, "ending_before": before},
-                )
+                try:
+                    page = self._call(
+                        "read events",
+                        self.sdk.v1.events.list,
+                        {"limit": page_size, "ending_before": before},
+                    )
+                except PaymentRejected as exc:
+                    if exc.data.get("stripe_code") != "resource_missing":
+                        raise
+                    return self.events_after(None, page_size)
                 for event in page["data"]:
                     found.setdefault(event["id"], event)
                 if not page["has_more"] or not page["data"]:
@@ -283,13 +293,13 @@ def verify_webhook(payload: bytes, signature: str, secret: str) -> Json:
     return _plain(event)
 
 
-_gateways: dict[StripeConfig, StripeGateway] = {}
+_gateways: dict[StripeConfig, StripeClient] = {}
 
 
-def gateway_for(settings: Settings) -> StripeGateway:
+def gateway_for(settings: Settings) -> StripeClient:
     """The (shared) gateway for these settings; raises ConfigError naming a bad setting."""
     config = check_stripe(settings)
     with _double_lock:
         if config not in _gateways:
-            _gateways[config] = StripeGateway(config)
+            _gateways[config] = StripeClient(config)
         return _gateways[config]

@@ -14,8 +14,8 @@ from datetime import datetime
 from core.clock import now
 from core.db import Database
 from core.payments.events import poll_events
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway, gateway_for
-from core.payments.links import expire_due_links
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient, gateway_for
+from core.payments.links import expire_due_links, release_abandoned
 from core.payments.reconcile import recover
 
 log = logging.getLogger(__name__)
@@ -27,24 +27,26 @@ class PaymentsPass:
     checked: int
     refunds_sent: int
     links_expired: int
+    abandoned: int
 
 
 def run_payments_once(
-    db: Database, gateway: StripeGateway | None = None, *, at: datetime | None = None
+    db: Database, gateway: StripeClient | None = None, *, at: datetime | None = None
 ) -> PaymentsPass:
     gateway = gateway or gateway_for(db.settings)
     at = at or now()
     events = poll_events(db, gateway)
     report = recover(db, gateway, at=at)
     expired = expire_due_links(db, gateway, at=at)
-    return PaymentsPass(events, report.checked, report.refunds_sent, expired)
+    abandoned = release_abandoned(db, at=at)
+    return PaymentsPass(events, report.checked, report.refunds_sent, expired, abandoned)
 
 
 def run_payments_forever(
     db: Database,
     stop_event: threading.Event,
     *,
-    gateway: StripeGateway | None = None,
+    gateway: StripeClient | None = None,
     interval_s: float = 10.0,
 ) -> None:
     """Run a pass every ``interval_s`` until ``stop_event`` is set; errors are logged."""

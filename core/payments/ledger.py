@@ -24,7 +24,7 @@ from core.locking import lock_session
 from core.models import Booking, Payment
 
 STRIPE_METHODS = ("card", "link")
-OWED = ("invoiced", "due")
+OWED = ("invoiced", "due")  # an invoice is the company's promise; "due" is pay on the day
 
 
 def paid_pence(booking: Booking) -> int:
@@ -39,12 +39,20 @@ def paid_pence(booking: Booking) -> int:
 
 
 def covered_pence(booking: Booking) -> int:
-    """Paid, or promised by an invoice / pay-later, or being paid right now."""
+    """Paid, invoiced, or being paid right now; the rest can still be taken at the desk."""
     return paid_pence(booking) + sum(
         p.amount_pence
         for p in booking.payments
-        if p.kind == "charge" and p.status in (*OWED, "pending")
+        if p.kind == "charge" and p.status in ("invoiced", "pending")
     )
+
+
+def clear_paid_dues(tx: Session, booking: Booking) -> None:
+    """Once the booking is paid in full, a pay-later amount is no longer owed."""
+    if paid_pence(booking) >= booking.total_pence:
+        for p in booking.payments:
+            if p.kind == "charge" and p.status == "due":
+                set_status(tx, p, "void", "Paid in full.")
 
 
 def details(payment: Payment) -> dict[str, Any]:

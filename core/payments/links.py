@@ -13,18 +13,20 @@ from typing import Any
 from sqlalchemy import select
 
 from core.actor import Actor
+from core.bookings import cancel
 from core.clock import now
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
-from core.models import Payment
+from core.models import Booking, Payment
 from core.notify import booking_emails
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking
 from core.payments.reconcile import Attempt, create_remote, reconcile
+from core.payments.settle import SYSTEM
 
 
 def create_link(
-    db: Database, gateway: StripeGateway, reference: str, actor: Actor
+    db: Database, gateway: StripeClient, reference: str, actor: Actor
 ) -> dict[str, Any]:
     """A payment link for the amount due, emailed to the customer: ``{url, expires_at}``.
 
@@ -46,6 +48,11 @@ def create_link(
                 Payment.status == "pending",
             )
         )
+        if link is not None and link.expires_at is not None and link.expires_at <= now():
+            raise ValidationFailed(
+                f"The payment link for {booking.reference} has expired; the places are being "
+                "released. Make a new booking if the customer still wants to come."
+            )
         if link is None:
             due = booking.total_pence - covered_pence(booking)
             if due <= 0:
@@ -78,7 +85,7 @@ def create_link(
     }
 
 
-def expire_due_links(db: Database, gateway: StripeGateway, *, at: datetime | None = None) -> int:
+def expire_due_links(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> int:
     """Close links past their expiry (booking cancelled, seats freed, customer told)."""
     at = at or now()
     with db.read() as tx:
@@ -97,3 +104,30 @@ def expire_due_links(db: Database, gateway: StripeGateway, *, at: datetime | Non
         except (PaymentUnavailable, PaymentRejected):
             continue  # Stripe unreachable: the next pass tries again; seats stay held
     return len(due)
+
+
+def release_abandoned(db: Database, *, at: datetime | None = None) -> int:
+    """Cancel website bookings left waiting for payment without a link ever being made.
+
+    The website books PENDING_PAYMENT and then asks for a link; if it never does (the
+    visitor left, the website crashed) the seats come back after the hold time.
+    """
+    at = at or now()
+    cutoff = at - timedelta(minutes=db.settings.hold_minutes)
+    with db.read() as tx:
+        stale = list(
+            tx.scalars(
+                select(Booking.reference).where(
+                    Booking.status == "PENDING_PAYMENT",
+                    Booking.channel == "website",
+                    Booking.created_at < cutoff,
+                    ~Booking.payments.any(),
+                )
+            )
+        )
+    for reference in stale:
+        with db.write() as tx:
+            booking = locked_booking(tx, reference)
+            if booking.status == "PENDING_PAYMENT" and not booking.payments:
+                cancel(tx, reference, SYSTEM, "payment never started", notify=False)
+    return len(stale)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.db import Database
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment, pending_stripe_charges, set_status
 from core.payments.settle import apply_remote
 
@@ -69,7 +69,7 @@ class Attempt:
         return {"reference": self.reference, "payment_id": str(self.payment_id)}
 
 
-def create_remote(gateway: StripeGateway, attempt: Attempt) -> dict[str, Any]:
+def create_remote(gateway: StripeClient, attempt: Attempt) -> dict[str, Any]:
     """Create the PaymentIntent or Checkout Session; a replay returns the first one."""
     if attempt.method == "card":
         return gateway.create_card_intent(
@@ -86,7 +86,7 @@ def create_remote(gateway: StripeGateway, attempt: Attempt) -> dict[str, Any]:
     )
 
 
-def fetch_remote(gateway: StripeGateway, attempt: Attempt) -> dict[str, Any]:
+def fetch_remote(gateway: StripeClient, attempt: Attempt) -> dict[str, Any]:
     if attempt.provider_ref is None:
         return create_remote(gateway, attempt)
     if attempt.method == "card":
@@ -94,7 +94,7 @@ def fetch_remote(gateway: StripeGateway, attempt: Attempt) -> dict[str, Any]:
     return gateway.checkout(attempt.provider_ref)
 
 
-def close_remote(gateway: StripeGateway, attempt: Attempt, obj: dict[str, Any]) -> dict[str, Any]:
+def close_remote(gateway: StripeClient, attempt: Attempt, obj: dict[str, Any]) -> dict[str, Any]:
     """Stop a payment nobody will finish; if Stripe refuses (it was paid), re-read it."""
     try:
         if attempt.method == "card":
@@ -114,7 +114,7 @@ def _is_open(obj: dict[str, Any]) -> bool:
 
 
 def reconcile(
-    db: Database, gateway: StripeGateway, payment_id: int, *, at: datetime, give_up: bool = False
+    db: Database, gateway: StripeClient, payment_id: int, *, at: datetime, give_up: bool = False
 ) -> None:
     """Ask Stripe about one pending charge and record the answer (safe to repeat).
 
@@ -148,7 +148,7 @@ class RecoveryReport:
     unreachable: int = 0
 
 
-def recover(db: Database, gateway: StripeGateway, *, at: datetime | None = None) -> RecoveryReport:
+def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> RecoveryReport:
     """Finish every unfinished payment saga (at start-up and on every payments pass)."""
     from core.payments.refunds import send_pending_refunds
 

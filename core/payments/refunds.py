@@ -17,7 +17,7 @@ from core.clock import now
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.money import gbp
-from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeGateway
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import (
     OWED,
     details,
@@ -36,7 +36,7 @@ MANAGERS = ("admin", "manager")
 
 def refund(
     db: Database,
-    gateway: StripeGateway,
+    gateway: StripeClient,
     reference: str,
     actor: Actor,
     *,
@@ -106,7 +106,7 @@ def refund(
     }
 
 
-def send_pending_refunds(db: Database, gateway: StripeGateway) -> int:
+def send_pending_refunds(db: Database, gateway: StripeClient) -> int:
     """Send every pending refund to Stripe (same key on every try); returns how many went."""
     with db.read() as tx:
         todo = [

@@ -22,6 +22,7 @@ from core.models import Booking, Payment
 from core.notify import booking_emails
 from core.payments.ledger import (
     add_payment,
+    clear_paid_dues,
     details,
     locked_booking,
     paid_pence,
@@ -31,7 +32,6 @@ from core.payments.ledger import (
 
 SYSTEM = Actor(label="payments", role="admin", channel="desk")
 LINK_EXPIRED = "payment link expired"
-CLOSED = ("declined", "canceled", "timeout", "expired")
 
 
 def _publish_booking(tx: Session, booking: Booking) -> None:
@@ -113,7 +113,9 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
         set_status(tx, payment, "succeeded")
         confirm_booking(tx, booking)
     elif booking.status == "CANCELLED" and not _reinstate(tx, booking):
-        set_status(tx, payment, "succeeded", "Seats no longer available: refunded in full.")
+        set_status(
+            tx, payment, "succeeded", "The booking was cancelled before this payment: refunded."
+        )
         request_refund(
             tx, payment, payment.amount_pence, SYSTEM.label, "paid after the booking was cancelled"
         )
@@ -122,6 +124,7 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
         request_refund(tx, payment, payment.amount_pence, SYSTEM.label, "paid twice")
     else:
         set_status(tx, payment, "succeeded")
+    clear_paid_dues(tx, booking)
 
 
 def expire_link(tx: Session, payment: Payment) -> None:
@@ -149,13 +152,11 @@ def apply_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:
             return
         elif status == "canceled":
             set_status(tx, payment, "canceled", "The card payment was cancelled.")
-        elif (
-            status == "requires_payment_method"
-            and obj.get("last_payment_error")
-            and (payment.method == "card")
-        ):
-            error = obj["last_payment_error"]
-            set_status(tx, payment, "declined", error.get("message") or "The card was declined.")
+        elif status == "requires_payment_method" and obj.get("last_payment_error"):
+            if payment.method != "card":
+                return  # a failed try on the hosted page: the customer may try again
+            message = obj["last_payment_error"].get("message") or "The card was declined."
+            set_status(tx, payment, "declined", message)
     elif kind == "checkout.session":
         if obj["status"] == "complete" and obj.get("payment_status") == "paid":
             charge_succeeded(tx, payment, obj.get("payment_intent"))

@@ -7,8 +7,9 @@ Endpoints: payment intents, checkout sessions, refunds, events, balance, termina
 and the test helper that presents a card to a reader. The official SDK is pointed at it
 through its base address.
 
-Faults for tests: ``fail_next(path, mode)`` with mode ``lost_response`` (the request is
-carried out but the reply never arrives: what a network timeout looks like), ``unreachable``
+Faults for tests: ``fail_next(path, mode)`` with mode ``timeout`` (the request is carried
+out but the reply comes later than the client waits), ``lost_response`` (carried out, the
+connection drops before the reply), ``unreachable``
 (connection dropped before anything happens) or ``server_error``; ``duplicate_events`` lists
 every event twice; ``reverse_events`` hands them out newest first within a page.
 A card number ending ``0002`` is declined, as on real Stripe.
@@ -87,6 +88,9 @@ class StripeDouble:
     webhook_secret: str = "whsec_test_double"
     duplicate_events: bool = False
     reverse_events: bool = False
+    auto_present: dict[str, str] = field(default_factory=dict)  # reader id → card number
+    auto_present_after_s: float = 3.0
+    timeout_delay_s: float = 1.5
     objects: dict[str, Json] = field(default_factory=dict)
     events: list[Json] = field(default_factory=list)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -144,7 +148,7 @@ class StripeDouble:
 
     def fail_next(self, path: str, mode: str = "lost_response", times: int = 1) -> None:
         """Make the next ``times`` requests whose path contains ``path`` fail as ``mode``."""
-        if mode not in ("lost_response", "unreachable", "server_error"):
+        if mode not in ("lost_response", "timeout", "unreachable", "server_error"):
             raise ValueError(mode)
         with self._lock:
             self._faults.append(Fault(path, mode, times))
@@ -423,13 +427,18 @@ class StripeDouble:
         newest_first = list(reversed(self.events))
         limit = min(int(p.get("limit", 10)), 100)
         ids = [e["id"] for e in newest_first]
+        for cursor in ("ending_before", "starting_after"):
+            if p.get(cursor) and p[cursor] not in ids:
+                raise StripeError(
+                    404, f"No such event: '{p[cursor]}'", code="resource_missing", param=cursor
+                )
         if p.get("ending_before"):  # the page just newer than the cursor, newest first
-            end = ids.index(p["ending_before"]) if p["ending_before"] in ids else len(ids)
+            end = ids.index(p["ending_before"])
             newer = newest_first[:end]
             page = newer[-limit:]
             more = len(newer) > limit
         else:
-            start = ids.index(p["starting_after"]) + 1 if p.get("starting_after") in ids else 0
+            start = ids.index(p["starting_after"]) + 1 if p.get("starting_after") else 0
             page = newest_first[start : start + limit]
             more = len(newest_first) > start + limit
         if self.reverse_events:
@@ -454,7 +463,7 @@ class StripeDouble:
         action = reader["action"]
         if action and action["status"] == "in_progress":
             raise StripeError(
-                409, f"Reader {rid} is busy with another payment.", code="terminal_reader_busy"
+                400, f"Reader {rid} is busy with another payment.", code="terminal_reader_busy"
             )
         if intent["status"] != "requires_payment_method":
             raise StripeError(
@@ -469,7 +478,19 @@ class StripeDouble:
             "failure_message": None,
             "process_payment_intent": {"payment_intent": intent["id"]},
         }
+        if rid in self.auto_present:
+            timer = threading.Timer(self.auto_present_after_s, self._auto_tap, (rid, intent["id"]))
+            timer.daemon = True
+            timer.start()
         return reader
+
+    def _auto_tap(self, rid: str, intent_id: str) -> None:
+        """Demo mode: a customer taps a card a few seconds after the reader asks."""
+        with self._lock:
+            action = self.objects[rid]["action"]
+            waiting = action and action["status"] == "in_progress"
+            if waiting and action["process_payment_intent"]["payment_intent"] == intent_id:
+                self._present({"card_present": {"number": self.auto_present[rid]}}, rid)
 
     def _cancel_action(self, p: Json, rid: str) -> Json:
         reader = self._get(rid, "terminal.reader")
@@ -587,7 +608,9 @@ class _Handler(BaseHTTPRequestHandler):
                     double.remember(key, method, url.path, params, status, body)
         except StripeError as exc:
             status, body, headers = exc.status, exc.body, {}
-        if fault == "lost_response":
+        if fault == "timeout":  # carried out, but the answer comes too late for the client
+            time.sleep(double.timeout_delay_s)
+        if fault in ("lost_response", "timeout"):
             self.close_connection = True
             return
         self._reply(status, body, headers)

@@ -8,17 +8,18 @@ derived from the booking and the attempt, so retrying ``start`` never charges tw
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from core.actor import Actor
+from core.bookings import find
 from core.clock import now
 from core.db import Database
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
-from core.payments.gateway import PaymentRejected, StripeGateway
+from core.payments.gateway import PaymentRejected, StripeClient
 from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import closed_message
@@ -32,7 +33,7 @@ API_STATUS = {
 }
 
 
-def readers(gateway: StripeGateway) -> list[dict[str, Any]]:
+def readers(gateway: StripeClient) -> list[dict[str, Any]]:
     return [
         {"id": r["id"], "label": r.get("label") or r["id"], "status": r.get("status", "offline")}
         for r in gateway.readers()
@@ -40,9 +41,14 @@ def readers(gateway: StripeGateway) -> list[dict[str, Any]]:
 
 
 def start(
-    db: Database, gateway: StripeGateway, reference: str, reader_id: str, actor: Actor
+    db: Database, gateway: StripeClient, reference: str, reader_id: str, actor: Actor
 ) -> dict[str, Any]:
-    """Send the amount due to ``reader_id``; returns ``{payment_id, status}``."""
+    """Send the amount due to ``reader_id``; returns ``{payment_id, status}``.
+
+    A retry while the last attempt is still live reuses it (same Stripe objects); an
+    attempt left behind longer than the terminal timeout is closed first.
+    """
+    _close_stale(db, gateway, reference)
     with db.write() as tx:
         booking = locked_booking(tx, reference)
         if booking.status == "CANCELLED":
@@ -89,15 +95,29 @@ def start(
     return {"payment_id": attempt.payment_id, "status": "pending"}
 
 
+def _close_stale(db: Database, gateway: StripeClient, reference: str) -> None:
+    at = now()
+    cutoff = at - timedelta(seconds=db.settings.terminal_timeout_s)
+    with db.read() as tx:
+        booking = find(tx, reference)
+        stale = [
+            p.id
+            for p in booking.payments
+            if p.method == "card" and p.status == "pending" and p.created_at < cutoff
+        ]
+    for payment_id in stale:
+        reconcile(db, gateway, payment_id, at=at)
+
+
 def status(
-    db: Database, gateway: StripeGateway, payment_id: int, *, at: datetime | None = None
+    db: Database, gateway: StripeClient, payment_id: int, *, at: datetime | None = None
 ) -> dict[str, Any]:
     """Where the card payment is now: pending, succeeded, declined, canceled or timeout."""
     reconcile(db, gateway, payment_id, at=at or now())
     return _status_json(db, payment_id)
 
 
-def cancel(db: Database, gateway: StripeGateway, payment_id: int) -> dict[str, Any]:
+def cancel(db: Database, gateway: StripeClient, payment_id: int) -> dict[str, Any]:
     """The desk gives up: stop the reader and cancel the intent (unless it already paid)."""
     reconcile(db, gateway, payment_id, at=now(), give_up=True)
     return _status_json(db, payment_id)

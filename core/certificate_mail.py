@@ -62,7 +62,7 @@ def _next_sessions(tx: Session, course_id: str, venue_id: str, after: datetime) 
     )
 
 
-def reminder_context(tx: Session, cert: Certificate, days: int) -> dict[str, Any]:
+def reminder_context(tx: Session, cert: Certificate, days_left: int) -> dict[str, Any]:
     """What a renewal reminder says: requalification course, next dates, the expiry rule."""
     course = tx.get_one(Course, cert.course_id)
     venue = tx.get_one(Venue, cert.venue_id)
@@ -76,7 +76,7 @@ def reminder_context(tx: Session, cert: Certificate, days: int) -> dict[str, Any
         "course": cert.course_name,
         "number": cert.number,
         "expires": uk_date(cert.expires_on) if cert.expires_on else "",
-        "days": days,
+        "days_left": days_left,
         "venue": venue.name,
         "requalification": offered.name,
         "requalification_id": offered.id,
@@ -119,7 +119,7 @@ def send_due_reminders(tx: Session, today: date | None = None) -> int:
             tx,
             template="renewal_reminder",
             to=person.email,
-            context=reminder_context(tx, cert, days),
+            context=reminder_context(tx, cert, left),
             dedupe_key=f"renewal:{cert.number}:{days}",
         )
         cert.reminded_90_at = cert.reminded_90_at or stamp

@@ -22,6 +22,7 @@ from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
 from desktop.tasks import Op, activity
+from desktop.trainer.screenshots import render_trainer_views
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
 
@@ -79,6 +80,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         backend.close()
         QThreadPool.globalInstance().waitForDone(10_000)
         databases[0].dispose()
+        written += render_trainer_views(folder, suffix)
     for path in written:
         print(path)
     return 0

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.attendance import hlc, merge
 from core.attendance.hlc import HybridClock
+from core.clock import now
+from core.db import Database
 
 DEVICES = ("tablet-a", "laptop-b", "phone-c")
 BASE_MS = 1_790_000_000_000
@@ -113,3 +116,43 @@ def test_far_future_clock_readings_are_refused() -> None:
     far = hlc.Stamp(BASE_MS + 3_600_000, 0)
     with pytest.raises(ValueError, match="future"):
         hlc.check_not_future(far, hlc.Stamp(BASE_MS, 0).moment, timedelta(minutes=10))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(step, min_size=1, max_size=25),
+    skews=st.lists(st.integers(-5_000, 5_000), min_size=3, max_size=3),
+    order=st.randoms(use_true_random=False),
+    batch=st.integers(1, 6),
+)
+def test_the_server_applies_any_arrival_order_to_the_same_register(
+    sqlite_db: Database, steps, skews, order, batch
+) -> None:
+    """The server's register equals the pure rule's, however batches arrive and repeat."""
+    from core.actor import Actor
+    from core.attendance import marking
+    from core.attendance.register import ops_applied, register_of
+    from tests.attendance_helpers import booked_session
+
+    sid, people = booked_session(sqlite_db, None, people=3, course="faw-requal")
+    base = int((now() - timedelta(hours=1)).timestamp() * 1000)
+    ops = [
+        replace(
+            m,
+            op_id=f"{sid}-{m.op_id}",
+            attendee_id=people[m.attendee_id - 1],
+            hlc=str(hlc.Stamp(base + hlc.parse(m.hlc).millis - BASE_MS, hlc.parse(m.hlc).counter)),
+        )
+        for m in _play(steps, skews)
+    ]
+    arrivals = ops + ops[: len(ops) // 2]  # some batches are sent twice
+    order.shuffle(arrivals)
+    office = Actor("Office", "admin")
+    for i in range(0, len(arrivals), batch):
+        with sqlite_db.write() as tx:
+            marking.record(tx, [(m, sid) for m in arrivals[i : i + batch]], office)
+    with sqlite_db.read() as tx:
+        assert register_of(tx, sid) == merge.converge(ops)
+        assert ops_applied(tx, sid) == len(ops)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from core.attendance.offline import DeviceRegister
@@ -88,3 +89,17 @@ def test_keyboard_marks_sync_at_once_and_queue_when_offline(
     qtbot.waitUntil(lambda: tab.banner.text() == "Online: all marks synced", timeout=WAIT_MS)
     with sqlite_db.read() as tx:
         assert ops_applied(tx, sid) == 2
+
+
+def test_my_sessions_tab_is_shown_to_trainers_only(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    from core.actor import Actor
+    from desktop.main_window import MainWindow
+
+    for actor, visible in ((trainer(sqlite_db), True), (Actor("Front Desk", "reception"), False)):
+        settings = QSettings(str(tmp_path / f"{actor.role}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(LocalBackend(sqlite_db, actor), settings)
+        qtbot.addWidget(window)
+        index = window.tab_widget.indexOf(window.tab_named("My sessions"))
+        assert window.tab_widget.isTabVisible(index) is visible

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 
 from core.attendance import merge
 from core.attendance.hlc import ZERO, HybridClock
+from core.attendance.register import in_trainer_order, when
 from core.clock import LONDON, now, today_london
 from core.db import Database
 from core.errors import NotFound, ValidationFailed
@@ -73,19 +74,19 @@ class DeviceRegister:
         today = today or today_london()
         with self.db.read() as tx:
             docs = [json.loads(r.document) for r in tx.scalars(select(OfflineRoster))]
-        found = []
-        for doc in docs:
-            summary = dict(doc["session"])
-            first = datetime.fromisoformat(summary["start"]).date()
-            last = datetime.fromisoformat(summary["end"]).date()
-            when = "today" if first <= today <= last else "upcoming" if first > today else "recent"
-            found.append(summary | {"when": when})
-        rank = {"today": 0, "upcoming": 1, "recent": 2}
-        found.sort(key=lambda s: (rank[s["when"]], s["start"]))
-        recent = sorted(
-            (s for s in found if s["when"] == "recent"), key=lambda s: s["start"], reverse=True
+        return in_trainer_order(
+            [
+                dict(doc["session"])
+                | {
+                    "when": when(
+                        datetime.fromisoformat(doc["session"]["start"]).date(),
+                        datetime.fromisoformat(doc["session"]["end"]).date(),
+                        today,
+                    )
+                }
+                for doc in docs
+            ]
         )
-        return [s for s in found if s["when"] != "recent"] + recent
 
     def roster(self, session_id: int) -> dict[str, Any]:
         """The cached roster with this device's marks merged in by the convergence rule."""

@@ -55,7 +55,6 @@ def _session_for(tx: Session, session_id: int, actor: Actor) -> CourseSession:
 def session_summary(session: CourseSession, today: date) -> dict[str, Any]:
     first = session.start_at.astimezone(LONDON).date()
     last = session.end_at.astimezone(LONDON).date()
-    when = "today" if first <= today <= last else ("upcoming" if first > today else "recent")
     return {
         "id": session.id,
         "course": session.course_id,
@@ -77,7 +76,7 @@ def session_summary(session: CourseSession, today: date) -> dict[str, Any]:
         ],
         "booked": session.booked,
         "status": session.status,
-        "when": when,
+        "when": when(first, last, today),
         "records_emergency_contact": session.course.records_emergency_contact,
     }
 
@@ -101,12 +100,24 @@ def my_sessions(tx: Session, actor: Actor, today: date | None = None) -> list[di
         .options(selectinload(CourseSession.days))
         .order_by(CourseSession.start_at)
     ).unique()
-    found = [session_summary(s, today) for s in rows]
-    rank = {"today": 0, "upcoming": 1, "recent": 2}
-    found.sort(key=lambda s: (rank[s["when"]], s["start"] if s["when"] != "recent" else ""))
-    recent = [s for s in found if s["when"] == "recent"]
-    recent.sort(key=lambda s: s["start"], reverse=True)
-    return [s for s in found if s["when"] != "recent"] + recent
+    return in_trainer_order([session_summary(s, today) for s in rows])
+
+
+def when(first: date, last: date, today: date) -> str:
+    """``today`` (the session runs today), ``upcoming`` or ``recent``."""
+    return "today" if first <= today <= last else "upcoming" if first > today else "recent"
+
+
+def in_trainer_order(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Today's sessions, then upcoming soonest first, then recent most recent first."""
+    ahead = sorted(
+        (s for s in sessions if s["when"] != "recent"),
+        key=lambda s: (s["when"] != "today", s["start"]),
+    )
+    behind = sorted(
+        (s for s in sessions if s["when"] == "recent"), key=lambda s: s["start"], reverse=True
+    )
+    return ahead + behind
 
 
 def roster_attendees(tx: Session, session_id: int) -> list[Attendee]:

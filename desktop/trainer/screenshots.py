@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QTime, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTime, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -149,8 +149,9 @@ def _unreachable(method: str, params: dict[str, Any]) -> Any:
     raise ConnectionError("no network in the church hall")
 
 
-def render_trainer_views(out: Path) -> list[Path]:
-    """Write the trainer's screens and a certificate's first page as PNGs into ``out``."""
+def render_trainer_views(out: Path, suffix: str = "") -> list[Path]:
+    """Write the trainer's screens and a certificate's first page as PNGs into ``out``
+    (``suffix`` e.g. ``@2x`` goes before ``.png``)."""
     app = QApplication.instance() or QApplication([])
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -166,14 +167,14 @@ def render_trainer_views(out: Path) -> list[Path]:
         _wait(tab, tab.show)
 
         def shot(name: str) -> None:
-            path = out / name
+            path = out / f"{name}{suffix}.png"
             tab.grab().save(str(path))
             written.append(path)
 
-        shot("trainer_sessions.png")
+        shot("trainer-sessions")
         _wait(tab, lambda: tab.open_session(today_id))
         tab.register.table.selectRow(1)
-        shot("trainer_register_online.png")
+        shot("trainer-register-online")
         tab.source.call = _unreachable
         table = tab.register.table
         table.selectRow(3)
@@ -181,15 +182,16 @@ def render_trainer_views(out: Path) -> list[Path]:
         table.selectRow(4)
         tab.register.time.setTime(QTime(15, 10))
         _wait(tab, lambda: QTest.keyClick(table, Qt.Key.Key_E))
-        shot("trainer_register_offline.png")
+        shot("trainer-register-offline")
         tab.close()
         backend.close()
+        QThreadPool.globalInstance().waitForDone(10_000)
         with db.read() as tx:
             cert = tx.query(Certificate).order_by(Certificate.id).first()
             pdf = pdf_for(tx, cert) if cert else None
         db.dispose()
         if pdf is not None:
-            written += certificate_png(pdf, out / "certificate_page1.png")
+            written += certificate_png(pdf, out / f"certificate-page1{suffix}.png")
     del app
     return written
 

@@ -7,6 +7,7 @@ register on screen reload it, so a co-trainer's marks appear without asking.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -37,6 +38,7 @@ class TrainerTab(QWidget):
         super().__init__(window)
         self.backend = backend
         self._source = source
+        self._source_lock = threading.Lock()
         font = self.font()
         font.setPointSize(BASE_FONT_PT)
         self.setFont(font)
@@ -60,6 +62,7 @@ class TrainerTab(QWidget):
         self._timer.setInterval(SYNC_EVERY_MS)
         self._timer.timeout.connect(self.refresh)
         self._started = False
+        self._asked = self._shown = 0
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -70,10 +73,12 @@ class TrainerTab(QWidget):
 
     @property
     def source(self) -> RegisterSource:
-        if self._source is None:
-            device = DeviceRegister(device_database(self.backend), self.backend.user_label)
-            self._source = RegisterSource(self.backend.call, device)
-        return self._source
+        """Made on first use, on a worker thread (it opens the device database)."""
+        with self._source_lock:
+            if self._source is None:
+                device = DeviceRegister(device_database(self.backend), self.backend.user_label)
+                self._source = RegisterSource(self.backend.call, device)
+            return self._source
 
     @property
     def session_id(self) -> int | None:
@@ -117,7 +122,17 @@ class TrainerTab(QWidget):
 
     # -- results -------------------------------------------------------------------------
     def _run(self, work: Any, done: Any) -> None:
-        Op(self, work).success(done).failure(self._failed).run()
+        """Run ``work`` in the background; show its result unless a later request's result
+        is already on screen (a slow sync must not undo a mark shown since)."""
+        self._asked += 1
+        ticket = self._asked
+
+        def show(snap: Snapshot) -> None:
+            if ticket > self._shown:
+                self._shown = ticket
+                done(snap)
+
+        Op(self, work).success(show).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Register", plain_message(error))

@@ -21,6 +21,7 @@ from core.clock import london, now, today_london
 from core.db import Database
 from core.models import Course, CourseSession, SessionDay, User, Venue
 from core.payments.demo import seed_payments
+from core.reports.demo import seed_channels
 from core.trainers import seed_demo as seed_trainer_records
 
 FIRST = [
@@ -193,6 +194,7 @@ def seed(db: Database) -> bool:
     seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     demo_registers.seed_registers(db)
     seed_trainer_records(db)
+    seed_channels(db)
     return True
 
 

@@ -36,6 +36,7 @@ from desktop.admin.trainers_tab import TrainersTab
 from desktop.backend import Backend
 from desktop.bookings_tab import BookingsTab
 from desktop.calendar_view import CalendarView
+from desktop.reports import ReportsTab
 from desktop.session_list import SessionListView
 from desktop.tasks import activity
 from desktop.trainer.trainer_tab import TrainerTab
@@ -62,6 +63,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Catalogue", CatalogueTab, ADMIN),
     TabSpec("Staff", StaffTab, ADMIN),
     TabSpec("Audit", AuditTab, ADMIN),
+    TabSpec("Reports", ReportsTab, OFFICE),
 )
 
 BANNER_STYLE = {

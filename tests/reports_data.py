@@ -160,13 +160,15 @@ def month_start(today: date, ahead: int) -> date:
     return date(today.year + year, month + 1, 1)
 
 
-def certify(db: Database, course: str, venue: str, expiries: list[date]) -> None:
-    """Certificates for people trained long ago on ``course`` at ``venue``."""
+def certify(
+    db: Database, course: str, venue: str, expiries: list[date], first_person: int | None = None
+) -> None:
+    """Certificates for people (``person(n)`` from ``first_person``) trained on ``course``."""
     sid = _session(db, course, venue, today_london() - timedelta(days=1000), 12)
     with db.write() as tx:
         session = tx.get_one(CourseSession, sid)
         created = london(today_london() - timedelta(days=1010), time(10, 0))
-        start = 100 + 20 * len(tx.scalars(select(Certificate.id)).all())
+        start = first_person or 100 + 20 * len(tx.scalars(select(Certificate.id)).all())
         booking = bookings.record_booking(
             tx, session, parse_attendees(people(start, len(expiries))), DESK, created_at=created
         )

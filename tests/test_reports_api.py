@@ -1,6 +1,8 @@
-"""``reports.run`` over the service API: managers and admins only, same numbers as the core."""
+"""``reports.run`` in-process and over the server: managers and admins only, same numbers."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -9,6 +11,7 @@ from core.api import Call, dispatch
 from core.db import Database
 from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from tests.reports_data import build_known
+from tests.server_support import add_api_key, add_staff, peer, running_server
 
 MANAGER = Actor("Helen Manager", "manager", user_id=2)
 ADMIN = Actor("Office Admin", "admin", user_id=1)
@@ -58,3 +61,32 @@ def test_bad_parameters_are_validation_errors(sqlite_db: Database) -> None:
         )
     with pytest.raises(ValidationFailed, match="date_from"):
         dispatch(call, "reports.run", {"name": "revenue", "date_from": "last tuesday"})
+
+
+def test_a_manager_over_the_server_sees_the_same_numbers_others_are_refused(
+    sqlite_db: Database,
+) -> None:
+    build_known(sqlite_db)
+    for role in ("manager", "reception", "trainer"):
+        add_staff(sqlite_db, role, f"{role}@example.org")
+    key = add_api_key(sqlite_db)
+    params = {"name": "revenue", "by": "venue"}
+    local = dispatch(Call(sqlite_db, MANAGER), "reports.run", params)
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            async with peer(server.url) as office:
+                await office.login("manager@example.org")
+                remote = await office.call("reports.run", params)
+                assert remote["rows"] == local["rows"] and remote["totals"] == local["totals"]
+            for role in ("reception", "trainer"):
+                async with peer(server.url) as desk:
+                    await desk.login(f"{role}@example.org")
+                    refused = await desk.request("reports.run", params)
+                    assert refused["error"]["data"]["code"] == "forbidden", refused
+            async with peer(server.url) as web:
+                await web.call("auth.authenticate", {"api_key": key})
+                refused = await web.request("reports.run", params)
+                assert refused["error"]["data"]["code"] == "forbidden", refused
+
+    asyncio.run(scenario())

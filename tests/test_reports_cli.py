@@ -83,7 +83,7 @@ def test_json_and_pdf_outputs(known: Known, tmp_path: Path) -> None:
     out = rft("report", "conversion", "--format", "json")
     assert out.returncode == 0, out.stderr
     data: dict[str, Any] = json.loads(out.stdout)
-    assert {r["group"]: r["conversion_pct"] for r in data["rows"]} == {
+    assert {r["group_id"]: r["conversion_pct"] for r in data["rows"]} == {
         "desk": 100.0,
         "website": 50.0,
     }
@@ -109,6 +109,7 @@ def test_json_and_pdf_outputs(known: Known, tmp_path: Path) -> None:
         (["utilisation", "--format", "xlsx"], "Unknown format 'xlsx'"),
         (["utilisation", "--by", "colour"], "cannot be grouped by 'colour'"),
         (["utilisation", "--format", "pdf"], "A PDF needs a file"),
+        (["forecast", "--by", "venue"], "The forecast report cannot be grouped"),
     ],
 )
 def test_bad_filters_give_a_clear_message_and_fail(

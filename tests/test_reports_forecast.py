@@ -23,13 +23,17 @@ def test_forecast_counts_due_certificates_and_sessions_to_add(any_db: Database) 
     certify(any_db, "paediatric", "york", [in_four + timedelta(days=20)] * 6)
     # outside the next 12 months: lapsed last year, and due in 13 months
     certify(any_db, "efaw", "leeds", [today - timedelta(days=365), month_start(today, 13)])
-    # already on sale: a FAW requalification at Leeds that month with 10 of 12 seats sold
+    # not due any more: person 701 has since requalified, person 700 is booked already
+    certify(any_db, "faw", "leeds", [in_two + timedelta(days=2)] * 2, first_person=700)
+    certify(any_db, "faw-requal", "leeds", [today + timedelta(days=3 * 365)], first_person=701)
+    # already on sale: a FAW requalification at Leeds that month, 10 + person 700 of 12 sold
     sid = make_session(
         any_db, course="faw-requal", venue="leeds", first_day=in_two + timedelta(days=7)
     )
     with any_db.write() as tx:
         session = tx.get_one(CourseSession, sid)
-        bookings.record_booking(tx, session, parse_attendees(people(500, 10)), DESK)
+        sold = [*people(500, 10), *people(700, 1)]
+        bookings.record_booking(tx, session, parse_attendees(sold), DESK)
 
     with any_db.read() as tx:
         report = reports.run(tx, "forecast")
@@ -45,7 +49,7 @@ def test_forecast_counts_due_certificates_and_sessions_to_add(any_db: Database) 
     }
     m2, m4 = in_two.strftime("%Y-%m"), in_four.strftime("%Y-%m")
     assert got == {
-        (m2, "faw-requal", "leeds"): (3, 1, 2, 1, 1),  # 3 due, 2 seats left: one more session
+        (m2, "faw-requal", "leeds"): (3, 1, 1, 2, 1),  # 3 due, 1 seat left: one more session
         (m2, "efaw-requal", "leeds"): (1, 0, 0, 1, 1),
         (m4, "paediatric-requal", "york"): (14, 0, 0, 14, 2),  # 14 people: two sessions of 12
     }

@@ -33,6 +33,7 @@ REPORTS: dict[str, Builder] = {
     "forecast": forecast,
 }
 REPORT_NAMES = tuple(REPORTS)
+UNGROUPED = {"conversion": "channel", "underfilled": "", "forecast": ""}
 
 
 def run(tx: Session, name: str, flt: ReportFilter | None = None, by: str | None = None) -> Report:
@@ -42,6 +43,8 @@ def run(tx: Session, name: str, flt: ReportFilter | None = None, by: str | None 
         raise ValidationFailed(
             f"There is no report called {name!r}; choose one of {', '.join(REPORT_NAMES)}."
         )
+    if by and name in UNGROUPED and by != UNGROUPED[name]:
+        raise ValidationFailed(f"The {name} report cannot be grouped (leave out --by).")
     flt = flt or ReportFilter()
     flt.check(tx)
     if name != "forecast":

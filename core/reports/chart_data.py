@@ -52,7 +52,7 @@ def chart_data(report: Report) -> ChartData:
     x = chart["x"]
     money = chart.get("kind") == "money"
     labels = {c.key: c.label for c in report.columns}
-    categories: list[str] = []
+    categories = [_category(report, x, c) for c in chart.get("categories", [])]
     sums: dict[str, dict[str, float]] = {s: {} for s in chart["series"]}
     for row in report.rows:
         cat = _category(report, x, row[x])
@@ -64,7 +64,7 @@ def chart_data(report: Report) -> ChartData:
     return ChartData(
         kind="line" if chart["type"] == "line" else "bar",
         categories=categories,
-        series=[Series(labels.get(s, s), [sums[s][c] for c in categories]) for s in sums],
+        series=[Series(labels.get(s, s), [sums[s].get(c, 0.0) for c in categories]) for s in sums],
         x_label=chart.get("x_label", ""),
         y_label=chart.get("y_label", ""),
         money=money,

@@ -11,6 +11,7 @@ from core.models import Booking, CourseSession, SeatHold
 from core.models.bookings import CHANNELS
 from core.reports.model import Column, Report, ReportFilter, percent
 
+CHANNEL_NAMES = {"desk": "Desk", "website": "Website", "cli": "Command line"}
 MEASURES = ("holds", "converted", "bookings", "seats", "value_pence")
 
 
@@ -23,7 +24,7 @@ def _row(channel: str, holds: tuple[int, ...], booked: tuple[int, ...]) -> dict[
     n_bookings, seats, value = booked or (0, 0, 0)
     return {
         "group_id": channel,
-        "group": channel,
+        "group": CHANNEL_NAMES.get(channel, channel),
         "holds": n_holds,
         "converted": converted,
         "conversion_pct": percent(converted, n_holds),

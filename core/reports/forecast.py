@@ -1,7 +1,9 @@
 """Demand forecast: certificates falling due per month, course and venue, against seats on sale.
 
 A certificate expiring in a month makes its holder due that month for the course's
-requalification course (the course itself when it has none). Seats already scheduled are
+requalification course (the course itself when it has none), unless the same person has
+since been certified again in that course family or is already booked on a future session
+of the requalification course. Seats already scheduled are
 the unsold seats of future, not cancelled sessions of that course at that venue in that
 month; whatever demand is left over needs extra sessions of 12 seats.
 """
@@ -11,11 +13,11 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from core.clock import london, now, today_london
-from core.models import MAX_CAPACITY, Course, CourseSession, Venue
+from core.models import MAX_CAPACITY, Attendee, Booking, Course, CourseSession, Venue
 from core.models.attendance import Certificate
 from core.reports.dimensions import month_label
 from core.reports.localtime import date_month, month_key
@@ -32,13 +34,54 @@ def forecast_window(today: date) -> tuple[date, date]:
     return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
 
 
+def month_keys(first: date | None, last: date | None) -> list[str]:
+    """Every ``YYYY-MM`` from ``first`` to ``last``, so empty months still show on the chart."""
+    keys: list[str] = []
+    if first is None or last is None:
+        return keys
+    day = first.replace(day=1)
+    while day <= last:
+        keys.append(day.strftime("%Y-%m"))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return keys
+
+
 def _due(tx: Session, flt: ReportFilter) -> dict[Key, int]:
+    """Certificates expiring in the window, less holders who already requalified or rebooked.
+
+    A holder is the same person when an attendee's email (its keyed hash) matches.
+    """
     target = func.coalesce(Course.requalification_id, Course.id)
+    family = func.coalesce(Course.requalifies_id, Course.id)
+    holder = aliased(Attendee)
+    later, later_holder, later_course = aliased(Certificate), aliased(Attendee), aliased(Course)
+    requalified = exists().where(
+        later_holder.id == later.attendee_id,
+        later_holder.email_hash == holder.email_hash,
+        later_course.id == later.course_id,
+        func.coalesce(later_course.requalifies_id, later_course.id) == family,
+        later.issued_on > Certificate.issued_on,
+    )
+    again = aliased(Attendee)
+    rebooked = exists().where(
+        again.email_hash == holder.email_hash,
+        Booking.id == again.booking_id,
+        Booking.status != "CANCELLED",
+        CourseSession.id == Booking.session_id,
+        CourseSession.course_id == target,
+        CourseSession.start_at > now(),
+    )
     month = date_month(Certificate.expires_on)
     stmt = (
         select(month, target, Certificate.venue_id, func.count(Certificate.id))
         .join(Course, Course.id == Certificate.course_id)
-        .where(Certificate.expires_on >= flt.date_from, Certificate.expires_on <= flt.date_to)
+        .join(holder, holder.id == Certificate.attendee_id)
+        .where(
+            Certificate.expires_on >= flt.date_from,
+            Certificate.expires_on <= flt.date_to,
+            ~requalified,
+            ~rebooked,
+        )
         .group_by(month, target, Certificate.venue_id)
     )
     if flt.venue:
@@ -122,6 +165,7 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             "x": "month",
             "series": ["due", "free_seats"],
             "aggregate": "sum",
+            "categories": month_keys(flt.date_from, flt.date_to),
             "x_label": "Month",
             "y_label": "People / seats",
             "kind": "int",
@@ -132,7 +176,8 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         },
         totals=totals if rows else None,
         notes=[
-            "Due: certificates expiring that month, mapped to the requalification course.",
+            "Due: certificates expiring that month, mapped to the requalification course; "
+            "people already requalified or rebooked are left out.",
             f"Extra sessions: seats short divided by {MAX_CAPACITY}, rounded up.",
         ],
     )

@@ -13,7 +13,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -28,16 +28,19 @@ STRIPE = colors.HexColor("#f1f4f8")
 MARGIN = 15 * mm
 
 
-def _axis_text(value: float, money: bool) -> str:
-    return f"£{value:,.0f}" if money else f"{value:,.0f}"
+def _axis_text(value: float, money: bool, pct: bool) -> str:
+    if money:
+        return f"£{value:,.0f}"
+    return f"{value:,.0f}%" if pct else f"{value:,.0f}"
 
 
 def _bar_or_line(report: Report, width: float, height: float) -> Drawing:
     data = chart_data(report)
     drawing = Drawing(width, height)
     chart = VerticalBarChart() if data.kind == "bar" else HorizontalLineChart()
-    chart.x, chart.y = 50, 45
-    chart.width, chart.height = width - 70, height - 75
+    pct = report.chart.get("kind") == "pct"
+    chart.x, chart.y = 62, 50 if len(data.categories) > 8 else 36
+    chart.width, chart.height = width - 72, height - chart.y - 28
     values = [s.values for s in data.series] or [[0.0]]
     chart.data = values
     chart.categoryAxis.categoryNames = data.categories or [""]
@@ -47,11 +50,12 @@ def _bar_or_line(report: Report, width: float, height: float) -> Drawing:
         chart.categoryAxis.labels.boxAnchor = "ne"
     top = max([max(v) for v in values if v] + [1.0])
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = (
-        100.0 if report.chart.get("kind") == "pct" and top <= 100 else top * 1.1
-    )
+    if pct:
+        chart.valueAxis.valueMax = 100.0 if top >= 50 else max(10.0, top * 1.25)
+    else:
+        chart.valueAxis.valueMax = top * 1.1
     chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: _axis_text(v, data.money)
+    chart.valueAxis.labelTextFormat = lambda v: _axis_text(v, data.money, pct)
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
     for i in range(len(values)):
@@ -62,11 +66,23 @@ def _bar_or_line(report: Report, width: float, height: float) -> Drawing:
             chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
             chart.lines[i].strokeWidth = 2
     drawing.add(chart)
-    drawing.add(String(8, height / 2, data.y_label, fontSize=8, angle=90, textAnchor="middle"))
-    drawing.add(String(width / 2, 2, data.x_label, fontSize=8, textAnchor="middle"))
+    drawing.add(String(chart.x - 40, height - 14, data.y_label, fontSize=8, fillColor=colors.grey))
+    drawing.add(
+        String(
+            chart.x + chart.width / 2,
+            2,
+            data.x_label,
+            fontSize=8,
+            textAnchor="middle",
+            fillColor=colors.grey,
+        )
+    )
     if len(data.series) > 1:
         legend = Legend()
-        legend.x, legend.y = width - 150, height - 5
+        legend.x, legend.y = width - 170, height - 8
+        legend.columnMaximum = 1
+        legend.deltax = 80
+        legend.alignment = "right"
         legend.fontSize = 7
         legend.colorNamePairs = [
             (PALETTE[i % len(PALETTE)], s.label) for i, s in enumerate(data.series)
@@ -126,6 +142,27 @@ def _heat(report: Report, width: float, height: float) -> Drawing:
     return drawing
 
 
+NUMERIC = ("int", "pct", "money", "days")
+HEAD_STYLE = ParagraphStyle(
+    "head", fontName="Helvetica-Bold", fontSize=8, leading=9.5, textColor=colors.white
+)
+
+
+def _header_cell(label: str, numeric: bool) -> Paragraph:
+    """Headers wrap onto two lines rather than run into the next column."""
+    return Paragraph(label, ParagraphStyle("h", parent=HEAD_STYLE, alignment=2 if numeric else 0))
+
+
+def _column_widths(report: Report, rows: list[list[str]], width: float) -> list[float]:
+    """Share the page width by each column's longest cell (headers may wrap)."""
+    need = []
+    for i, column in enumerate(report.columns):
+        longest = max(len(r[i]) for r in rows)
+        words = max(len(w) for w in column.label.split())
+        need.append(max(longest, words, 6) + 2)
+    return [width * n / sum(need) for n in need]
+
+
 def to_pdf(report: Report, out: Path | None = None) -> bytes:
     """Render ``report``; landscape when the table is wide. Returns the PDF bytes."""
     wide = len(report.columns) > 7
@@ -157,7 +194,10 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
         story += [chart(report, width, height), Spacer(1, 5 * mm)]
     rows = display_rows(report)
     body = [[c.label for c in report.columns], *rows] if rows else [["No data in this range."]]
-    table = Table(body, repeatRows=1, hAlign="LEFT")
+    widths = _column_widths(report, rows, width) if rows else None
+    if rows:
+        body[0] = [_header_cell(c.label, c.kind in NUMERIC) for c in report.columns]
+    table = Table(body, repeatRows=1, hAlign="LEFT", colWidths=widths)
     style: list[tuple[Any, ...]] = [
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER),
@@ -168,7 +208,7 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
     ]
     for i, column in enumerate(report.columns):
-        if column.kind in ("int", "pct", "money", "days"):
+        if column.kind in NUMERIC:
             style.append(("ALIGN", (i, 0), (i, -1), "RIGHT"))
     if report.totals and rows:
         style += [

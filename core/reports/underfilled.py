@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,12 @@ from core.reports.localtime import clock_time, day_key
 from core.reports.model import Column, Report, ReportFilter, percent
 
 WARNING_DAYS = 7
+
+
+def short_date(iso: str) -> str:
+    """``Thu 26 Nov`` for a chart label."""
+    day = date.fromisoformat(iso)
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def underfilled(tx: Session, flt: ReportFilter, by: str | None) -> Report:
@@ -43,7 +49,7 @@ def underfilled(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     rows = [
         {
             "group_id": str(sid),
-            "group": f"{day} {start} {course} at {venue}",
+            "group": f"{short_date(day)}, {venue}",
             "session_id": sid,
             "date": day,
             "start_time": start,

@@ -1,0 +1,90 @@
+"""QtCharts for a report: bars for categories, a line for trends (axis labels, GBP, %)."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+
+from core.reports.chart_data import ChartData, chart_data
+from core.reports.model import Report
+
+PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2")
+
+
+def _value_axis(data: ChartData, kind: str, top: float) -> QValueAxis:
+    axis = QValueAxis()
+    axis.setTitleText(data.y_label)
+    if kind == "pct":
+        axis.setRange(0, 100 if top >= 50 else max(10.0, top * 1.25))
+        axis.setLabelFormat("%.0f%%")
+    elif data.money:  # printf-style formats cannot print "£": the title carries it
+        axis.setRange(0, max(top * 1.1, 1))
+        axis.setLabelFormat("%.0f")
+        axis.setTitleText("Pounds (£)")
+    else:
+        axis.setRange(0, max(top * 1.1, 1))
+        axis.setLabelFormat("%.0f")
+    axis.applyNiceNumbers()
+    axis.setGridLineColor(QColor("#e4e4e4"))
+    return axis
+
+
+def build_chart(report: Report) -> QChart:
+    """The report's bar or line chart, titled, with labelled axes and a legend if needed."""
+    data = chart_data(report)
+    chart = QChart()
+    chart.setTitle(report.title)
+    title = QFont()
+    title.setPointSize(11)
+    title.setBold(True)
+    chart.setTitleFont(title)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    categories = QBarCategoryAxis()
+    categories.append(data.categories or [""])
+    categories.setTitleText(data.x_label)
+    if len(data.categories) > 10:
+        categories.setLabelsAngle(-90)
+        small = QFont()
+        small.setPointSize(8)
+        categories.setLabelsFont(small)
+    top = max([max(s.values) for s in data.series if s.values] + [0.0])
+    values = _value_axis(data, report.chart.get("kind", "int"), top)
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+    if data.kind == "line":
+        for i, s in enumerate(data.series):
+            line = QLineSeries()
+            line.setName(s.label)
+            for x, y in enumerate(s.values):
+                line.append(x, y)
+            line.setPen(QPen(QColor(PALETTE[i % len(PALETTE)]), 2.5))
+            line.setPointsVisible(True)
+            chart.addSeries(line)
+            line.attachAxis(categories)
+            line.attachAxis(values)
+    else:
+        bars = QBarSeries()
+        for i, s in enumerate(data.series):
+            bar_set = QBarSet(s.label)
+            bar_set.append(s.values)
+            bar_set.setColor(QColor(PALETTE[i % len(PALETTE)]))
+            bar_set.setBorderColor(QColor(PALETTE[i % len(PALETTE)]))
+            bars.append(bar_set)
+        chart.addSeries(bars)
+        bars.attachAxis(categories)
+        bars.attachAxis(values)
+    chart.legend().setVisible(len(data.series) > 1)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+    return chart
+
+
+RENDER_HINT = QPainter.RenderHint.Antialiasing

@@ -1,0 +1,131 @@
+"""Pictures of the Reports tab: one PNG per report screen, plus the first page of a PDF.
+
+``capture_reports(window, out_dir)`` works on a running main window signed in as a manager
+or admin (for ``rft desk --screenshots``);
+``python -m desktop.reports.screenshots DIR`` makes a demo database in a scratch directory
+and captures a manager's window on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.reports.reports_tab import SCREENS, ReportsTab
+
+WAIT_S = 30.0
+
+
+def wait_until(done: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
+    """Process events until ``done()``; a screen that never arrives is an error."""
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("a report did not arrive in time")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def capture_reports(window: Any, out_dir: Path) -> list[Path]:
+    """For ``rft desk --screenshots``: a manager's or admin's main window, every report screen."""
+    window.show_tab("Reports")
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab)
+    return capture(window, tab, out_dir)
+
+
+def capture(window: QWidget, tab: ReportsTab, out_dir: Path) -> list[Path]:
+    """Show each report screen in turn and save ``reports-<screen>.png``; then the PDF page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for row, screen in enumerate(SCREENS):
+        tab.report = None
+        tab.screens.setCurrentRow(row)
+        if row == 0:
+            tab.refresh()
+        wait_until(lambda: tab.report is not None and not tab.progress.isVisible())
+        QApplication.processEvents()
+        path = out_dir / f"reports-{slug(screen.title)}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    tab.screens.setCurrentRow(0)
+    wait_until(lambda: tab.report is not None and tab.report.name == "utilisation")
+    saved += pdf_page(tab, out_dir)
+    return saved
+
+
+def pdf_page(tab: ReportsTab, out_dir: Path) -> list[Path]:
+    """Export the shown report as PDF and render its first page with pdftoppm (if installed)."""
+    pdf = out_dir / "reports-utilisation.pdf"
+    tab.write_pdf(pdf)
+    wait_until(lambda: pdf.exists() and pdf.stat().st_size > 0)
+    wait_until(lambda: tab.summary.text().startswith("Saved"))
+    if shutil.which("pdftoppm") is None:
+        return [pdf]
+    prefix = out_dir / "reports-pdf-page1"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "90",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(prefix),
+        ],
+        check=True,
+    )
+    return [pdf, prefix.with_suffix(".png")]
+
+
+def main(out_dir: Path) -> int:
+    from core import demo
+    from core.actor import Actor
+    from core.db import migrate, open_database
+    from desktop.app import application
+    from desktop.backend import LocalBackend
+    from desktop.main_window import MainWindow
+
+    scratch = Path(tempfile.mkdtemp(prefix="rft-shots-"))
+    os.environ.setdefault("RFT_DATA_DIR", str(scratch))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'rft.sqlite3'}")
+    app = application()
+    db = open_database()
+    migrate(db)
+    demo.seed(db)
+    backend = LocalBackend(db, Actor("Helen Manager", "manager", user_id=2))
+    backend.start()
+    window = MainWindow(backend, QSettings(str(scratch / "desk.ini"), QSettings.Format.IniFormat))
+    window.resize(1440, 900)
+    window.show()
+    for path in capture_reports(window, out_dir.resolve()):
+        print(path)
+    backend.close()
+    window.close()
+    app.processEvents()
+    db.dispose()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")))

@@ -14,6 +14,7 @@ from core.clock import now
 from core.errors import NotFound
 from core.models import Attendee, Booking
 from core.models.base import blind_index
+from core.notify.outbox import forget_recipient
 
 ERASED = "(erased)"
 
@@ -89,5 +90,6 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.special_requirements = None
                 attendee.emergency_phone = None
                 touched += 1
+    forget_recipient(tx, email)  # queued and sent email to them
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

@@ -100,7 +100,7 @@ class MonthGrid(QCalendarWidget):
         metrics = painter.fontMetrics()
         dot = max(6, metrics.height() // 2)
         x, y = rect.left() + pad, rect.top() + pad + metrics.height() + pad // 2
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(QPen(QColor("white"), 1) if selected else Qt.PenStyle.NoPen)
         for s in sessions:
             if x + dot > rect.right() - pad:
                 x, y = rect.left() + pad, y + dot + 2
@@ -168,10 +168,10 @@ class CalendarView(QWidget):
         self.day_table.setWordWrap(False)
         for col in range(self.day_model.columnCount()):
             self.day_table.setColumnHidden(col, col not in DAY_COLUMNS_SHOWN)
-        self.day_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.day_table.horizontalHeader().setStretchLastSection(True)
+        header = self.day_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # course names wrap least
+        self.day_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.day_table.doubleClicked.connect(lambda _i: self.book_selected())
         self.day_empty = QLabel()
         self.book = QPushButton("&Book this session…")
@@ -199,6 +199,7 @@ class CalendarView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 520])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         for a, b in (

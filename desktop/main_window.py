@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         for index, (_widget, _title, roles) in enumerate(self._tabs):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
         self.new_booking_action.setEnabled(self._allowed(DESK))
+        self._show_where()
 
     # -- menus and shortcuts ----------------------------------------------------------
     def _action(self, text: str, slot: Callable[[], Any], shortcut: Any = None) -> QAction:
@@ -232,11 +233,7 @@ class MainWindow(QMainWindow):
     def _show_connection(self, connected: bool, message: str) -> None:
         if connected and self.backend.needs_sign_in:
             QTimer.singleShot(0, self.ask_sign_in)
-        self.where.setText(
-            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
-            if self.backend.user_label
-            else f"Data on {self.backend.description}"
-        )
+        self._show_where()
         if connected and self.banner.isVisible():
             self.banner.setStyleSheet(BANNER_STYLE["back"])
             self.banner.setText(message or "Connection is back. Everything is up to date.")
@@ -246,6 +243,13 @@ class MainWindow(QMainWindow):
             self.banner.setStyleSheet(BANNER_STYLE["down"])
             self.banner.setText(message)
             self.banner.show()
+
+    def _show_where(self) -> None:
+        self.where.setText(
+            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
+            if self.backend.user_label
+            else f"Data on {self.backend.description}"
+        )
 
     def _show_busy(self, running: int) -> None:
         self.busy.setText("Loading…" if running else "")

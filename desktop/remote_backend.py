@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from core.errors import DomainError
 from core.secrets import delete_secret, read_secret, write_secret
@@ -53,12 +53,15 @@ def token_name(url: str) -> str:
 class RemoteBackend(Backend):
     """Service API calls over WebSocket; live changes from the server's pushes."""
 
+    _state_arrived = Signal(str)  # client thread → GUI thread
+
     def __init__(self, url: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.url = url
         self._client: BlockingSyncClient | None = None
         self._saved_token: str | None = None
         self._token_lock = threading.Lock()
+        self._state_arrived.connect(self._state_changed)
 
     @property
     def description(self) -> str:
@@ -72,11 +75,11 @@ class RemoteBackend(Backend):
     def start(self) -> None:
         """Connect in the background, resuming the sign-in kept in the keyring."""
         self._set_connected(False, "")
-        self._client = BlockingSyncClient(
-            self.url, on_changes=self._on_changes, on_state=self._on_state
-        )
         self._saved_token = read_secret(token_name(self.url))
-        self.client.client.refresh_token = self._saved_token
+        self._client = BlockingSyncClient(
+            self.url, on_changes=self._on_changes, on_state=self._state_arrived.emit
+        )
+        self.client.client.refresh_token = self._saved_token  # before the first connect lands
 
     def close(self) -> None:
         if self._client is not None:
@@ -125,12 +128,15 @@ class RemoteBackend(Backend):
         else:
             self._set_identity("", None)
 
-    # -- callbacks from the client's thread (signals queue them to the GUI) ------------
+    # -- callbacks from the client's thread --------------------------------------------
     def _on_changes(self, changes: list[dict[str, Any]]) -> None:
         for message in changes:
             self.changed.emit(message)
 
-    def _on_state(self, state: str) -> None:
+    def _state_changed(self, state: str) -> None:
+        """On the GUI thread, so ``start()`` has finished and the client exists."""
+        if self._client is None:
+            return
         if state == "connected":
             self._take_identity(self.client.client.identity)
             self._save_token()

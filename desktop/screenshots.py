@@ -101,7 +101,7 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     sessions = window.sessions
     sessions.course.setCurrentIndex(sessions.course.findData("efaw"))
     sessions.search.setText("leeds")
-    wait_until(lambda: "of" in sessions.count.text())
+    wait_until(lambda: sessions.proxy.words == ["leeds"])
     shots.append(_save(window, folder, "sessions-filtered", suffix))
     sessions.search.clear()
     sessions.course.setCurrentIndex(0)
@@ -117,6 +117,7 @@ def _wizard_steps(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= 6]
     target = min(candidates, key=lambda r: r.start)
     wizard = BookingWizard(window.backend, window, session=target.raw)
+    wizard.resize(1180, 680)  # the offscreen "screen" is small; show the desk-sized wizard
     wizard.show()
     wait_until(lambda: wizard.session is not None)
     shots = [_save(wizard, folder, "wizard-1-session", suffix)]

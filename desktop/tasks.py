@@ -47,7 +47,8 @@ class Activity(QObject):
         with self._lock:
             self.running += delta
             running = self.running
-        self.busy_changed.emit(running)
+        with contextlib.suppress(RuntimeError):  # at interpreter exit the object is gone
+            self.busy_changed.emit(running)
 
 
 activity = Activity()

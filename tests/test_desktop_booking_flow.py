@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -25,8 +28,13 @@ from tests.factories import make_session
 __all__ = ["desk_settings", "make_desk"]
 
 
-def test_five_attendees_paid_in_cash_get_a_reference(
-    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, desk_settings: QSettings
+def test_five_attendees_paid_in_cash_get_a_reference_and_an_invite(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+    desk_settings: QSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     efaw = make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=10)
     make_session(sqlite_db, course="faw", venue="york", days_ahead=12)
@@ -35,6 +43,20 @@ def test_five_attendees_paid_in_cash_get_a_reference(
     with sqlite_db.read() as tx:
         booking = tx.scalars(select(Booking).where(Booking.reference == reference)).one()
         assert (booking.status, booking.seats, booking.total_pence) == ("CONFIRMED", 5, 33750)
+        assert [(p.method, p.amount_pence) for p in booking.payments] == [("cash", 33750)]
+
+    wizard = window.findChild(BookingWizard)
+    assert wizard is not None
+    assert (
+        "Confirmation email with the calendar invite queued"
+        in wizard.confirmation_step.email.text()
+    )
+    invite = tmp_path / "invite.ics"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(invite), ""))
+    qtbot.mouseClick(wizard.confirmation_step.save_invite, Qt.MouseButton.LeftButton)
+    text = invite.read_text()
+    assert "BEGIN:VEVENT" in text and reference in text
+    assert "Emergency First Aid at Work" in text
 
 
 def test_attendee_under_the_course_minimum_age_is_flagged_on_the_row(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -11,6 +12,7 @@ from core.availability import SessionView
 from core.clock import london
 from core.errors import ValidationFailed
 from core.invites import session_invite
+from core.notify import samples
 from core.notify.render import render, template_names
 from core.notify.samples import sample_context
 
@@ -85,3 +87,16 @@ def test_an_invite_has_one_event_per_day_across_the_clock_change() -> None:
     assert all("RFT-2026-0001" in str(e.get("description")) for e in events)
     assert len({str(e.get("uid")) for e in events}) == 2
     assert list(cal.walk("VTIMEZONE"))[0]["TZID"] == "Europe/London"
+
+
+def test_a_template_can_ship_its_own_sample_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "certificate_issued.sample.json").write_text(
+        '{"certificate_no": "C-1", "issued_at": "2026-04-01T10:00:00+01:00"}'
+    )
+    monkeypatch.setattr(samples, "resource", lambda *parts: tmp_path / parts[-1])
+    context = samples.sample_context("certificate_issued")
+    assert context["certificate_no"] == "C-1"
+    assert context["issued_at"].hour == 10 and context["issued_at"].tzinfo is not None
+    assert context["reference"] == "RFT-2026-0042"  # the shared values are still there

@@ -6,13 +6,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
+from core import bookings
 from core.actor import Actor
 from core.api import Call, dispatch
 from core.db import Database
 from core.errors import Forbidden, ValidationFailed
+from core.models import OutboxMessage
+from core.money import gbp
 from core.payments.gateway import gateway_for
 from core.payments.stripe_double import StripeDouble
+from core.privacy import erase_person
+from tests.factories import make_session, person
 from tests.payments_support import DESK, booking_state, emails, pending_booking, total_pence
 
 TRAINER = Actor(label="Trainer", role="trainer", channel="desk")
@@ -129,3 +135,31 @@ def test_demo_readers_tap_by_themselves(sqlite_db: Database) -> None:
         )
         time.sleep(0.2)
     assert states == ("succeeded", "declined")
+
+
+def test_a_confirmation_not_yet_sent_shows_the_cash_just_taken(db: Database) -> None:
+    sid = make_session(db)
+    with db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], DESK).reference  # confirmed, pay at desk
+    call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
+    with db.read() as tx:
+        text = tx.scalars(select(OutboxMessage.body_text)).one()
+    assert "Still to pay" not in text
+    assert f"Paid:          {gbp(total_pence(db, ref))}" in text
+
+
+def test_erasing_a_person_erases_their_email(db: Database) -> None:
+    ref = pending_booking(db)
+    call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
+    with db.write() as tx:
+        erase_person(tx, "person1@example.com", DESK)
+    assert emails(db) == []
+
+
+def test_the_website_gets_a_link_for_its_own_booking(db: Database) -> None:
+    sid = make_session(db)
+    with db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
+    link = call(db, "payments.link", WEBSITE, reference=ref)
+    assert set(link) == {"url", "expires_at", "payment_id"}
+    assert [t for t, _ in emails(db)] == ["payment_link"]

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from core.availability import SessionView, get_session
 from core.invites import session_invite
-from core.models import Booking, Venue
+from core.models import Booking, OutboxMessage, Venue
 from core.notify.outbox import Attachment, enqueue
+from core.notify.render import render
 
 
 def venue_address(tx: Session, venue_id: str) -> str:
@@ -72,6 +73,23 @@ def send_confirmation(tx: Session, booking: Booking, *, resend: bool = False) ->
         attachments=[_invite(tx, booking)],
         dedupe_key=None if resend else f"booking_confirmation:{booking.reference}",
     )
+
+
+def refresh_confirmation(tx: Session, booking: Booking) -> bool:
+    """Re-render a confirmation still waiting in the outbox, so it shows the payment just
+    taken (the desk confirms a booking, then records the cash a moment later)."""
+    row = tx.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.dedupe_key == f"booking_confirmation:{booking.reference}",
+            OutboxMessage.status == "pending",
+        )
+    )
+    if row is None:
+        return False
+    rendered = render("booking_confirmation", booking_context(tx, booking))
+    row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+    tx.flush()
+    return True
 
 
 def send_cancellation(tx: Session, booking: Booking) -> int:

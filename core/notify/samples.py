@@ -1,17 +1,42 @@
-"""Sample data for previewing templates (``rft email preview``) without a database."""
+"""Sample data for previewing templates (``rft email preview``) without a database.
+
+A template with variables of its own ships ``<name>.sample.json`` next to it; its values
+(ISO date-times become aware datetimes) are laid over the shared sample.
+"""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import json
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core.clock import london
+from core.resources import resource
 
 SAMPLE_DAY = date(2026, 3, 30)  # the Monday after the clocks go forward
 
 
+def _revive(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 10 and value[10:11] == "T":
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return [_revive(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _revive(v) for k, v in value.items()}
+    return value
+
+
 def sample_context(template: str) -> dict[str, Any]:
-    """Realistic values for every variable any of our templates uses."""
+    """Realistic values for every variable the templates use, plus the template's own."""
+    extra = resource("templates", "email", f"{template}.sample.json")
+    own = _revive(json.loads(extra.read_text(encoding="utf-8"))) if extra.exists() else {}
+    return _shared(template) | own
+
+
+def _shared(template: str) -> dict[str, Any]:
     days = [
         {
             "start": london(SAMPLE_DAY + timedelta(days=i), time(9, 0)),

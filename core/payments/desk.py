@@ -9,6 +9,7 @@ from core.db import Database
 from core.errors import ValidationFailed
 from core.models import Booking
 from core.money import gbp
+from core.notify import booking_emails
 from core.payments.ledger import (
     add_payment,
     clear_paid_dues,
@@ -30,6 +31,8 @@ def _settle(tx: Any, booking: Booking) -> None:
     clear_paid_dues(tx, booking)
     if booking.status == "PENDING_PAYMENT" and covered_pence(booking) >= booking.total_pence:
         confirm_booking(tx, booking)
+    else:
+        booking_emails.refresh_confirmation(tx, booking)
 
 
 def record_cash(db: Database, reference: str, amount_pence: int, actor: Actor) -> dict[str, Any]:
@@ -102,4 +105,6 @@ def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, An
         )
         if booking.status == "PENDING_PAYMENT":
             confirm_booking(tx, booking)
+        else:
+            booking_emails.refresh_confirmation(tx, booking)
         return payment_json(payment) | {"booking_status": booking.status, "due_pence": due}

@@ -124,6 +124,7 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
         request_refund(tx, payment, payment.amount_pence, SYSTEM.label, "paid twice")
     else:
         set_status(tx, payment, "succeeded")
+        booking_emails.refresh_confirmation(tx, booking)
     clear_paid_dues(tx, booking)
 
 

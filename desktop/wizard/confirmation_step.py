@@ -21,16 +21,14 @@ from core.money import gbp
 from desktop.session_data import SessionRow, session_view
 
 
-def email_status(booking: dict[str, Any]) -> str:
-    """What happened to the confirmation email, as the service reported it."""
-    email = booking.get("email")
+def email_status(booking: dict[str, Any], outbox: bool) -> str:
+    """What happens to the confirmation email. With the email outbox (``outbox``), a confirmed
+    booking's email is queued in the same transaction as the booking itself."""
     to = booking["customer"]["email"]
-    if isinstance(email, dict):
-        state = email.get("status", "")
-        if state in ("sent", "queued"):
-            return f"Confirmation email {'sent' if state == 'sent' else 'on its way'} to {to}."
-        if state:
-            return f"The confirmation email to {to} could not be sent ({state}); resend it later."
+    if outbox and booking["status"] == "CONFIRMED":
+        return f"Confirmation email with the calendar invite queued for {to}."
+    if outbox:
+        return f"The confirmation email goes to {to} once the booking is paid."
     return (
         f"No confirmation email went out from this desk: give the customer ({to}) "
         "the reference, or resend it from the Bookings tab."
@@ -83,7 +81,7 @@ class ConfirmationStep(QWidget):
         layout.addWidget(self.saved)
         layout.addStretch(1)
 
-    def show_booking(self, booking: dict[str, Any], note: str) -> None:
+    def show_booking(self, booking: dict[str, Any], note: str, outbox: bool) -> None:
         self.booking = booking
         s = SessionRow.from_json(booking["session"])
         e = html.escape
@@ -103,7 +101,7 @@ class ConfirmationStep(QWidget):
             f"{booking['seats']} attendee(s) · total <b>{gbp(booking['total_pence'])}</b>{discount}"
         )
         self.payment.setText(e(note))
-        self.email.setText(e(email_status(booking)))
+        self.email.setText(e(email_status(booking, outbox)))
         self.saved.setText("")
 
     def _copy(self) -> None:

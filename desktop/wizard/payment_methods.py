@@ -1,11 +1,13 @@
 """Ways to pay at the desk. Cash and "pay later" are always there; card reader, payment link
 and invoice appear when the service offers them (``payments.methods`` lists their keys).
 
-A method is a small object: ``offered`` decides whether it is shown, ``take`` runs it once
-the receptionist confirms. ``take`` gets a ``PaymentFlow`` (the wizard) to create the
-booking with ``bookings.create`` (``payment=<key>``), call more API methods, report progress
-and finish with the booking. To add a method, subclass ``PaymentMethod`` and list it in
-``METHODS``.
+A method is a small object: ``offered`` decides whether it is shown, ``form`` names what
+the receptionist fills in, and ``take`` runs it once confirmed. ``take`` gets a
+``PaymentFlow`` (the wizard) to create the booking with ``bookings.create``
+(``payment=<key>``), record the payment with the payments API (``payments.cash``,
+``payments.invoice``, ``payments.terminal.*``, ``payments.link``; see docs/payments.md),
+report progress and finish with the booking. To add a method, subclass ``PaymentMethod``
+and list it in ``METHODS``.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
 
-TERMINAL_POLL_MS = 1500
+TERMINAL_POLL_MS = 1000
 
 
 class PaymentFlow(Protocol):
     """What the wizard offers a payment method while it runs."""
 
     backend: Any
+    readers: list[dict[str, Any]]  # card readers from ``payments.methods``
 
     def create_booking(self, payment: str, then: Callable[[dict[str, Any]], None]) -> None: ...
 
@@ -31,6 +34,8 @@ class PaymentFlow(Protocol):
 
     def finish(self, booking: dict[str, Any], note: str) -> None: ...
 
+    def form_values(self) -> dict[str, str]: ...
+
 
 class PaymentMethod:
     key = ""
@@ -38,6 +43,7 @@ class PaymentMethod:
     help = ""
     requires: tuple[str, ...] = ()  # service API methods this one needs
     always = False  # offered on every desk (cash, pay later)
+    form: tuple[tuple[str, str, bool], ...] = ()  # (field, label, required) to fill in
 
     def offered(self, has_method: Callable[[str], bool], keys: set[str]) -> bool:
         """Shown when always available, or listed by ``payments.methods`` and supported."""
@@ -45,8 +51,28 @@ class PaymentMethod:
             return True
         return self.key in keys and all(has_method(m) for m in self.requires)
 
+    def missing(self, values: dict[str, str]) -> str | None:
+        """What the receptionist still has to fill in, if anything."""
+        for field, label, required in self.form:
+            if required and not values.get(field):
+                return f"Fill in the {label.lower()} for the {self.label.lower()}."
+        return None
+
     def take(self, flow: PaymentFlow) -> None:
-        flow.create_booking(self.key, lambda booking: flow.finish(booking, self.done_note()))
+        """Create the booking paid this way, then record the payment where the service can."""
+        recorder = f"payments.{self.key}"
+
+        def created(booking: dict[str, Any]) -> None:
+            if not flow.backend.has_method(recorder):
+                flow.finish(booking, self.done_note())
+                return
+            params = self.record_params(booking, flow)
+            flow.api(recorder, params, lambda _p: flow.finish(booking, self.done_note()))
+
+        flow.create_booking(self.key, created)
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        return {"reference": booking["reference"]}
 
     def done_note(self) -> str:
         return ""
@@ -57,6 +83,9 @@ class Cash(PaymentMethod):
     label = "Cash"
     help = "Take the money now; the booking is confirmed and marked paid in cash."
     always = True
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        return {"reference": booking["reference"], "amount_pence": booking["total_pence"]}
 
     def done_note(self) -> str:
         return "Paid in cash."
@@ -72,6 +101,30 @@ class PayLater(PaymentMethod):
         return "Not paid yet: the customer pays before the course."
 
 
+class Invoice(PaymentMethod):
+    key = "invoice"
+    label = "Invoice"
+    help = "Invoice the customer's employer; the booking is confirmed now."
+    requires = ("payments.invoice",)
+    form = (
+        ("company", "Company", True),
+        ("po_number", "PO number", False),
+        ("email", "Invoice email", True),
+    )
+
+    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
+        values = flow.form_values()
+        return {
+            "reference": booking["reference"],
+            "company": values["company"],
+            "po_number": values.get("po_number") or None,
+            "email": values["email"],
+        }
+
+    def done_note(self) -> str:
+        return "Invoice raised and emailed."
+
+
 class CardReader(PaymentMethod):
     key = "card"
     label = "Card reader"
@@ -79,26 +132,29 @@ class CardReader(PaymentMethod):
     requires = ("payments.terminal.start", "payments.terminal.status", "payments.terminal.cancel")
 
     def take(self, flow: PaymentFlow) -> None:
+        online = [r for r in flow.readers if r.get("status", "online") == "online"]
+        reader = (online or flow.readers or [{"id": "", "label": "the reader"}])[0]
+
         def started(booking: dict[str, Any]) -> None:
-            ref = {"reference": booking["reference"]}
-
-            def cancel() -> None:
-                flow.api("payments.terminal.cancel", ref, lambda _r: None)
-
-            def check(status: Any) -> None:
-                state = status.get("status") if isinstance(status, dict) else str(status)
-                if state in ("succeeded", "paid"):
+            def check(status: dict[str, Any]) -> None:
+                state = status.get("status")
+                ref = {"payment_id": status["payment_id"]}
+                if state == "succeeded":
                     flow.finish(booking, "Paid by card.")
-                elif state in ("failed", "cancelled", "canceled"):
-                    flow.finish(booking, "The card payment did not go through: not paid yet.")
-                else:
-                    flow.progress("Waiting for the card on the reader…", cancel)
-                    QTimer.singleShot(
-                        TERMINAL_POLL_MS,
-                        lambda: flow.api("payments.terminal.status", ref, check),
+                elif state == "pending":
+                    flow.progress(
+                        f"Waiting for the customer's card on {reader.get('label', 'the reader')}…",
+                        lambda: flow.api("payments.terminal.cancel", ref, check),
                     )
+                    QTimer.singleShot(
+                        TERMINAL_POLL_MS, lambda: flow.api("payments.terminal.status", ref, check)
+                    )
+                else:
+                    why = status.get("message") or state
+                    flow.finish(booking, f"Card not taken ({why}). The booking waits for payment.")
 
-            flow.api("payments.terminal.start", ref, check)
+            params = {"reference": booking["reference"], "reader_id": reader["id"]}
+            flow.api("payments.terminal.start", params, check)
 
         flow.create_booking(self.key, started)
 
@@ -114,37 +170,20 @@ class PaymentLink(PaymentMethod):
             flow.api(
                 "payments.link",
                 {"reference": booking["reference"]},
-                lambda link: flow.finish(booking, f"Payment link sent: {_url(link)}"),
+                lambda link: flow.finish(
+                    booking,
+                    f"Payment link emailed to the customer: {link.get('url', '')} "
+                    "(seats stay held until it expires).",
+                ),
             )
 
         flow.create_booking(self.key, created)
-
-
-class Invoice(PaymentMethod):
-    key = "invoice"
-    label = "Invoice"
-    help = "Invoice the customer's employer; the booking is confirmed now."
-    requires = ("payments.invoice",)
-
-    def take(self, flow: PaymentFlow) -> None:
-        def created(booking: dict[str, Any]) -> None:
-            flow.api(
-                "payments.invoice",
-                {"reference": booking["reference"]},
-                lambda _r: flow.finish(booking, "Invoice raised and sent."),
-            )
-
-        flow.create_booking(self.key, created)
-
-
-def _url(link: Any) -> str:
-    return str(link.get("url", "")) if isinstance(link, dict) else str(link)
 
 
 METHODS: tuple[PaymentMethod, ...] = (Cash(), PayLater(), CardReader(), PaymentLink(), Invoice())
 
 
 def offered_keys(result: Any) -> set[str]:
-    """Keys from a ``payments.methods`` result (a list of keys or of ``{"key": ...}``)."""
+    """Keys from a ``payments.methods`` result (``{"methods": [...]}`` or a plain list)."""
     items = result.get("methods", []) if isinstance(result, dict) else result or []
     return {str(i["key"]) if isinstance(i, dict) else str(i) for i in items}

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFormLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -23,6 +25,8 @@ class PaymentStep(QWidget):
         super().__init__()
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
+        self.forms: dict[str, QWidget] = {}
+        self.fields: dict[str, dict[str, QLineEdit]] = {}
         self.methods_box = QVBoxLayout()
         self.progress = QLabel()
         self.progress.setWordWrap(True)
@@ -36,6 +40,7 @@ class PaymentStep(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.cancel_payment)
         layout.addStretch(1)
+        self.group.buttonToggled.connect(lambda *_: self._show_form())
         self.offer([m for m in METHODS if m.always])
 
     def offer(self, methods: list[PaymentMethod]) -> None:
@@ -48,7 +53,7 @@ class PaymentStep(QWidget):
             item = self.methods_box.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        self.buttons = {}
+        self.buttons, self.forms, self.fields = {}, {}, {}
         for method in methods:
             button = QRadioButton(method.label)
             button.setObjectName(f"pay-{method.key}")
@@ -59,8 +64,35 @@ class PaymentStep(QWidget):
             self.buttons[method.key] = button
             self.methods_box.addWidget(button)
             self.methods_box.addWidget(hint)
+            if method.form:
+                self._add_form(method)
         if current in self.buttons:
             self.buttons[current].setChecked(True)
+        self._show_form()
+
+    def _add_form(self, method: PaymentMethod) -> None:
+        box = QWidget()
+        form = QFormLayout(box)
+        form.setContentsMargins(24, 0, 0, 0)
+        self.fields[method.key] = {}
+        for field, label, required in method.form:
+            edit = QLineEdit()
+            edit.setAccessibleName(label)
+            form.addRow(label + ("" if required else " (optional)"), edit)
+            self.fields[method.key][field] = edit
+        self.forms[method.key] = box
+        self.methods_box.addWidget(box)
+        box.hide()
+
+    def _show_form(self) -> None:
+        chosen = self.chosen_key()
+        for key, box in self.forms.items():
+            box.setVisible(key == chosen)
+
+    def values(self) -> dict[str, str]:
+        """What was typed into the chosen method's form."""
+        fields = self.fields.get(self.chosen_key() or "", {})
+        return {name: edit.text().strip() for name, edit in fields.items()}
 
     def choose(self, key: str) -> None:
         self.buttons[key].setChecked(True)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import Backend
+from desktop.bookings_tab import RESEND
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
 from desktop.tasks import BackendOp, plain_message
@@ -70,6 +71,7 @@ class BookingWizard(QDialog):
         self.session: SessionRow | None = None
         self.booking: dict[str, Any] | None = None
         self.hold = HoldKeeper(backend, self)
+        self.readers: list[dict[str, Any]] = []
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
@@ -118,7 +120,7 @@ class BookingWizard(QDialog):
         layout.addLayout(steps_row)
         layout.addLayout(middle, 1)
         layout.addLayout(buttons)
-        self.resize(1180, 680)
+        self._fit_screen(1180, 680)
 
         self._resize_timer = QTimer(self)
         self._resize_timer.setSingleShot(True)
@@ -142,6 +144,14 @@ class BookingWizard(QDialog):
         self.go(SESSION)
         self.session_step.load(int(session["id"]) if session else None)
         self._offer_payment_methods()
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """Open at a comfortable size, but never bigger than the screen (200% scaling)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            width = min(width, int(screen.width() * 0.95))
+            height = min(height, int(screen.height() * 0.9))
+        self.resize(width, height)
 
     # -- navigation -------------------------------------------------------------------
     @property
@@ -219,15 +229,18 @@ class BookingWizard(QDialog):
         self.session_step.clear_notice()
         seats = max(1, self.attendees_step.model.rowCount())
         self._set_busy(True)
-        self.hold.hold_seats(session.id, seats, self._held_go_on, self._hold_refused)
+        self.hold.hold_seats(
+            session.id, seats, self._held_go_on, lambda e: self._hold_refused(e, session)
+        )
 
     def _held_go_on(self) -> None:
         self._set_busy(False)
         self.go(ATTENDEES)
 
-    def _hold_refused(self, error: BaseException) -> None:
+    def _hold_refused(self, error: BaseException, session: SessionRow | None = None) -> None:
+        """Seats asked for on ``session`` (default: the chosen one) could not be held."""
         self._set_busy(False)
-        session = self.session
+        session = session or self.session
         if session is not None and _is(error, SEATS_LOST):
             self.go(SESSION)
             seats = max(1, self.attendees_step.model.rowCount())
@@ -299,15 +312,23 @@ class BookingWizard(QDialog):
     def _offer_payment_methods(self) -> None:
         if not self.backend.has_method("payments.methods"):
             return
-        BackendOp(self, self.backend, "payments.methods").success(
-            lambda result: self.payment_step.offer(
-                [m for m in METHODS if m.offered(self.backend.has_method, offered_keys(result))]
-            )
-        ).failure(lambda _e: None).run()
+        BackendOp(self, self.backend, "payments.methods").success(self._payment_methods).failure(
+            lambda _e: None
+        ).run()
+
+    def _payment_methods(self, result: Any) -> None:
+        keys = offered_keys(result)
+        if isinstance(result, dict):
+            self.readers = list(result.get("readers", []))
+        self.payment_step.offer([m for m in METHODS if m.offered(self.backend.has_method, keys)])
 
     def _take_payment(self) -> None:
         key = self.payment_step.chosen_key()
         method = next(m for m in METHODS if m.key == key)
+        missing = method.missing(self.payment_step.values())
+        if missing:
+            self.message.setText(missing)
+            return
         self._set_busy(True)
         self.payment_step.set_locked(True)
         self.payment_step.show_progress("Booking…", None)
@@ -339,12 +360,16 @@ class BookingWizard(QDialog):
             self._payment_failed
         ).run()
 
+    def form_values(self) -> dict[str, str]:
+        return self.payment_step.values()
+
     def progress(self, text: str, cancel: Callable[[], None] | None = None) -> None:
         self.payment_step.show_progress(text, cancel)
 
     def finish(self, booking: dict[str, Any], note: str) -> None:
         self._set_busy(False)
-        self.confirmation_step.show_booking(booking, note)
+        outbox = self.backend.has_method(RESEND)
+        self.confirmation_step.show_booking(booking, note, outbox)
         self.go(DONE)
         self.booked.emit(booking)
 

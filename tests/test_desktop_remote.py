@@ -1,0 +1,133 @@
+"""The desk against a real ``rft server`` process: sign in, book, race, lose and regain
+the connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool
+from pytestqt.qtbot import QtBot
+
+from core.db import Database
+from desktop.login_dialog import LoginDialog
+from desktop.main_window import MainWindow
+from desktop.remote_backend import RemoteBackend
+from desktop.wizard import BookingWizard
+from desktop.wizard.wizard import ATTENDEES, SESSION
+from tests.desktop_support import book_five_in_cash, desk_settings, open_window
+from tests.factories import make_session
+from tests.server_support import PASSWORD, ServerProcess, add_staff, server_env
+
+__all__ = ["desk_settings"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def server(sqlite_db: Database) -> Iterator[ServerProcess]:
+    with ServerProcess(server_env(sqlite_db.settings.database_url)) as process:
+        yield process
+
+
+@pytest.fixture
+def remote_desks(server: ServerProcess) -> Iterator[list[RemoteBackend]]:
+    desks: list[RemoteBackend] = []
+    yield desks
+    for desk in desks:
+        desk.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
+
+
+def connect_desk(qtbot: QtBot, url: str, desks: list[RemoteBackend]) -> RemoteBackend:
+    desk = RemoteBackend(url)
+    desks.append(desk)
+    desk.start()
+    return desk
+
+
+def sign_in(qtbot: QtBot, window: MainWindow, email: str) -> None:
+    """Type into the sign-in dialog the window opens for an anonymous connection."""
+    qtbot.waitUntil(lambda: window.findChild(LoginDialog) is not None, timeout=10_000)
+    dialog = window.findChild(LoginDialog)
+    assert dialog is not None
+    dialog.email.setText(email)
+    dialog.password.setText(PASSWORD)
+    dialog.sign_in.click()
+    qtbot.waitUntil(lambda: window.backend.role == "reception", timeout=10_000)
+
+
+def test_booking_through_a_running_server(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    server: ServerProcess,
+    remote_desks: list[RemoteBackend],
+    desk_settings: QSettings,
+) -> None:
+    efaw = make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=10)
+    make_session(sqlite_db, course="faw", venue="york", days_ahead=12)
+    email = add_staff(sqlite_db, "reception")
+    window = open_window(qtbot, connect_desk(qtbot, server.url, remote_desks), desk_settings)
+    sign_in(qtbot, window, email)
+    assert "Signed in as Reception Person" in window.where.text()
+
+    reference = book_five_in_cash(qtbot, window, efaw, sessions_listed=2)
+    assert reference.startswith("RFT-")
+
+
+def test_last_seat_race_between_two_desks_on_the_server(
+    qtbot: QtBot, sqlite_db: Database, server: ServerProcess, remote_desks: list[RemoteBackend]
+) -> None:
+    from core.actor import CLI
+    from core.bookings import book_now
+    from tests.factories import person
+
+    last = make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=7)
+    later = make_session(sqlite_db, course="efaw", venue="york", days_ahead=14)
+    with sqlite_db.write() as tx:
+        book_now(tx, last, [person(i) for i in range(11)], CLI)
+    wizards = []
+    for name in ("desk.a@example.org", "desk.b@example.org"):
+        add_staff(sqlite_db, "reception", name)
+        desk = connect_desk(qtbot, server.url, remote_desks)
+        desk.client.wait_connected(10)
+        desk.login(name, PASSWORD)
+        wizard = BookingWizard(desk, None, session={"id": last})
+        wizard.show()
+        wizards.append(wizard)
+    a, b = wizards
+    qtbot.waitUntil(lambda: all(w.next_button.isEnabled() for w in wizards), timeout=10_000)
+
+    a.next_button.click()
+    b.next_button.click()
+    qtbot.waitUntil(
+        lambda: ATTENDEES in (a.step, b.step) and not (a._busy or b._busy), timeout=10_000
+    )
+    winner, loser = (a, b) if a.step == ATTENDEES else (b, a)
+    assert loser.step == SESSION and winner.hold.seats == 1
+    qtbot.waitUntil(lambda: loser.session_step.notice.isVisible(), timeout=5000)
+    assert "Next Emergency First Aid at Work dates with room" in loser.session_step.notice.text()
+    qtbot.waitUntil(lambda: loser.session is not None and loser.session.id == later)
+    for wizard in wizards:
+        wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
+        wizard.reject()
+
+
+def test_banner_says_when_the_connection_drops_and_when_it_is_back(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    server: ServerProcess,
+    remote_desks: list[RemoteBackend],
+    desk_settings: QSettings,
+) -> None:
+    make_session(sqlite_db, course="efaw", days_ahead=10)
+    email = add_staff(sqlite_db, "reception")
+    window = open_window(qtbot, connect_desk(qtbot, server.url, remote_desks), desk_settings)
+    sign_in(qtbot, window, email)
+
+    server.kill()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
+    assert "dropped" in window.banner.text()
+
+    with ServerProcess(server_env(sqlite_db.settings.database_url), port=server.port):
+        qtbot.waitUntil(lambda: "back" in window.banner.text(), timeout=20_000)
+        assert window.backend.role == "reception"

@@ -10,6 +10,7 @@ from core.db import Database
 from core.errors import Forbidden, ValidationFailed
 from core.payments import desk, refunds, terminal
 from core.payments.gateway import StripeClient, StripeConfig
+from core.payments.jobs import run_payments_once
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
@@ -129,3 +130,20 @@ def test_a_refund_that_times_out_is_retried_without_refunding_twice(
     refunds.refund(sqlite_db, impatient, ref, DESK)
     assert [r["amount"] for r in double.of_type("refund")] == [total_pence(sqlite_db, ref)]
     assert booking_state(sqlite_db, ref)[2][1][2] == "succeeded"
+
+
+def test_a_refund_pending_at_the_bank_is_asked_about_not_made_again(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    double.refunds_pending = True
+    ref = paid_by_card(sqlite_db, gateway, days_ahead=30)
+    refunds.refund(sqlite_db, gateway, ref, DESK)
+    assert booking_state(sqlite_db, ref)[2][1][2] == "pending"
+    double.forget_idempotency_keys()  # a day later: a second create would refund again
+    recover(sqlite_db, gateway)
+    assert booking_state(sqlite_db, ref)[2][1][2] == "pending"
+    double.settle_refunds()
+    run_payments_once(sqlite_db, gateway)
+    assert booking_state(sqlite_db, ref)[2][1][2] == "succeeded"
+    assert len(double.of_type("refund")) == 1
+    assert [t for t, _ in emails(sqlite_db)].count("refund_notice") == 1

@@ -10,8 +10,9 @@ import pytest
 from core.clock import now
 from core.db import Database
 from core.payments import terminal
-from core.payments.gateway import PaymentRejected, StripeClient
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment
+from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
@@ -138,3 +139,16 @@ def test_an_attempt_left_behind_is_closed_before_a_new_one(
         "requires_payment_method",
     ]
     assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["timeout", "pending"]
+
+
+def test_an_attempt_that_never_reached_stripe_is_closed_without_it(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    double.fail_next("/v1/payment_intents", "unreachable", times=3)
+    with pytest.raises(PaymentUnavailable):
+        terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    later = now() + timedelta(days=2)
+    recover(sqlite_db, gateway, at=later)
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["timeout"]
+    assert double.of_type("payment_intent") == []

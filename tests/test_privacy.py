@@ -27,7 +27,10 @@ def test_export_then_erase_keeps_money_and_references(any_db: Database) -> None:
     with any_db.read() as tx:
         kept = bookings.find(tx, ref)
         assert (kept.total_pence, kept.customer_name, kept.attendees[0].name) == (
-            total, privacy.ERASED, privacy.ERASED)
+            total,
+            privacy.ERASED,
+            privacy.ERASED,
+        )
         assert kept.attendees[0].special_requirements is None
         assert bookings.find(tx, other_ref).attendees[0].name == "Test Person2"
         with pytest.raises(NotFound):

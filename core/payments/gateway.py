@@ -241,6 +241,9 @@ class StripeClient:
         }
         return self._call("refund", self.sdk.v1.refunds.create, params, self._key(key))
 
+    def refund_status(self, refund_id: str) -> Json:
+        return self._call("check the refund", self.sdk.v1.refunds.retrieve, refund_id)
+
     def events_after(self, cursor: str | None, page_size: int = 100) -> list[Json]:
         """Events newer than ``cursor`` (all retained events without one), oldest first.
 

@@ -22,7 +22,7 @@ from core.clock import now
 from core.db import Database
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment, pending_stripe_charges, set_status
-from core.payments.settle import apply_remote
+from core.payments.settle import apply_remote, expire_link
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,14 @@ def reconcile(
         attempt = Attempt.load(tx, payment_id)
     if attempt.status != "pending":
         return
-    obj = fetch_remote(gateway, attempt)
     if attempt.method == "link":
         overdue = attempt.expires_at is not None and attempt.expires_at <= at
     else:
         overdue = at - attempt.created_at > timedelta(seconds=db.settings.terminal_timeout_s)
+    if attempt.provider_ref is None and (overdue or give_up):
+        _close_unsent(db, attempt)
+        return
+    obj = fetch_remote(gateway, attempt)
     closing = _is_open(obj) and (give_up or overdue)
     if closing:
         obj = close_remote(gateway, attempt, obj)
@@ -139,6 +142,18 @@ def reconcile(
         apply_remote(tx, payment, obj)
         if closing and not give_up and payment.method == "card" and payment.status == "canceled":
             set_status(tx, payment, "timeout", "No card was presented in time.")
+
+
+def _close_unsent(db: Database, attempt: Attempt) -> None:
+    """An attempt whose Stripe id we never learnt: the reader never got it and no link was
+    ever shown or sent, so nobody can have paid it. Close it without asking Stripe (whose
+    idempotency keys only last a day)."""
+    with db.write() as tx:
+        payment = get_payment(tx, attempt.payment_id)
+        if payment.method == "link":
+            expire_link(tx, payment)
+        else:
+            set_status(tx, payment, "timeout", "The payment never reached the card reader.")
 
 
 @dataclass

@@ -112,6 +112,7 @@ def send_pending_refunds(db: Database, gateway: StripeClient) -> int:
         todo = [
             (
                 p.id,
+                p.provider_ref,
                 details(p).get("payment_intent"),
                 p.amount_pence,
                 p.booking.reference,
@@ -120,16 +121,19 @@ def send_pending_refunds(db: Database, gateway: StripeClient) -> int:
             for p in map(lambda i: get_payment(tx, i), pending_refunds(tx))
         ]
     sent = 0
-    for payment_id, intent_id, amount, reference, key in todo:
+    for payment_id, refund_id, intent_id, amount, reference, key in todo:
         if not intent_id or not key:
             continue
         try:
-            result = gateway.refund(
-                intent_id,
-                amount,
-                {"reference": reference, "refund_id": str(payment_id)},
-                key=key,
-            )
+            if refund_id:  # made, still pending at the bank: ask, never make it again
+                result = gateway.refund_status(refund_id)
+            else:
+                result = gateway.refund(
+                    intent_id,
+                    amount,
+                    {"reference": reference, "refund_id": str(payment_id)},
+                    key=key,
+                )
         except PaymentUnavailable:
             continue
         except PaymentRejected as exc:

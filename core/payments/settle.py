@@ -168,8 +168,10 @@ def apply_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:
 
 
 def refund_finished(tx: Session, refund: Payment, obj: dict[str, Any]) -> None:
-    if obj.get("status") == "succeeded":
+    """Record Stripe's answer to a refund; a pending one keeps its id and is asked again."""
+    if obj.get("id"):
         refund.provider_ref = obj["id"]
+    if obj.get("status") == "succeeded":
         set_status(tx, refund, "succeeded")
         booking_emails.send_refund_notice(
             tx, refund.booking, refund.amount_pence, key=str(refund.id)

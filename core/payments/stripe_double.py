@@ -91,6 +91,7 @@ class StripeDouble:
     auto_present: dict[str, str] = field(default_factory=dict)  # reader id → card number
     auto_present_after_s: float = 3.0
     timeout_delay_s: float = 1.5
+    refunds_pending: bool = False  # refunds wait at "the bank" until settle_refunds()
     objects: dict[str, Json] = field(default_factory=dict)
     events: list[Json] = field(default_factory=list)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -182,6 +183,19 @@ class StripeDouble:
             session.update(status="complete", payment_status="paid", payment_intent=intent["id"])
             self._event("checkout.session.completed", session)
             return session
+
+    def settle_refunds(self) -> None:
+        """Pending refunds go through (the bank has processed them)."""
+        with self._lock:
+            for refund in self.of_type("refund"):
+                if refund["status"] == "pending":
+                    refund["status"] = "succeeded"
+                    self._event("refund.updated", refund)
+
+    def forget_idempotency_keys(self) -> None:
+        """Stripe keeps idempotency keys for 24 hours; this is the day after."""
+        with self._lock:
+            self._idempotent.clear()
 
     def signed_webhook(self, event: Json, at: int | None = None) -> tuple[bytes, str]:
         """A webhook body and its ``Stripe-Signature`` header, signed like Stripe does."""
@@ -407,7 +421,7 @@ class StripeDouble:
             "amount": amount,
             "currency": intent["currency"],
             "payment_intent": intent["id"],
-            "status": "succeeded",
+            "status": "pending" if self.refunds_pending else "succeeded",
             "metadata": p.get("metadata") or {},
             "reason": p.get("reason"),
             "created": int(time.time()),

@@ -103,3 +103,35 @@ def test_my_sessions_tab_is_shown_to_trainers_only(
         qtbot.addWidget(window)
         index = window.tab_widget.indexOf(window.tab_named("My sessions"))
         assert window.tab_widget.isTabVisible(index) is visible
+
+
+def test_marking_while_disconnected_never_waits_for_the_network(
+    sqlite_db: Database,
+) -> None:
+    from core.errors import DomainError
+
+    sarah = trainer(sqlite_db)
+    sid, (amy, ben) = booked_session(sqlite_db, sarah, days_ahead=0)
+    calls: list[str] = []
+
+    def server(method: str, params: dict[str, Any]) -> Any:
+        calls.append(method)
+        return LocalBackend(sqlite_db, sarah).call(method, params)
+
+    connected = [True]
+    source = RegisterSource(server, DeviceRegister(sqlite_db, "laptop"), lambda: connected[0])
+    assert source.sessions().online
+    connected[0] = False
+    calls.clear()
+    snap = source.mark(sid, amy, 0, "attendance", "present")
+    assert (snap.online, snap.unsynced, calls) == (False, 1, [])
+
+    def timed_out(method: str, params: dict[str, Any]) -> Any:
+        raise DomainError("The booking server did not answer in time; try again.")
+
+    connected[0] = True
+    source.call = timed_out
+    snap = source.mark(sid, ben, 0, "attendance", "absent")
+    assert (snap.online, snap.unsynced) == (False, 2)
+    source.call = server
+    assert source.sessions().unsynced == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from desktop.backend import Backend
 
 log = logging.getLogger(__name__)
 DEVICE_DB = "trainer-device.sqlite3"
+# a timeout (plain ``domain_error``) or a lapsed sign-in: treat as offline, keep marking
+OFFLINE_CODES = ("domain_error", "unauthenticated")
 
 
 def device_database(backend: Backend) -> Database:
@@ -50,21 +53,26 @@ class Snapshot:
 class RegisterSource:
     """The trainer's sessions and registers for the screens, online or not."""
 
-    def __init__(self, call: Call, device: DeviceRegister) -> None:
+    def __init__(
+        self, call: Call, device: DeviceRegister, is_online: Callable[[], bool] | None = None
+    ) -> None:
         self.call = call  # ``Backend.call``, or anything that answers the same way
         self.device = device
+        self.is_online = is_online  # e.g. the backend's connection state; None: try always
         self._sync_lock = threading.Lock()
         self.online = True
 
-    def _try(self, work: Any) -> str | None:
-        """Run a network step; None when it worked, else why not (and we are offline)."""
+    def _try(self, work: Callable[[], object]) -> str | None:
+        """Run a network step unless we know we are offline; return what went wrong, if
+        anything. Never raises: the device keeps the marks whatever the network does."""
+        if self.is_online is not None and not self.is_online():
+            self.online = False
+            return None
         try:
             work()
         except DomainError as exc:
-            if exc.code in ("unauthenticated", "forbidden"):
-                self.online = False
-                return exc.message
-            raise
+            self.online = exc.code not in OFFLINE_CODES
+            return exc.message
         except Exception as exc:  # any transport failure: carry on from the device
             log.info("register sync failed: %s", exc)
             self.online = False

@@ -196,7 +196,6 @@ class RegisterView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Register")
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
@@ -269,6 +268,10 @@ class RegisterView(QWidget):
             self._build_days(session["days"])
         self.day_group.button(day).setChecked(True)
         self.model.set_roster(roster, day)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(
+            self.model.columns.index("Note"), QHeaderView.ResizeMode.Stretch
+        )
         if self.model.rowCount():
             self.table.selectRow(max(0, min(row, self.model.rowCount() - 1)))
         self._show_selected()

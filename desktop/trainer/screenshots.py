@@ -121,6 +121,7 @@ def scenario(db: Database) -> tuple[Actor, int]:
                     (people[0], "attendance", "present", None),
                     (people[1], "attendance", "present", None),
                     (people[2], "attendance", "present", None),
+                    (people[0], "note", "Needs a chair for CPR practice", None),
                 ],
             ),
             actor,

@@ -19,12 +19,14 @@ ATTENDANCE_COLOURS = {
 OUTCOME_COLOURS = {"competent": "#d8f3dc", "not_yet_competent": "#ffd6d6", "referred": "#e8e0ff"}
 
 
-def banner(online: bool, unsynced: int) -> tuple[str, str]:
+def banner(online: bool, unsynced: int, problem: str | None = None) -> tuple[str, str]:
     """Text and style of the connection banner above the trainer's screens."""
     marks = f"{unsynced} mark{'s' if unsynced != 1 else ''}"
     if not online:
         waiting = f": {marks} not yet synced" if unsynced else ": marks are kept on this computer"
         return f"Offline{waiting}", OFFLINE_STYLE
+    if problem:
+        return f"{problem} ({marks} not yet synced)", PENDING_STYLE
     if unsynced:
         return f"Online: sending {marks}…", PENDING_STYLE
     return "Online: all marks synced", ONLINE_STYLE

@@ -77,7 +77,9 @@ class TrainerTab(QWidget):
         with self._source_lock:
             if self._source is None:
                 device = DeviceRegister(device_database(self.backend), self.backend.user_label)
-                self._source = RegisterSource(self.backend.call, device)
+                self._source = RegisterSource(
+                    self.backend.call, device, lambda: self.backend.connected
+                )
             return self._source
 
     @property
@@ -139,7 +141,7 @@ class TrainerTab(QWidget):
         self.loaded.emit()
 
     def _banner(self, snap: Snapshot) -> None:
-        text, style = banner(snap.online, snap.unsynced)
+        text, style = banner(snap.online, snap.unsynced, snap.problem)
         self.banner.setText(text)
         self.banner.setStyleSheet(style)
 

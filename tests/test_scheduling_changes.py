@@ -3,6 +3,7 @@ that tell every attendee (checked on a real SMTP server) and offer a transfer or
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -212,3 +213,25 @@ def test_a_session_that_has_started_cannot_be_moved(sqlite_db: Database) -> None
         row.start_at = now() - timedelta(hours=1)
     with pytest.raises(ValidationFailed, match="already started"), sqlite_db.write() as tx:
         edit_session(tx, ADMIN, sid, 1, SessionEdit(capacity=6))
+
+
+def test_two_admins_booking_the_same_room_at_once_only_one_gets_it(any_db: Database) -> None:
+    start = threading.Barrier(2, timeout=30)
+    outcomes: list[str] = []
+
+    def schedule() -> None:
+        start.wait()
+        try:
+            with any_db.write() as tx:
+                create_session(tx, ADMIN, _plan(trainers=[], room="Calder Room"))
+            outcomes.append("saved")
+        except TeachingRuleBroken as exc:
+            outcomes.append(exc.data["failures"][0]["rule"])
+
+    threads = [threading.Thread(target=schedule) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["room_free", "saved"]
+    assert _count(any_db) == 1

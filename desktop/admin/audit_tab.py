@@ -20,8 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.admin import ADMIN
 from core.clock import today_london
+from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 
@@ -80,17 +83,20 @@ class AuditTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def filters(self) -> dict[str, Any]:
         return {
             "action": self.action.text().strip() or None,
             "actor": self.actor.text().strip() or None,
-            "date_from": self.date_from.date().toPython().isoformat(),
-            "date_to": self.date_to.date().toPython().isoformat(),
+            "date_from": to_date(self.date_from.date()).isoformat(),
+            "date_to": to_date(self.date_to.date()).isoformat(),
         }
 
     def reload(self) -> None:
+        if not may_use(self.backend, ADMIN):
+            return
         BackendOp(self, self.backend, "audit.list", self.filters()).success(self._loaded).run()
 
     def _loaded(self, entries: list[dict[str, Any]]) -> None:

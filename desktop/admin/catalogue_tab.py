@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.admin import ADMIN
 from core.money import gbp
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.tasks import BackendOp
@@ -72,9 +74,12 @@ class CatalogueTab(QWidget):
             layout.addLayout(bar)
             layout.addWidget(table)
         backend.changed.connect(self._on_change)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, ADMIN):
+            return
         BackendOp(self, self.backend, "catalogue.get").success(self._loaded).run()
 
     def _loaded(self, result: dict[str, Any]) -> None:

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.registry import OFFICE
 from core.clock import today_london
+from desktop.admin.roles import may_use
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
 from desktop.session_list import SORT_ROLE, SessionTableModel
@@ -65,9 +67,12 @@ class ScheduleTab(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         backend.changed.connect(self._on_change)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, OFFICE):
+            return
         today = today_london()
         params = {
             "date_from": today.isoformat(),
@@ -127,4 +132,7 @@ class ScheduleTab(QWidget):
         params = {"id": session["id"], "reason": reason.strip(), "version": session["version"]}
         BackendOp(self, self.backend, "schedule.cancel", params).success(
             lambda _r: self.reload()
-        ).failure(lambda e: QMessageBox.warning(self, "Not cancelled", plain_message(e))).run()
+        ).failure(self._warn).run()
+
+    def _warn(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Not cancelled", plain_message(error))

@@ -100,7 +100,7 @@ def render(window: Any, out_dir: Path) -> list[Path]:
         if title == "Audit":
             screen.reload()
         model = getattr(screen, "model", None) or screen.courses
-        wait_until(lambda m=model: bool(m.rows))
+        wait_until(lambda m=model: bool(m.rows))  # type: ignore[misc]
         saved.append(_grab(window, out_dir / name))
     return saved
 

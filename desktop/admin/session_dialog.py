@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from core.clock import LONDON, to_london, today_london
 from core.scheduling.plan import usual_days
+from desktop.admin.qt_dates import to_date, to_time
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.tasks import BackendOp, plain_message
@@ -142,6 +143,11 @@ class SessionDialog(QDialog):
         self.catalogue.load(self)
         BackendOp(self, backend, "trainers.list").success(self._fill_trainers).run()
 
+    def done(self, result: int) -> None:
+        """Closing stops a pending rule check."""
+        self._timer.stop()
+        super().done(result)
+
     # -- filling the form -------------------------------------------------------------
     def _fill_catalogue(self) -> None:
         self.course.clear()
@@ -201,7 +207,7 @@ class SessionDialog(QDialog):
         if not course:
             return
         start = datetime.combine(
-            self.first_day.date().toPython(), self.start_time.time().toPython(), tzinfo=LONDON
+            to_date(self.first_day.date()), to_time(self.start_time.time()), tzinfo=LONDON
         )
         self._set_days([(d.start, d.end) for d in usual_days(course["day_hours"], start)])
 
@@ -243,10 +249,7 @@ class SessionDialog(QDialog):
     def _day_params(self) -> list[dict[str, Any]]:
         days = []
         for row in range(self.days.rowCount()):
-            cells = [
-                (self.days.item(row, c).text() if self.days.item(row, c) else "").strip()
-                for c in range(len(DAY_COLUMNS))
-            ]
+            cells = [self._cell(row, c) for c in range(len(DAY_COLUMNS))]
             try:
                 day = date.fromisoformat(cells[0])
                 start, end = time.fromisoformat(cells[1]), time.fromisoformat(cells[2])
@@ -264,6 +267,10 @@ class SessionDialog(QDialog):
                 entry["break_minutes"] = int(cells[3])
             days.append(entry)
         return days
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.days.item(row, column)
+        return item.text().strip() if item is not None else ""
 
     def _trainer_emails(self) -> list[str]:
         return [

@@ -16,10 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.admin import ADMIN
 from core.models import ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 
@@ -63,9 +65,12 @@ class StaffTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, ADMIN):
+            return
         BackendOp(self, self.backend, "staff.list").success(self.model.set_rows).run()
 
     def _show_uri(self, result: dict[str, Any]) -> None:
@@ -80,7 +85,7 @@ class StaffTab(QWidget):
 
     def _run(self, method: str, params: dict[str, Any]) -> None:
         BackendOp(self, self.backend, method, params).success(self._show_uri).failure(
-            lambda e: QMessageBox.warning(self, "Not done", plain_message(e))
+            self._warn
         ).run()
 
     def add(self) -> None:
@@ -141,3 +146,6 @@ class StaffTab(QWidget):
         user = selected_row(self.table, self.model)
         if user is not None:
             self._run("staff.reset_mfa", {"email": user["email"]})
+
+    def _warn(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Not done", plain_message(error))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -15,9 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.registry import OFFICE
 from core.clock import today_london, uk_date
 from desktop.admin.form_dialog import FormDialog
+from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.roles import may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 
@@ -28,11 +32,11 @@ def _qualification(t: dict[str, Any]) -> str:
     if not t["qualifications"]:
         return "none recorded"
     last = max(q["expires_on"] for q in t["qualifications"])
-    return f"valid to {uk_date(QDate.fromString(last, 'yyyy-MM-dd').toPython())}"
+    return f"valid to {uk_date(date.fromisoformat(last))}"
 
 
 def _days_off(t: dict[str, Any]) -> str:
-    days = [QDate.fromString(d["day"], "yyyy-MM-dd").toPython() for d in t["unavailable"][:3]]
+    days = [date.fromisoformat(d["day"]) for d in t["unavailable"][:3]]
     more = len(t["unavailable"]) - len(days)
     return ", ".join(uk_date(d) for d in days) + (f" +{more}" if more > 0 else "")
 
@@ -78,9 +82,12 @@ class TrainersTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 
     def reload(self) -> None:
+        if not may_use(self.backend, OFFICE):
+            return
         BackendOp(self, self.backend, "trainers.list").success(self.model.set_rows).run()
 
     def _trainer(self) -> dict[str, Any] | None:
@@ -118,7 +125,7 @@ class TrainersTab(QWidget):
                 "email": trainer["email"],
                 "title": title.text(),
                 "courses": _ids(courses.text()),
-                "expires_on": expires.date().toPython().isoformat(),
+                "expires_on": to_date(expires.date()).isoformat(),
             },
             lambda _r: self.reload(),
         ).open()
@@ -136,8 +143,8 @@ class TrainersTab(QWidget):
             "trainers.add_unavailable",
             lambda: {
                 "email": trainer["email"],
-                "first": first.date().toPython().isoformat(),
-                "last": last.date().toPython().isoformat(),
+                "first": to_date(first.date()).isoformat(),
+                "last": to_date(last.date()).isoformat(),
                 "reason": reason.text() or None,
             },
             lambda _r: self.reload(),

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.config import APP_NAME, APP_SLUG
+from core.config import APP_NAME
 from core.resources import resource
 
 COMPONENTS_FILE = "components.json"
@@ -146,7 +146,7 @@ class AboutDialog(QDialog):
         self.version_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         blurb = QLabel(
             "Booking desk for first-aid training courses.<br>"
-            f"Built with the open-source components below ({APP_SLUG})."
+            "Built with the open-source components below, each under its own licence."
         )
         heading = QVBoxLayout()
         for label in (title, self.version_label, blurb):
@@ -159,6 +159,8 @@ class AboutDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Component", "Version", "Licence"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for row, component in enumerate(self.components):
             for col, text in enumerate((component.name, component.version, component.licence)):
                 self.table.setItem(row, col, QTableWidgetItem(text))

@@ -70,6 +70,7 @@ class Settings:
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
     payment_link_minutes: int = 60
+    worker_interval_s: float = 15.0
     refund_full_days: int = 14
     terminal_timeout_s: float = 120.0
 
@@ -111,6 +112,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_api_base=env.get("STRIPE_API_BASE") or None,
         payment_link_minutes=_int(env, "RFT_PAYMENT_LINK_MINUTES", 60, 30, 1440),
+        worker_interval_s=_float(env, "RFT_WORKER_INTERVAL", 15.0, 0.1, 3600.0),
         refund_full_days=_int(env, "RFT_REFUND_FULL_DAYS", 14, 0, 365),
         terminal_timeout_s=_float(env, "RFT_TERMINAL_TIMEOUT", 120.0, 15.0, 600.0),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core import changes
 from core.actor import Actor
+from core.attendance import personal_data as register_data
 from core.clock import now
 from core.errors import NotFound
 from core.models import Attendee, Booking
@@ -42,7 +43,9 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
     """Everything held about ``email``: as customer and as attendee, with the sessions."""
     digest = blind_index(email)
     records = []
+    attendee_ids: list[int] = []
     for booking in _bookings_for(tx, email):
+        attendee_ids += [a.id for a in booking.attendees if a.email_hash == digest]
         records.append(
             {
                 "reference": booking.reference,
@@ -67,7 +70,12 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
                 "total_pence": booking.total_pence,
             }
         )
-    return {"email": email, "exported_at": now().isoformat(), "bookings": records}
+    return {
+        "email": email,
+        "exported_at": now().isoformat(),
+        "bookings": records,
+        "training": register_data.export_for(tx, attendee_ids),
+    }
 
 
 def erase_person(tx: Session, email: str, actor: Actor) -> int:
@@ -83,6 +91,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
             touched += 1
         for attendee in booking.attendees:
             if attendee.email_hash == digest:
+                register_data.erase_for(tx, [attendee.id])
                 attendee.name = ERASED
                 attendee.email = ERASED
                 attendee.email_hash = blind_index(f"erased:{attendee.id}")

@@ -18,6 +18,7 @@ from websockets.http11 import Request, Response
 
 from core import holds
 from core.api import METHODS
+from core.background import Workers
 from core.db import Database
 from server import http
 from server.connection import Connection, Limits
@@ -41,9 +42,12 @@ class ServerOptions:
 class SyncServer:
     """The sync server over one open database."""
 
-    def __init__(self, db: Database, options: ServerOptions | None = None) -> None:
+    def __init__(
+        self, db: Database, options: ServerOptions | None = None, workers: Workers | None = None
+    ) -> None:
         self.db = db
         self.options = options or ServerOptions()
+        self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(db, poll_interval=self.options.poll_interval)
         self.started = time.monotonic()
@@ -62,6 +66,8 @@ class SyncServer:
     async def start(self) -> None:
         await self.feed.start()
         self._sweeper = asyncio.create_task(self._sweep(), name="hold-sweeper")
+        if self.workers is not None:
+            self.workers.start()
         self._server = await serve(
             self._connection,
             self.options.host,
@@ -85,6 +91,8 @@ class SyncServer:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.feed.stop()
+        if self.workers is not None:
+            await asyncio.to_thread(self.workers.stop)
 
     async def _connection(self, ws: ServerConnection) -> None:
         self.metrics.open_connections += 1
@@ -109,12 +117,18 @@ class SyncServer:
         return response
 
     def _services(self) -> dict[str, str]:
-        settings = self.db.settings
-        return {
-            "email": "operational" if settings.smtp_host else "not_configured",
-            "payment": "operational" if settings.stripe_secret_key else "not_configured",
-            "websocket": "operational",
+        running = self.workers.running if self.workers is not None else []
+        configured = {
+            "email": self.db.settings.smtp_host,
+            "payments": (self.db.settings.stripe_secret_key or self.db.settings.stripe_api_base),
         }
+
+        def state(name: str) -> str:
+            if name in running:
+                return "operational"
+            return "stopped" if configured[name] else "not_configured"
+
+        return {"email": state("email"), "payment": state("payments"), "websocket": "operational"}
 
     def _release_expired(self) -> int:
         with self.db.write() as tx:
@@ -133,11 +147,11 @@ class SyncServer:
                 log.info("released %d expired hold(s)", released)
 
 
-async def run(db: Database, options: ServerOptions) -> None:
+async def run(db: Database, options: ServerOptions, workers: Workers | None = None) -> None:
     """Serve until SIGTERM or SIGINT, then close connections and stop cleanly."""
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(DB_THREADS, thread_name_prefix="rft-db"))
-    server = SyncServer(db, options)
+    server = SyncServer(db, options, workers)
     await server.start()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

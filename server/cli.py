@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 
-from core import auth, catalogue
+from core import auth, background, catalogue
 from core.cli.context import database
 from core.config import load_settings
 from server.app import ServerOptions, run
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     auth.check_settings(settings)
+    services = background.plan(settings)
+    for warning in services.not_configured:
+        print(f"rft server: {warning}", file=sys.stderr)
     logging.getLogger("server").setLevel(logging.INFO)
     db = database()
     with db.write() as tx:
@@ -41,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
         port=settings.ws_port if args.port is None else args.port,
     )
     try:
-        asyncio.run(run(db, options))
+        asyncio.run(run(db, options, background.Workers(db, services.loops)))
     finally:
         db.dispose()
     return 0

@@ -35,3 +35,12 @@ def test_export_then_erase_keeps_money_and_references(any_db: Database) -> None:
         assert bookings.find(tx, other_ref).attendees[0].name == "Test Person2"
         with pytest.raises(NotFound):
             privacy.export_person(tx, "person1@example.com")
+
+
+def test_export_includes_the_training_record(any_db: Database) -> None:
+    sid = make_session(any_db)
+    with any_db.write() as tx:
+        bookings.book_now(tx, sid, [person(3)], Actor("desk", "reception"))
+    with any_db.read() as tx:
+        exported = privacy.export_person(tx, "person3@example.com")
+    assert exported["training"] == {"register": [], "certificates": []}

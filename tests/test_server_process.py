@@ -49,6 +49,8 @@ def start_fails(env: dict[str, str], *args: str) -> str:
         ("JWT_EXPIRES_IN", "a while", "JWT_EXPIRES_IN must be a duration"),
         ("WS_PORT", "eighty", "WS_PORT must be a whole number"),
         ("DATABASE_URL", "mysql://db/rft", "DATABASE_URL must start with"),
+        ("SMTP_HOST", "mail server.example.com", "SMTP_HOST must be a host name"),
+        ("STRIPE_SECRET_KEY", "pk_live_oops", "STRIPE_SECRET_KEY"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_the_start_naming_it(

@@ -3,7 +3,7 @@
 Importing this package registers every method module.
 """
 
-from core.api import (  # noqa: F401
+from core.api import (  # noqa: F401  (imported to register their methods)
     admin,
     attendance,
     auth,

@@ -30,12 +30,12 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     catalogue.register,
     sessions.register,
     bookings.register,
-    user_commands.register,
-    privacy.register,
+    payments.register,
     certificates.register,
+    privacy.register,
+    user_commands.register,
     reports.register,
     admin_commands.register,
-    payments.register,
 )
 
 

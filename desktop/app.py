@@ -65,8 +65,11 @@ def open_backend(
     ).run()
 
 
-def run(demo_data: bool = True, server_url: str | None = None) -> int:
-    app = application()
+def start_desk(
+    app: QApplication, demo_data: bool = True, server_url: str | None = None
+) -> list[MainWindow]:
+    """Show a splash, open the configured backend and then the main window (returned in the
+    list once it exists). The caller runs the event loop."""
     settings = desk_settings()
     url = server_url or str(settings.value("server/url", "") or "") or None
     splash = QLabel(f"Opening {APP_NAME}…")
@@ -83,4 +86,10 @@ def run(demo_data: bool = True, server_url: str | None = None) -> int:
         app.aboutToQuit.connect(backend.close)
 
     open_backend(app, url, demo_data, ready)
+    return windows
+
+
+def run(demo_data: bool = True, server_url: str | None = None) -> int:
+    app = application()
+    _windows = start_desk(app, demo_data, server_url)  # keeps the window alive while it runs
     return app.exec()

@@ -14,13 +14,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
 from core import changes
 from core.actor import Actor
 from core.api import METHODS, Call, dispatch
 from core.db import Database
 from core.errors import DomainError
+from desktop.tasks import pool
 
 POLL_MS = 1000
 
@@ -115,8 +116,7 @@ class LocalBackend(Backend):
         self._set_identity(self.actor.label, self.actor.role)
         self._seq_lock = threading.Lock()
         self._closed = False
-        with db.read() as tx:
-            self._seq = changes.last_seq(tx)
+        self._seq: int | None = None  # read on a worker once started
         db.on_change(self._on_commit)
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
@@ -131,7 +131,12 @@ class LocalBackend(Backend):
 
     def start(self) -> None:
         self._set_connected(True, "Working on this computer's database.")
+        pool().start(_Job(self._read_head))
         self._poll.start()
+
+    def _read_head(self) -> None:
+        with self._seq_lock, self.db.read() as tx:
+            self._seq = changes.last_seq(tx)
 
     def close(self) -> None:
         self._closed = True
@@ -141,11 +146,11 @@ class LocalBackend(Backend):
         self.deliver_new_changes()
 
     def _poll_in_background(self) -> None:
-        QThreadPool.globalInstance().start(_Job(self.deliver_new_changes))
+        pool().start(_Job(self.deliver_new_changes))
 
     def deliver_new_changes(self) -> None:
         """Emit every change after the last one delivered, once each, in order."""
-        if self._closed or not self._seq_lock.acquire(blocking=False):
+        if self._closed or self._seq is None or not self._seq_lock.acquire(blocking=False):
             return
         try:
             with self.db.read() as tx:

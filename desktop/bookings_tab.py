@@ -184,9 +184,9 @@ class BookingsTab(QWidget):
         self.search.setPlaceholderText("Reference (RFT-2026-0042), customer name or email")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find a booking")
-        self.search.returnPressed.connect(self.find)
+        self.search.returnPressed.connect(self.search_bookings)
         self.find_button = QPushButton("&Find")
-        self.find_button.clicked.connect(self.find)
+        self.find_button.clicked.connect(self.search_bookings)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -234,7 +234,7 @@ class BookingsTab(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def find(self) -> None:
+    def search_bookings(self) -> None:
         text = self.search.text().strip()
         self._last_query = text
         self.status.setText("Searching…")
@@ -244,7 +244,7 @@ class BookingsTab(QWidget):
 
     def refresh(self) -> None:
         if self._last_query:
-            self.find()
+            self.search_bookings()
 
     def _found(self, result: Any) -> None:
         rows = result.get("bookings", []) if isinstance(result, dict) else list(result)
@@ -316,8 +316,10 @@ class BookingsTab(QWidget):
         b = self.selected()
         if b is None:
             return
-        BackendOp(self, self.backend, RESEND, {"reference": b["reference"]}).success(
-            lambda _r: QMessageBox.information(
+
+        def sent(_result: Any) -> None:
+            QMessageBox.information(
                 self, "Confirmation sent", f"The confirmation for {b['reference']} is on its way."
             )
-        ).run()
+
+        BackendOp(self, self.backend, RESEND, {"reference": b["reference"]}).success(sent).run()

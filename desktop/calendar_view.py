@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.clock import today_london, uk_date
+from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change, session_list
@@ -275,10 +276,7 @@ class CalendarView(QWidget):
         for s in sessions or []:
             if colours.get(s["course"], ("", None))[1] is None:
                 colours[s["course"]] = (s.get("course_name", s["course"]), s.get("colour"))
-        while self.legend_layout.count():
-            item = self.legend_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        layouts.clear(self.legend_layout)
         entries = sorted((name, colour) for name, colour in colours.values() if colour)
         for i, (name, colour) in enumerate(entries):
             label = QLabel(f'<span style="color:{colour};font-size:large">●</span> {name}')

@@ -8,9 +8,11 @@ at run time, ``window.add_tab(widget, "Title", roles=OFFICE)``. A tab factory is
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -167,7 +169,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         for i, (_w, title, _r) in enumerate(self._tabs):
-            view.addAction(self._action(title, lambda t=title: self.show_tab(t), f"Ctrl+{i + 1}"))
+            view.addAction(self._action(title, partial(self.show_tab, title), f"Ctrl+{i + 1}"))
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About", self.about))
@@ -223,8 +225,7 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         if importlib.util.find_spec("desktop.about") is not None:
-            from desktop import about  # written by the packaging area
-
+            about = importlib.import_module("desktop.about")  # written by the packaging area
             about.show_about(self)
             return
         QMessageBox.about(self, f"About {APP_NAME}", f"{APP_NAME} {__version__}")

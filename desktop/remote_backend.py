@@ -8,7 +8,9 @@ without a password; each rotation is saved again.
 
 from __future__ import annotations
 
+import concurrent.futures
 import threading
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +20,7 @@ from core.secrets import delete_secret, read_secret, write_secret
 from desktop.backend import Backend
 from desktop.sync_client import BlockingSyncClient, ConnectionLost, RpcError
 
+CALL_TIMEOUT_S = 60.0
 DROPPED = (
     "The connection to the booking server has dropped. Trying again… "
     "Nothing you booked is lost; seats shown may be out of date until it is back."
@@ -42,7 +45,7 @@ def domain_error(exc: RpcError) -> DomainError:
     cls = _error_classes().get(str(data.pop("code", "")), DomainError)
     error = cls(exc.message, **data)
     if cls is DomainError and exc.kind:
-        error.code = exc.kind  # type: ignore[misc]
+        error.code = exc.kind
     return error
 
 
@@ -82,9 +85,9 @@ class RemoteBackend(Backend):
         self.client.client.refresh_token = self._saved_token  # before the first connect lands
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        client, self._client = self._client, None  # calls in flight give up at once
+        if client is not None:
+            client.close()
 
     @property
     def needs_sign_in(self) -> bool:
@@ -101,18 +104,31 @@ class RemoteBackend(Backend):
         return identity
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
-        try:
-            result = self.client.call(method, params or {})
-        except RpcError as exc:
-            raise domain_error(exc) from None
-        except TimeoutError:
-            raise DomainError("The booking server did not answer in time; try again.") from None
+        if self._client is None:
+            raise DomainError("The desk is not connected to a booking server.")
+        future = self._client.submit(method, params or {})
+        deadline = time.monotonic() + CALL_TIMEOUT_S
+        while True:
+            try:
+                result = future.result(timeout=0.25)
+                break
+            except concurrent.futures.TimeoutError:
+                if self._client is None or time.monotonic() > deadline:
+                    future.cancel()
+                    raise DomainError(
+                        "The booking server did not answer in time; try again."
+                    ) from None
+            except RpcError as exc:
+                raise domain_error(exc) from None
         self._save_token()
         return result
 
     def _save_token(self) -> None:
         """Keep the newest refresh token in the keyring (they rotate on every refresh)."""
-        token = self.client.client.refresh_token
+        client = self._client
+        if client is None:
+            return
+        token = client.client.refresh_token
         with self._token_lock:
             if token == self._saved_token:
                 return

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core import crypto
@@ -21,7 +21,7 @@ from core.db import Database
 from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
-from desktop.tasks import Op, activity
+from desktop.tasks import Op, activity, pool
 from desktop.trainer.screenshots import render_trainer_views
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
@@ -78,7 +78,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
         window.close()
         backend.close()
-        QThreadPool.globalInstance().waitForDone(10_000)
+        pool().waitForDone(10_000)
         databases[0].dispose()
         written += render_trainer_views(folder, suffix)
     for path in written:
@@ -107,7 +107,7 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     sessions.course.setCurrentIndex(0)
     window.show_tab("Bookings")
     window.bookings.search.setText("Smith")
-    window.bookings.find()
+    window.bookings.search_bookings()
     wait_until(lambda: window.bookings.model.rowCount() > 0)
     shots.append(_save(window, folder, "bookings", suffix))
     return shots

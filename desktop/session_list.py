@@ -50,6 +50,12 @@ CANCELLED_COLOUR = QColor("#777777")
 LIVE_COLOUR = QColor("#8a5a00")
 
 
+def day_of(edit: QDateEdit) -> date:
+    day = edit.date().toPython()
+    assert isinstance(day, date)
+    return day
+
+
 class SessionTableModel(QAbstractTableModel):
     """Sessions, one row each; display text precomputed in ``SessionRow``."""
 
@@ -267,8 +273,8 @@ class SessionListView(QWidget):
     # -- loading ----------------------------------------------------------------------
     def params(self) -> dict[str, Any]:
         return {
-            "date_from": self.date_from.date().toPython().isoformat(),  # type: ignore[union-attr]
-            "date_to": self.date_to.date().toPython().isoformat(),  # type: ignore[union-attr]
+            "date_from": day_of(self.date_from).isoformat(),
+            "date_to": day_of(self.date_to).isoformat(),
         }
 
     def reload(self) -> None:

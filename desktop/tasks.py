@@ -52,6 +52,17 @@ class Activity(QObject):
 
 
 activity = Activity()
+WORKERS = 8  # calls mostly wait on the database or the network, not the CPU
+_pool: QThreadPool | None = None
+
+
+def pool() -> QThreadPool:
+    """The desk's worker pool (its own, so slow calls never starve Qt's global pool)."""
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(WORKERS)
+    return _pool
 
 
 class _Relay(QObject):
@@ -100,7 +111,7 @@ class Op:
     def run(self) -> None:
         relay = _Relay(self._parent)
         relay.finished.connect(lambda ok, result: self._finish(relay, ok, result))
-        QThreadPool.globalInstance().start(_Runner(self._work, relay))
+        pool().start(_Runner(self._work, relay))
 
     def _finish(self, relay: _Relay, ok: bool, result: Any) -> None:
         relay.deleteLater()

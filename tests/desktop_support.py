@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from core.actor import Actor
@@ -15,6 +15,7 @@ from core.config import load_settings
 from core.db import Database, open_database
 from desktop.backend import Backend, LocalBackend
 from desktop.main_window import MainWindow
+from desktop.tasks import pool
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
 
@@ -37,7 +38,7 @@ def make_desk(sqlite_db: Database) -> Iterator[DeskFactory]:
     yield make
     for backend, _db in made:
         backend.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    pool().waitForDone(10_000)
     for _backend, db in made[1:]:
         db.dispose()
 

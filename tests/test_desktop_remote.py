@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyotp
 import pytest
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from core import auth
 from core.db import Database
+from desktop import remote_backend
 from desktop.login_dialog import LoginDialog
 from desktop.main_window import MainWindow
 from desktop.remote_backend import RemoteBackend
+from desktop.tasks import pool
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, SESSION
 from tests.desktop_support import book_five_in_cash, desk_settings, open_window
@@ -35,7 +39,7 @@ def remote_desks(server: ServerProcess) -> Iterator[list[RemoteBackend]]:
     yield desks
     for desk in desks:
         desk.close()
-    QThreadPool.globalInstance().waitForDone(10_000)
+    pool().waitForDone(10_000)
 
 
 def connect_desk(qtbot: QtBot, url: str, desks: list[RemoteBackend]) -> RemoteBackend:
@@ -131,3 +135,39 @@ def test_banner_says_when_the_connection_drops_and_when_it_is_back(
     with ServerProcess(server_env(sqlite_db.settings.database_url), port=server.port):
         qtbot.waitUntil(lambda: "back" in window.banner.text(), timeout=20_000)
         assert window.backend.role == "reception"
+
+
+def test_sign_in_asks_for_the_code_and_the_next_start_needs_no_password(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    server: ServerProcess,
+    remote_desks: list[RemoteBackend],
+    desk_settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keyring: dict[str, str] = {}
+    monkeypatch.setattr(remote_backend, "read_secret", keyring.get)
+    monkeypatch.setattr(remote_backend, "write_secret", keyring.__setitem__)
+    monkeypatch.setattr(remote_backend, "delete_secret", lambda name: keyring.pop(name, None))
+    email = add_staff(sqlite_db, "reception")
+    with sqlite_db.write() as tx:
+        totp = pyotp.parse_uri(auth.enable_mfa(tx, email))
+    window = open_window(qtbot, connect_desk(qtbot, server.url, remote_desks), desk_settings)
+
+    qtbot.waitUntil(lambda: window.findChild(LoginDialog) is not None, timeout=10_000)
+    dialog = window.findChild(LoginDialog)
+    assert dialog is not None and dialog.code.isHidden()
+    dialog.email.setText(email)
+    dialog.password.setText(PASSWORD)
+    dialog.sign_in.click()
+    qtbot.waitUntil(lambda: dialog.code.isVisible(), timeout=10_000)
+    assert "6-digit code" in dialog.message.text()
+    dialog.code.setText(totp.now())
+    dialog.sign_in.click()
+    qtbot.waitUntil(lambda: window.backend.role == "reception", timeout=10_000)
+    assert list(keyring) == [remote_backend.token_name(server.url)]
+
+    window.backend.close()
+    again = connect_desk(qtbot, server.url, remote_desks)
+    qtbot.waitUntil(lambda: again.role == "reception", timeout=10_000)
+    assert again.user_label == "Reception Person"

@@ -188,7 +188,7 @@ def test_bookings_tab_finds_cancels_and_moves_a_booking(
     assert tab.selected()["session"]["id"] == second
 
     tab.search.setText(other)
-    tab.find()
+    tab.search_bookings()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected()["reference"] == other)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("customer phoned", True))
     tab.cancel_selected()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import layouts
 from desktop.wizard.payment_methods import METHODS, PaymentMethod
 
 
@@ -49,10 +50,7 @@ class PaymentStep(QWidget):
         for button in self.buttons.values():
             self.group.removeButton(button)
             button.deleteLater()
-        while self.methods_box.count():
-            item = self.methods_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        layouts.clear(self.methods_box)
         self.buttons, self.forms, self.fields = {}, {}, {}
         for method in methods:
             button = QRadioButton(method.label)

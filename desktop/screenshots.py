@@ -21,6 +21,7 @@ from core.db import Database
 from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
+from desktop.reports.screenshots import capture_reports
 from desktop.tasks import Op, activity, pool
 from desktop.trainer.screenshots import render_trainer_views
 from desktop.wizard import BookingWizard
@@ -76,6 +77,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         window.show()
         backend.start()
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
+        written += capture_reports(window, folder, suffix)
         window.close()
         backend.close()
         pool().waitForDone(10_000)

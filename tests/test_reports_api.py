@@ -30,6 +30,7 @@ def test_managers_and_admins_get_columns_rows_and_chart_hints(sqlite_db: Databas
         assert (rows["leeds"]["booked"], rows["leeds"]["capacity"]) == (10, 22)
         assert [c["key"] for c in result["columns"]][:2] == ["group", "sessions"]
         assert result["chart"]["type"] == "bar"
+        assert "forecast" in dispatch(Call(sqlite_db, actor), "reports.list", {})
     revenue = dispatch(
         Call(sqlite_db, MANAGER),
         "reports.run",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -82,6 +83,16 @@ def test_utilisation_by_trainer_month_and_weekday_time(any_db: Database, known: 
         r["group"]: [r["capacity"], r["booked"]] for r in run(any_db, "utilisation", "month").rows
     }
     assert got == months
+
+    weeks: dict[str, list[int]] = {}
+    for name, (cap, booked) in {"S1": (12, 7), "S2": (10, 3), "S3": (12, 2), "S5": (8, 4)}.items():
+        start = known.starts[name]
+        cell = weeks.setdefault((start - timedelta(days=start.weekday())).isoformat(), [0, 0])
+        cell[0] += cap
+        cell[1] += booked
+    trend = run(any_db, "utilisation", "week")
+    assert {r["group"]: [r["capacity"], r["booked"]] for r in trend.rows} == weeks
+    assert trend.chart["type"] == "line"
 
     heat = run(any_db, "utilisation", "weekday-time")
     cells: dict[str, list[int]] = {}

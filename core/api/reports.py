@@ -30,7 +30,11 @@ def run(call: Call, params: RunParams) -> dict[str, Any]:
         return reports.run(tx, params.name, flt, params.by).to_json()
 
 
-@method("reports.list", roles=OFFICE, params=BaseModel)
-def list_reports(call: Call, params: BaseModel) -> list[str]:
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@method("reports.list", roles=OFFICE, params=NoParams)
+def list_reports(call: Call, params: NoParams) -> list[str]:
     """The report names ``reports.run`` accepts."""
     return list(reports.REPORT_NAMES)

@@ -28,12 +28,16 @@ def lead_time(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     dim = dimension(by, GROUPINGS, "lead-time")
     # Each booking's lead time is worked out once in a subquery (OFFSET 0 keeps SQLite from
     # inlining it), then grouped: the London-date arithmetic is the expensive part.
-    live = Booking.status != "CANCELLED"
     lead = (
         flt.apply(
-            select(Booking.id.label("booking_id"), lead_days().label("days"))
+            select(
+                Booking.id.label("booking_id"),
+                Booking.session_id.label("session_id"),
+                Booking.seats.label("seats"),
+                lead_days().label("days"),
+            )
             .join(CourseSession, CourseSession.id == Booking.session_id)
-            .where(live)
+            .where(Booking.status != "CANCELLED")
         )
         .offset(0)
         .subquery("lead")
@@ -43,19 +47,17 @@ def lead_time(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         dim = replace(dim, keys=lambda: [lead_bucket(days)])
 
     def source(stmt: Select[Any]) -> Select[Any]:
-        stmt = (
-            stmt.select_from(Booking)
-            .join(lead, lead.c.booking_id == Booking.id)
-            .join(CourseSession, CourseSession.id == Booking.session_id)
-        )
+        stmt = stmt.select_from(lead)
+        if dim.name != "lead-time":
+            stmt = stmt.join(CourseSession, CourseSession.id == lead.c.session_id)
         return stmt
 
     rows = grouped(
         tx,
         dim,
         [
-            func.count(Booking.id).label("bookings"),
-            func.sum(Booking.seats).label("seats"),
+            func.count(lead.c.booking_id).label("bookings"),
+            func.sum(lead.c.seats).label("seats"),
             func.sum(days).label("total_days"),
             func.min(days).label("min_days"),
             func.max(days).label("max_days"),

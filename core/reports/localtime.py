@@ -65,19 +65,32 @@ class days_between(FunctionElement[int]):  # noqa: N801
     inherit_cache = True
 
 
-def _sqlite_local(compiler: SQLCompiler, column: Any, **kw: Any) -> str:
-    c = compiler.process(column, **kw)
-    month = f"substr({c}, 6, 2)"
+def _sqlite_offset(c: str) -> str:
+    """``'+1 hour'`` in British Summer Time, ``'+0 hours'`` otherwise, for UTC text ``c``.
+
+    April to September are summer time and November to February winter time outright; only
+    March and October need the last-Sunday rule worked out.
+    """
     year = f"substr({c}, 1, 4)"
     starts = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
     ends = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
-    # April to September are summer time and November to February winter time outright;
-    # only March and October need the last-Sunday rule worked out.
+    month = f"substr({c}, 6, 2)"
     return (
-        f"(CASE WHEN {month} BETWEEN '04' AND '09' THEN datetime({c}, '+1 hour') "
+        f"(CASE WHEN {month} BETWEEN '04' AND '09' THEN '+1 hour' "
         f"WHEN {month} IN ('03', '10') AND {c} >= {starts} AND {c} < {ends} "
-        f"THEN datetime({c}, '+1 hour') ELSE datetime({c}) END)"
+        f"THEN '+1 hour' ELSE '+0 hours' END)"
     )
+
+
+def _sqlite_local(compiler: SQLCompiler, column: Any, **kw: Any) -> str:
+    c = compiler.process(column, **kw)
+    return f"datetime({c}, {_sqlite_offset(c)})"
+
+
+def _sqlite_day_number(compiler: SQLCompiler, column: Any, **kw: Any) -> str:
+    """The London calendar day as a whole Julian day number (no text round trip)."""
+    c = compiler.process(column, **kw)
+    return f"CAST(julianday({c}, {_sqlite_offset(c)}) + 0.5 AS INTEGER)"
 
 
 def _pg_local(compiler: SQLCompiler, column: Any, **kw: Any) -> str:
@@ -120,9 +133,9 @@ for _cls in SQLITE_FORMATS:
 
 @compiles(days_between, "sqlite")
 def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later = _sqlite_local(compiler, _arg(element, 0), **kw)
-    earlier = _sqlite_local(compiler, _arg(element, 1), **kw)
-    return f"CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)"
+    later = _sqlite_day_number(compiler, _arg(element, 0), **kw)
+    earlier = _sqlite_day_number(compiler, _arg(element, 1), **kw)
+    return f"({later} - {earlier})"
 
 
 @compiles(days_between, "postgresql")

@@ -41,15 +41,15 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def capture_reports(window: Any, out_dir: Path) -> list[Path]:
+def capture_reports(window: Any, out_dir: Path, suffix: str = "") -> list[Path]:
     """For ``rft desk --screenshots``: a manager's or admin's main window, every report screen."""
     window.show_tab("Reports")
     tab = window.tab_named("Reports")
     assert isinstance(tab, ReportsTab)
-    return capture(window, tab, out_dir)
+    return capture(window, tab, out_dir, suffix)
 
 
-def capture(window: QWidget, tab: ReportsTab, out_dir: Path) -> list[Path]:
+def capture(window: QWidget, tab: ReportsTab, out_dir: Path, suffix: str = "") -> list[Path]:
     """Show each report screen in turn and save ``reports-<screen>.png``; then the PDF page."""
     out_dir.mkdir(parents=True, exist_ok=True)
     saved = []
@@ -60,41 +60,41 @@ def capture(window: QWidget, tab: ReportsTab, out_dir: Path) -> list[Path]:
             tab.refresh()
         wait_until(lambda: tab.report is not None and not tab.progress.isVisible())
         QApplication.processEvents()
-        path = out_dir / f"reports-{slug(screen.title)}.png"
+        path = out_dir / f"reports-{slug(screen.title)}{suffix}.png"
         window.grab().save(str(path))
         saved.append(path)
     tab.screens.setCurrentRow(0)
     wait_until(lambda: tab.report is not None and tab.report.name == "utilisation")
-    saved += pdf_page(tab, out_dir)
+    saved += pdf_page(tab, out_dir) if not suffix else []
     return saved
 
 
 def pdf_page(tab: ReportsTab, out_dir: Path) -> list[Path]:
     """Export the shown report as PDF and render its first page with pdftoppm (if installed)."""
-    pdf = out_dir / "reports-utilisation.pdf"
-    tab.write_pdf(pdf)
-    wait_until(lambda: pdf.exists() and pdf.stat().st_size > 0)
-    wait_until(lambda: tab.summary.text().startswith("Saved"))
     if shutil.which("pdftoppm") is None:
-        return [pdf]
-    prefix = out_dir / "reports-pdf-page1"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "90",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(prefix),
-        ],
-        check=True,
-    )
-    return [pdf, prefix.with_suffix(".png")]
+        return []
+    with tempfile.TemporaryDirectory(prefix="rft-pdf-") as tmp:
+        pdf = Path(tmp) / "report.pdf"
+        tab.write_pdf(pdf)
+        wait_until(lambda: tab.summary.text() == f"Saved {pdf.name}")
+        prefix = out_dir / "reports-pdf-page1"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "90",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf),
+                str(prefix),
+            ],
+            check=True,
+        )
+    return [prefix.with_suffix(".png")]
 
 
 def main(out_dir: Path) -> int:

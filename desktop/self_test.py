@@ -243,6 +243,7 @@ def _main_window(ctx: Context) -> SubChecks:
     backend = backend_module.LocalBackend(ctx.database())
     settings = QSettings(str(ctx.data_dir / "desk.ini"), QSettings.Format.IniFormat)
     window = window_module.MainWindow(backend, settings)
+    ctx.cleanups.append(lambda: tasks.pool().waitForDone(10_000))  # last: calls in flight end
     ctx.cleanups.append(backend.close)
     ctx.keep(window)
     ctx.backend = backend

@@ -140,7 +140,7 @@ class CalendarView(QWidget):
         self.window_ = window
         self.catalogue = CatalogueCache.of(backend)
         self.grid = MonthGrid()
-        self.grid.setMinimumSize(480, 360)
+        self.grid.setMinimumSize(420, 320)
         self.title = QLabel()
         title_font = self.title.font()
         title_font.setPointSizeF(title_font.pointSizeF() * 1.4)

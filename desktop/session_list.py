@@ -181,7 +181,10 @@ class SessionListView(QWidget):
         self.venue.setAccessibleName("Venue")
         for combo, everything in ((self.course, "All courses"), (self.venue, "All venues")):
             combo.addItem(everything, None)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)  # long course names elide; the window stays narrow
             combo.currentIndexChanged.connect(self._apply_filters)
         today = today_london()
         self.date_from = self._date_edit(today, "From date")
@@ -225,12 +228,13 @@ class SessionListView(QWidget):
             caption.setBuddy(widget)
             bar.addWidget(caption)
             bar.addWidget(widget)
-        bar.addWidget(self.search, 1)
+        bar.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
         bottom.addWidget(self.book)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.search)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         for a, b in (

@@ -53,16 +53,15 @@ class Activity(QObject):
 
 activity = Activity()
 WORKERS = 8  # calls mostly wait on the database or the network, not the CPU
-_pool: QThreadPool | None = None
 
 
 def pool() -> QThreadPool:
-    """The desk's worker pool (its own, so slow calls never starve Qt's global pool)."""
-    global _pool
-    if _pool is None:
-        _pool = QThreadPool()
-        _pool.setMaxThreadCount(WORKERS)
-    return _pool
+    """The worker pool: Qt's global one, widened so slow calls never starve the others
+    (its default is one thread per core)."""
+    shared = QThreadPool.globalInstance()
+    if shared.maxThreadCount() < WORKERS:
+        shared.setMaxThreadCount(WORKERS)
+    return shared
 
 
 class _Relay(QObject):

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from core.availability import get_session
 from core.db import Database
 from core.models import Booking
+from desktop.tasks import activity
 from desktop.wizard import BookingWizard
-from desktop.wizard.wizard import ATTENDEES
+from desktop.wizard.wizard import ATTENDEES, SESSION
 from tests.desktop_support import (
     DeskFactory,
     book_five_in_cash,
@@ -83,3 +84,27 @@ def test_attendee_under_the_course_minimum_age_is_flagged_on_the_row(
 def free_seats(db: Database, session_id: int) -> int:
     with db.read() as tx:
         return get_session(tx, session_id).free
+
+
+def test_hold_is_kept_alive_while_working_and_its_loss_sends_the_wizard_back(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    sid = make_session(sqlite_db, course="efaw", days_ahead=10)
+    wizard = BookingWizard(make_desk(), None, session={"id": sid})
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.next_button.isEnabled())
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
+    assert wizard.hold.hold is not None
+    first_expiry = wizard.hold.hold["expires_at"]
+
+    wizard.hold._extended_at -= 3600  # the last extension was long ago
+    qtbot.keyClicks(wizard.attendees_step.table, "A")  # the receptionist types
+    qtbot.waitUntil(lambda: wizard.hold.hold["expires_at"] > first_expiry)
+    qtbot.waitUntil(lambda: not wizard._resize_timer.isActive() and activity.running == 0)
+
+    wizard.hold.hold["expires_at"] = "2000-01-01T00:00:00+00:00"  # as if left too long
+    qtbot.waitUntil(lambda: wizard.step == SESSION, timeout=3000)
+    assert "released" in wizard.message.text()
+    assert wizard.hold.hold is None
+    wizard.reject()

@@ -55,6 +55,7 @@ class SessionStep(QWidget):
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnHidden(3, True)  # trainer: not a booking decision; keeps Status in view
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.notice = QLabel()
         self.notice.setWordWrap(True)

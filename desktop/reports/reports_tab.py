@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFileDialog,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -114,9 +116,8 @@ class ReportsTab(QWidget):
 
         self.screens = QListWidget()
         self.screens.addItems([s.title for s in SCREENS])
-        self.screens.setFixedWidth(220)
         self.screens.setStyleSheet(
-            "QListWidget { font-size: 13px; } QListWidget::item { padding: 7px 6px; }"
+            "QListWidget { font-size: 13px; } QListWidget::item { padding: 6px 6px; }"
         )
         self.screens.currentRowChanged.connect(self._screen_changed)
 
@@ -126,8 +127,11 @@ class ReportsTab(QWidget):
         self.venue = QComboBox()
         self.course = QComboBox()
         self.group_by = QComboBox()
-        for combo in (self.venue, self.course):
-            combo.setMinimumWidth(150)
+        for combo in (self.venue, self.course, self.group_by):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(14)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.csv_button = QPushButton("Export CSV…")
@@ -135,20 +139,23 @@ class ReportsTab(QWidget):
         self.csv_button.clicked.connect(self.export_csv)
         self.pdf_button.clicked.connect(self.export_pdf)
 
-        filters = QHBoxLayout()
-        self.group_by.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.group_label = QLabel("Group by")
-        for label, widget in (
-            (QLabel("From"), self.date_from),
-            (QLabel("To"), self.date_to),
-            (QLabel("Venue"), self.venue),
-            (QLabel("Course"), self.course),
-            (self.group_label, self.group_by),
-        ):
-            filters.addWidget(label)
-            filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(self.refresh_button)
+        filters = QFormLayout()
+        filters.addRow("From", self.date_from)
+        filters.addRow("To", self.date_to)
+        filters.addRow("Venue", self.venue)
+        filters.addRow("Course", self.course)
+        filters.addRow(self.group_label, self.group_by)
+        filters.addRow(self.refresh_button)
+        filter_box = QGroupBox("Filters")
+        filter_box.setLayout(filters)
+        sidebar = QWidget()
+        sidebar.setFixedWidth(250)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(QLabel("<b>Reports</b>"))
+        side.addWidget(self.screens, 1)
+        side.addWidget(filter_box)
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -179,6 +186,7 @@ class ReportsTab(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.totals = QLabel()
+        self.totals.setWordWrap(True)
         self.totals.setStyleSheet("font-weight: bold; padding: 4px 2px;")
         self.notes = QLabel()
         self.notes.setWordWrap(True)
@@ -201,13 +209,12 @@ class ReportsTab(QWidget):
         exports.addWidget(self.pdf_button)
 
         right = QVBoxLayout()
-        right.addLayout(filters)
         right.addWidget(self.progress)
         right.addWidget(self.heading)
         right.addWidget(splitter, 1)
         right.addLayout(exports)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.screens)
+        layout.addWidget(sidebar)
         layout.addLayout(right, 1)
 
         self.catalogue.loaded.connect(self._fill_catalogue)
@@ -245,8 +252,8 @@ class ReportsTab(QWidget):
         self.group_by.clear()
         for key, label in screen.groups:
             self.group_by.addItem(label, key)
-        self.group_by.setVisible(bool(screen.groups))
-        self.group_label.setVisible(bool(screen.groups))
+        self.group_by.setEnabled(bool(screen.groups))
+        self.group_label.setEnabled(bool(screen.groups))
         self.date_from.setEnabled(screen.dated)
         self.date_to.setEnabled(screen.dated)
         tip = "" if screen.dated else "The forecast always looks 12 months ahead."

@@ -1,8 +1,9 @@
 """Telling attendees that their session was cancelled or moved, and offering each booking a
 transfer to another session or a refund, in the same transaction as the change itself.
 
-The refund offered when *we* cancel or move a session is everything the customer has paid:
-the customer-cancellation terms do not apply to a change they did not ask for.
+The refund offered comes from the refund policy (``core.payments.policy``) with its override
+applied: when *we* cancel or move a session, the customer gets back everything paid however
+close to the date it is, since they did not ask for the change.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from core.clock import now, today_london, uk_datetime
 from core.models import Booking, CourseSession
 from core.models.admin import RebookingOffer
 from core.notify.booking_emails import booking_context, send_session_changed
+from core.payments.policy import RefundPolicy
 
 ALTERNATIVES = 3
+POLICY = RefundPolicy()
 
 
 def active_bookings(tx: Session, session_id: int) -> list[Booking]:
@@ -85,7 +88,9 @@ def tell_attendees(
             session_id=session.id,
             change=change,
             alternatives=[s.id for s in options if s.free >= booking.seats][:ALTERNATIVES],
-            refund_pence=booking_context(tx, booking)["paid_pence"],
+            refund_pence=POLICY.refundable(
+                booking_context(tx, booking)["paid_pence"], session.start_at, now(), override=True
+            ),
             status="OPEN",
             created_at=now(),
         )

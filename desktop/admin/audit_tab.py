@@ -24,7 +24,7 @@ from core.api.admin import ADMIN
 from core.clock import today_london
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view
-from desktop.admin.roles import may_use
+from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 
@@ -97,7 +97,7 @@ class AuditTab(QWidget):
     def reload(self) -> None:
         if not may_use(self.backend, ADMIN):
             return
-        BackendOp(self, self.backend, "audit.list", self.filters()).success(self._loaded).run()
+        load(self, self.backend, "audit.list", self.filters(), self._loaded)
 
     def _loaded(self, entries: list[dict[str, Any]]) -> None:
         self.model.set_rows(entries)

@@ -21,10 +21,9 @@ from core.api.admin import ADMIN
 from core.money import gbp
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
-from desktop.admin.roles import may_use
+from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
-from desktop.tasks import BackendOp
 
 COURSE_COLUMNS = [
     ("Course", lambda c: c["name"]),
@@ -80,7 +79,7 @@ class CatalogueTab(QWidget):
     def reload(self) -> None:
         if not may_use(self.backend, ADMIN):
             return
-        BackendOp(self, self.backend, "catalogue.get").success(self._loaded).run()
+        load(self, self.backend, "catalogue.get", None, self._loaded)
 
     def _loaded(self, result: dict[str, Any]) -> None:
         self.courses.set_rows(sorted(result["courses"], key=lambda c: c["name"]))

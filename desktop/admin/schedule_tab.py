@@ -3,10 +3,10 @@ edit or move, and cancel one with a reason."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 
 from core.api.registry import OFFICE
 from core.clock import today_london
-from desktop.admin.roles import may_use
+from desktop.admin.roles import load, may_use
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
 from desktop.session_list import SORT_ROLE, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
 WEEKS_SHOWN = 16
+RELOAD_DEBOUNCE_MS = 500
 
 
 class ScheduleTab(QWidget):
@@ -66,6 +67,10 @@ class ScheduleTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(RELOAD_DEBOUNCE_MS)
+        self._reload_soon.timeout.connect(self.reload)
         backend.changed.connect(self._on_change)
         backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
@@ -78,15 +83,21 @@ class ScheduleTab(QWidget):
             "date_from": today.isoformat(),
             "date_to": (today + timedelta(weeks=WEEKS_SHOWN)).isoformat(),
         }
-        BackendOp(self, self.backend, "sessions.list", params).success(self._loaded).run()
+        load(self, self.backend, "sessions.list", params, self._loaded)
 
     def _loaded(self, sessions: list[dict[str, Any]]) -> None:
         self.model.set_sessions(sessions)
         self.count.setText(f"{len(sessions)} sessions in the next {WEEKS_SHOWN} weeks")
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        if message.get("kind") == "session" and not self.model.update_session(message["data"]):
-            self.reload()
+        """Update a listed session in place; a new one in range reloads (at most twice a
+        second, however busy the feed)."""
+        if message.get("kind") != "session" or self.model.update_session(message["data"]):
+            return
+        start = datetime.fromisoformat(message["data"]["start"]).date()
+        today = today_london()
+        if today <= start <= today + timedelta(weeks=WEEKS_SHOWN):
+            self._reload_soon.start()
 
     def selected(self) -> dict[str, Any] | None:
         rows = self.table.selectionModel().selectedRows()

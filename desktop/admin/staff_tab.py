@@ -21,7 +21,7 @@ from core.models import ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
-from desktop.admin.roles import may_use
+from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 
@@ -71,7 +71,7 @@ class StaffTab(QWidget):
     def reload(self) -> None:
         if not may_use(self.backend, ADMIN):
             return
-        BackendOp(self, self.backend, "staff.list").success(self.model.set_rows).run()
+        load(self, self.backend, "staff.list", None, self.model.set_rows)
 
     def _show_uri(self, result: dict[str, Any]) -> None:
         self.reload()

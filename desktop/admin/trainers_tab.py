@@ -21,9 +21,8 @@ from core.clock import today_london, uk_date
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
-from desktop.admin.roles import may_use
+from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
-from desktop.tasks import BackendOp
 
 
 def _qualification(t: dict[str, Any]) -> str:
@@ -88,7 +87,7 @@ class TrainersTab(QWidget):
     def reload(self) -> None:
         if not may_use(self.backend, OFFICE):
             return
-        BackendOp(self, self.backend, "trainers.list").success(self.model.set_rows).run()
+        load(self, self.backend, "trainers.list", None, self.model.set_rows)
 
     def _trainer(self) -> dict[str, Any] | None:
         return selected_row(self.table, self.model)

@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.secrets import delete_secret, read_secret, write_secret
 from desktop.backend import Backend
 from desktop.sync_client import BlockingSyncClient, ConnectionLost, RpcError
+from desktop.tasks import Op
 
 CALL_TIMEOUT_S = 60.0
 DROPPED = (
@@ -57,6 +58,7 @@ class RemoteBackend(Backend):
     """Service API calls over WebSocket; live changes from the server's pushes."""
 
     _state_arrived = Signal(str)  # client thread → GUI thread
+    _identity_arrived = Signal(object)  # worker thread → GUI thread
 
     def __init__(self, url: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,7 +66,9 @@ class RemoteBackend(Backend):
         self._client: BlockingSyncClient | None = None
         self._saved_token: str | None = None
         self._token_lock = threading.Lock()
+        self._tried_keyring = False
         self._state_arrived.connect(self._state_changed)
+        self._identity_arrived.connect(self._take_identity)
 
     @property
     def description(self) -> str:
@@ -76,13 +80,30 @@ class RemoteBackend(Backend):
         return self._client
 
     def start(self) -> None:
-        """Connect in the background, resuming the sign-in kept in the keyring."""
+        """Connect in the background; the sign-in kept in the keyring is resumed on connect."""
         self._set_connected(False, "")
-        self._saved_token = read_secret(token_name(self.url))
         self._client = BlockingSyncClient(
             self.url, on_changes=self._on_changes, on_state=self._state_arrived.emit
         )
-        self.client.client.refresh_token = self._saved_token  # before the first connect lands
+
+    def _resume_saved_sign_in(self) -> dict[str, Any] | None:
+        """Worker thread: sign in again with the refresh token from the keyring, if any."""
+        token = read_secret(token_name(self.url))
+        client = self._client
+        if not token or client is None:
+            return None
+        try:
+            result = client.call("auth.refresh", {"refresh_token": token})
+        except RpcError:
+            delete_secret(token_name(self.url))  # revoked or expired: sign in by hand
+            return None
+        sync = client.client
+        sync.access_token = result["access_token"]
+        sync.refresh_token = result["refresh_token"]
+        sync.identity = result["identity"]
+        client.call("changes.subscribe", {"after_seq": client.last_seq})
+        self._save_token()
+        return dict(result["identity"])
 
     def close(self) -> None:
         client, self._client = self._client, None  # calls in flight give up at once
@@ -99,8 +120,8 @@ class RemoteBackend(Backend):
             identity = self.client.login(email, password, totp)
         except RpcError as exc:
             raise domain_error(exc) from None
-        self._take_identity(identity)
         self._save_token()
+        self._identity_arrived.emit(identity)  # role and name change on the GUI thread
         return identity
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
@@ -149,11 +170,21 @@ class RemoteBackend(Backend):
         for message in changes:
             self.changed.emit(message)
 
+    def _resumed(self, identity: dict[str, Any] | None) -> None:
+        self._take_identity(identity)
+        self._set_connected(True, "Connected to the booking server.")
+
     def _state_changed(self, state: str) -> None:
         """On the GUI thread, so ``start()`` has finished and the client exists."""
         if self._client is None:
             return
         if state == "connected":
+            if self.client.client.identity is None and not self._tried_keyring:
+                self._tried_keyring = True
+                Op(self, self._resume_saved_sign_in).success(self._resumed).failure(
+                    lambda _e: self._resumed(None)
+                ).run()
+                return
             self._take_identity(self.client.client.identity)
             self._save_token()
             self._set_connected(True, "Connected to the booking server again. All up to date.")

@@ -79,6 +79,14 @@ class SessionTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
+    def add_session(self, data: dict[str, Any]) -> None:
+        """A session that was not listed (newly scheduled elsewhere) joins the table."""
+        row = len(self.rows)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.rows.append(SessionRow.from_json(data))
+        self._row_of[self.rows[row].id] = row
+        self.endInsertRows()
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
@@ -309,8 +317,12 @@ class SessionListView(QWidget):
 
     def _on_change(self, message: dict[str, Any]) -> None:
         data = session_change(message)
-        if data is not None:
-            self.model.update_session(data)
+        if data is None or self.model.update_session(data):
+            return
+        day = SessionRow.from_json(data).day
+        if day_of(self.date_from) <= day <= day_of(self.date_to):
+            self.model.add_session(data)
+            self._show_count()
 
     # -- actions ----------------------------------------------------------------------
     def selected(self) -> SessionRow | None:

@@ -24,7 +24,17 @@ def window_for(db: Database, role: str, tmp_path: Path, qtbot: object) -> MainWi
     settings = QSettings(str(tmp_path / f"{role}.ini"), QSettings.Format.IniFormat)
     window = MainWindow(backend, settings)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.resize(1200, 800)
+    window.show()
     return window
+
+
+def open_reports(window: MainWindow) -> ReportsTab:
+    """Reports are worked out only once the tab is first shown."""
+    window.show_tab("Reports")
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab)
+    return tab
 
 
 def reports_visible(window: MainWindow) -> bool:
@@ -41,6 +51,8 @@ def test_reports_tab_only_for_managers_and_admins(
 ) -> None:
     window = window_for(sqlite_db, role, tmp_path, qtbot)
     assert reports_visible(window) is visible
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab) and tab.report is None  # nothing run until opened
 
 
 def test_each_screen_shows_the_service_numbers_and_exports_csv(
@@ -48,8 +60,7 @@ def test_each_screen_shows_the_service_numbers_and_exports_csv(
 ) -> None:
     build_known(sqlite_db)
     window = window_for(sqlite_db, "manager", tmp_path, qtbot)
-    tab = window.tab_named("Reports")
-    assert isinstance(tab, ReportsTab)
+    tab = open_reports(window)
     qtbot.waitUntil(lambda: tab.report is not None, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     assert tab.report is not None and tab.report.name == "utilisation"
     by_venue = {
@@ -84,8 +95,7 @@ def test_a_bad_filter_shows_the_message_instead_of_a_report(
     sqlite_db: Database, tmp_path: Path, qtbot: object
 ) -> None:
     window = window_for(sqlite_db, "manager", tmp_path, qtbot)
-    tab = window.tab_named("Reports")
-    assert isinstance(tab, ReportsTab)
+    tab = open_reports(window)
     qtbot.waitUntil(lambda: tab.report is not None, timeout=TIMEOUT_MS)  # type: ignore[attr-defined]
     tab.date_from.setDate(tab.date_to.date().addDays(1))
     tab.refresh()

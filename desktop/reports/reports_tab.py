@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -218,9 +219,20 @@ class ReportsTab(QWidget):
         layout.addLayout(right, 1)
 
         self.catalogue.loaded.connect(self._fill_catalogue)
-        self.catalogue.load(self)
         self._set_exports(False)
+        self._opened = False
+        self.screens.blockSignals(True)
         self.screens.setCurrentRow(0)
+        self.screens.blockSignals(False)
+        self._screen_changed(0, run=False)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Nothing is computed until a manager first opens the tab."""
+        super().showEvent(event)
+        if not self._opened:
+            self._opened = True
+            self.catalogue.load(self)
+            self.refresh()
 
     # -- filters ----------------------------------------------------------------------
     def _date_edit(self, day: date) -> QDateEdit:
@@ -247,7 +259,7 @@ class ReportsTab(QWidget):
     def screen(self) -> Screen:
         return SCREENS[max(0, self.screens.currentRow())]
 
-    def _screen_changed(self, _row: int) -> None:
+    def _screen_changed(self, _row: int, run: bool = True) -> None:
         screen = self.screen
         self.group_by.clear()
         for key, label in screen.groups:
@@ -259,7 +271,8 @@ class ReportsTab(QWidget):
         tip = "" if screen.dated else "The forecast always looks 12 months ahead."
         self.date_from.setToolTip(tip)
         self.date_to.setToolTip(tip)
-        self.refresh()
+        if run:
+            self.refresh()
 
     def params(self) -> dict[str, Any]:
         """The ``reports.run`` parameters for the current screen and filters."""

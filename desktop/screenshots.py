@@ -78,6 +78,9 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         backend.start()
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
         written += capture_reports(window, folder, suffix)
+        from desktop.admin.screenshots import render as office_views  # it imports wait_until
+
+        written += office_views(window, folder, suffix)
         window.close()
         backend.close()
         pool().waitForDone(10_000)

@@ -17,7 +17,7 @@ from core.availability import get_session
 from core.catalogue_admin import CourseEdit, VenueEdit
 from core.clock import today_london
 from core.db import Database
-from core.errors import Forbidden, ValidationFailed
+from core.errors import Conflict, Forbidden, ValidationFailed
 from tests.admin_factories import ADMIN, add_trainer, at, weekday_ahead
 from tests.factories import make_session, person
 
@@ -216,3 +216,42 @@ def test_a_trainer_whose_qualification_expires_within_60_days_is_flagged(
     assert "(59 days)" in listed["soon@rft.test"]["warnings"][0]
     assert listed["later@rft.test"]["flagged"] is False
     assert [d["reason"] for d in listed["later@rft.test"]["unavailable"]] == ["Leave", "Leave"]
+
+
+def test_repeat_and_edit_over_the_api_with_a_stale_version_refused(sqlite_db: Database) -> None:
+    add_trainer(sqlite_db)
+    call = _call(sqlite_db, "admin")
+    day = weekday_ahead(10, weekday=1)
+    made = dispatch(
+        call,
+        "schedule.repeat",
+        {
+            "course": "efaw",
+            "venue": "york",
+            "start": at(day, 9).isoformat(),
+            "trainers": ["tina@rft.test"],
+            "every_weeks": 1,
+            "count": 4,
+        },
+    )
+    assert len(made) == 4 and len({s["start"][:10] for s in made}) == 4
+    first = made[0]
+    moved = dispatch(
+        call,
+        "schedule.edit",
+        {
+            "id": first["id"],
+            "version": first["version"],
+            "changes": {"room": "Foss Room", "capacity": 8},
+        },
+    )
+    assert (moved["room"], moved["capacity"], moved["version"]) == ("Foss Room", 8, 2)
+    with pytest.raises(Conflict, match="changed by someone else"):
+        dispatch(
+            call,
+            "schedule.edit",
+            {"id": first["id"], "version": first["version"], "changes": {"capacity": 6}},
+        )
+    logged = dispatch(call, "audit.list", {"entity_id": str(first["id"])})
+    assert [e["action"] for e in logged][:1] == ["session.edit"]
+    assert logged[0]["before"]["room"] == "Ouse Room" and logged[0]["after"]["room"] == "Foss Room"

@@ -244,6 +244,10 @@ class SessionDialog(QDialog):
             ]
         )
         self.capacity.setValue(min(12, session["capacity"]))
+        course = self.course.currentData() or {}
+        if session["price_pence"] != course.get("price_pence"):
+            self.price_on.setChecked(True)
+            self.price.setValue(session["price_pence"] / 100)
 
     # -- what the form asks for ------------------------------------------------------
     def _day_params(self) -> list[dict[str, Any]]:

@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Demo mode: card readers and payment links run against the built-in Stripe test double.
+run: export STRIPE_API_BASE ?= local-double
 run: $(STAMP)
 	$(BIN)/rft db upgrade
 	$(BIN)/rft demo

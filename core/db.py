@@ -136,7 +136,7 @@ def alembic_config(db: Database) -> Any:
 
 
 def migrate(db: Database) -> None:
-    """Bring the schema to the newest revision (every branch head)."""
+    """Bring the schema to the newest revision (``heads``: safe while a branch is open)."""
     from alembic import command
 
     command.upgrade(alembic_config(db), "heads")

@@ -191,10 +191,10 @@ def seed(db: Database) -> bool:
                     session = add_session(tx, course, venue, first, trainer)
                     _sprinkle(tx, rng, session, today)
         seed_payments(tx)
-    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     demo_registers.seed_registers(db)
-    seed_trainer_records(db)
+    seed_demo_passwords(db, [u[0] for u in (*STAFF, *TRAINERS)])
     seed_channels(db)
+    seed_trainer_records(db)
     return True
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from core import demo
+from core import background, demo
 from core.config import APP_NAME, load_settings
 from core.db import Database, migrate, open_database
 from desktop.backend import Backend, LocalBackend
@@ -60,9 +60,17 @@ def open_backend(
         QMessageBox.critical(None, APP_NAME, f"The desk could not start: {plain_message(error)}")
         app.exit(1)
 
-    Op(app, lambda: prepare_local(demo_data)).success(lambda db: ready(LocalBackend(db))).failure(
-        failed
-    ).run()
+    def prepare() -> tuple[Database, background.Workers]:
+        db = prepare_local(demo_data)
+        return db, background.Workers(db, background.plan(db.settings).loops)
+
+    def opened(prepared: tuple[Database, background.Workers]) -> None:
+        db, workers = prepared
+        workers.start()  # email, Stripe events and reminders, as the server would run them
+        app.aboutToQuit.connect(workers.stop)
+        ready(LocalBackend(db))
+
+    Op(app, prepare).success(opened).failure(failed).run()
 
 
 def start_desk(

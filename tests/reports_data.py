@@ -182,7 +182,6 @@ def certify(
                     session_id=sid,
                     course_id=course,
                     venue_id=venue,
-                    holder_name=attendee.name,
                     course_name=course,
                     issued_on=expires - timedelta(days=3 * 365),
                     expires_on=expires,

@@ -56,3 +56,12 @@ def test_listing_twelve_weeks_takes_the_same_queries_for_ten_or_five_hundred(
         event.remove(sqlite_db.engine, "before_cursor_execute", count)
     assert len(few) == 10 and len(many) > 300
     assert many_queries == few_queries <= 4
+
+
+def test_migrations_have_a_single_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from core.db import MIGRATIONS
+
+    scripts = ScriptDirectory(str(MIGRATIONS))
+    assert len(scripts.get_heads()) == 1

@@ -41,6 +41,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "bookings.search": DESK,
     "bookings.cancel": DESK,
     "bookings.transfer": DESK,
+    "payments.link": DESK | {"website"},
 }
 REFUSED = (-32001, -32003)
 

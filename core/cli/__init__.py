@@ -33,8 +33,8 @@ CORE_COMMANDS: tuple[Registrar, ...] = (
     payments.register,
     certificates.register,
     privacy.register,
-    user_commands.register,
     reports.register,
+    user_commands.register,
     admin_commands.register,
 )
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM_PLUGIN_PATH :=
 
-.PHONY: run test install lint typecheck dist dist-check bench screenshots clean
+.PHONY: run test install lint typecheck dist dist-check dist-bench bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,23 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check core server desktop tests bench
 	$(BIN)/mypy core server
+
+DIST_EXE := build/dist/rft/rft
+DIST_INPUTS := pyproject.toml $(wildcard build/*.spec build/*.py) \
+	$(shell find core desktop server resources -type f -not -path '*/__pycache__/*')
+
+dist: $(DIST_EXE)
+
+$(DIST_EXE): $(STAMP) $(DIST_INPUTS)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath build/dist --workpath build/work \
+		build/rft.spec
+	touch $@
+
+dist-check: $(DIST_EXE)
+	build/dist_check.sh
+
+dist-bench: $(STAMP)
+	$(BIN)/python bench/startup_bench.py
 
 clean:
 	rm -rf $(VENV) build/dist build/work .pytest_cache

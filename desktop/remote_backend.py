@@ -9,6 +9,7 @@ without a password; each rotation is saved again.
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import threading
 import time
 from typing import Any
@@ -50,6 +51,11 @@ def domain_error(exc: RpcError) -> DomainError:
     return error
 
 
+def identity_name(url: str) -> str:
+    """Keyring entry for the last identity signed in at ``url`` (for starting offline)."""
+    return "identity:" + url
+
+
 def token_name(url: str) -> str:
     return f"refresh-token:{url}"
 
@@ -80,8 +86,15 @@ class RemoteBackend(Backend):
         return self._client
 
     def start(self) -> None:
-        """Connect in the background; the sign-in kept in the keyring is resumed on connect."""
+        """Connect in the background; the sign-in kept in the keyring is resumed on connect.
+
+        Until then the last signed-in identity stands in, so a trainer who starts the app
+        with no network still gets their register (the server checks every mark on sync).
+        """
         self._set_connected(False, "")
+        remembered = read_secret(identity_name(self.url))
+        if remembered and read_secret(token_name(self.url)):
+            self._take_identity(json.loads(remembered))
         self._client = BlockingSyncClient(
             self.url, on_changes=self._on_changes, on_state=self._state_arrived.emit
         )
@@ -162,8 +175,10 @@ class RemoteBackend(Backend):
     def _take_identity(self, identity: dict[str, Any] | None) -> None:
         if identity:
             self._set_identity(str(identity.get("name") or identity.get("email")), identity["role"])
+            write_secret(identity_name(self.url), json.dumps(identity))
         else:
             self._set_identity("", None)
+            delete_secret(identity_name(self.url))
 
     # -- callbacks from the client's thread --------------------------------------------
     def _on_changes(self, changes: list[dict[str, Any]]) -> None:

@@ -42,6 +42,16 @@ def remote_desks(server: ServerProcess) -> Iterator[list[RemoteBackend]]:
     pool().waitForDone(10_000)
 
 
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The OS keyring, as the remote backend sees it, kept in a dict."""
+    keyring: dict[str, str] = {}
+    monkeypatch.setattr(remote_backend, "read_secret", keyring.get)
+    monkeypatch.setattr(remote_backend, "write_secret", keyring.__setitem__)
+    monkeypatch.setattr(remote_backend, "delete_secret", lambda name: keyring.pop(name, None))
+    return keyring
+
+
 def connect_desk(qtbot: QtBot, url: str, desks: list[RemoteBackend]) -> RemoteBackend:
     desk = RemoteBackend(url)
     desks.append(desk)
@@ -143,12 +153,8 @@ def test_sign_in_asks_for_the_code_and_the_next_start_needs_no_password(
     server: ServerProcess,
     remote_desks: list[RemoteBackend],
     desk_settings: QSettings,
-    monkeypatch: pytest.MonkeyPatch,
+    memory_keyring: dict[str, str],
 ) -> None:
-    keyring: dict[str, str] = {}
-    monkeypatch.setattr(remote_backend, "read_secret", keyring.get)
-    monkeypatch.setattr(remote_backend, "write_secret", keyring.__setitem__)
-    monkeypatch.setattr(remote_backend, "delete_secret", lambda name: keyring.pop(name, None))
     email = add_staff(sqlite_db, "reception")
     with sqlite_db.write() as tx:
         totp = pyotp.parse_uri(auth.enable_mfa(tx, email))
@@ -165,9 +171,10 @@ def test_sign_in_asks_for_the_code_and_the_next_start_needs_no_password(
     dialog.code.setText(totp.now())
     dialog.sign_in.click()
     qtbot.waitUntil(lambda: window.backend.role == "reception", timeout=10_000)
-    qtbot.waitUntil(lambda: list(keyring) == [remote_backend.token_name(server.url)])
+    qtbot.waitUntil(lambda: remote_backend.token_name(server.url) in memory_keyring)
 
     window.backend.close()
     again = connect_desk(qtbot, server.url, remote_desks)
     qtbot.waitUntil(lambda: again.role == "reception", timeout=10_000)
     assert again.user_label == "Reception Person"
+

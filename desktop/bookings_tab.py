@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,18 +28,20 @@ from PySide6.QtWidgets import (
 from core.clock import today_london, uk_date
 from core.money import gbp
 from desktop.backend import Backend
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
 RESEND = "bookings.resend_confirmation"
 SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
 
 
-class BookingsModel(QAbstractTableModel):
+class BookingsModel(HeadedTableModel):
     """Search results: one row per booking (``bookings.search`` JSON)."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,19 +57,6 @@ class BookingsModel(QAbstractTableModel):
             if row["reference"] == booking["reference"]:
                 self.rows[i] = booking
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

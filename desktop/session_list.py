@@ -11,10 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -37,10 +35,10 @@ from PySide6.QtWidgets import (
 from core.clock import today_london
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_change, session_list
 from desktop.tasks import BackendOp, plain_message
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DEBOUNCE_MS = 300
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -56,8 +54,10 @@ def day_of(edit: QDateEdit) -> date:
     return day
 
 
-class SessionTableModel(QAbstractTableModel):
+class SessionTableModel(HeadedTableModel):
     """Sessions, one row each; display text precomputed in ``SessionRow``."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,19 +86,6 @@ class SessionTableModel(QAbstractTableModel):
         self.rows.append(SessionRow.from_json(data))
         self._row_of[self.rows[row].id] = row
         self.endInsertRows()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

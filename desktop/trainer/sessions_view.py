@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from core.clock import uk_date
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS, ROW_HEIGHT
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("", "Date", "Time", "Course", "Venue", "Booked")
 GROUP_TEXT = {"today": "Today", "upcoming": "Upcoming", "recent": "Last 14 days"}
 
@@ -38,7 +38,9 @@ def _when(session: dict[str, Any]) -> tuple[str, str]:
     return date_text, f"{start:%H:%M}–{end:%H:%M}"
 
 
-class TrainerSessionModel(QAbstractTableModel):
+class TrainerSessionModel(HeadedTableModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
@@ -47,19 +49,6 @@ class TrainerSessionModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = sessions
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -8,10 +8,19 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
+Action = tuple[str, Callable[[], None]]
 WARNING = QColor("#b3261e")
 
 
@@ -71,6 +80,19 @@ def record_view(model: RecordTableModel, parent: QWidget | None = None) -> QTabl
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def lay_out_with_actions(tab: QWidget, view: QTableView, actions: Sequence[Action]) -> None:
+    """Fill ``tab`` with a row of buttons (text, slot) above ``view``."""
+    bar = QHBoxLayout()
+    for text, slot in actions:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        bar.addWidget(button)
+    bar.addStretch(1)
+    layout = QVBoxLayout(tab)
+    layout.addLayout(bar)
+    layout.addWidget(view)
 
 
 def selected_row(view: QTableView, model: RecordTableModel) -> dict[str, Any] | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import select
 
 from core import bookings
@@ -18,6 +21,20 @@ MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
 
 def gateway_to(double: StripeDouble) -> StripeClient:
     return StripeClient(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+
+
+@pytest.fixture
+def double() -> Iterator[StripeDouble]:
+    """A running Stripe double, stopped after the test."""
+    d = StripeDouble()
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def gateway(double: StripeDouble) -> StripeClient:
+    return gateway_to(double)
 
 
 def pending_booking(db: Database, seats: int = 1, days_ahead: int = 30, capacity: int = 12) -> str:

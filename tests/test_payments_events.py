@@ -4,7 +4,6 @@ every Stripe write idempotent."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -14,20 +13,7 @@ from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.stripe_double import StripeDouble
-from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
+from tests.payments_support import DESK, booking_state, emails, pending_booking
 
 
 def _recorded(db: Database) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,25 +20,11 @@ from tests.payments_support import (
     DESK,
     booking_state,
     emails,
-    gateway_to,
     pending_booking,
     total_pence,
 )
 
 WEBSITE = Actor(label="website", role=None, channel="website")
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
 
 
 def test_a_link_is_made_once_and_emailed(

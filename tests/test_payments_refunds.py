@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from core.db import Database
@@ -18,23 +16,9 @@ from tests.payments_support import (
     MANAGER,
     booking_state,
     emails,
-    gateway_to,
     pending_booking,
     total_pence,
 )
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
 
 
 def paid_by_card(db: Database, gateway: StripeClient, **booking: int) -> str:

@@ -7,10 +7,7 @@ import select
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from core import bookings
 from core.db import Database
@@ -20,14 +17,6 @@ from tests.factories import person
 from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
 
 
 def _kill_desk_after_payment(ref: str, double: StripeDouble) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,20 +13,7 @@ from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeCli
 from core.payments.ledger import get_payment
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
-from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
+from tests.payments_support import DESK, booking_state, emails, pending_booking
 
 
 def present(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:

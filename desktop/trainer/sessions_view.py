@@ -12,19 +12,18 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from core.clock import uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS, ROW_HEIGHT
+from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS
+from desktop.trainer.touch_table import touch_table
 
 COLUMNS = ("", "Date", "Time", "Course", "Venue", "Booked")
 GROUP_TEXT = {"today": "Today", "upcoming": "Upcoming", "recent": "Last 14 days"}
@@ -90,16 +89,8 @@ class MySessionsView(QWidget):
         self.title.setStyleSheet("font-size:18pt;font-weight:bold;")
         self.empty = QLabel("No sessions in the last 14 days or coming up.")
         self.empty.hide()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = touch_table(self.model, "My sessions")
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("My sessions")
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         self.open_button = QPushButton("Open &register")

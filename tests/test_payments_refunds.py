@@ -17,6 +17,7 @@ from tests.payments_support import (
     booking_state,
     emails,
     pending_booking,
+    present_card,
     total_pence,
 )
 
@@ -24,9 +25,7 @@ from tests.payments_support import (
 def paid_by_card(db: Database, gateway: StripeClient, **booking: int) -> str:
     ref = pending_booking(db, **booking)
     started = terminal.start(db, gateway, ref, "tmr_desk_1", DESK)
-    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        "tmr_desk_1", {"type": "card_present"}
-    )
+    present_card(gateway, "tmr_desk_1")
     assert terminal.status(db, gateway, started["payment_id"])["status"] == "succeeded"
     return ref
 

@@ -178,18 +178,24 @@ def record_booking(
     session.booked += len(people)
     sync_status(session)
     tx.flush()
+    publish_booking(tx, booking)
+    return booking
+
+
+def publish_booking(tx: Session, booking: Booking, **extra: Any) -> None:
+    """Tell the change feed a booking's status, session and seats, plus ``extra`` fields."""
     changes.append(
         tx,
         "booking",
         booking.reference,
         {
             "reference": booking.reference,
-            "status": status,
-            "session_id": session.id,
+            "status": booking.status,
+            "session_id": booking.session_id,
             "seats": booking.seats,
-        },
+        }
+        | extra,
     )
-    return booking
 
 
 def confirm_hold(
@@ -275,17 +281,7 @@ def cancel(
     session.booked -= booking.seats
     sync_status(session)
     tx.flush()
-    changes.append(
-        tx,
-        "booking",
-        booking.reference,
-        {
-            "reference": booking.reference,
-            "status": "CANCELLED",
-            "session_id": session.id,
-            "seats": booking.seats,
-        },
-    )
+    publish_booking(tx, booking)
     publish_session(tx, session)
     if notify:
         booking_emails.send_cancellation(tx, booking)
@@ -315,18 +311,11 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     sync_status(target)
     booking.session_id = target.id
     tx.flush()
-    changes.append(
+    publish_booking(
         tx,
-        "booking",
-        booking.reference,
-        {
-            "reference": booking.reference,
-            "status": booking.status,
-            "session_id": target.id,
-            "from_session_id": source.id,
-            "seats": booking.seats,
-            "note": f"moved to {uk_datetime(target.start_at)} by {actor.label}",
-        },
+        booking,
+        from_session_id=source.id,
+        note=f"moved to {uk_datetime(target.start_at)} by {actor.label}",
     )
     publish_session(tx, source)
     publish_session(tx, target)

@@ -121,10 +121,15 @@ def create_hold(
     return _view(hold)
 
 
-def active_hold(tx: Session, hold_id: str) -> SeatHold:
+def _existing_hold(tx: Session, hold_id: str) -> SeatHold:
     hold = tx.get(SeatHold, hold_id)
     if hold is None:
         raise NotFound("That seat hold does not exist.")
+    return hold
+
+
+def active_hold(tx: Session, hold_id: str) -> SeatHold:
+    hold = _existing_hold(tx, hold_id)
     if hold.booking_id is not None:
         raise HoldExpired("That seat hold has already been turned into a booking.")
     if hold.released_at is not None or hold.expires_at <= now():
@@ -136,9 +141,7 @@ def active_hold(tx: Session, hold_id: str) -> SeatHold:
 
 def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
     """Keep a hold alive for ``minutes`` more, optionally growing or shrinking it."""
-    hold = tx.get(SeatHold, hold_id)
-    if hold is None:
-        raise NotFound("That seat hold does not exist.")
+    hold = _existing_hold(tx, hold_id)
     session = lock_session(tx, hold.session_id)
     hold = active_hold(tx, hold_id)
     if seats is not None and _seats(seats) != hold.seats:
@@ -153,9 +156,7 @@ def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None 
 
 def release_hold(tx: Session, hold_id: str) -> None:
     """Give the seats back; releasing an already-finished hold is a no-op."""
-    hold = tx.get(SeatHold, hold_id)
-    if hold is None:
-        raise NotFound("That seat hold does not exist.")
+    hold = _existing_hold(tx, hold_id)
     if hold.released_at is not None or hold.booking_id is not None:
         return
     session = lock_session(tx, hold.session_id)

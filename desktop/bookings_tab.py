@@ -6,9 +6,8 @@ import html
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -27,19 +25,22 @@ from PySide6.QtWidgets import (
 
 from core.clock import today_london, uk_date
 from core.money import gbp
+from desktop import layouts
 from desktop.backend import Backend
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
 RESEND = "bookings.resend_confirmation"
 SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
 
 
-class BookingsModel(QAbstractTableModel):
+class BookingsModel(HeadedTableModel):
     """Search results: one row per booking (``bookings.search`` JSON)."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,19 +56,6 @@ class BookingsModel(QAbstractTableModel):
             if row["reference"] == booking["reference"]:
                 self.rows[i] = booking
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -130,11 +118,7 @@ class TransferDialog(QDialog):
         self.setWindowTitle(f"Move {booking['reference']} to another date")
         self.booking = booking
         self.model = SessionTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = layouts.row_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(lambda _i: self.accept())
         self.note = QLabel("Loading other dates…")
@@ -187,11 +171,7 @@ class BookingsTab(QWidget):
         self.search.returnPressed.connect(self.search_bookings)
         self.find_button = QPushButton("&Find")
         self.find_button.clicked.connect(self.search_bookings)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = layouts.row_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())

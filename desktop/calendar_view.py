@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QDate, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCalendarWidget,
     QGridLayout,
     QGroupBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -161,11 +159,7 @@ class CalendarView(QWidget):
         self.day_title = QLabel()
         self.day_title.setFont(title_font)
         self.day_model = SessionTableModel(self)
-        self.day_table = QTableView()
-        self.day_table.setModel(self.day_model)
-        self.day_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.day_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.day_table.verticalHeader().hide()
+        self.day_table = layouts.row_table(self.day_model)
         self.day_table.setWordWrap(False)
         for col in range(self.day_model.columnCount()):
             self.day_table.setColumnHidden(col, col not in DAY_COLUMNS_SHOWN)

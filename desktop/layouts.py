@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLayout
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QLayout, QTableView, QWidget
 
 
 def clear(layout: QLayout) -> None:
@@ -12,3 +13,21 @@ def clear(layout: QLayout) -> None:
         widget = item.widget() if item is not None else None
         if widget is not None:
             widget.deleteLater()
+
+
+def row_table(
+    model: QAbstractItemModel, *, sortable: bool = False, parent: QWidget | None = None
+) -> QTableView:
+    """A table over ``model`` where the user picks one whole row; no row numbers.
+
+    ``sortable`` lets header clicks sort it, starting with the first column ascending.
+    """
+    table = QTableView(parent)
+    table.setModel(model)
+    if sortable:
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    return table

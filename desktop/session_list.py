@@ -11,17 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -29,18 +26,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from core.clock import today_london
+from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_change, session_list
 from desktop.tasks import BackendOp, plain_message
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 SEARCH_DEBOUNCE_MS = 300
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -56,8 +53,10 @@ def day_of(edit: QDateEdit) -> date:
     return day
 
 
-class SessionTableModel(QAbstractTableModel):
+class SessionTableModel(HeadedTableModel):
     """Sessions, one row each; display text precomputed in ``SessionRow``."""
+
+    COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,19 +85,6 @@ class SessionTableModel(QAbstractTableModel):
         self.rows.append(SessionRow.from_json(data))
         self._row_of[self.rows[row].id] = row
         self.endInsertRows()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -207,14 +193,8 @@ class SessionListView(QWidget):
         self._debounce.timeout.connect(self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = layouts.row_table(self.proxy, sortable=True)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

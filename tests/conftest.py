@@ -15,6 +15,11 @@ from core import catalogue
 from core.config import load_settings
 from core.db import Database, migrate, open_database
 
+pytest_plugins = [
+    "tests.mailbox",  # the mailbox fixture: a real SMTP server on loopback
+    "tests.payments_support",  # the Stripe double and gateway fixtures
+]
+
 TEST_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

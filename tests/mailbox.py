@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from core.notify.sender import SmtpConfig
@@ -64,6 +66,15 @@ class Mailbox:
             mail_from="RFT First Aid Training <bookings@rft-training.co.uk>",
             timeout_s=5.0,
         )
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A running SMTP server on loopback, stopped after the test."""
+    box = Mailbox(port=free_port())
+    box.start()
+    yield box
+    box.stop()
 
 
 def parts(message: EmailMessage) -> dict[str, Any]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from core import bookings
@@ -18,6 +22,32 @@ MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
 
 def gateway_to(double: StripeDouble) -> StripeClient:
     return StripeClient(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+
+
+def present_card(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:
+    """The customer taps their card (Stripe's test helper, through the official SDK)."""
+    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
+        reader, {"type": "card_present", "card_present": {"number": number}}
+    )
+
+
+def pay_link(double: StripeDouble, link: dict[str, Any]) -> None:
+    """The customer pays on the page a payment link (``links.create_link``) leads to."""
+    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def double() -> Iterator[StripeDouble]:
+    """A running Stripe double, stopped after the test."""
+    d = StripeDouble()
+    d.start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def gateway(double: StripeDouble) -> StripeClient:
+    return gateway_to(double)
 
 
 def pending_booking(db: Database, seats: int = 1, days_ahead: int = 30, capacity: int = 12) -> str:

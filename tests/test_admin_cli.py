@@ -27,6 +27,13 @@ def rft(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def session_add(
+    course: str, venue: str, start: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``rft session add`` for ``course`` at ``venue`` from ``start`` with further options."""
+    return rft("session", "add", "--course", course, "--venue", venue, "--start", start, *options)
+
+
 @pytest.fixture
 def db(sqlite_db: Database) -> Database:
     add_trainer(sqlite_db)
@@ -44,20 +51,8 @@ def test_trainers_json_lists_email_name_and_courses(db: Database) -> None:
 
 def test_session_add_json_is_the_sessions_json_shape(db: Database) -> None:
     day = weekday_ahead(14)
-    added = rft(
-        "session",
-        "add",
-        "--course",
-        "faw",
-        "--venue",
-        "york",
-        "--start",
-        f"{day}T09:30",
-        "--trainer",
-        "tina@rft.test",
-        "--capacity",
-        "10",
-        "--json",
+    added = session_add(
+        "faw", "york", f"{day}T09:30", "--trainer", "tina@rft.test", "--capacity", "10", "--json"
     )
     assert added.returncode == 0, added.stderr
     made = json.loads(added.stdout)
@@ -69,45 +64,17 @@ def test_session_add_json_is_the_sessions_json_shape(db: Database) -> None:
 
 def test_a_broken_rule_exits_non_zero_with_one_line_and_no_session(db: Database) -> None:
     day = weekday_ahead(14)
-    first = rft(
-        "session",
-        "add",
-        "--course",
-        "efaw",
-        "--venue",
-        "leeds",
-        "--start",
-        f"{day}T09:00",
-        "--trainer",
-        "tina@rft.test",
-    )
+    first = session_add("efaw", "leeds", f"{day}T09:00", "--trainer", "tina@rft.test")
     assert first.returncode == 0, first.stderr
-    clash = rft(
-        "session",
-        "add",
-        "--course",
-        "efaw",
-        "--venue",
-        "hull",
-        "--start",
-        f"{day}T09:00",
-        "--trainer",
-        "tina@rft.test",
-        "--json",
-    )
+    clash = session_add("efaw", "hull", f"{day}T09:00", "--trainer", "tina@rft.test", "--json")
     assert clash.returncode != 0 and clash.stdout == ""
     assert clash.stderr.count("\n") == 1
     assert clash.stderr.startswith("rft: Tina Trainer is already teaching")
     assert len(json.loads(rft("sessions", "--json").stdout)) == 1
 
-    forced = rft(
-        "session",
-        "add",
-        "--course",
+    forced = session_add(
         "efaw",
-        "--venue",
         "hull",
-        "--start",
         f"{day}T09:00",
         "--trainer",
         "tina@rft.test",
@@ -120,19 +87,7 @@ def test_a_broken_rule_exits_non_zero_with_one_line_and_no_session(db: Database)
 
 def test_session_cancel_needs_a_reason_and_marks_it_cancelled(db: Database) -> None:
     day = weekday_ahead(14)
-    made = json.loads(
-        rft(
-            "session",
-            "add",
-            "--course",
-            "efaw",
-            "--venue",
-            "leeds",
-            "--start",
-            f"{day}T09:00",
-            "--json",
-        ).stdout
-    )
+    made = json.loads(session_add("efaw", "leeds", f"{day}T09:00", "--json").stdout)
     assert rft("session", "cancel", str(made["id"])).returncode == 2
     done = rft("session", "cancel", str(made["id"]), "--reason", "Venue double-booked")
     assert done.returncode == 0, done.stderr

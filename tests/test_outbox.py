@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -22,14 +21,6 @@ from core.notify.booking_emails import send_confirmation
 from core.notify.samples import sample_context
 from tests.factories import make_session, person
 from tests.mailbox import Mailbox, free_port, parts
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(port=free_port())
-    box.start()
-    yield box
-    box.stop()
 
 
 def _statuses(db: Database) -> list[str]:

@@ -19,7 +19,14 @@ from core.payments.gateway import gateway_for
 from core.payments.stripe_double import StripeDouble
 from core.privacy import erase_person
 from tests.factories import make_session, person
-from tests.payments_support import DESK, booking_state, emails, pending_booking, total_pence
+from tests.payments_support import (
+    DESK,
+    booking_state,
+    emails,
+    pending_booking,
+    present_card,
+    total_pence,
+)
 
 TRAINER = Actor(label="Trainer", role="trainer", channel="desk")
 WEBSITE = Actor(label="website", role=None, channel="website")
@@ -107,9 +114,7 @@ def test_pay_later_then_card_on_the_day(db: Database) -> None:
     later = call(db, "payments.pay_later", reference=ref)
     assert (later["status"], later["booking_status"]) == ("due", "CONFIRMED")
     started = call(db, "payments.terminal.start", reference=ref, reader_id="tmr_desk_1")
-    gateway_for(db.settings).sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        "tmr_desk_1", {"type": "card_present"}
-    )
+    present_card(gateway_for(db.settings), "tmr_desk_1")
     assert call(db, "payments.terminal.status", payment_id=started["payment_id"])["status"] == (
         "succeeded"
     )

@@ -4,7 +4,6 @@ every Stripe write idempotent."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -14,20 +13,14 @@ from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.stripe_double import StripeDouble
-from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
+from tests.payments_support import (
+    DESK,
+    booking_state,
+    emails,
+    pay_link,
+    pending_booking,
+    present_card,
+)
 
 
 def _recorded(db: Database) -> int:
@@ -42,7 +35,7 @@ def test_duplicated_and_reordered_events_are_applied_once(
     double.reverse_events = True
     ref = pending_booking(any_db)
     link = links.create_link(any_db, gateway, ref, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    pay_link(double, link)
 
     applied = events.poll_events(any_db, gateway)
     assert applied == len(double.events) == _recorded(any_db)
@@ -61,7 +54,7 @@ def test_events_after_the_cursor_are_picked_up_after_downtime(
     seen = _recorded(sqlite_db)
     second = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, second, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])  # while nobody was polling
+    pay_link(double, link)  # while nobody was polling
     assert events.poll_events(sqlite_db, gateway) == len(double.events) - seen
     assert booking_state(sqlite_db, second)[0] == "CONFIRMED"
     assert booking_state(sqlite_db, first)[0] == "PENDING_PAYMENT"
@@ -72,9 +65,7 @@ def test_a_stale_failure_event_after_success_changes_nothing(
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
-    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        "tmr_desk_1", {"type": "card_present"}
-    )
+    present_card(gateway, "tmr_desk_1")
     intent = double.of_type("payment_intent")[0]
     stale = {
         "id": "evt_stale_failure",
@@ -93,7 +84,7 @@ def test_webhook_signatures_are_verified(
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    pay_link(double, link)
     completed = next(e for e in double.events if e["type"] == "checkout.session.completed")
     payload, signature = double.signed_webhook(completed)
     with pytest.raises(PaymentRejected, match="signature"):
@@ -119,9 +110,7 @@ def test_a_lost_answer_never_creates_a_second_payment(
     assert len(keys) == 4 and len(set(keys)) == 1
     assert keys[0] == f"{ref}:charge:card:{started['payment_id']}:intent"
 
-    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        "tmr_desk_1", {"type": "card_present"}
-    )
+    present_card(gateway, "tmr_desk_1")
     assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
     assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["succeeded"]
 
@@ -131,7 +120,7 @@ def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    pay_link(double, link)
     with sqlite_db.write() as tx:
         tx.add(PaymentState(key=events.CURSOR, value="evt_older_than_30_days"))
     assert events.poll_events(sqlite_db, gateway) == len(double.events)
@@ -145,7 +134,7 @@ def test_two_pollers_at_once_apply_each_event_once(
     refs = [pending_booking(any_db) for _ in range(3)]
     for ref in refs:
         link = links.create_link(any_db, gateway, ref, DESK)
-        double.pay_checkout(link["url"].rsplit("/", 1)[1])
+        pay_link(double, link)
     start = threading.Barrier(2)
     applied: list[int] = []
 

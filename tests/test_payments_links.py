@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,25 +20,12 @@ from tests.payments_support import (
     DESK,
     booking_state,
     emails,
-    gateway_to,
+    pay_link,
     pending_booking,
     total_pence,
 )
 
 WEBSITE = Actor(label="website", role=None, channel="website")
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
 
 
 def test_a_link_is_made_once_and_emailed(
@@ -66,7 +52,7 @@ def test_paying_the_link_confirms_the_booking(
 ) -> None:
     ref = pending_booking(any_db)
     link = links.create_link(any_db, gateway, ref, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])
+    pay_link(double, link)
     run_payments_once(any_db, gateway)
     status, _, payments = booking_state(any_db, ref)
     assert status == "CONFIRMED"
@@ -96,7 +82,7 @@ def test_a_link_paid_just_before_expiry_is_not_cancelled(
 ) -> None:
     ref = pending_booking(sqlite_db)
     link = links.create_link(sqlite_db, gateway, ref, DESK)
-    double.pay_checkout(link["url"].rsplit("/", 1)[1])  # the event has not been read yet
+    pay_link(double, link)  # the event has not been read yet
     expiry = datetime.fromisoformat(link["expires_at"])
     links.expire_due_links(sqlite_db, gateway, at=expiry + timedelta(minutes=5))
     assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from core.db import Database
@@ -18,31 +16,16 @@ from tests.payments_support import (
     MANAGER,
     booking_state,
     emails,
-    gateway_to,
     pending_booking,
+    present_card,
     total_pence,
 )
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
 
 
 def paid_by_card(db: Database, gateway: StripeClient, **booking: int) -> str:
     ref = pending_booking(db, **booking)
     started = terminal.start(db, gateway, ref, "tmr_desk_1", DESK)
-    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        "tmr_desk_1", {"type": "card_present"}
-    )
+    present_card(gateway, "tmr_desk_1")
     assert terminal.status(db, gateway, started["payment_id"])["status"] == "succeeded"
     return ref
 

@@ -7,27 +7,23 @@ import select
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from core import bookings
 from core.db import Database
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
 from tests.factories import person
-from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
+from tests.payments_support import (
+    DESK,
+    booking_state,
+    emails,
+    gateway_to,
+    pending_booking,
+    present_card,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
 
 
 def _kill_desk_after_payment(ref: str, double: StripeDouble) -> None:
@@ -45,9 +41,7 @@ def _kill_desk_after_payment(ref: str, double: StripeDouble) -> None:
             assert ready, "the desk process did not start the payment"
             started = json.loads(proc.stdout.readline())
             assert started["status"] == "pending"
-            gateway_to(double).sdk.v1.test_helpers.terminal.readers.present_payment_method(
-                "tmr_desk_1", {"type": "card_present"}
-            )
+            present_card(gateway_to(double), "tmr_desk_1")
             proc.stdin.write("presented\n")
             proc.stdin.flush()
             assert proc.wait(timeout=60) == -signal.SIGKILL

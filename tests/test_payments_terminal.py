@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,27 +13,7 @@ from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeCli
 from core.payments.ledger import get_payment
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
-from tests.payments_support import DESK, booking_state, emails, gateway_to, pending_booking
-
-
-@pytest.fixture
-def double() -> Iterator[StripeDouble]:
-    d = StripeDouble()
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def gateway(double: StripeDouble) -> StripeClient:
-    return gateway_to(double)
-
-
-def present(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:
-    """The customer taps their card (Stripe's test helper, through the official SDK)."""
-    gateway.sdk.v1.test_helpers.terminal.readers.present_payment_method(
-        reader, {"type": "card_present", "card_present": {"number": number}}
-    )
+from tests.payments_support import DESK, booking_state, emails, pending_booking, present_card
 
 
 def test_readers_are_listed_with_their_status(gateway: StripeClient) -> None:
@@ -51,7 +30,7 @@ def test_card_tapped_confirms_the_booking_and_sends_the_confirmation(
     assert started["status"] == "pending"
     assert terminal.status(any_db, gateway, started["payment_id"])["status"] == "pending"
 
-    present(gateway, "tmr_desk_1")
+    present_card(gateway, "tmr_desk_1")
     result = terminal.status(any_db, gateway, started["payment_id"])
     assert result["status"] == "succeeded"
     status, booked, payments = booking_state(any_db, ref)
@@ -69,7 +48,7 @@ def test_a_declined_card_says_so_and_the_desk_can_try_again(
 ) -> None:
     ref = pending_booking(sqlite_db)
     first = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
-    present(gateway, "tmr_desk_1", number="4000000000000002")
+    present_card(gateway, "tmr_desk_1", number="4000000000000002")
     declined = terminal.status(sqlite_db, gateway, first["payment_id"])
     assert declined["status"] == "declined"
     assert "declined" in declined["message"]
@@ -77,7 +56,7 @@ def test_a_declined_card_says_so_and_the_desk_can_try_again(
 
     second = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
     assert second["payment_id"] != first["payment_id"]
-    present(gateway, "tmr_desk_1")
+    present_card(gateway, "tmr_desk_1")
     assert terminal.status(sqlite_db, gateway, second["payment_id"])["status"] == "succeeded"
     assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
 
@@ -110,7 +89,7 @@ def test_a_card_tapped_just_as_the_desk_cancels_still_counts(
 ) -> None:
     ref = pending_booking(sqlite_db)
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
-    present(gateway, "tmr_desk_1")
+    present_card(gateway, "tmr_desk_1")
     assert terminal.cancel(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
     assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
 

@@ -4,7 +4,6 @@ that tell every attendee (checked on a real SMTP server) and offer a transfer or
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,18 +22,10 @@ from core.scheduling.cancel import cancel_session
 from core.scheduling.edit import SessionEdit, edit_session
 from tests.admin_factories import ADMIN, add_trainer, at, day_input, weekday_ahead
 from tests.factories import make_session, person
-from tests.mailbox import Mailbox, free_port, parts
+from tests.mailbox import Mailbox, parts
 
 TINA = "tina@rft.test"
 DAY = weekday_ahead(21, weekday=1)
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox(port=free_port())
-    box.start()
-    yield box
-    box.stop()
 
 
 def _count(db: Database) -> int:

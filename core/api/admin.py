@@ -8,8 +8,9 @@ audit log. Handlers stay thin: the rules live in core.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 from sqlalchemy import select
@@ -117,47 +118,51 @@ def schedule_cancel(call: Call, params: CancelParams) -> dict[str, Any]:
         return get_session(tx, done.id).to_json()
 
 
+Row = TypeVar("Row", RuleOverride, RebookingOffer)
+
+
+def _session_rows(
+    call: Call, model: type[Row], session_id: int, to_json: Callable[[Row], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``model``'s rows for one session, oldest first, as JSON."""
+    with call.db.read() as tx:
+        rows = tx.scalars(select(model).where(model.session_id == session_id).order_by(model.id))
+        return [to_json(r) for r in rows]
+
+
 @method("schedule.overrides", roles=OFFICE, params=SessionIdParams)
 def schedule_overrides(call: Call, params: SessionIdParams) -> list[dict[str, Any]]:
     """Teaching rules overridden for a session, with who and why."""
-    with call.db.read() as tx:
-        rows = tx.scalars(
-            select(RuleOverride)
-            .where(RuleOverride.session_id == params.id)
-            .order_by(RuleOverride.id)
-        )
-        return [
-            {
-                "rule": r.rule,
-                "failure": r.failure,
-                "reason": r.reason,
-                "actor": r.actor,
-                "at": r.at.isoformat(),
-            }
-            for r in rows
-        ]
+    return _session_rows(
+        call,
+        RuleOverride,
+        params.id,
+        lambda r: {
+            "rule": r.rule,
+            "failure": r.failure,
+            "reason": r.reason,
+            "actor": r.actor,
+            "at": r.at.isoformat(),
+        },
+    )
 
 
 @method("schedule.offers", roles=OFFICE, params=SessionIdParams)
 def schedule_offers(call: Call, params: SessionIdParams) -> list[dict[str, Any]]:
     """Transfer-or-refund offers made to bookings when the session was cancelled or moved."""
-    with call.db.read() as tx:
-        rows = tx.scalars(
-            select(RebookingOffer)
-            .where(RebookingOffer.session_id == params.id)
-            .order_by(RebookingOffer.id)
-        )
-        return [
-            {
-                "booking_id": o.booking_id,
-                "change": o.change,
-                "alternatives": o.alternatives,
-                "refund_pence": o.refund_pence,
-                "status": o.status,
-                "created_at": o.created_at.isoformat(),
-            }
-            for o in rows
-        ]
+    return _session_rows(
+        call,
+        RebookingOffer,
+        params.id,
+        lambda o: {
+            "booking_id": o.booking_id,
+            "change": o.change,
+            "alternatives": o.alternatives,
+            "refund_pence": o.refund_pence,
+            "status": o.status,
+            "created_at": o.created_at.isoformat(),
+        },
+    )
 
 
 # --- trainers ---------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core import changes
 from core.actor import Actor
-from core.bookings import cancel, sync_status
+from core.bookings import cancel, publish_booking, sync_status
 from core.errors import NotEnoughSeats, SessionNotBookable
 from core.holds import check_seats, ensure_bookable, publish_session
 from core.locking import lock_session
@@ -34,25 +33,11 @@ SYSTEM = Actor(label="payments", role="admin", channel="desk")
 LINK_EXPIRED = "payment link expired"
 
 
-def _publish_booking(tx: Session, booking: Booking) -> None:
-    changes.append(
-        tx,
-        "booking",
-        booking.reference,
-        {
-            "reference": booking.reference,
-            "status": booking.status,
-            "session_id": booking.session_id,
-            "seats": booking.seats,
-        },
-    )
-
-
 def confirm_booking(tx: Session, booking: Booking) -> None:
     """PENDING_PAYMENT → CONFIRMED, with the confirmation email in the same transaction."""
     booking.status = "CONFIRMED"
     tx.flush()
-    _publish_booking(tx, booking)
+    publish_booking(tx, booking)
     booking_emails.send_confirmation(tx, booking)
 
 
@@ -72,7 +57,7 @@ def _reinstate(tx: Session, booking: Booking) -> bool:
     session.booked += booking.seats
     sync_status(session)
     tx.flush()
-    _publish_booking(tx, booking)
+    publish_booking(tx, booking)
     publish_session(tx, session)
     booking_emails.send_confirmation(tx, booking, resend=True)
     return True

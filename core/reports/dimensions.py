@@ -71,43 +71,42 @@ def _weekday_label(values: Sequence[Any]) -> tuple[str, str]:
     return f"{iso_day}-{at}", f"{WEEKDAYS[day]} {at}"
 
 
+def _catalogue_entry(
+    name: str, title: str, model: type[Venue] | type[Course], session_fk: Any
+) -> Dimension:
+    """Group by a catalogue entry (venue or course) the session points at, labelled by name."""
+    return Dimension(
+        name,
+        title,
+        "text",
+        lambda: [model.name, session_fk],
+        lambda s: s.join(model, model.id == session_fk),
+        lambda v: (v[1], v[0]),
+    )
+
+
+def _start_period(
+    name: str, title: str, kind: Kind, key: Callable[[Any], ColumnElement[str]]
+) -> Dimension:
+    """Group by the period (month, week) the session starts in, in time order."""
+    return Dimension(
+        name,
+        title,
+        kind,
+        lambda: [key(CourseSession.start_at)],
+        _same,
+        lambda v: (v[0], v[0]),
+        order=by_id,
+    )
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in (
-        Dimension(
-            "venue",
-            "Venue",
-            "text",
-            lambda: [Venue.name, CourseSession.venue_id],
-            lambda s: s.join(Venue, Venue.id == CourseSession.venue_id),
-            lambda v: (v[1], v[0]),
-        ),
-        Dimension(
-            "course",
-            "Course",
-            "text",
-            lambda: [Course.name, CourseSession.course_id],
-            lambda s: s.join(Course, Course.id == CourseSession.course_id),
-            lambda v: (v[1], v[0]),
-        ),
-        Dimension(
-            "month",
-            "Month",
-            "month",
-            lambda: [month_key(CourseSession.start_at)],
-            _same,
-            lambda v: (v[0], v[0]),
-            order=by_id,
-        ),
-        Dimension(
-            "week",
-            "Week beginning",
-            "date",
-            lambda: [week_key(CourseSession.start_at)],
-            _same,
-            lambda v: (v[0], v[0]),
-            order=by_id,
-        ),
+        _catalogue_entry("venue", "Venue", Venue, CourseSession.venue_id),
+        _catalogue_entry("course", "Course", Course, CourseSession.course_id),
+        _start_period("month", "Month", "month", month_key),
+        _start_period("week", "Week beginning", "date", week_key),
         Dimension(
             "trainer",
             "Trainer",

@@ -8,10 +8,21 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import layouts
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
+Action = tuple[str, Callable[[], None]]
 WARNING = QColor("#b3261e")
 
 
@@ -61,16 +72,25 @@ class RecordTableModel(QAbstractTableModel):
 
 def record_view(model: RecordTableModel, parent: QWidget | None = None) -> QTableView:
     """A read-only, whole-row-selecting table for ``model``."""
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view = layouts.row_table(model, parent=parent)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
     return view
+
+
+def lay_out_with_actions(tab: QWidget, view: QTableView, actions: Sequence[Action]) -> None:
+    """Fill ``tab`` with a row of buttons (text, slot) above ``view``."""
+    bar = QHBoxLayout()
+    for text, slot in actions:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        bar.addWidget(button)
+    bar.addStretch(1)
+    layout = QVBoxLayout(tab)
+    layout.addLayout(bar)
+    layout.addWidget(view)
 
 
 def selected_row(view: QTableView, model: RecordTableModel) -> dict[str, Any] | None:

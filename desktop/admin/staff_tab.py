@@ -7,12 +7,9 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QInputDialog,
     QLineEdit,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +17,12 @@ from core.api.admin import ADMIN
 from core.models import ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
-from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.record_table import (
+    RecordTableModel,
+    lay_out_with_actions,
+    record_view,
+    selected_row,
+)
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
@@ -50,21 +52,17 @@ class StaffTab(QWidget):
             COLUMNS, flag=lambda u: not u["active"] or _needs_mfa(u), parent=self
         )
         self.table = record_view(self.model, self)
-        bar = QHBoxLayout()
-        for text, slot in (
-            ("Add staff…", self.add),
-            ("Change role…", self.change_role),
-            ("Disable", self.disable),
-            ("Reset password…", self.reset_password),
-            ("Reset second factor", self.reset_mfa),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table)
+        lay_out_with_actions(
+            self,
+            self.table,
+            (
+                ("Add staff…", self.add),
+                ("Change role…", self.change_role),
+                ("Disable", self.disable),
+                ("Reset password…", self.reset_password),
+                ("Reset second factor", self.reset_mfa),
+            ),
+        )
         backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 

@@ -9,10 +9,7 @@ from typing import Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
-    QHBoxLayout,
     QLineEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +17,12 @@ from core.api.registry import OFFICE
 from core.clock import today_london, uk_date
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.qt_dates import to_date
-from desktop.admin.record_table import RecordTableModel, record_view, selected_row
+from desktop.admin.record_table import (
+    RecordTableModel,
+    lay_out_with_actions,
+    record_view,
+    selected_row,
+)
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 
@@ -67,20 +69,16 @@ class TrainersTab(QWidget):
         self.backend = backend
         self.model = RecordTableModel(COLUMNS, flag=lambda t: bool(t["warnings"]), parent=self)
         self.table = record_view(self.model, self)
-        bar = QHBoxLayout()
-        for text, slot in (
-            ("Courses they may teach…", self.edit_courses),
-            ("Add qualification…", self.add_qualification),
-            ("Mark days off…", self.add_days_off),
-            ("Refresh", self.reload),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            bar.addWidget(button)
-        bar.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table)
+        lay_out_with_actions(
+            self,
+            self.table,
+            (
+                ("Courses they may teach…", self.edit_courses),
+                ("Add qualification…", self.add_qualification),
+                ("Mark days off…", self.add_days_off),
+                ("Refresh", self.reload),
+            ),
+        )
         backend.role_changed.connect(lambda _role: self.reload())
         self.reload()
 

@@ -22,7 +22,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
@@ -30,14 +29,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from core.clock import now, to_london, uk_date
-from desktop.trainer.style import ATTENDANCE_COLOURS, BUTTON_HEIGHT, OUTCOME_COLOURS, ROW_HEIGHT
+from desktop.trainer.style import ATTENDANCE_COLOURS, BUTTON_HEIGHT, OUTCOME_COLOURS
+from desktop.trainer.touch_table import touch_table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ATTENDANCE_TEXT = {
@@ -188,15 +187,7 @@ class RegisterView(QWidget):
         self.day_group.setExclusive(True)
         self.day_group.idClicked.connect(self._show_day)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setAccessibleName("Register")
+        self.table = touch_table(self.model, "Register")
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
         self.who = QLabel()

@@ -9,23 +9,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from core.clock import uk_date
-from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS, ROW_HEIGHT
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
+from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS
+from desktop.trainer.touch_table import touch_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 COLUMNS = ("", "Date", "Time", "Course", "Venue", "Booked")
 GROUP_TEXT = {"today": "Today", "upcoming": "Upcoming", "recent": "Last 14 days"}
 
@@ -38,7 +37,9 @@ def _when(session: dict[str, Any]) -> tuple[str, str]:
     return date_text, f"{start:%H:%M}–{end:%H:%M}"
 
 
-class TrainerSessionModel(QAbstractTableModel):
+class TrainerSessionModel(HeadedTableModel):
+    COLUMNS = COLUMNS
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
@@ -47,19 +48,6 @@ class TrainerSessionModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = sessions
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -101,16 +89,8 @@ class MySessionsView(QWidget):
         self.title.setStyleSheet("font-size:18pt;font-weight:bold;")
         self.empty = QLabel("No sessions in the last 14 days or coming up.")
         self.empty.hide()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = touch_table(self.model, "My sessions")
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName("My sessions")
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.activated.connect(lambda index: self._open(index.row()))
         self.open_button = QPushButton("Open &register")

@@ -44,6 +44,7 @@ class PaymentMethod:
     requires: tuple[str, ...] = ()  # service API methods this one needs
     always = False  # offered on every desk (cash, pay later)
     form: tuple[tuple[str, str, bool], ...] = ()  # (field, label, required) to fill in
+    paid_note = ""  # what the receptionist is told once the payment is recorded
 
     def offered(self, has_method: Callable[[str], bool], keys: set[str]) -> bool:
         """Shown when always available, or listed by ``payments.methods`` and supported."""
@@ -64,47 +65,41 @@ class PaymentMethod:
 
         def created(booking: dict[str, Any]) -> None:
             if not flow.backend.has_method(recorder):
-                flow.finish(booking, self.done_note())
+                flow.finish(booking, self.paid_note)
                 return
             params = self.record_params(booking, flow)
-            flow.api(recorder, params, lambda _p: flow.finish(booking, self.done_note()))
+            flow.api(recorder, params, lambda _p: flow.finish(booking, self.paid_note))
 
         flow.create_booking(self.key, created)
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
         return {"reference": booking["reference"]}
 
-    def done_note(self) -> str:
-        return ""
-
 
 class Cash(PaymentMethod):
     key = "cash"
     label = "Cash"
     help = "Take the money now; the booking is confirmed and marked paid in cash."
+    paid_note = "Paid in cash."
     always = True
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
         return {"reference": booking["reference"], "amount_pence": booking["total_pence"]}
-
-    def done_note(self) -> str:
-        return "Paid in cash."
 
 
 class PayLater(PaymentMethod):
     key = "pay_later"
     label = "Pay later"
     help = "Confirm the seats now; the customer pays before the course (the office chases it)."
+    paid_note = "Not paid yet: the customer pays before the course."
     always = True
-
-    def done_note(self) -> str:
-        return "Not paid yet: the customer pays before the course."
 
 
 class Invoice(PaymentMethod):
     key = "invoice"
     label = "Invoice"
     help = "Invoice the customer's employer; the booking is confirmed now."
+    paid_note = "Invoice raised and emailed."
     requires = ("payments.invoice",)
     form = (
         ("company", "Company", True),
@@ -120,9 +115,6 @@ class Invoice(PaymentMethod):
             "po_number": values.get("po_number") or None,
             "email": values["email"],
         }
-
-    def done_note(self) -> str:
-        return "Invoice raised and emailed."
 
 
 class CardReader(PaymentMethod):

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from core.attendance.offline import DeviceRegister
 from desktop.backend import Backend
@@ -19,7 +19,7 @@ from desktop.tasks import Op, plain_message
 from desktop.trainer.register_source import RegisterSource, Snapshot, device_database
 from desktop.trainer.register_view import RegisterView
 from desktop.trainer.sessions_view import MySessionsView
-from desktop.trainer.style import BASE_FONT_PT, banner
+from desktop.trainer.style import BASE_FONT_PT, PENDING_STYLE, banner
 
 SYNC_EVERY_MS = 30_000
 
@@ -137,7 +137,10 @@ class TrainerTab(QWidget):
         Op(self, work).success(show).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Register", plain_message(error))
+        """Say what went wrong in the banner: the register refreshes itself every few
+        seconds, and a dialog each time would stop the trainer working."""
+        self.banner.setText(plain_message(error))
+        self.banner.setStyleSheet(PENDING_STYLE)
         self.loaded.emit()
 
     def _banner(self, snap: Snapshot) -> None:

@@ -146,6 +146,7 @@ def build_known(db: Database) -> Known:
                         field="attendance",
                         session_id=s5.id,
                         value=status,
+                        status=status,
                         hlc=f"{day:024d}",
                         device_id="test",
                         op_id=str(uuid.uuid4()),

@@ -332,6 +332,7 @@ def _merge_cell(tx: Session, mark: merge.Mark, session_id: int, recorded_by: str
         tx.add(cell)
     cell.session_id = session_id
     cell.value, cell.time, cell.hlc = mark.value, mark.time, mark.hlc
+    cell.status = mark.value if mark.field == "attendance" else None
     cell.device_id, cell.op_id, cell.recorded_by = mark.device_id, mark.op_id, recorded_by
     return True
 

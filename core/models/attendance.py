@@ -48,6 +48,9 @@ class AttendanceMark(Base):
     field: Mapped[str] = mapped_column(String(16), primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id"), index=True)
     value: Mapped[str | None] = mapped_column(EncryptedText)
+    # The attendance value in clear (present/absent/late/left_early: a fact, not free text),
+    # only for field "attendance", so reports count no-shows in SQL; None for other fields.
+    status: Mapped[str | None] = mapped_column(String(16))
     time: Mapped[str | None] = mapped_column(String(5))
     hlc: Mapped[str] = mapped_column(String(24))
     device_id: Mapped[str] = mapped_column(String(64))

@@ -1,14 +1,12 @@
 """Cancellations and no-shows, by the session the booking was for.
 
 No-shows come from the attendance register: an attendee on a live booking whose every
-attendance mark for the session is ``absent``. Register values are encrypted at rest, so
-that one figure cannot be counted by SQL: the marks of the selected sessions are read
-(one narrow query) and counted after decryption; everything else is aggregated in SQL.
+attendance mark for the session is ``absent`` (the mark's clear ``status`` column; notes
+stay encrypted). Everything is aggregated in SQL.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal_column, select
@@ -36,28 +34,24 @@ def _cancelled(value: Any) -> Any:
 def no_shows(tx: Session, flt: ReportFilter, dim: Dimension) -> dict[str, tuple[int, int]]:
     """Per group id: (attendees with a register, attendees absent on every marked day)."""
     keys = dim.keys()
-    stmt = dim.join(
+    absent = func.min(case((AttendanceMark.status == "absent", 1), else_=0))
+    per_attendee = dim.join(
         flt.apply(
-            select(*keys, AttendanceMark.attendee_id, AttendanceMark.value)
+            select(*(k.label(f"k{i}") for i, k in enumerate(keys)), absent.label("absent"))
             .select_from(AttendanceMark)
             .join(Attendee, Attendee.id == AttendanceMark.attendee_id)
             .join(Booking, Booking.id == Attendee.booking_id)
             .join(CourseSession, CourseSession.id == AttendanceMark.session_id)
             .where(AttendanceMark.field == "attendance", Booking.status != "CANCELLED")
+            .group_by(*keys, AttendanceMark.attendee_id)
         )
-    )
-    absent_only: dict[tuple[str, int], bool] = {}
-    for row in tx.execute(stmt):
-        values = tuple(row)
-        group_id = dim.describe(values[: len(keys)])[0]
-        attendee, mark = values[len(keys)], values[len(keys) + 1]
-        cell = (group_id, attendee)
-        absent_only[cell] = absent_only.get(cell, True) and mark == "absent"
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for (group_id, _), absent in absent_only.items():
-        counts[group_id][0] += 1
-        counts[group_id][1] += int(absent)
-    return {g: (n, a) for g, (n, a) in counts.items()}
+    ).subquery()
+    groups = [per_attendee.c[f"k{i}"] for i in range(len(keys))]
+    stmt = select(*groups, func.count(), func.sum(per_attendee.c.absent)).group_by(*groups)
+    return {
+        dim.describe(tuple(row)[: len(groups)])[0]: (int(row[-2]), int(row[-1] or 0))
+        for row in tx.execute(stmt)
+    }
 
 
 def cancellations(tx: Session, flt: ReportFilter, by: str | None) -> Report:

@@ -66,9 +66,7 @@ def open_backend(
 
     def opened(prepared: tuple[Database, background.Workers]) -> None:
         db, workers = prepared
-        workers.start()  # email, Stripe events and reminders, as the server would run them
-        app.aboutToQuit.connect(workers.stop)
-        ready(LocalBackend(db))
+        ready(LocalBackend(db, workers=workers))
 
     Op(app, prepare).success(opened).failure(failed).run()
 

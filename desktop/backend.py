@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 from core import changes
 from core.actor import Actor
 from core.api import METHODS, Call, dispatch
+from core.background import Workers
 from core.db import Database
 from core.errors import DomainError
 from desktop.tasks import pool
@@ -104,14 +105,20 @@ class LocalBackend(Backend):
     """The service API in-process on the embedded database, for one desk user.
 
     Live updates come from ``db.on_change`` for writes made here and from polling the change
-    feed for writes made by other processes on the same database file.
+    feed for writes made by other processes on the same database file. ``workers`` (email,
+    Stripe events, reminders) run from ``start`` to ``close``, as the server would run them.
     """
 
     def __init__(
-        self, db: Database, actor: Actor | None = None, parent: QObject | None = None
+        self,
+        db: Database,
+        actor: Actor | None = None,
+        parent: QObject | None = None,
+        workers: Workers | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.workers = workers
         self.actor = actor or Actor(label="Front desk", role="admin", channel="desk")
         self._set_identity(self.actor.label, self.actor.role)
         self._seq_lock = threading.Lock()
@@ -133,6 +140,8 @@ class LocalBackend(Backend):
         self._set_connected(True, "Working on this computer's database.")
         pool().start(_Job(self._read_head))
         self._poll.start()
+        if self.workers is not None:
+            self.workers.start()
 
     def _read_head(self) -> None:
         with self._seq_lock, self.db.read() as tx:
@@ -141,6 +150,8 @@ class LocalBackend(Backend):
     def close(self) -> None:
         self._closed = True
         self._poll.stop()
+        if self.workers is not None:
+            self.workers.stop()
 
     def _on_commit(self, _last_seq: int) -> None:
         self.deliver_new_changes()

@@ -51,7 +51,7 @@ def test_sessions_listed_today_first_and_enter_opens_the_register(
         qtbot.keyClick(tab.sessions.table, Qt.Key.Key_Return)
     assert tab.stack.currentWidget() is tab.register
     model = tab.register.model
-    assert [a["name"] for a in model.attendees] == ["Test Person1", "Test Person2", "Test Person3"]
+    assert [a["name"] for a in model.rows] == ["Test Person1", "Test Person2", "Test Person3"]
     assert model.data(model.index(0, 1)) == "Asthma"
     assert "Emergency phone" not in model.columns  # EFAW does not record one
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,14 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import layouts
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 Action = tuple[str, Callable[[], None]]
 WARNING = QColor("#b3261e")
 
 
-class RecordTableModel(QAbstractTableModel):
+class RecordTableModel(HeadedTableModel):
     """Rows of JSON objects; ``flag(row)`` marks a row in red (e.g. a qualification expiring)."""
 
     def __init__(
@@ -45,18 +45,8 @@ class RecordTableModel(QAbstractTableModel):
         self.rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
+    def titles(self) -> list[str]:
+        return [title for title, _value in self.columns]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -13,9 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTime,
     Signal,
@@ -35,10 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.clock import now, to_london, uk_date
+from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.trainer.style import ATTENDANCE_COLOURS, BUTTON_HEIGHT, OUTCOME_COLOURS
 from desktop.trainer.touch_table import touch_table
 
-AnyIndex = QModelIndex | QPersistentModelIndex
 ATTENDANCE_TEXT = {
     "present": "Present",
     "absent": "Absent",
@@ -67,12 +64,12 @@ def _source(mark: dict[str, Any]) -> str:
     return f"{who}, {mark.get('device_id')}" if who else str(mark.get("device_id"))
 
 
-class RegisterModel(QAbstractTableModel):
+class RegisterModel(HeadedTableModel):
     """One row per attendee for the chosen day."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.attendees: list[dict[str, Any]] = []
+        self.rows: list[dict[str, Any]] = []
         self.cells: dict[tuple[int, int, str], dict[str, Any]] = {}
         self.day = 0
         self.emergency = False
@@ -85,14 +82,14 @@ class RegisterModel(QAbstractTableModel):
 
     def set_roster(self, roster: dict[str, Any], day: int) -> None:
         self.beginResetModel()
-        self.attendees = roster["attendees"]
+        self.rows = roster["attendees"]
         self.emergency = bool(roster["session"].get("records_emergency_contact"))
         self.cells = {(m["attendee_id"], m["day_index"], m["field"]): m for m in roster["marks"]}
         self.day = day
         self.endResetModel()
 
     def cell(self, row: int, field: str) -> dict[str, Any] | None:
-        return self.cells.get((self.attendees[row]["id"], self.day, field))
+        return self.cells.get((self.rows[row]["id"], self.day, field))
 
     def status(self, row: int) -> str:
         marks = [self.cell(row, f) for f in ("attendance", "outcome", "note")]
@@ -101,28 +98,18 @@ class RegisterModel(QAbstractTableModel):
             parts.append("Not yet synced")
         if any(m and m.get("overridden") for m in marks):
             parts.append("Changed on another device")
-        if self.attendees[row].get("certificate"):
-            parts.append(f"Certificate {self.attendees[row]['certificate']}")
+        if self.rows[row].get("certificate"):
+            parts.append(f"Certificate {self.rows[row]['certificate']}")
         return " · ".join(parts) if parts else "Synced" if any(marks) else ""
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.attendees)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section]
-        return None
+    def titles(self) -> tuple[str, ...]:
+        return self.columns
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         row, name = index.row(), self.columns[index.column()]
-        person = self.attendees[row]
+        person = self.rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
             if name == "Name":
                 return person["name"]
@@ -298,7 +285,7 @@ class RegisterView(QWidget):
 
     def _selected(self) -> int | None:
         row = self.table.currentIndex().row()
-        return row if 0 <= row < len(self.model.attendees) else None
+        return row if 0 <= row < len(self.model.rows) else None
 
     def _show_selected(self) -> None:
         row = self._selected()
@@ -306,7 +293,7 @@ class RegisterView(QWidget):
             self.who.setText("No one booked on this session.")
             self.override.clear()
             return
-        person = self.model.attendees[row]
+        person = self.model.rows[row]
         self.who.setText(f"{person['name']}: day {self.model.day + 1}")
         note = self.model.cell(row, "note")
         self.note.setText((note or {}).get("value") or "")
@@ -324,9 +311,7 @@ class RegisterView(QWidget):
         if row is None:
             return
         time = self.time.time().toString("HH:mm") if value in ("late", "left_early") else None
-        self.mark_requested.emit(
-            self.model.attendees[row]["id"], self.model.day, field, value, time
-        )
+        self.mark_requested.emit(self.model.rows[row]["id"], self.model.day, field, value, time)
         self.table.setFocus()
 
     def _save_note(self) -> None:

@@ -177,4 +177,3 @@ def test_sign_in_asks_for_the_code_and_the_next_start_needs_no_password(
     again = connect_desk(qtbot, server.url, remote_desks)
     qtbot.waitUntil(lambda: again.role == "reception", timeout=10_000)
     assert again.user_label == "Reception Person"
-

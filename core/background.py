@@ -83,6 +83,12 @@ class Workers:
     def running(self) -> list[str]:
         return [t.name.removeprefix("rft-") for t in self._threads if t.is_alive()]
 
+    def state(self, name: str) -> str:
+        """``operational``, ``stopped`` (planned but not running) or ``not_configured``."""
+        if name in self.running:
+            return "operational"
+        return "stopped" if name in self._loops else "not_configured"
+
     def start(self) -> None:
         for name, loop in self._loops.items():
             thread = threading.Thread(

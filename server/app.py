@@ -117,18 +117,12 @@ class SyncServer:
         return response
 
     def _services(self) -> dict[str, str]:
-        running = self.workers.running if self.workers is not None else []
-        configured = {
-            "email": self.db.settings.smtp_host,
-            "payments": (self.db.settings.stripe_secret_key or self.db.settings.stripe_api_base),
+        workers = self.workers or Workers(self.db, {})
+        return {
+            "email": workers.state("email"),
+            "payment": workers.state("payments"),
+            "websocket": "operational",
         }
-
-        def state(name: str) -> str:
-            if name in running:
-                return "operational"
-            return "stopped" if configured[name] else "not_configured"
-
-        return {"email": state("email"), "payment": state("payments"), "websocket": "operational"}
 
     def _release_expired(self) -> int:
         with self.db.write() as tx:

@@ -30,8 +30,9 @@ from core.clock import now
 from core.config import Settings
 from core.db import Database
 from core.errors import ConfigError, NotFound, Unauthenticated, ValidationFailed
-from core.models import ROLES, User
+from core.models import User
 from core.models.auth import ApiKey, RefreshToken
+from core.roles import ROLES
 
 REFRESH_DAYS = 30
 MIN_SECRET_LENGTH = 32

@@ -14,8 +14,9 @@ from core import audit, auth
 from core.actor import Actor
 from core.clock import now
 from core.errors import ValidationFailed
-from core.models import ROLES, User
+from core.models import User
 from core.models.auth import RefreshToken
+from core.roles import ROLES
 
 MFA_ROLES = ("admin", "manager")
 """Roles that must sign in with a second factor (TOTP)."""

@@ -1,23 +1,26 @@
-"""Starting the desk: pick the backend (embedded database or a server), open the main window.
+"""Starting the desk: show the main window at once, then open the backend and fill it in.
 
-The embedded database is opened, migrated and seeded with demo data on a worker thread,
-so even start-up never blocks the GUI thread.
+The window is painted before the service layer is even imported; the embedded database is
+then opened, migrated and seeded with demo data on a worker thread, so start-up never blocks
+the GUI thread.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core import background, demo
 from core.config import APP_NAME, load_settings
-from core.db import Database, migrate, open_database
-from desktop.backend import Backend, LocalBackend
 from desktop.main_window import MainWindow
 from desktop.tasks import Op, plain_message
+
+if TYPE_CHECKING:
+    from core.db import Database
+    from desktop.backend import Backend
 
 
 def desk_settings() -> QSettings:
@@ -36,6 +39,9 @@ def application() -> QApplication:
 
 def prepare_local(demo_data: bool) -> Database:
     """Open the embedded database, bring it up to date, load demo data on first run."""
+    from core import demo
+    from core.db import migrate, open_database
+
     db = open_database()
     migrate(db)
     if demo_data:
@@ -60,42 +66,38 @@ def open_backend(
         QMessageBox.critical(None, APP_NAME, f"The desk could not start: {plain_message(error)}")
         app.exit(1)
 
-    def prepare() -> tuple[Database, background.Workers]:
+    def prepare() -> Callable[[], Backend]:
+        from core import background
+        from desktop.backend import LocalBackend
+
         db = prepare_local(demo_data)
-        return db, background.Workers(db, background.plan(db.settings).loops)
+        workers = background.Workers(db, background.plan(db.settings).loops)
+        return lambda: LocalBackend(db, workers=workers)  # a QObject: made on the GUI thread
 
-    def opened(prepared: tuple[Database, background.Workers]) -> None:
-        db, workers = prepared
-        ready(LocalBackend(db, workers=workers))
-
-    Op(app, prepare).success(opened).failure(failed).run()
+    Op(app, prepare).success(lambda make: ready(make())).failure(failed).run()
 
 
 def start_desk(
     app: QApplication, demo_data: bool = True, server_url: str | None = None
-) -> list[MainWindow]:
-    """Show a splash, open the configured backend and then the main window (returned in the
-    list once it exists). The caller runs the event loop."""
+) -> MainWindow:
+    """Show the main window, then open the configured backend and attach the window to it.
+    The caller runs the event loop."""
     settings = desk_settings()
     url = server_url or str(settings.value("server/url", "") or "") or None
-    splash = QLabel(f"Opening {APP_NAME}…")
-    splash.setMargin(40)
-    splash.show()
-    windows: list[MainWindow] = []
+    window = MainWindow(None, settings)
+    window.show()
+    app.processEvents()  # paint the window now, before the service layer is loaded
 
     def ready(backend: Backend) -> None:
-        window = MainWindow(backend, settings)
-        windows.append(window)
-        splash.close()
-        window.show()
+        window.attach(backend)
         backend.start()
         app.aboutToQuit.connect(backend.close)
 
     open_backend(app, url, demo_data, ready)
-    return windows
+    return window
 
 
 def run(demo_data: bool = True, server_url: str | None = None) -> int:
     app = application()
-    _windows = start_desk(app, demo_data, server_url)  # keeps the window alive while it runs
+    _window = start_desk(app, demo_data, server_url)  # keeps the window alive while it runs
     return app.exec()

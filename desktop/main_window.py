@@ -1,49 +1,43 @@
 """The main window: role-dependent tabs, menus and shortcuts, connection banner, status bar.
 
-Screens are added by role. Either list a ``TabSpec`` in ``TABS`` (one line per screen) or,
-at run time, ``window.add_tab(widget, "Title", roles=OFFICE)``. A tab factory is called as
-``factory(backend, window)`` and returns the widget; it talks to the service only through
-``backend`` (see ``desktop.backend``) and ``desktop.tasks.BackendOp``.
+The window is shown before the service layer is loaded: ``MainWindow(None, settings)`` paints
+its frame, menus and an "Opening…" page at once, and ``attach(backend)`` fills in the screens
+when the database or server is ready (``MainWindow(backend, settings)`` does both).
+
+Screens are added by role. Either list a ``TabSpec`` in ``TABS`` (one line per screen, the
+widget class named by ``"module:Class"`` and imported on attach) or, at run time,
+``window.add_tab(widget, "Title", roles=OFFICE)``. A tab class is called as
+``Class(backend, window)``; it talks to the service only through ``backend`` (see
+``desktop.backend``) and ``desktop.tasks.BackendOp``.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from core import __version__
-from core.api.admin import ADMIN
-from core.api.registry import DESK, OFFICE
 from core.config import APP_NAME
-from desktop.admin.audit_tab import AuditTab
-from desktop.admin.catalogue_tab import CatalogueTab
-from desktop.admin.schedule_tab import ScheduleTab
-from desktop.admin.staff_tab import StaffTab
-from desktop.admin.trainers_tab import TrainersTab
-from desktop.backend import Backend
-from desktop.bookings_tab import BookingsTab
-from desktop.calendar_view import CalendarView
-from desktop.reports import ReportsTab
-from desktop.session_list import SessionListView
+from core.roles import ADMIN, DESK, OFFICE, TRAINER
 from desktop.tasks import activity
-from desktop.trainer.trainer_tab import TrainerTab
 
-TabFactory = Callable[[Backend, "MainWindow"], QWidget]
+if TYPE_CHECKING:
+    from desktop.backend import Backend
+    from desktop.bookings_tab import BookingsTab
+    from desktop.calendar_view import CalendarView
+    from desktop.session_list import SessionListView
 
 
 @dataclass(frozen=True)
@@ -51,21 +45,26 @@ class TabSpec:
     """A screen in the main window, shown to users whose role is in ``roles``."""
 
     title: str
-    factory: TabFactory
+    widget: str  # "module:Class", imported when the window is attached to a backend
     roles: frozenset[str]
+
+    def build(self, backend: Backend, window: MainWindow) -> QWidget:
+        module, name = self.widget.split(":")
+        widget: QWidget = getattr(importlib.import_module(module), name)(backend, window)
+        return widget
 
 
 TABS: tuple[TabSpec, ...] = (
-    TabSpec("Calendar", CalendarView, DESK),
-    TabSpec("Sessions", SessionListView, DESK),
-    TabSpec("Bookings", BookingsTab, DESK),
-    TabSpec("My sessions", TrainerTab, frozenset({"trainer"})),
-    TabSpec("Schedule", ScheduleTab, OFFICE),
-    TabSpec("Trainers", TrainersTab, OFFICE),
-    TabSpec("Catalogue", CatalogueTab, ADMIN),
-    TabSpec("Staff", StaffTab, ADMIN),
-    TabSpec("Audit", AuditTab, ADMIN),
-    TabSpec("Reports", ReportsTab, OFFICE),
+    TabSpec("Calendar", "desktop.calendar_view:CalendarView", DESK),
+    TabSpec("Sessions", "desktop.session_list:SessionListView", DESK),
+    TabSpec("Bookings", "desktop.bookings_tab:BookingsTab", DESK),
+    TabSpec("My sessions", "desktop.trainer.trainer_tab:TrainerTab", TRAINER),
+    TabSpec("Schedule", "desktop.admin.schedule_tab:ScheduleTab", OFFICE),
+    TabSpec("Trainers", "desktop.admin.trainers_tab:TrainersTab", OFFICE),
+    TabSpec("Catalogue", "desktop.admin.catalogue_tab:CatalogueTab", ADMIN),
+    TabSpec("Staff", "desktop.admin.staff_tab:StaffTab", ADMIN),
+    TabSpec("Audit", "desktop.admin.audit_tab:AuditTab", ADMIN),
+    TabSpec("Reports", "desktop.reports:ReportsTab", OFFICE),
 )
 
 BANNER_STYLE = {
@@ -77,9 +76,15 @@ BANNER_STYLE = {
 class MainWindow(QMainWindow):
     """The desk: calendar, session list and bookings, plus any tabs other areas add."""
 
-    def __init__(self, backend: Backend, settings: QSettings, parent: QWidget | None = None):
+    calendar: CalendarView
+    sessions: SessionListView
+    bookings: BookingsTab
+
+    def __init__(
+        self, backend: Backend | None, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.backend = backend
+        self._backend: Backend | None = None
         self.settings = settings
         self._tabs: list[tuple[QWidget, str, frozenset[str] | None]] = []
         self.setWindowTitle(APP_NAME)
@@ -88,14 +93,19 @@ class MainWindow(QMainWindow):
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.opening = QLabel(f"Opening {APP_NAME}…")
+        self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.opening.setStyleSheet("font-size: 16pt; color: #555;")
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
+        self.tab_widget.hide()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.tab_widget)
+        layout.addWidget(self.opening, 1)
+        layout.addWidget(self.tab_widget, 1)
         self.setCentralWidget(central)
 
         self.where = QLabel()
@@ -103,21 +113,35 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.where)
         self.statusBar().addPermanentWidget(self.busy)
         activity.busy_changed.connect(self._show_busy)
-
-        for spec in TABS:
-            self.add_tab(spec.factory(backend, self), spec.title, spec.roles)
-        self.calendar: CalendarView = self.tab_named("Calendar")  # type: ignore[assignment]
-        self.sessions: SessionListView = self.tab_named("Sessions")  # type: ignore[assignment]
-        self.bookings: BookingsTab = self.tab_named("Bookings")  # type: ignore[assignment]
-        self._build_menus()
-
-        backend.connection_changed.connect(self._show_connection)
-        backend.role_changed.connect(lambda _role: self._apply_roles())
         self._banner_timer = QTimer(self)
         self._banner_timer.setSingleShot(True)
         self._banner_timer.timeout.connect(self.banner.hide)
+        self._build_menus()
+        self._restore_geometry()
+        if backend is not None:
+            self.attach(backend)
+
+    @property
+    def backend(self) -> Backend:
+        assert self._backend is not None, "attach() the window to a backend first"
+        return self._backend
+
+    def attach(self, backend: Backend) -> None:
+        """Build the screens on ``backend`` (once) and follow its connection and role."""
+        assert self._backend is None, "a window works on one backend"
+        self._backend = backend
+        for spec in TABS:
+            self.add_tab(spec.build(backend, self), spec.title, spec.roles)
+        self.calendar = self.tab_named("Calendar")  # type: ignore[assignment]
+        self.sessions = self.tab_named("Sessions")  # type: ignore[assignment]
+        self.bookings = self.tab_named("Bookings")  # type: ignore[assignment]
+        self.opening.hide()
+        self.tab_widget.show()
+        backend.connection_changed.connect(self._show_connection)
+        backend.role_changed.connect(self._role_changed)
+        self._apply_roles()
         self._show_connection(backend.connected, "")
-        self._restore()
+        self._restore_tab()
 
     # -- tabs -------------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str, roles: Iterable[str] | None = None) -> None:
@@ -137,11 +161,17 @@ class MainWindow(QMainWindow):
         self.tab_widget.setCurrentWidget(self.tab_named(title))
 
     def _allowed(self, roles: frozenset[str] | None) -> bool:
-        return roles is None or (self.backend.role or "") in roles
+        role = self._backend.role if self._backend is not None else None
+        return roles is None or (role or "") in roles
+
+    def _role_changed(self, _role: str) -> None:
+        self._apply_roles()
 
     def _apply_roles(self) -> None:
         for index, (_widget, _title, roles) in enumerate(self._tabs):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
+        for action in self._backend_actions:
+            action.setEnabled(self._backend is not None)
         self.new_booking_action.setEnabled(self._allowed(DESK))
         self._show_where()
 
@@ -157,19 +187,27 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self._action("&Settings…", self.open_settings))
-        file_menu.addAction(self._action("Sign &in…", self.sign_in))
+        sign_in = self._action("Sign &in…", self.sign_in)
+        file_menu.addAction(sign_in)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
 
         booking = bar.addMenu("&Booking")
         self.new_booking_action = self._action("&New booking…", self.new_booking, "Ctrl+N")
         booking.addAction(self.new_booking_action)
-        booking.addAction(self._action("&Find a booking", self.find_booking, "Ctrl+F"))
-        booking.addAction(self._action("Go to &today", self.go_today, "Ctrl+T"))
+        find = self._action("&Find a booking", self.find_booking, "Ctrl+F")
+        today = self._action("Go to &today", self.go_today, "Ctrl+T")
+        booking.addActions([find, today])
 
         view = bar.addMenu("&View")
-        for i, (_w, title, _r) in enumerate(self._tabs):
-            view.addAction(self._action(title, partial(self.show_tab, title), f"Ctrl+{i + 1}"))
+        tabs = [
+            self._action(spec.title, partial(self.show_tab, spec.title), f"Ctrl+{i + 1}")
+            for i, spec in enumerate(TABS)
+        ]
+        view.addActions(tabs)
+        self._backend_actions = [sign_in, self.new_booking_action, find, today, *tabs]
+        for action in self._backend_actions:
+            action.setEnabled(False)  # until the window is attached to its backend
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About", self.about))
@@ -224,11 +262,9 @@ class MainWindow(QMainWindow):
         CatalogueCache.of(self.backend).load(self)
 
     def about(self) -> None:
-        if importlib.util.find_spec("desktop.about") is not None:
-            about = importlib.import_module("desktop.about")  # written by the packaging area
-            about.show_about(self)
-            return
-        QMessageBox.about(self, f"About {APP_NAME}", f"{APP_NAME} {__version__}")
+        from desktop.about import show_about
+
+        show_about(self)
 
     # -- live state -------------------------------------------------------------------
     def _show_connection(self, connected: bool, message: str) -> None:
@@ -246,6 +282,8 @@ class MainWindow(QMainWindow):
             self.banner.show()
 
     def _show_where(self) -> None:
+        if self._backend is None:
+            return
         self.where.setText(
             f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
             if self.backend.user_label
@@ -256,12 +294,14 @@ class MainWindow(QMainWindow):
         self.busy.setText("Loading…" if running else "")
 
     # -- remembered layout ------------------------------------------------------------
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+
+    def _restore_tab(self) -> None:
         last = self.settings.value("window/tab", "Calendar")
         for index, (_w, title, roles) in enumerate(self._tabs):
             if title == last and self._allowed(roles):
@@ -269,7 +309,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.settings.setValue("window/geometry", self.saveGeometry())
-        current = self.tab_widget.tabText(self.tab_widget.currentIndex())
-        self.settings.setValue("window/tab", current)
+        if self._backend is not None:
+            current = self.tab_widget.tabText(self.tab_widget.currentIndex())
+            self.settings.setValue("window/tab", current)
         self.settings.sync()
         super().closeEvent(event)

@@ -11,12 +11,14 @@ time the result arrives, so a closed dialog never receives a late answer. Withou
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.errors import DomainError
@@ -64,30 +66,74 @@ def pool() -> QThreadPool:
     return shared
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread as a child of the op's parent; worker signals land here."""
+class _Results(QObject):
+    """Hands results from worker threads to the GUI thread.
 
-    finished = Signal(bool, object)
+    One object for the whole run, on the GUI thread and never deleted, so no worker emits on
+    an object that is being destroyed. Ops in flight and their outcomes are kept here, so a
+    worker never holds the last reference to anything (a Qt object freed on a worker thread
+    would crash the app).
+    """
+
+    arrived = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ids = itertools.count(1)
+        self._ops: dict[int, Op] = {}
+        self._lock = threading.Lock()
+        self._outcomes: dict[int, tuple[bool, Any]] = {}
+        self.arrived.connect(self._deliver)
+
+    def start(self, op: Op) -> None:
+        op_id = next(self._ids)
+        self._ops[op_id] = op
+        pool().start(_Runner(op_id, op.work, self))
+
+    def keep(self, op_id: int, outcome: tuple[bool, Any]) -> None:
+        """Worker thread: store the outcome; the caller then drops its own references."""
+        with self._lock:
+            self._outcomes[op_id] = outcome
+
+    @Slot(int)
+    def _deliver(self, op_id: int) -> None:
+        with self._lock:
+            ok, result = self._outcomes.pop(op_id)
+        self._ops.pop(op_id).finish(ok, result)
+
+
+_results: _Results | None = None
+
+
+def _results_on_gui_thread() -> _Results:
+    global _results
+    if _results is None:
+        _results = _Results()  # created by the first Op.run(), on the GUI thread
+    return _results
 
 
 class _Runner(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, op_id: int, work: Callable[[], Any], results: _Results) -> None:
         super().__init__()
-        self._work = work
-        self._relay = relay
+        self._op_id = op_id
+        self._work: Callable[[], Any] | None = work
+        self._results = results
 
     def run(self) -> None:
+        work, self._work = self._work, None
+        assert work is not None
         activity.add(1)
         try:
-            result: Any = self._work()
-            ok = True
+            outcome: tuple[bool, Any] = (True, work())
         except Exception as exc:  # delivered to the failure callback, never lost
             if not isinstance(exc, DomainError):
                 log.exception("backend call failed")
-            result, ok = exc, False
+            outcome = (False, exc)
         activity.add(-1)
-        with contextlib.suppress(RuntimeError):  # the parent (and relay) are gone
-            self._relay.finished.emit(ok, result)
+        self._results.keep(self._op_id, outcome)
+        del work, outcome
+        with contextlib.suppress(RuntimeError):  # at interpreter exit the object is gone
+            self._results.arrived.emit(self._op_id)
 
 
 class Op:
@@ -95,7 +141,7 @@ class Op:
 
     def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
         self._parent = parent
-        self._work = work
+        self.work = work
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
 
@@ -108,12 +154,12 @@ class Op:
         return self
 
     def run(self) -> None:
-        relay = _Relay(self._parent)
-        relay.finished.connect(lambda ok, result: self._finish(relay, ok, result))
-        pool().start(_Runner(self._work, relay))
+        _results_on_gui_thread().start(self)
 
-    def _finish(self, relay: _Relay, ok: bool, result: Any) -> None:
-        relay.deleteLater()
+    def finish(self, ok: bool, result: Any) -> None:
+        """On the GUI thread: call back, unless the parent has been deleted meanwhile."""
+        if not shiboken6.isValid(self._parent):
+            return
         if ok:
             if self._success is not None:
                 self._success(result)

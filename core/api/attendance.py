@@ -10,10 +10,11 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from core import certificates
 from core.actor import Actor
-from core.api.registry import OFFICE, Call, method
+from core.api.registry import Call, method
 from core.attendance import marking, merge, register
 from core.certificate_pdf import pdf_for
 from core.errors import Forbidden, Unauthenticated
+from core.roles import OFFICE
 
 REGISTER = frozenset({"trainer", *OFFICE})
 MAX_BATCH = 500

@@ -14,9 +14,10 @@ from core import bookings
 from core.api import public
 from core.api.holds import HOLDERS, check_owner
 from core.api.params import Params
-from core.api.registry import DESK, Call, method
+from core.api.registry import Call, method
 from core.attendees import PHONE, AttendeeInput
 from core.errors import Forbidden
+from core.roles import DESK
 
 PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
 # Methods whose money arrives later through the payments service (link, card reader).

@@ -14,9 +14,10 @@ from core import holds
 from core.actor import Actor
 from core.api import public
 from core.api.params import Params
-from core.api.registry import DESK, WEBSITE, Call, method
+from core.api.registry import WEBSITE, Call, method
 from core.errors import NotFound
 from core.models import MAX_CAPACITY, SeatHold
+from core.roles import DESK
 
 HOLDERS = DESK | {WEBSITE}
 

@@ -8,11 +8,12 @@ from pydantic import BaseModel, EmailStr, Field
 
 from core import bookings
 from core.actor import Actor
-from core.api.registry import DESK, WEBSITE, Call, method
+from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
 from core.payments import desk, links, refunds, terminal
 from core.payments.gateway import gateway_for
+from core.roles import DESK
 
 METHODS = ["cash", "pay_later", "card", "link", "invoice"]
 Reference = Field(min_length=3, max_length=16)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.actor import Actor
-from core.api.registry import STAFF, WEBSITE
+from core.api.registry import WEBSITE
+from core.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
 

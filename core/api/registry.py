@@ -21,9 +21,6 @@ from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFaile
 
 WEBSITE = "website"  # the public website's API-key scope
 ANYONE = "anyone"  # no credentials needed (e.g. auth.login)
-STAFF = frozenset({"admin", "manager", "reception", "trainer"})
-OFFICE = frozenset({"admin", "manager"})
-DESK = frozenset({"admin", "manager", "reception"})
 
 P = TypeVar("P", bound=BaseModel)
 

@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from core import reports
-from core.api.registry import OFFICE, Call, method
+from core.api.registry import Call, method
+from core.roles import OFFICE
 
 
 class RunParams(BaseModel):

@@ -24,8 +24,8 @@ from core.errors import Forbidden, NotFound
 from core.locking import lock_sessions
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import AttendanceMark, AttendanceOp, Certificate
+from core.roles import OFFICE
 
-OFFICE_ROLES = ("admin", "manager")
 ON_ROSTER = ("CONFIRMED", "PENDING_PAYMENT")
 RECENT_DAYS = 14
 UPCOMING_DAYS = 90
@@ -34,7 +34,7 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 def may_see(actor: Actor, session: CourseSession) -> bool:
     """Office staff see every register; a trainer only their own sessions."""
-    if actor.role in OFFICE_ROLES:
+    if actor.role in OFFICE:
         return True
     return (
         actor.role == "trainer"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from core import auth
 from core.cli.context import database, emit_json, table
 from core.errors import ValidationFailed
-from core.models import ROLES, User
+from core.models import User
+from core.roles import ROLES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -9,11 +9,10 @@ from core.models.catalogue import Course, Venue
 from core.models.changes import Change
 from core.models.payments import OutboxMessage, PaymentState, StripeEvent
 from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
-from core.models.users import ROLES, User
+from core.models.users import User
 
 __all__ = [
     "MAX_CAPACITY",
-    "ROLES",
     "Attendee",
     "Base",
     "Booking",

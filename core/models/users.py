@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, EncryptedText, UTCDateTime
 
-ROLES = ("admin", "manager", "reception", "trainer")
-
 
 class User(Base):
     __tablename__ = "users"

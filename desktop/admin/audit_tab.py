@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api.admin import ADMIN
 from core.clock import today_london
+from core.roles import ADMIN
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.admin.roles import load, may_use

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.api.admin import ADMIN
-from core.models import ROLES
+from core.roles import ADMIN, ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import (

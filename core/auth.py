@@ -10,6 +10,7 @@ give the current 6-digit code. API keys are random strings stored as SHA-256 has
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import uuid
@@ -202,6 +203,16 @@ def _user_by_email(tx: Session, email: str) -> User | None:
     return tx.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def _totp_step(secret: str, code: str, moment: datetime) -> int | None:
+    """The time step ``code`` belongs to, allowing one step of clock drift either way."""
+    totp = pyotp.TOTP(secret)
+    for drift in (0, -1, 1):
+        at = moment + timedelta(seconds=drift * totp.interval)
+        if hmac.compare_digest(totp.at(at), code):
+            return int(totp.timecode(at))
+    return None
+
+
 def login(
     tx: Session, settings: Settings, email: str, password: str, totp: str | None = None
 ) -> dict[str, Any]:
@@ -212,8 +223,14 @@ def login(
     if user.totp_secret:
         if not totp:
             raise MfaRequired("Enter the 6-digit code from your authenticator app.")
-        if not pyotp.TOTP(user.totp_secret).verify(totp.strip(), valid_window=1):
+        step = _totp_step(user.totp_secret, totp.strip(), now())
+        if step is None:
             raise Unauthenticated("That authenticator code is not right; try the current one.")
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            raise Unauthenticated(
+                "That authenticator code has already been used; wait for the next one."
+            )
+        user.totp_last_step = step
     assert user.password_hash is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -109,8 +109,21 @@ def test_totp_is_asked_for_and_checked_once_turned_on(db: Database) -> None:
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
     with pytest.raises(Unauthenticated, match="code"):
         call(db, "auth.login", ANON_LOGIN | {"totp": wrong})
-    tokens = call(db, "auth.login", ANON_LOGIN | {"totp": pyotp.TOTP(secret).now()})
+    code = pyotp.TOTP(secret).now()
+    tokens = call(db, "auth.login", ANON_LOGIN | {"totp": code})
     assert tokens["access_token"]
+
+
+def test_an_authenticator_code_works_only_once(db: Database) -> None:
+    with db.write() as tx:
+        secret = pyotp.parse_uri(auth.enable_mfa(tx, "reception@example.org")).secret
+    totp = pyotp.TOTP(secret)
+    code = totp.now()
+    assert call(db, "auth.login", ANON_LOGIN | {"totp": code})["access_token"]
+    with pytest.raises(Unauthenticated, match="already been used"):
+        call(db, "auth.login", ANON_LOGIN | {"totp": code})
+    following = totp.at(now() + timedelta(seconds=totp.interval))
+    assert call(db, "auth.login", ANON_LOGIN | {"totp": following})["access_token"]
 
 
 def test_a_disabled_user_can_neither_sign_in_nor_refresh(db: Database) -> None:

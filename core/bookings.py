@@ -289,7 +289,8 @@ def cancel(
 
 
 def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> Booking:
-    """Move a booking to another date of the same course; price stays as booked."""
+    """Move a booking to another date of the same course; price stays as booked, and the
+    customer is emailed the new dates."""
     booking = find(tx, reference)
     if booking.session_id == to_session_id:
         raise ValidationFailed("The booking is already on that session.")
@@ -320,6 +321,7 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     publish_session(tx, source)
     publish_session(tx, target)
     tx.refresh(booking)
+    booking_emails.send_moved(tx, booking, source.id)
     return booking
 
 

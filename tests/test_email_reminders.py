@@ -1,18 +1,22 @@
-"""Reminders 48 hours ahead, once each; change and cancellation alerts to every attendee."""
+"""Reminders 48 hours ahead, once each; change, move and cancellation alerts to every attendee."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from icalendar import Calendar
 from sqlalchemy import select
 
 from core import bookings
 from core.actor import CLI
+from core.clock import uk_date
 from core.db import Database
 from core.models import CourseSession, OutboxMessage
+from core.notify import sender
 from core.notify.booking_emails import send_session_changed
 from core.notify.reminders import enqueue_due_reminders
 from tests.factories import make_session, person
+from tests.mailbox import Mailbox, parts
 
 
 def _queued(db: Database, template: str) -> list[str]:
@@ -64,3 +68,29 @@ def test_a_session_change_reaches_every_attendee_and_payer_once(sqlite_db: Datab
     with sqlite_db.read() as tx:
         row = tx.scalar(select(OutboxMessage).where(OutboxMessage.template == "session_changed"))
         assert row is not None and "Room 2" in row.body_text
+
+
+def test_a_moved_booking_emails_the_new_dates_and_withdraws_the_old_ones(
+    sqlite_db: Database, mailbox: Mailbox
+) -> None:
+    first = make_session(sqlite_db, course="efaw", days_ahead=10)
+    second = make_session(sqlite_db, course="efaw", days_ahead=24)
+    with sqlite_db.write() as tx:
+        ref = bookings.book_now(tx, first, [person(1)], CLI).reference
+    with sqlite_db.write() as tx:
+        bookings.transfer(tx, ref, second, CLI)
+        new_start = uk_date(tx.get_one(CourseSession, second).start_at)
+    sender.flush(sqlite_db, mailbox.config())
+
+    moved = [m for m in mailbox.messages if "has moved" in str(m["Subject"])]
+    assert len(moved) == 1 and moved[0]["To"] == "person1@example.com"
+    assert str(moved[0]["Subject"]) == f"Booking {ref} has moved to {new_start}"
+    body = parts(moved[0])
+    assert new_start in body["text"]
+    new, old = (
+        Calendar.from_ical(body["attachments"][f"{ref}{end}"][1])
+        for end in (".ics", "-old-dates.ics")
+    )
+    assert (new["METHOD"], old["METHOD"]) == ("PUBLISH", "CANCEL")
+    assert all(str(e["UID"]).startswith(f"rft-session-{second}-") for e in new.walk("VEVENT"))
+    assert all(str(e["UID"]).startswith(f"rft-session-{first}-") for e in old.walk("VEVENT"))

@@ -24,6 +24,7 @@ OURS = [
     "refund_notice",
     "payment_link_expired",
     "booking_cancelled",
+    "booking_moved",
 ]
 
 

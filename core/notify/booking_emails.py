@@ -52,15 +52,23 @@ def booking_context(tx: Session, booking: Booking) -> dict[str, Any]:
     }
 
 
-def _invite(tx: Session, booking: Booking, *, cancelled: bool = False) -> Attachment:
-    session = get_session(tx, booking.session_id)
+def _invite(
+    tx: Session,
+    booking: Booking,
+    *,
+    cancelled: bool = False,
+    session_id: int | None = None,
+    filename: str | None = None,
+) -> Attachment:
+    session = get_session(tx, session_id or booking.session_id)
     data = session_invite(
         session,
         reference=booking.reference,
         location=venue_address(tx, session.venue),
         cancelled=cancelled,
     )
-    return Attachment(f"{booking.reference}.ics", "text/calendar; charset=utf-8", data)
+    name = filename or f"{booking.reference}.ics"
+    return Attachment(name, "text/calendar; charset=utf-8", data)
 
 
 def send_confirmation(tx: Session, booking: Booking, *, resend: bool = False) -> int:
@@ -100,6 +108,28 @@ def send_cancellation(tx: Session, booking: Booking) -> int:
         context=booking_context(tx, booking) | {"reason": booking.cancel_reason},
         attachments=[_invite(tx, booking, cancelled=True)],
         dedupe_key=f"booking_cancelled:{booking.reference}",
+    )
+
+
+def send_moved(tx: Session, booking: Booking, from_session_id: int) -> int:
+    """The booking's new dates, with an invite for them and one withdrawing the old ones."""
+    old = get_session(tx, from_session_id)
+    return enqueue(
+        tx,
+        template="booking_moved",
+        to=booking.customer_email,
+        context=booking_context(tx, booking) | {"moved_from": old.start},
+        attachments=[
+            _invite(tx, booking),
+            _invite(
+                tx,
+                booking,
+                cancelled=True,
+                session_id=from_session_id,
+                filename=f"{booking.reference}-old-dates.ics",
+            ),
+        ],
+        dedupe_key=f"booking_moved:{booking.reference}:{from_session_id}:{booking.session_id}",
     )
 
 

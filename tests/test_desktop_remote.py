@@ -1,5 +1,5 @@
 """The desk against a real ``rft server`` process: sign in, book, race, lose and regain
-the connection."""
+the connection, and a trainer's cold start with no network."""
 
 from __future__ import annotations
 
@@ -7,18 +7,21 @@ from collections.abc import Iterator
 
 import pyotp
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from core import auth
+from core.actor import Actor
 from core.db import Database
 from desktop import remote_backend
 from desktop.login_dialog import LoginDialog
 from desktop.main_window import MainWindow
 from desktop.remote_backend import RemoteBackend
 from desktop.tasks import pool
+from desktop.trainer.trainer_tab import TrainerTab
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, SESSION
+from tests.attendance_helpers import booked_session
 from tests.desktop_support import book_five_in_cash, desk_settings, open_window
 from tests.factories import make_session
 from tests.server_support import PASSWORD, ServerProcess, add_staff, server_env
@@ -59,7 +62,7 @@ def connect_desk(qtbot: QtBot, url: str, desks: list[RemoteBackend]) -> RemoteBa
     return desk
 
 
-def sign_in(qtbot: QtBot, window: MainWindow, email: str) -> None:
+def sign_in(qtbot: QtBot, window: MainWindow, email: str, role: str = "reception") -> None:
     """Type into the sign-in dialog the window opens for an anonymous connection."""
     qtbot.waitUntil(lambda: window.findChild(LoginDialog) is not None, timeout=10_000)
     dialog = window.findChild(LoginDialog)
@@ -67,7 +70,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, email: str) -> None:
     dialog.email.setText(email)
     dialog.password.setText(PASSWORD)
     dialog.sign_in.click()
-    qtbot.waitUntil(lambda: window.backend.role == "reception", timeout=10_000)
+    qtbot.waitUntil(lambda: window.backend.role == role, timeout=10_000)
 
 
 def test_booking_through_a_running_server(
@@ -177,3 +180,39 @@ def test_sign_in_asks_for_the_code_and_the_next_start_needs_no_password(
     again = connect_desk(qtbot, server.url, remote_desks)
     qtbot.waitUntil(lambda: again.role == "reception", timeout=10_000)
     assert again.user_label == "Reception Person"
+
+
+def test_a_trainer_starts_with_no_network_and_takes_the_register(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    server: ServerProcess,
+    remote_desks: list[RemoteBackend],
+    desk_settings: QSettings,
+    memory_keyring: dict[str, str],
+) -> None:
+    email = add_staff(sqlite_db, "trainer", "trainer.person@rft-training.co.uk")
+    sid, _people = booked_session(
+        sqlite_db, Actor("Trainer Person", "trainer"), people=2, days_ahead=1
+    )
+    window = open_window(qtbot, connect_desk(qtbot, server.url, remote_desks), desk_settings)
+    sign_in(qtbot, window, email, role="trainer")
+    tab = window.tab_named("My sessions")
+    assert isinstance(tab, TrainerTab)
+    qtbot.waitUntil(lambda: len(tab.sessions.model.rows) == 1, timeout=10_000)
+    window.close()
+    window.backend.close()
+    server.kill()  # the church hall has no network
+
+    cold = open_window(qtbot, connect_desk(qtbot, server.url, remote_desks), desk_settings)
+    assert cold.backend.role == "trainer" and not cold.backend.connected
+    tab = cold.tab_named("My sessions")
+    assert isinstance(tab, TrainerTab) and cold.tab_widget.currentWidget() is tab
+    qtbot.waitUntil(lambda: len(tab.sessions.model.rows) == 1, timeout=10_000)
+    with qtbot.waitSignal(tab.loaded, timeout=10_000):
+        tab.open_session(sid)
+    assert len(tab.register.model.rows) == 2
+    tab.register.table.setFocus()
+    tab.register.table.selectRow(0)
+    qtbot.keyClick(tab.register.table, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: tab.banner.text() == "Offline: 1 mark not yet synced", timeout=10_000)
+    assert tab.register.model.data(tab.register.model.index(0, 2)) == "Present"

@@ -23,7 +23,7 @@ run: $(STAMP)
 	$(BIN)/rft desk
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 --dist loadgroup --max-worker-restart=0 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core server desktop tests bench

@@ -6,10 +6,12 @@ Both apps are frozen in this run by the same spec (build/rft.spec, the bare one 
 ``-- --bare``), so they share PyInstaller, Qt and the exclusions. Each start is a new process
 with ``RFT_STARTUP_PROBE=1``: the probe (build/startup_probe.py) prints ``PAINTED`` once the
 first main window has painted, and the time from spawning the process to that line is the
-start time. The desk starts on an embedded database migrated and filled with demo data by an
-untimed first run; that first start (new database, migrations, demo data) is reported too.
-Offscreen Qt platform, so it runs on a headless machine. Goals: size under 200 MB and a
-start at most twice the bare window's.
+start time. The desk paints its window first and builds its screens once the database is
+open; the probe then prints ``READY``, reported as the time to a usable desk. The desk starts
+on an embedded database migrated and filled with demo data by an untimed first run; that
+first start (new database, migrations, demo data) is reported too. Offscreen Qt platform, so
+it runs on a headless machine. Goals: size under 200 MB and a start at most twice the bare
+window's.
 """
 
 from __future__ import annotations
@@ -59,9 +61,11 @@ def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in files) / 1_000_000
 
 
-def start_time(executable: Path, env: dict[str, str], *args: str) -> float:
-    """Seconds from spawning ``executable`` to its first painted main window."""
+def start_time(executable: Path, env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Seconds from spawning ``executable`` to its first painted main window, and to its
+    screens being ready (the same moment for a window that is complete when painted)."""
     began = time.perf_counter()
+    seen: dict[str, float] = {}
     with subprocess.Popen(
         [str(executable), *args],
         env=env,
@@ -72,13 +76,13 @@ def start_time(executable: Path, env: dict[str, str], *args: str) -> float:
     ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
-            if line.strip() == "PAINTED":
-                elapsed = time.perf_counter() - began
+            seen.setdefault(line.strip(), time.perf_counter() - began)
+            if "READY" in seen:
                 break
-        else:
+        if not {"PAINTED", "READY"} <= seen.keys():
             raise RuntimeError(f"{executable.name} exited ({proc.wait()}) without painting")
         proc.wait(timeout=TIMEOUT_S)
-    return elapsed
+    return seen["PAINTED"], seen["READY"]
 
 
 def main() -> int:
@@ -99,11 +103,13 @@ def main() -> int:
             RFT_DATA_DIR=str(Path(tmp) / "data"),
             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         )
-        first = start_time(APP / "rft", env, "desk")
-        app_times, bare_times = [], []
+        first_paint, first_ready = start_time(APP / "rft", env, "desk")
+        app_times, ready_times, bare_times = [], [], []
         for _ in range(args.runs):
-            bare_times.append(start_time(BARE / "bare", env))
-            app_times.append(start_time(APP / "rft", env, "desk"))
+            bare_times.append(start_time(BARE / "bare", env)[0])
+            painted, ready = start_time(APP / "rft", env, "desk")
+            app_times.append(painted)
+            ready_times.append(ready)
 
     app_mb, bare_mb = size_mb(APP), size_mb(BARE)
     app_s, bare_s = statistics.median(app_times), statistics.median(bare_times)
@@ -114,7 +120,14 @@ def main() -> int:
         f"(best {min(bare_times):.2f}), ratio {ratio:.1f} (best {best_ratio:.1f}); "
         f"median of {args.runs}"
     )
-    print(f"first start with a new database and demo data: {first:.2f} s")
+    print(
+        f"desk ready (screens built on the open database): {statistics.median(ready_times):.2f} s"
+        f" (best {min(ready_times):.2f})"
+    )
+    print(
+        f"first start with a new database and demo data: painted {first_paint:.2f} s, "
+        f"ready {first_ready:.2f} s"
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     size_ok, start_ok = app_mb < SIZE_GOAL_MB, ratio <= RATIO_GOAL
     print(

@@ -2,17 +2,20 @@
 
 Enabled by ``RFT_STARTUP_PROBE=1`` in the frozen desk app and in the bare comparison window.
 It creates the QApplication early (the app reuses an existing one) and watches every event
-until a QMainWindow has painted; it then prints ``PAINTED`` on stdout and ends the event loop.
+until a QMainWindow has painted; it then prints ``PAINTED`` on stdout. A window that builds
+its screens later (the desk's ``MainWindow`` has a ``ready`` signal) is waited for and
+``READY`` printed too. Then it ends the event loop.
 """
 
 from __future__ import annotations
 
 import sys
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-MARKER = "PAINTED"
+PAINTED, READY = "PAINTED", "READY"
 
 
 class _FirstPaint(QObject):
@@ -21,12 +24,21 @@ class _FirstPaint(QObject):
             app = QApplication.instance()
             assert app is not None
             app.removeEventFilter(self)
-            QTimer.singleShot(0, _report_and_quit)  # after the rest of this paint pass
+            QTimer.singleShot(0, partial(_painted, watched))  # after the rest of this paint
         return False
 
 
-def _report_and_quit() -> None:
-    print(MARKER, flush=True)
+def _painted(window: QMainWindow) -> None:
+    print(PAINTED, flush=True)
+    ready = getattr(window, "ready", None)
+    if ready is None or getattr(window, "attached", False):
+        _report_ready_and_quit()
+    else:
+        ready.connect(_report_ready_and_quit)
+
+
+def _report_ready_and_quit() -> None:
+    print(READY, flush=True)
     app = QApplication.instance()
     assert app is not None
     app.quit()

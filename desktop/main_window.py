@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -76,6 +76,8 @@ BANNER_STYLE = {
 class MainWindow(QMainWindow):
     """The desk: calendar, session list and bookings, plus any tabs other areas add."""
 
+    ready = Signal()  # the screens are built on a backend (see ``attach``)
+
     calendar: CalendarView
     sessions: SessionListView
     bookings: BookingsTab
@@ -126,6 +128,10 @@ class MainWindow(QMainWindow):
         assert self._backend is not None, "attach() the window to a backend first"
         return self._backend
 
+    @property
+    def attached(self) -> bool:
+        return self._backend is not None
+
     def attach(self, backend: Backend) -> None:
         """Build the screens on ``backend`` (once) and follow its connection and role."""
         assert self._backend is None, "a window works on one backend"
@@ -142,6 +148,7 @@ class MainWindow(QMainWindow):
         self._apply_roles()
         self._show_connection(backend.connected, "")
         self._restore_tab()
+        self.ready.emit()
 
     # -- tabs -------------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str, roles: Iterable[str] | None = None) -> None:

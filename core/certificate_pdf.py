@@ -9,11 +9,8 @@ from __future__ import annotations
 import io
 import json
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.orm import Session
 
 from core.certificates import CertificateView, view_of
@@ -21,6 +18,10 @@ from core.clock import uk_date
 from core.models import Course, Venue
 from core.models.attendance import Certificate
 from core.resources import resource
+
+if TYPE_CHECKING:
+    from reportlab.lib.colors import Color
+    from reportlab.pdfgen.canvas import Canvas
 
 
 @cache
@@ -48,11 +49,11 @@ def fields(cert: CertificateView, hours: float) -> dict[str, str]:
     }
 
 
-def _logo(c: Canvas, x: float, y: float, size: float, colour: HexColor) -> None:
+def _logo(c: Canvas, x: float, y: float, size: float, colour: Color) -> None:
     """The first-aid mark: a white cross on a green square."""
     c.setFillColor(colour)
     c.roundRect(x, y, size, size, size * 0.12, stroke=0, fill=1)
-    c.setFillColor(HexColor("#ffffff"))
+    c.setFillColorRGB(1, 1, 1)
     bar = size * 0.22
     c.rect(x + (size - bar) / 2, y + size * 0.18, bar, size * 0.64, stroke=0, fill=1)
     c.rect(x + size * 0.18, y + (size - bar) / 2, size * 0.64, bar, stroke=0, fill=1)
@@ -60,6 +61,11 @@ def _logo(c: Canvas, x: float, y: float, size: float, colour: HexColor) -> None:
 
 def render(cert: CertificateView, hours: float) -> bytes:
     """One A4 landscape page as PDF bytes."""
+    # reportlab (and Pillow with it) loads with the first certificate, not with the app
+    from reportlab.lib.colors import HexColor
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
     spec = layout()
     brand = spec["brand"]
     colours = {k: HexColor(v) for k, v in brand["colours"].items()}

@@ -18,6 +18,7 @@ from core.actor import Actor
 from core.attendees import AttendeeInput, age_on, parse_attendees
 from core.availability import SessionView, get_session
 from core.clock import LONDON, now, uk_datetime
+from core.dues import due_pence, paid_pence
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.holds import active_hold, check_seats, ensure_bookable, publish_session
 from core.locking import lock_session, lock_sessions
@@ -45,6 +46,8 @@ class BookingView:
     customer_phone: str | None
     attendees: list[dict[str, Any]]
     payments: list[dict[str, Any]]
+    paid_pence: int
+    due_pence: int
     created_at: datetime
     cancelled_at: datetime | None
 
@@ -67,6 +70,8 @@ class BookingView:
             },
             "attendees": self.attendees,
             "payments": self.payments,
+            "paid_pence": self.paid_pence,
+            "due_pence": self.due_pence,
             "created_at": self.created_at.isoformat(),
             "cancelled_at": self.cancelled_at.isoformat() if self.cancelled_at else None,
         }
@@ -109,6 +114,8 @@ def view_of(tx: Session, booking: Booking) -> BookingView:
             }
             for p in booking.payments
         ],
+        paid_pence=paid_pence(booking),
+        due_pence=due_pence(booking) if booking.status != "CANCELLED" else 0,
         created_at=booking.created_at,
         cancelled_at=booking.cancelled_at,
     )

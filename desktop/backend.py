@@ -25,6 +25,7 @@ from core.errors import DomainError
 from desktop.tasks import pool
 
 POLL_MS = 1000
+RESEND = "bookings.resend_confirmation"  # a service may lack it; screens check has_method
 
 
 class Backend(QObject):

@@ -1,4 +1,5 @@
-"""Find a booking by reference, name or email; open it; cancel, transfer, resend confirmation."""
+"""Find a booking by reference, name or email; open it; take what is owed, cancel, transfer,
+resend the confirmation."""
 
 from __future__ import annotations
 
@@ -26,14 +27,14 @@ from PySide6.QtWidgets import (
 from core.clock import today_london, uk_date
 from core.money import gbp
 from desktop import layouts
-from desktop.backend import Backend
+from desktop.backend import RESEND, Backend
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
+from desktop.take_payment import TakePaymentDialog
 from desktop.tasks import BackendOp, plain_message
 
 COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
-RESEND = "bookings.resend_confirmation"
 SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
 
 
@@ -104,7 +105,9 @@ def describe(b: dict[str, Any]) -> str:
         f"<p>Booked for {e(b['customer']['name'])} ({e(b['customer']['email'])})</p>"
         f"<table><tr><td>{b['seats']} × {gbp(b['unit_price_pence'])}</td>"
         f"<td>{gbp(b['subtotal_pence'])}</td></tr>{discount}"
-        f"<tr><td><b>Total</b></td><td><b>{gbp(b['total_pence'])}</b></td></tr></table>"
+        f"<tr><td><b>Total</b></td><td><b>{gbp(b['total_pence'])}</b></td></tr>"
+        f"<tr><td>Paid</td><td>{gbp(b.get('paid_pence', 0))}</td></tr>"
+        f"<tr><td><b>Still to pay</b></td><td><b>{gbp(b.get('due_pence', 0))}</b></td></tr></table>"
         f"<h3>Attendees</h3><ul>{people}</ul>"
         + (f"<h3>Payments</h3><ul>{paid}</ul>" if paid else "<p>No payment recorded yet.</p>")
     )
@@ -178,6 +181,8 @@ class BookingsTab(QWidget):
         self.details = QTextBrowser()
         self.status = QLabel("Type a reference, a name or an email address and press Enter.")
         self.status.setWordWrap(True)
+        self.pay_button = QPushButton("Take &payment…")
+        self.pay_button.clicked.connect(self.take_payment_selected)
         self.cancel_button = QPushButton("&Cancel booking…")
         self.transfer_button = QPushButton("&Move to another date…")
         self.resend_button = QPushButton("&Resend confirmation")
@@ -189,6 +194,7 @@ class BookingsTab(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.find_button)
         actions = QHBoxLayout()
+        actions.addWidget(self.pay_button)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.transfer_button)
         actions.addWidget(self.resend_button)
@@ -248,6 +254,7 @@ class BookingsTab(QWidget):
     def _show_selected(self) -> None:
         b = self.selected()
         live = b is not None and b["status"] != "CANCELLED"
+        self.pay_button.setEnabled(live and b is not None and b.get("due_pence", 0) > 0)
         self.cancel_button.setEnabled(live)
         self.transfer_button.setEnabled(live)
         self.resend_button.setEnabled(live and self.backend.has_method(RESEND))
@@ -260,6 +267,16 @@ class BookingsTab(QWidget):
         self.model.replace(booking)
         self._show_selected()
         self.status.setText(message)
+
+    def take_payment_selected(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        dialog = TakePaymentDialog(self.backend, b, self)
+        dialog.paid.connect(
+            lambda fresh: self._updated(fresh, f"{fresh['reference']}: payment recorded.")
+        )
+        dialog.open()
 
     def cancel_selected(self) -> None:
         b = self.selected()

@@ -22,6 +22,7 @@ from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
 from desktop.reports.screenshots import capture_reports
+from desktop.take_payment import TakePaymentDialog
 from desktop.tasks import Op, activity, pool
 from desktop.trainer.screenshots import render_trainer_views
 from desktop.wizard import BookingWizard
@@ -116,6 +117,25 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     window.bookings.search_bookings()
     wait_until(lambda: window.bookings.model.rowCount() > 0)
     shots.append(_save(window, folder, "bookings", suffix))
+    return shots + _take_payment(window, folder, suffix)
+
+
+def _take_payment(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    """Taking what is owed on one of the bookings found (made to pay later), before and after."""
+    tab = window.bookings
+    owing = [i for i, b in enumerate(tab.model.rows) if b["due_pence"]]
+    if not owing:
+        return []
+    tab.table.selectRow(owing[0])
+    tab.take_payment_selected()
+    dialog = tab.findChild(TakePaymentDialog)
+    assert dialog is not None
+    wait_until(lambda: "card" in dialog.step.buttons)
+    shots = [_save(dialog, folder, "bookings-take-payment", suffix)]
+    dialog.take_button.click()
+    wait_until(lambda: "payment recorded" in tab.status.text())
+    dialog.close()
+    shots.append(_save(window, folder, "bookings-paid", suffix))
     return shots
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -9,14 +10,18 @@ import pytest
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from core.actor import CLI
 from core.bookings import book_now
 from core.clock import LONDON, london, today_london
 from core.db import Database
+from core.models import Booking, Payment
+from core.money import gbp
 from desktop.bookings_tab import TransferDialog
 from desktop.main_window import MainWindow
 from desktop.session_list import SessionFilterProxy, SessionTableModel
+from desktop.take_payment import TakePaymentDialog
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session, person
 
@@ -201,6 +206,38 @@ def test_bookings_tab_finds_cancels_and_moves_a_booking(
     qtbot.waitUntil(lambda: tab.selected()["status"] == "CANCELLED")
     assert not tab.cancel_button.isEnabled()
     assert not tab.resend_button.isEnabled()
+
+
+def test_a_booking_booked_to_pay_later_is_paid_in_cash_at_the_desk(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, desk_settings: QSettings
+) -> None:
+    sid = make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=5)
+    with sqlite_db.write() as tx:
+        reference = book_now(tx, sid, [person(1), person(2)], CLI).reference
+        total = tx.scalar(select(Booking.total_pence).where(Booking.reference == reference))
+    window = open_window(qtbot, make_desk(), desk_settings)
+    tab = window.bookings
+    tab.search.setText(reference)
+    tab.search_bookings()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
+    assert re.search(rf"Still to pay\s+{re.escape(gbp(total))}", tab.details.toPlainText())
+    assert tab.pay_button.isEnabled()
+
+    tab.take_payment_selected()
+    dialog = tab.findChild(TakePaymentDialog)
+    assert dialog is not None and gbp(total) in dialog.summary.text()
+    assert "pay_later" not in dialog.step.buttons and "link" not in dialog.step.buttons
+    assert dialog.step.chosen_key() == "cash"
+    dialog.take_button.click()
+    qtbot.waitUntil(lambda: "payment recorded" in tab.status.text())
+    assert tab.selected()["due_pence"] == 0 and tab.selected()["paid_pence"] == total
+    assert "Paid in cash." in dialog.step.progress.text()
+    assert "cash: " in tab.details.toPlainText() and not tab.pay_button.isEnabled()
+    with sqlite_db.read() as tx:
+        methods = tx.scalars(
+            select(Payment.method).join(Booking).where(Booking.reference == reference)
+        )
+        assert list(methods) == ["cash"]
 
 
 def test_window_remembers_its_place_and_last_tab(

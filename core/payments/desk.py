@@ -6,6 +6,7 @@ from typing import Any
 
 from core.actor import Actor
 from core.db import Database
+from core.dues import covered_pence
 from core.errors import ValidationFailed
 from core.models import Booking
 from core.money import gbp
@@ -13,7 +14,6 @@ from core.notify import booking_emails
 from core.payments.ledger import (
     add_payment,
     clear_paid_dues,
-    covered_pence,
     locked_booking,
     payment_json,
 )

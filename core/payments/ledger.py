@@ -19,32 +19,13 @@ from sqlalchemy.orm import Session
 from core import changes
 from core.bookings import find
 from core.clock import now
+from core.dues import paid_pence
 from core.errors import NotFound
 from core.locking import lock_session
 from core.models import Booking, Payment
 
 STRIPE_METHODS = ("card", "link")
 OWED = ("invoiced", "due")  # an invoice is the company's promise; "due" is pay on the day
-
-
-def paid_pence(booking: Booking) -> int:
-    """Money actually received, net of refunds paid out."""
-    taken = sum(
-        p.amount_pence for p in booking.payments if p.kind == "charge" and p.status == "succeeded"
-    )
-    given = sum(
-        p.amount_pence for p in booking.payments if p.kind == "refund" and p.status == "succeeded"
-    )
-    return taken - given
-
-
-def covered_pence(booking: Booking) -> int:
-    """Paid, invoiced, or being paid right now; the rest can still be taken at the desk."""
-    return paid_pence(booking) + sum(
-        p.amount_pence
-        for p in booking.payments
-        if p.kind == "charge" and p.status in ("invoiced", "pending")
-    )
 
 
 def clear_paid_dues(tx: Session, booking: Booking) -> None:

@@ -16,11 +16,12 @@ from core.actor import Actor
 from core.bookings import cancel
 from core.clock import now
 from core.db import Database
+from core.dues import covered_pence
 from core.errors import Forbidden, ValidationFailed
 from core.models import Booking, Payment
 from core.notify import booking_emails
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking
+from core.payments.ledger import add_payment, get_payment, locked_booking
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import SYSTEM
 

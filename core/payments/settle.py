@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.actor import Actor
 from core.bookings import cancel, publish_booking, sync_status
+from core.dues import paid_pence
 from core.errors import NotEnoughSeats, SessionNotBookable
 from core.holds import check_seats, ensure_bookable, publish_session
 from core.locking import lock_session
@@ -24,7 +25,6 @@ from core.payments.ledger import (
     clear_paid_dues,
     details,
     locked_booking,
-    paid_pence,
     set_details,
     set_status,
 )

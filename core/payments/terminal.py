@@ -17,10 +17,11 @@ from core.actor import Actor
 from core.bookings import find
 from core.clock import now
 from core.db import Database
+from core.dues import covered_pence
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
 from core.payments.gateway import PaymentRejected, StripeClient
-from core.payments.ledger import add_payment, covered_pence, get_payment, locked_booking, set_status
+from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import closed_message
 

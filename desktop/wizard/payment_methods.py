@@ -84,7 +84,8 @@ class Cash(PaymentMethod):
     always = True
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
-        return {"reference": booking["reference"], "amount_pence": booking["total_pence"]}
+        owed = booking.get("due_pence", booking["total_pence"])
+        return {"reference": booking["reference"], "amount_pence": owed}
 
 
 class PayLater(PaymentMethod):

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
-from desktop.backend import Backend
-from desktop.bookings_tab import RESEND
+from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
 from desktop.tasks import BackendOp, plain_message

@@ -1,0 +1,30 @@
+"""What a booking has paid and what can still be taken for it, from its payment rows."""
+
+from __future__ import annotations
+
+from core.models import Booking
+
+
+def paid_pence(booking: Booking) -> int:
+    """Money actually received, net of refunds paid out."""
+    taken = sum(
+        p.amount_pence for p in booking.payments if p.kind == "charge" and p.status == "succeeded"
+    )
+    given = sum(
+        p.amount_pence for p in booking.payments if p.kind == "refund" and p.status == "succeeded"
+    )
+    return taken - given
+
+
+def covered_pence(booking: Booking) -> int:
+    """Paid, invoiced, or being paid right now; the rest can still be taken at the desk."""
+    return paid_pence(booking) + sum(
+        p.amount_pence
+        for p in booking.payments
+        if p.kind == "charge" and p.status in ("invoiced", "pending")
+    )
+
+
+def due_pence(booking: Booking) -> int:
+    """What the desk can still take for the booking."""
+    return max(0, booking.total_pence - covered_pence(booking))

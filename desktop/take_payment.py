@@ -1,0 +1,118 @@
+"""Take what is still owed on an existing booking: booked to pay later, a card that was
+declined, or part paid. The same payment methods as the booking wizard's last step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from core.money import gbp
+from desktop.backend import Backend
+from desktop.tasks import BackendOp, plain_message
+from desktop.wizard.payment_methods import METHODS, PaymentMethod, offered_keys
+from desktop.wizard.payment_step import PaymentStep
+
+NOT_HERE = {"pay_later"}  # already the booking's state
+LINK_ONLY_WHILE_WAITING = "link"  # a payment link confirms a booking still waiting for payment
+
+
+class TakePaymentDialog(QDialog):
+    """A ``PaymentFlow`` on a booking that already exists; emits ``paid`` with it after."""
+
+    paid = Signal(dict)
+
+    def __init__(self, backend: Backend, booking: dict[str, Any], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.backend = backend
+        self.booking = booking
+        self.readers: list[dict[str, Any]] = []
+        self.setWindowTitle(f"Take payment for {booking['reference']}")
+        self.setMinimumWidth(640)  # each method's hint on one line
+        self.summary = QLabel(
+            f"<b>{booking['reference']}</b> for {booking['customer']['name']}: "
+            f"{gbp(booking['due_pence'])} still to pay of {gbp(booking['total_pence'])}."
+        )
+        self.summary.setWordWrap(True)
+        self.step = PaymentStep()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#b3261e;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.take_button = QPushButton("&Take payment")
+        self.take_button.setDefault(True)
+        self.buttons.addButton(self.take_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.take_button.clicked.connect(self.take)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.step, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self._offer(set())
+        if backend.has_method("payments.methods"):
+            BackendOp(self, backend, "payments.methods").success(self._methods).failure(
+                lambda _e: None
+            ).run()
+
+    def _methods(self, result: Any) -> None:
+        if isinstance(result, dict):
+            self.readers = list(result.get("readers", []))
+        self._offer(offered_keys(result))
+
+    def _offer(self, keys: set[str]) -> None:
+        self.step.offer([m for m in METHODS if self._fits(m, keys)])
+        if self.step.chosen_key() is None:
+            self.step.choose("cash")
+
+    def _fits(self, method: PaymentMethod, keys: set[str]) -> bool:
+        if method.key in NOT_HERE or not method.offered(self.backend.has_method, keys):
+            return False
+        waiting = self.booking["status"] == "PENDING_PAYMENT"
+        return method.key != LINK_ONLY_WHILE_WAITING or waiting
+
+    def take(self) -> None:
+        method = next(m for m in METHODS if m.key == self.step.chosen_key())
+        missing = method.missing(self.step.values())
+        if missing:
+            self.message.setText(missing)
+            return
+        self.message.clear()
+        self.take_button.setEnabled(False)
+        self.step.set_locked(True)
+        method.take(self)
+
+    # -- PaymentFlow ------------------------------------------------------------------
+    def create_booking(self, payment: str, then: Callable[[dict[str, Any]], None]) -> None:
+        then(self.booking)  # it exists already
+
+    def api(self, method: str, params: dict[str, Any], then: Callable[[Any], None]) -> None:
+        BackendOp(self, self.backend, method, params).success(then).failure(self._failed).run()
+
+    def progress(self, text: str, cancel: Callable[[], None] | None = None) -> None:
+        self.step.show_progress(text, cancel)
+
+    def form_values(self) -> dict[str, str]:
+        return self.step.values()
+
+    def finish(self, booking: dict[str, Any], note: str) -> None:
+        def shown(fresh: dict[str, Any]) -> None:
+            self.booking = fresh
+            self.step.show_progress(note, None)
+            self.summary.setText(
+                f"<b>{fresh['reference']}</b> is {fresh['status'].replace('_', ' ').lower()}; "
+                f"{gbp(fresh['due_pence'])} still to pay."
+            )
+            self.paid.emit(fresh)
+
+        BackendOp(self, self.backend, "bookings.get", {"reference": booking["reference"]}).success(
+            shown
+        ).failure(self._failed).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(plain_message(error))
+        self.step.show_progress("", None)
+        self.step.set_locked(False)
+        self.take_button.setEnabled(True)

@@ -15,9 +15,6 @@ from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.payment_methods import METHODS, PaymentMethod, offered_keys
 from desktop.wizard.payment_step import PaymentStep
 
-NOT_HERE = {"pay_later"}  # already the booking's state
-LINK_ONLY_WHILE_WAITING = "link"  # a payment link confirms a booking still waiting for payment
-
 
 class TakePaymentDialog(QDialog):
     """A ``PaymentFlow`` on a booking that already exists; emits ``paid`` with it after."""
@@ -68,10 +65,11 @@ class TakePaymentDialog(QDialog):
             self.step.choose("cash")
 
     def _fits(self, method: PaymentMethod, keys: set[str]) -> bool:
-        if method.key in NOT_HERE or not method.offered(self.backend.has_method, keys):
+        """The wizard's methods less "pay later" (the booking's state already); a payment
+        link only while the booking waits for payment (paying it confirms the booking)."""
+        if method.key == "pay_later" or not method.offered(self.backend.has_method, keys):
             return False
-        waiting = self.booking["status"] == "PENDING_PAYMENT"
-        return method.key != LINK_ONLY_WHILE_WAITING or waiting
+        return method.key != "link" or self.booking["status"] == "PENDING_PAYMENT"
 
     def take(self) -> None:
         method = next(m for m in METHODS if m.key == self.step.chosen_key())

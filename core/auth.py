@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
 import jwt
 import pyotp
@@ -57,9 +58,18 @@ class MfaRequired(Unauthenticated):
     rpc_code = -32005
 
 
-class TokenRevoked(Unauthenticated):
+class Recorded(Unauthenticated):
+    """Refused with a change that must stick (a revoked token family, a counted wrong
+    attempt): the caller commits its transaction, then reports the error."""
+
+
+class TokenRevoked(Recorded):
     code = "token_revoked"
     rpc_code = -32006
+
+
+MAX_FAILED_LOGINS = 10  # wrong passwords or codes in a row before the account is locked
+LOCKOUT = timedelta(minutes=15)
 
 
 def parse_duration(text: str, name: str = "JWT_EXPIRES_IN") -> timedelta:
@@ -213,24 +223,42 @@ def _totp_step(secret: str, code: str, moment: datetime) -> int | None:
     return None
 
 
+def _refuse(user: User | None, message: str) -> NoReturn:
+    """Count a wrong attempt against an active account (locking it after too many)."""
+    if user is None or not user.active:
+        raise Unauthenticated(message)
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.failed_logins, user.locked_until = 0, now() + LOCKOUT
+    raise Recorded(message)
+
+
 def login(
     tx: Session, settings: Settings, email: str, password: str, totp: str | None = None
 ) -> dict[str, Any]:
-    """Check a password (and TOTP code) and start a new token family."""
+    """Check a password (and TOTP code) and start a new token family. Wrong attempts are
+    counted (``Recorded``: commit, then report); too many in a row lock the account."""
     user = _user_by_email(tx, email)
+    if user is not None and user.locked_until is not None and user.locked_until > now():
+        minutes = math.ceil((user.locked_until - now()).total_seconds() / 60)
+        raise Unauthenticated(
+            f"Too many wrong attempts: this account is locked for {minutes} more minute"
+            f"{'s' if minutes != 1 else ''}. An administrator can reset the password to unlock it."
+        )
     if not _password_ok(user, password) or user is None or not user.active:
-        raise Unauthenticated(WRONG_LOGIN)
+        _refuse(user, WRONG_LOGIN)
+    assert user is not None
     if user.totp_secret:
         if not totp:
             raise MfaRequired("Enter the 6-digit code from your authenticator app.")
         step = _totp_step(user.totp_secret, totp.strip(), now())
         if step is None:
-            raise Unauthenticated("That authenticator code is not right; try the current one.")
+            _refuse(user, "That authenticator code is not right; try the current one.")
+        assert step is not None
         if user.totp_last_step is not None and step <= user.totp_last_step:
-            raise Unauthenticated(
-                "That authenticator code has already been used; wait for the next one."
-            )
+            _refuse(user, "That authenticator code has already been used; wait for the next one.")
         user.totp_last_step = step
+    user.failed_logins, user.locked_until = 0, None
     assert user.password_hash is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -247,7 +275,8 @@ def revoke_family(tx: Session, family: str) -> None:
 
 def refresh(tx: Session, settings: Settings, refresh_token: str) -> dict[str, Any]:
     """Swap a refresh token for new tokens. Reusing a rotated token revokes its family;
-    the caller must still commit when that raises ``TokenRevoked``, so the revocation sticks."""
+    the caller must still commit when that raises ``TokenRevoked`` (a ``Recorded``), so the
+    revocation sticks."""
     row = tx.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
     if row is None or row.revoked_at is not None or row.expires_at <= now():
         raise Unauthenticated("Your sign-in has ended; please sign in again.")

@@ -112,9 +112,10 @@ def enable_staff(tx: Session, actor: Actor, email: str) -> User:
 
 
 def reset_password(tx: Session, actor: Actor, email: str, password: str) -> User:
-    """Set a new password and sign the account out everywhere."""
+    """Set a new password, unlock the account and sign it out everywhere."""
     user = auth.find_user(tx, email)
     user.password_hash = auth.hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
     tx.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))

@@ -10,7 +10,8 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from core import auth
+from core import auth, staff
+from core.actor import CLI
 from core.api import Call, dispatch
 from core.clock import now
 from core.config import load_settings
@@ -46,6 +47,38 @@ def test_a_wrong_password_and_an_unknown_email_look_the_same(db: Database) -> No
     with pytest.raises(Unauthenticated) as unknown:
         call(db, "auth.login", ANON_LOGIN | {"email": "nobody@example.org"})
     assert wrong.value.message == unknown.value.message == "Wrong email or password."
+
+
+def test_too_many_wrong_passwords_lock_the_account_until_an_admin_resets_it(
+    db: Database,
+) -> None:
+    wrong = ANON_LOGIN | {"password": "not the password"}
+    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+        with pytest.raises(Unauthenticated, match="Wrong email or password"):
+            call(db, "auth.login", wrong)
+    assert call(db, "auth.login", ANON_LOGIN)["access_token"]  # success starts the count again
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        with pytest.raises(Unauthenticated, match="Wrong email or password"):
+            call(db, "auth.login", wrong)
+    with pytest.raises(Unauthenticated, match="locked for 15 more minutes"):
+        call(db, "auth.login", ANON_LOGIN)  # even the right password, for now
+    with pytest.raises(Unauthenticated, match="Wrong email or password"):
+        call(db, "auth.login", ANON_LOGIN | {"email": "nobody@example.org"})
+
+    with db.write() as tx:
+        staff.reset_password(tx, CLI, "reception@example.org", "a brand new password")
+    assert call(db, "auth.login", ANON_LOGIN | {"password": "a brand new password"})
+
+
+def test_a_lock_ends_by_itself(db: Database) -> None:
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        with pytest.raises(Unauthenticated):
+            call(db, "auth.login", ANON_LOGIN | {"password": "not the password"})
+    with db.write() as tx:
+        user = tx.scalars(select(User)).one()
+        assert user.locked_until is not None
+        user.locked_until = now() - timedelta(seconds=1)  # the quarter of an hour has passed
+    assert call(db, "auth.login", ANON_LOGIN)["access_token"]
 
 
 def test_login_gives_a_short_lived_signed_access_token(db: Database) -> None:

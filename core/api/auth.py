@@ -6,9 +6,11 @@ the connection's identity, and the desktop's local backend does the same in-proc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field, model_validator
+from sqlalchemy.orm import Session
 
 from core import auth
 from core.api.params import Params
@@ -41,21 +43,30 @@ class AuthenticateParams(Params):
         return self
 
 
+def _keeping_refusals(call: Call, work: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``work`` in a write transaction; an ``auth.Recorded`` refusal is raised only after
+    the transaction has committed what it recorded."""
+    refused: auth.Recorded | None = None
+    with call.db.write() as tx:
+        try:
+            return work(tx)
+        except auth.Recorded as exc:
+            refused = exc
+    raise refused
+
+
 @method("auth.login", roles={ANYONE}, params=LoginParams)
 def login(call: Call, params: LoginParams) -> dict[str, Any]:
-    with call.db.write() as tx:
-        return auth.login(tx, call.db.settings, params.email, params.password, params.totp)
+    settings = call.db.settings
+    return _keeping_refusals(
+        call, lambda tx: auth.login(tx, settings, params.email, params.password, params.totp)
+    )
 
 
 @method("auth.refresh", roles={ANYONE}, params=RefreshParams)
 def refresh(call: Call, params: RefreshParams) -> dict[str, Any]:
-    revoked: auth.TokenRevoked | None = None
-    with call.db.write() as tx:
-        try:
-            return auth.refresh(tx, call.db.settings, params.refresh_token)
-        except auth.TokenRevoked as exc:
-            revoked = exc  # commit the family's revocation, then report it
-    raise revoked
+    settings = call.db.settings
+    return _keeping_refusals(call, lambda tx: auth.refresh(tx, settings, params.refresh_token))
 
 
 @method("auth.logout", roles={ANYONE}, params=LogoutParams)

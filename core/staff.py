@@ -30,6 +30,7 @@ class Added:
 
 
 def staff_json(user: User) -> dict[str, Any]:
+    locked = user.locked_until if user.locked_until and user.locked_until > now() else None
     return {
         "id": user.id,
         "email": user.email,
@@ -38,6 +39,7 @@ def staff_json(user: User) -> dict[str, Any]:
         "active": user.active,
         "mfa_required": user.mfa_required,
         "mfa_enrolled": bool(user.totp_secret),
+        "locked_until": locked.isoformat() if locked else None,
     }
 
 

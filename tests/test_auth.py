@@ -65,8 +65,12 @@ def test_too_many_wrong_passwords_lock_the_account_until_an_admin_resets_it(
     with pytest.raises(Unauthenticated, match="Wrong email or password"):
         call(db, "auth.login", ANON_LOGIN | {"email": "nobody@example.org"})
 
+    with db.read() as tx:
+        assert staff.list_staff(tx)[0]["locked_until"] is not None  # the staff tab shows it
+
     with db.write() as tx:
         staff.reset_password(tx, CLI, "reception@example.org", "a brand new password")
+        assert staff.list_staff(tx)[0]["locked_until"] is None
     assert call(db, "auth.login", ANON_LOGIN | {"password": "a brand new password"})
 
 

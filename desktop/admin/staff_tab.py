@@ -3,6 +3,7 @@ disable, reset a password or an authenticator."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.clock import to_london
 from core.roles import ADMIN, ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
@@ -31,11 +33,20 @@ def _needs_mfa(user: dict[str, Any]) -> bool:
     return not user["mfa_enrolled"] and (user["mfa_required"] or user["role"] in MFA_ROLES)
 
 
+def _status(user: dict[str, Any]) -> str:
+    if not user["active"]:
+        return "disabled"
+    if user.get("locked_until"):
+        until = to_london(datetime.fromisoformat(user["locked_until"]))
+        return f"locked until {until:%H:%M} (wrong passwords)"
+    return "active"
+
+
 COLUMNS = [
     ("Name", lambda u: u["name"]),
     ("Email", lambda u: u["email"]),
     ("Role", lambda u: u["role"]),
-    ("Status", lambda u: "active" if u["active"] else "disabled"),
+    ("Status", lambda u: _status(u)),
     (
         "Second factor",
         lambda u: "set up" if u["mfa_enrolled"] else ("required" if u["mfa_required"] else "-"),
@@ -48,7 +59,7 @@ class StaffTab(QWidget):
         super().__init__()
         self.backend = backend
         self.model = RecordTableModel(
-            COLUMNS, flag=lambda u: not u["active"] or _needs_mfa(u), parent=self
+            COLUMNS, flag=lambda u: _status(u) != "active" or _needs_mfa(u), parent=self
         )
         self.table = record_view(self.model, self)
         lay_out_with_actions(

@@ -107,23 +107,36 @@ SPECIAL = (
 )
 
 
-def teaching_days(course: Course, first: date) -> list[tuple[datetime, datetime]]:
-    """Consecutive weekdays from ``first``, 09:00 start, an hour's lunch inside each day."""
+DAY_START = time(9, 0)
+FULL_DAY_STARTS = (DAY_START, DAY_START, time(9, 30))
+SHORT_COURSE_STARTS = (time(9, 30), time(13, 30), time(18, 0))  # 3-hour courses, some evenings
+
+
+def teaching_days(
+    course: Course, first: date, starts: time = DAY_START
+) -> list[tuple[datetime, datetime]]:
+    """Consecutive weekdays from ``first`` at ``starts``, an hour's lunch inside a full day."""
     days = []
     day = first
     for hours in course.day_hours:
         while day.weekday() >= 5:
             day += timedelta(days=1)
-        start = london(day, time(9, 0))
+        start = london(day, starts)
         days.append((start, start + timedelta(hours=hours + (1 if hours > 4 else 0.25))))
         day += timedelta(days=1)
     return days
 
 
 def add_session(
-    tx: Session, course: Course, venue: Venue, first: date, trainer: User | None, capacity: int = 12
+    tx: Session,
+    course: Course,
+    venue: Venue,
+    first: date,
+    trainer: User | None,
+    capacity: int = 12,
+    starts: time = DAY_START,
 ) -> CourseSession:
-    days = teaching_days(course, first)
+    days = teaching_days(course, first, starts)
     session = CourseSession(
         course=course,
         venue=venue,
@@ -188,7 +201,9 @@ def seed(db: Database) -> bool:
                     first = monday + timedelta(weeks=week, days=weekday)
                     if course.days > 1 and weekday > 5 - course.days:
                         first = monday + timedelta(weeks=week)
-                    session = add_session(tx, course, venue, first, trainer)
+                    short = max(course.day_hours) <= 4
+                    starts = rng.choice(SHORT_COURSE_STARTS if short else FULL_DAY_STARTS)
+                    session = add_session(tx, course, venue, first, trainer, starts=starts)
                     _sprinkle(tx, rng, session, today)
         seed_payments(tx)
     demo_registers.seed_registers(db)

@@ -191,6 +191,7 @@ def seed(db: Database) -> bool:
         popular = [c for c in courses if c.id in ("efaw", "faw", "paediatric", "faw-requal")]
         today = today_london()
         monday = today - timedelta(days=today.weekday())
+        teaching: set[tuple[int, date]] = set()  # (trainer, day): one venue a day each
         for week in range(-WEEKS, WEEKS + 1):
             for v_index, venue in enumerate(venues):
                 trainer = trainers[v_index % len(trainers)]
@@ -203,6 +204,10 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     short = max(course.day_hours) <= 4
                     starts = rng.choice(SHORT_COURSE_STARTS if short else FULL_DAY_STARTS)
+                    days = {(trainer.id, s.date()) for s, _ in teaching_days(course, first)}
+                    if days & teaching:
+                        continue
+                    teaching |= days
                     session = add_session(tx, course, venue, first, trainer, starts=starts)
                     _sprinkle(tx, rng, session, today)
         seed_payments(tx)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM_PLUGIN_PATH :=
 
-.PHONY: run test install lint typecheck dist dist-check dist-bench bench screenshots clean
+.PHONY: run test install lint dist dist-check dist-bench bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ dist-check: $(DIST_EXE)
 
 dist-bench: $(STAMP)
 	$(BIN)/python bench/startup_bench.py
+
+# Reports over 100,000 bookings and the 10,000-session list, each against a baseline.
+bench: $(STAMP)
+	$(BIN)/python bench/reports_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/session_list_bench.py
+
+# Every main view and wizard step into docs/screenshots/ (QT_SCALE_FACTOR=2 for @2x ones).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/rft desk --screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build/dist build/work .pytest_cache

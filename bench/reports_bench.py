@@ -4,7 +4,7 @@ Builds the data on a fresh SQLite file (and on a scratch PostgreSQL database whe
 reachable at 127.0.0.1:5432), then times each report and the baseline query (best of
 several runs) and prints both times and their ratio. A benchmark to read, not a test.
 
-    /work/venv/bin/python bench/reports_bench.py [--bookings 100000] [--runs 5]
+    .venv/bin/python bench/reports_bench.py [--bookings 100000] [--runs 5]
 """
 
 from __future__ import annotations

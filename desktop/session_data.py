@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from core.availability import SessionView
@@ -19,7 +20,8 @@ STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One session, parsed once so models and delegates never re-parse JSON."""
+    """One session, parsed once so models and delegates never re-parse JSON (texts that
+    need formatting are worked out once, on first use)."""
 
     id: int
     course: str
@@ -64,9 +66,15 @@ class SessionRow:
     def day(self) -> date:
         return self.start.date()
 
-    @property
+    @cached_property
     def when_text(self) -> str:
         return f"{uk_date(self.day)} {self.start:%H:%M}"
+
+    @cached_property
+    def search_text(self) -> str:
+        """What the keyword search looks in, folded for case-blind matching."""
+        words = (self.course_name, self.course, self.venue_name, self.trainer, self.when_text)
+        return " ".join(words).casefold()
 
     @property
     def price_text(self) -> str:

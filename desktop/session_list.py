@@ -7,6 +7,7 @@ Change-feed session payloads update single rows in place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,12 +40,22 @@ from desktop.session_data import SessionRow, session_change, session_list
 from desktop.tasks import BackendOp, plain_message
 
 SEARCH_DEBOUNCE_MS = 300
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Date", "Course", "Venue", "Trainer", "Price", "Free seats", "Status")
 FULL_COLOUR = QColor("#b3261e")
 CANCELLED_COLOUR = QColor("#777777")
 LIVE_COLOUR = QColor("#8a5a00")
+
+
+SORT_KEYS: tuple[Callable[[SessionRow], Any], ...] = (
+    lambda s: s.start,
+    lambda s: s.course_name,
+    lambda s: s.venue_name,
+    lambda s: s.trainer,
+    lambda s: s.price_pence,
+    lambda s: s.free if s.status != "CANCELLED" else -1,
+    lambda s: s.status,
+)
 
 
 def day_of(edit: QDateEdit) -> date:
@@ -54,7 +65,11 @@ def day_of(edit: QDateEdit) -> date:
 
 
 class SessionTableModel(HeadedTableModel):
-    """Sessions, one row each; display text precomputed in ``SessionRow``."""
+    """Sessions, one row each, kept in the order the list is sorted in.
+
+    Sorting happens here, in Python on each row's sort key (``sort``), not in a proxy, which
+    would call ``data()`` for both sides of every comparison: 10,000 rows sort at once.
+    """
 
     COLUMNS = COLUMNS
 
@@ -62,12 +77,35 @@ class SessionTableModel(HeadedTableModel):
         super().__init__(parent)
         self.rows: list[SessionRow] = []
         self._row_of: dict[int, int] = {}
+        self._order: tuple[int, Qt.SortOrder] | None = None
 
     def set_sessions(self, sessions: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self.rows = [SessionRow.from_json(s) for s in sessions]
-        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
+        self.rows = self._sorted([SessionRow.from_json(s) for s in sessions])
+        self._index_rows()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the rows by ``column`` (kept for later loads and new rows)."""
+        self._order = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        before = list(self.rows)
+        self.rows = self._sorted(self.rows)
+        self._index_rows()
+        moved = [self._row_of[r.id] for r in before]
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(old, [self.index(moved[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
+    def _sorted(self, rows: list[SessionRow]) -> list[SessionRow]:
+        if self._order is None:
+            return rows
+        column, order = self._order
+        key = SORT_KEYS[column]
+        return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+    def _index_rows(self) -> None:
+        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
 
     def update_session(self, data: dict[str, Any]) -> bool:
         """Replace one session's row from a change payload; False if it is not listed."""
@@ -85,6 +123,8 @@ class SessionTableModel(HeadedTableModel):
         self.rows.append(SessionRow.from_json(data))
         self._row_of[self.rows[row].id] = row
         self.endInsertRows()
+        if self._order is not None:
+            self.sort(*self._order)  # into its place
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -100,16 +140,6 @@ class SessionTableModel(HeadedTableModel):
                 s.price_text,
                 s.free_text,
                 s.status_text,
-            )[col]
-        if role == SORT_ROLE:
-            return (
-                s.start.timestamp(),
-                s.course_name,
-                s.venue_name,
-                s.trainer,
-                s.price_pence,
-                s.free if s.status != "CANCELLED" else -1,
-                s.status,
             )[col]
         if role == ROW_ROLE:
             return s
@@ -128,14 +158,14 @@ class SessionTableModel(HeadedTableModel):
 
 
 class SessionFilterProxy(QSortFilterProxyModel):
-    """Course, venue and keyword filters over the loaded sessions."""
+    """Course, venue and keyword filters over the loaded sessions; sorting is passed on to
+    the ``SessionTableModel`` underneath."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.course: str | None = None
         self.venue: str | None = None
         self.words: list[str] = []
-        self.setSortRole(SORT_ROLE)
 
     def set_filters(self, course: str | None, venue: str | None, search: str) -> None:
         self.beginFilterChange()
@@ -143,18 +173,20 @@ class SessionFilterProxy(QSortFilterProxyModel):
         self.words = search.casefold().split()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
         assert isinstance(model, SessionTableModel)
-        s = model.rows[source_row]
+        model.sort(column, order)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
+        if not (self.course or self.venue or self.words):
+            return True
+        s = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
         if self.course and s.course != self.course:
             return False
         if self.venue and s.venue != self.venue:
             return False
-        if self.words:
-            hay = f"{s.course_name} {s.course} {s.venue_name} {s.trainer} {s.when_text}".casefold()
-            return all(w in hay for w in self.words)
-        return True
+        return all(w in s.search_text for w in self.words)
 
 
 class SessionListView(QWidget):

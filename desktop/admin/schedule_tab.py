@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,7 +25,7 @@ from desktop import layouts
 from desktop.admin.roles import load, may_use
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
-from desktop.session_list import SORT_ROLE, SessionTableModel
+from desktop.session_list import SessionFilterProxy, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
 WEEKS_SHOWN = 16
@@ -37,9 +37,8 @@ class ScheduleTab(QWidget):
         super().__init__()
         self.backend = backend
         self.model = SessionTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = SessionFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = layouts.row_table(self.proxy, sortable=True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

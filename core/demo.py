@@ -86,6 +86,8 @@ TRAINERS = (
     ("tom.ackroyd@rft-training.co.uk", "Tom Ackroyd"),
     ("nadia.rahman@rft-training.co.uk", "Nadia Rahman"),
     ("gary.firth@rft-training.co.uk", "Gary Firth"),
+    ("priya.shah@rft-training.co.uk", "Priya Shah"),
+    ("mark.lister@rft-training.co.uk", "Mark Lister"),
 )
 STAFF = (
     ("admin@rft-training.co.uk", "Office Admin", "admin"),

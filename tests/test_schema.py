@@ -34,7 +34,7 @@ def test_sqlite_runs_in_wal_mode(sqlite_db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
-def test_listing_twelve_weeks_takes_the_same_queries_for_ten_or_five_hundred(
+def test_listing_twelve_weeks_takes_the_same_queries_for_ten_or_hundreds(
     sqlite_db: Database,
 ) -> None:
     demo.seed(sqlite_db)
@@ -54,7 +54,7 @@ def test_listing_twelve_weeks_takes_the_same_queries_for_ten_or_five_hundred(
         many_queries = len(statements)
     finally:
         event.remove(sqlite_db.engine, "before_cursor_execute", count)
-    assert len(few) == 10 and len(many) > 300
+    assert len(few) == 10 and len(many) > 200  # demo: 8 venues, 12 weeks each way
     assert many_queries == few_queries <= 4
 
 

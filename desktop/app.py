@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.config import APP_NAME, load_settings
@@ -85,6 +85,7 @@ def start_desk(
     settings = desk_settings()
     url = server_url or str(settings.value("server/url", "") or "") or None
     window = MainWindow(None, settings)
+    window.restart_requested.connect(lambda: restart(app, window))
     window.show()
     app.processEvents()  # paint the window now, before the service layer is loaded
 
@@ -95,6 +96,23 @@ def start_desk(
 
     open_backend(app, url, demo_data, ready)
     return window
+
+
+def restart_command() -> tuple[str, list[str]]:
+    """How to start this desk again: the frozen app, or Python on the ``rft`` command line."""
+    if getattr(sys, "frozen", False):
+        return sys.executable, ["desk"]
+    return sys.executable, ["-m", "core.cli", "desk"]
+
+
+def restart(app: QApplication, window: MainWindow) -> None:
+    """Start a new desk process (it reads the saved settings), then close this one."""
+    program, arguments = restart_command()
+    if not QProcess.startDetached(program, arguments)[0]:
+        QMessageBox.warning(window, APP_NAME, "The desk could not restart; please start it again.")
+        return
+    window.close()
+    app.quit()
 
 
 def run(demo_data: bool = True, server_url: str | None = None) -> int:

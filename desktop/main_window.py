@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
     """The desk: calendar, session list and bookings, plus any tabs other areas add."""
 
     ready = Signal()  # the screens are built on a backend (see ``attach``)
+    restart_requested = Signal()  # settings changed where the data lives
 
     calendar: CalendarView
     sessions: SessionListView
@@ -240,9 +243,19 @@ class MainWindow(QMainWindow):
             self.calendar.go_today()
 
     def open_settings(self) -> None:
+        """Edit where the desk's data lives; a new place takes a restart, offered at once."""
         from desktop.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.settings, self).exec()
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.changed:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Restart the desk?",
+            f"The desk will work on {dialog.where()} from its next start. Restart it now?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.restart_requested.emit()
 
     def sign_in(self) -> None:
         self.ask_sign_in()

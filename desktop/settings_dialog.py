@@ -24,12 +24,13 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.changed = False  # saved with a different server than before
         self.setWindowTitle("Settings")
         self.url = QLineEdit(str(settings.value(SERVER_KEY, "") or ""))
         self.url.setPlaceholderText("ws://bookings.example:8765/ws")
         self.help = QLabel(
             "Leave the server empty to work on this computer's own database. "
-            "A change takes effect when the desk is next started."
+            "The desk restarts to use a new setting."
         )
         self.help.setWordWrap(True)
         self.problem = QLabel()
@@ -53,6 +54,11 @@ class SettingsDialog(QDialog):
         if not valid_server_url(url):
             self.problem.setText("The server address starts with ws:// or wss://.")
             return
+        self.changed = url != str(self.settings.value(SERVER_KEY, "") or "")
         self.settings.setValue(SERVER_KEY, url)
         self.settings.sync()
         self.accept()
+
+    def where(self) -> str:
+        """The data the desk works on with the saved setting, in words."""
+        return self.url.text().strip() or "this computer's own database"

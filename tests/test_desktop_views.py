@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -18,9 +19,11 @@ from core.clock import LONDON, london, today_london
 from core.db import Database
 from core.models import Booking, Payment
 from core.money import gbp
+from desktop.app import restart_command
 from desktop.bookings_tab import TransferDialog
 from desktop.main_window import MainWindow
 from desktop.session_list import SessionFilterProxy, SessionTableModel
+from desktop.settings_dialog import SettingsDialog
 from desktop.take_payment import TakePaymentDialog
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session, person
@@ -238,6 +241,47 @@ def test_a_booking_booked_to_pay_later_is_paid_in_cash_at_the_desk(
             select(Payment.method).join(Booking).where(Booking.reference == reference)
         )
         assert list(methods) == ["cash"]
+
+
+def test_pointing_the_desk_at_a_server_offers_a_restart_that_starts_the_desk(
+    qtbot: QtBot,
+    make_desk: DeskFactory,
+    desk_settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = open_window(qtbot, make_desk(), desk_settings)
+    typed = ["http://wrong", "ws://bookings.example:8765/ws"]
+
+    def type_address(dialog: SettingsDialog) -> int:
+        while typed and not dialog.result():
+            dialog.url.setText(typed.pop(0))
+            dialog.save()  # the first is refused with a reason and not kept
+            assert dialog.result() or "ws://" in dialog.problem.text()
+        return dialog.result()
+
+    questions: list[str] = []
+
+    def answer(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(SettingsDialog, "exec", type_address)
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    with qtbot.waitSignal(window.restart_requested, timeout=1000):
+        window.open_settings()
+    assert "ws://bookings.example:8765/ws" in questions[0]
+    assert desk_settings.value("server/url") == "ws://bookings.example:8765/ws"
+
+    typed.append("ws://bookings.example:8765/ws")  # saved again unchanged: no restart
+    with qtbot.assertNotEmitted(window.restart_requested):
+        window.open_settings()
+    assert len(questions) == 1
+
+    program, arguments = restart_command()
+    started = subprocess.run(
+        [program, *arguments, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode == 0 and "--server" in started.stdout
 
 
 def test_window_remembers_its_place_and_last_tab(

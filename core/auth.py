@@ -223,6 +223,18 @@ def _totp_step(secret: str, code: str, moment: datetime) -> int | None:
     return None
 
 
+def locked_until(user: User) -> datetime | None:
+    """When the lock after too many wrong sign-ins ends, while it lasts."""
+    if user.locked_until is not None and user.locked_until > now():
+        return user.locked_until
+    return None
+
+
+def unlock(user: User) -> None:
+    """Forget wrong sign-ins: after a good one, or a password reset."""
+    user.failed_logins, user.locked_until = 0, None
+
+
 def _refuse(user: User | None, message: str) -> NoReturn:
     """Count a wrong attempt against an active account (locking it after too many)."""
     if user is None or not user.active:
@@ -239,26 +251,24 @@ def login(
     """Check a password (and TOTP code) and start a new token family. Wrong attempts are
     counted (``Recorded``: commit, then report); too many in a row lock the account."""
     user = _user_by_email(tx, email)
-    if user is not None and user.locked_until is not None and user.locked_until > now():
-        minutes = math.ceil((user.locked_until - now()).total_seconds() / 60)
+    if user is not None and (until := locked_until(user)) is not None:
+        minutes = math.ceil((until - now()).total_seconds() / 60)
         raise Unauthenticated(
             f"Too many wrong attempts: this account is locked for {minutes} more minute"
             f"{'s' if minutes != 1 else ''}. An administrator can reset the password to unlock it."
         )
     if not _password_ok(user, password) or user is None or not user.active:
         _refuse(user, WRONG_LOGIN)
-    assert user is not None
     if user.totp_secret:
         if not totp:
             raise MfaRequired("Enter the 6-digit code from your authenticator app.")
         step = _totp_step(user.totp_secret, totp.strip(), now())
         if step is None:
             _refuse(user, "That authenticator code is not right; try the current one.")
-        assert step is not None
         if user.totp_last_step is not None and step <= user.totp_last_step:
             _refuse(user, "That authenticator code has already been used; wait for the next one.")
         user.totp_last_step = step
-    user.failed_logins, user.locked_until = 0, None
+    unlock(user)
     assert user.password_hash is not None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

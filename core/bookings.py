@@ -115,7 +115,7 @@ def view_of(tx: Session, booking: Booking) -> BookingView:
             for p in booking.payments
         ],
         paid_pence=paid_pence(booking),
-        due_pence=due_pence(booking) if booking.status != "CANCELLED" else 0,
+        due_pence=due_pence(booking),
         created_at=booking.created_at,
         cancelled_at=booking.cancelled_at,
     )

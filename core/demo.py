@@ -206,7 +206,8 @@ def seed(db: Database) -> bool:
                         first = monday + timedelta(weeks=week)
                     short = max(course.day_hours) <= 4
                     starts = rng.choice(SHORT_COURSE_STARTS if short else FULL_DAY_STARTS)
-                    days = {(trainer.id, s.date()) for s, _ in teaching_days(course, first)}
+                    taught = teaching_days(course, first, starts)
+                    days = {(trainer.id, start.date()) for start, _ in taught}
                     if days & teaching:
                         continue
                     teaching |= days

@@ -26,5 +26,7 @@ def covered_pence(booking: Booking) -> int:
 
 
 def due_pence(booking: Booking) -> int:
-    """What the desk can still take for the booking."""
+    """What can still be taken for the booking (nothing once it is cancelled)."""
+    if booking.status == "CANCELLED":
+        return 0
     return max(0, booking.total_pence - covered_pence(booking))

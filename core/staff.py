@@ -30,7 +30,7 @@ class Added:
 
 
 def staff_json(user: User) -> dict[str, Any]:
-    locked = user.locked_until if user.locked_until and user.locked_until > now() else None
+    locked = auth.locked_until(user)
     return {
         "id": user.id,
         "email": user.email,
@@ -117,7 +117,7 @@ def reset_password(tx: Session, actor: Actor, email: str, password: str) -> User
     """Set a new password, unlock the account and sign it out everywhere."""
     user = auth.find_user(tx, email)
     user.password_hash = auth.hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
+    auth.unlock(user)
     tx.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))

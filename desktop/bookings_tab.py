@@ -106,8 +106,8 @@ def describe(b: dict[str, Any]) -> str:
         f"<table><tr><td>{b['seats']} × {gbp(b['unit_price_pence'])}</td>"
         f"<td>{gbp(b['subtotal_pence'])}</td></tr>{discount}"
         f"<tr><td><b>Total</b></td><td><b>{gbp(b['total_pence'])}</b></td></tr>"
-        f"<tr><td>Paid</td><td>{gbp(b.get('paid_pence', 0))}</td></tr>"
-        f"<tr><td><b>Still to pay</b></td><td><b>{gbp(b.get('due_pence', 0))}</b></td></tr></table>"
+        f"<tr><td>Paid</td><td>{gbp(b['paid_pence'])}</td></tr>"
+        f"<tr><td><b>Still to pay</b></td><td><b>{gbp(b['due_pence'])}</b></td></tr></table>"
         f"<h3>Attendees</h3><ul>{people}</ul>"
         + (f"<h3>Payments</h3><ul>{paid}</ul>" if paid else "<p>No payment recorded yet.</p>")
     )
@@ -254,7 +254,7 @@ class BookingsTab(QWidget):
     def _show_selected(self) -> None:
         b = self.selected()
         live = b is not None and b["status"] != "CANCELLED"
-        self.pay_button.setEnabled(live and b is not None and b.get("due_pence", 0) > 0)
+        self.pay_button.setEnabled(live and b is not None and b["due_pence"] > 0)
         self.cancel_button.setEnabled(live)
         self.transfer_button.setEnabled(live)
         self.resend_button.setEnabled(live and self.backend.has_method(RESEND))

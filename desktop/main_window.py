@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.tab_widget.setCurrentWidget(self.tab_named(title))
 
     def _allowed(self, roles: frozenset[str] | None) -> bool:
-        role = self._backend.role if self._backend is not None else None
+        role = self.backend.role if self.attached else None
         return roles is None or (role or "") in roles
 
     def _role_changed(self, _role: str) -> None:
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         for index, (_widget, _title, roles) in enumerate(self._tabs):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
         for action in self._backend_actions:
-            action.setEnabled(self._backend is not None)
+            action.setEnabled(self.attached)
         self.new_booking_action.setEnabled(self._allowed(DESK))
         self._show_where()
 
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
             self.banner.show()
 
     def _show_where(self) -> None:
-        if self._backend is None:
+        if not self.attached:
             return
         self.where.setText(
             f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.settings.setValue("window/geometry", self.saveGeometry())
-        if self._backend is not None:
+        if self.attached:
             current = self.tab_widget.tabText(self.tab_widget.currentIndex())
             self.settings.setValue("window/tab", current)
         self.settings.sync()

@@ -20,8 +20,8 @@ STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One session, parsed once so models and delegates never re-parse JSON (texts that
-    need formatting are worked out once, on first use)."""
+    """One session, parsed once so models and delegates never re-parse JSON (the date and
+    search texts are also worked out once, on first use)."""
 
     id: int
     course: str

@@ -6,7 +6,7 @@ from typing import Any
 
 from core.actor import Actor
 from core.db import Database
-from core.dues import covered_pence
+from core.dues import due_pence
 from core.errors import ValidationFailed
 from core.models import Booking
 from core.money import gbp
@@ -29,7 +29,7 @@ def _open_booking(tx: Any, reference: str) -> Booking:
 
 def _settle(tx: Any, booking: Booking) -> None:
     clear_paid_dues(tx, booking)
-    if booking.status == "PENDING_PAYMENT" and covered_pence(booking) >= booking.total_pence:
+    if booking.status == "PENDING_PAYMENT" and due_pence(booking) == 0:
         confirm_booking(tx, booking)
     else:
         booking_emails.refresh_confirmation(tx, booking)
@@ -39,13 +39,12 @@ def record_cash(db: Database, reference: str, amount_pence: int, actor: Actor) -
     """Cash taken at the desk; the booking is confirmed once it is covered."""
     with db.write() as tx:
         booking = _open_booking(tx, reference)
-        due = booking.total_pence - covered_pence(booking)
+        due = due_pence(booking)
         if amount_pence <= 0:
             raise ValidationFailed("The cash amount must be more than £0.00.")
         if amount_pence > due:
             raise ValidationFailed(
-                f"{gbp(amount_pence)} is more than the {gbp(max(due, 0))} still due on "
-                f"{booking.reference}."
+                f"{gbp(amount_pence)} is more than the {gbp(due)} still due on {booking.reference}."
             )
         payment = add_payment(
             tx,
@@ -73,7 +72,7 @@ def record_invoice(
     """The customer's company will pay on invoice: the booking is confirmed, the amount owed."""
     with db.write() as tx:
         booking = _open_booking(tx, reference)
-        due = booking.total_pence - covered_pence(booking)
+        due = due_pence(booking)
         if due <= 0:
             raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
         payment = add_payment(
@@ -95,7 +94,7 @@ def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, An
     """Confirm now, pay on the day: the amount stays owed on the booking."""
     with db.write() as tx:
         booking = _open_booking(tx, reference)
-        due = booking.total_pence - covered_pence(booking)
+        due = due_pence(booking)
         if any(p.status == "due" for p in booking.payments):
             raise ValidationFailed(f"Booking {booking.reference} is already down to pay later.")
         if due <= 0:

@@ -16,7 +16,7 @@ from core.actor import Actor
 from core.bookings import cancel
 from core.clock import now
 from core.db import Database
-from core.dues import covered_pence
+from core.dues import due_pence
 from core.errors import Forbidden, ValidationFailed
 from core.models import Booking, Payment
 from core.notify import booking_emails
@@ -55,7 +55,7 @@ def create_link(
                 "released. Make a new booking if the customer still wants to come."
             )
         if link is None:
-            due = booking.total_pence - covered_pence(booking)
+            due = due_pence(booking)
             if due <= 0:
                 raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
             link = add_payment(

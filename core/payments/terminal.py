@@ -17,7 +17,7 @@ from core.actor import Actor
 from core.bookings import find
 from core.clock import now
 from core.db import Database
-from core.dues import covered_pence
+from core.dues import due_pence
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
 from core.payments.gateway import PaymentRejected, StripeClient
@@ -67,7 +67,7 @@ def start(
                 f"{active.reader_id}; cancel it there first."
             )
         if active is None:
-            due = booking.total_pence - covered_pence(booking)
+            due = due_pence(booking)
             if due <= 0:
                 raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
             active = add_payment(

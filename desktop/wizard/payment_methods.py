@@ -84,8 +84,7 @@ class Cash(PaymentMethod):
     always = True
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
-        owed = booking.get("due_pence", booking["total_pence"])
-        return {"reference": booking["reference"], "amount_pence": owed}
+        return {"reference": booking["reference"], "amount_pence": booking["due_pence"]}
 
 
 class PayLater(PaymentMethod):

@@ -73,7 +73,7 @@ def scale(argv: list[str] | None = None) -> Scale:
         baseline_bookings=200 if quick else 2_000,
         subscribers=(20, 100) if quick else (200, 1000),
         changes=5 if quick else 20,
-        month_runs=5 if quick else 30,
+        month_runs=20 if quick else 50,
     )
 
 

@@ -58,10 +58,16 @@ class Scale:
     month_runs: int
 
 
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def scale(argv: list[str] | None = None) -> Scale:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sessions", type=int, help="sessions to seed (default 10,000)")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement (default 5)")
+    parser.add_argument("--sessions", type=positive, help="sessions to seed (default 10,000)")
+    parser.add_argument("--rounds", type=positive, help="rounds per measurement (default 5)")
     parser.add_argument(
         "--quick", action="store_true", help="a small run to check the bench works (~1 min)"
     )

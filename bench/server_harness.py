@@ -61,7 +61,11 @@ class Row:
 def scratch_database() -> Iterator[str]:
     """A new PostgreSQL database for this run, dropped at the end whatever happens."""
     name = f"rft_server_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as admin:
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise SystemExit(f"PostgreSQL is not reachable at {PG_ADMIN}: {exc}") from None
+    with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"

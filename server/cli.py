@@ -52,11 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--rate-limit",
         type=_between(float, *RATE_LIMIT_RANGE, "a number of requests per second"),
+        metavar="N",
         help="requests per second each connection may make (default: WS_RATE_LIMIT or 30)",
     )
     p.add_argument(
         "--rate-burst",
         type=_between(int, *RATE_BURST_RANGE, "a whole number of requests"),
+        metavar="N",
         help="requests a connection may save up for a burst (default: WS_RATE_BURST or 60)",
     )
     p.set_defaults(func=_run)

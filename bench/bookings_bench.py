@@ -37,25 +37,24 @@ class Tally:
 
 
 class Targets:
-    """Which session the next booking goes to, in either mode."""
+    """Which session the next booking goes to: a random open one, or the first open one."""
 
     def __init__(self, sessions: list[int], spread: bool, seed: int) -> None:
-        self._sessions = sessions
+        self._open = list(sessions)
         self._spread = spread
         self._rng = random.Random(seed)
-        self._full: set[int] = set()
         self._lock = threading.Lock()
 
     def next(self) -> int:
         with self._lock:
-            open_ = [s for s in self._sessions if s not in self._full]
-            if not open_:
+            if not self._open:
                 raise SystemExit("Every bench session filled up; raise --sessions.")
-            return self._rng.choice(open_) if self._spread else open_[0]
+            return self._rng.choice(self._open) if self._spread else self._open[0]
 
     def filled(self, session_id: int) -> None:
         with self._lock:
-            self._full.add(session_id)
+            if session_id in self._open:
+                self._open.remove(session_id)
 
 
 async def _book_once(client: Peer, targets: Targets, tally: Tally) -> None:

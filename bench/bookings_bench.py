@@ -85,15 +85,15 @@ async def project_round(url: str, targets: Targets, bookings: int, tally: Tally)
     async def client() -> None:
         async with peer(url) as me:
             await me.login(STAFF)
-            await ready.wait()
+            await everyone_signed_in.wait()
             while next(left) > 0:
                 await _book_once(me, targets, tally)
 
-    ready = asyncio.Event()
+    everyone_signed_in = asyncio.Barrier(CLIENTS + 1)  # sign-ins are not measured
     tasks = [asyncio.create_task(client()) for _ in range(CLIENTS)]
-    await asyncio.sleep(0.5)  # sign-ins are not part of the measurement
+    async with asyncio.timeout(120):  # a client that cannot sign in stops the bench
+        await everyone_signed_in.wait()
     began = time.perf_counter()
-    ready.set()
     await asyncio.gather(*tasks)
     return bookings / (time.perf_counter() - began)
 

@@ -40,9 +40,9 @@ from bench.server_harness import (  # noqa: E402
     psycopg_url,
     scratch_database,
     seeded,
-    server,
 )
 from core.db import Database  # noqa: E402
+from tests.server_support import ServerProcess  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ async def run(s: Scale) -> int:
         print(f"{s.sessions:,} sessions seeded; {s.rounds} rounds per row\n")
         pool = Pool(ids)
         tally = bookings_bench.Tally()
-        with server(env) as process:
+        with ServerProcess(env) as process:
             rows = await bookings(process.url, db_url, pool, s, tally)
             push_rows, lost, disorder, write_ms = await pushes(process.url, db_url, pool, s)
         rows += push_rows

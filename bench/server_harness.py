@@ -1,5 +1,5 @@
 """What the server bench's measurements share: a scratch PostgreSQL database seeded with
-sessions, a real ``rft server`` process on it, signed-in clients, and the table's rows.
+sessions and a receptionist, the settings its ``rft server`` runs with, and the table's rows.
 
 Used by ``bench/server_bench.py``; nothing here is timed.
 """
@@ -26,7 +26,7 @@ from core import auth, catalogue
 from core.config import load_settings
 from core.db import Database, migrate, open_database
 from core.models import Course, CourseSession, Venue
-from tests.server_support import PASSWORD, ServerProcess, server_env
+from tests.server_support import PASSWORD, server_env
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 FIRST_DAY = date(2027, 1, 4)  # sessions run for two years from here: ~411 a month at 10,000
@@ -145,11 +145,6 @@ class Pool:
             raise SystemExit("Not enough sessions seeded for this run; raise --sessions.")
         taken, self._ids = self._ids[:count], self._ids[count:]
         return taken
-
-
-def server(env: dict[str, str]) -> ServerProcess:
-    """A real ``rft server`` process on the bench database (rate limit set high)."""
-    return ServerProcess(env)
 
 
 def reply_error(reply: dict[str, Any]) -> int | None:

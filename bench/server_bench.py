@@ -9,7 +9,8 @@ against baseline with the ratio, medians over rounds:
   session until full, against raw psycopg (``bench/bookings_bench.py``);
 - push p99 with 200 and 1000 subscribers against a bare ``websockets.broadcast``
   (``bench/push_bench.py``), on a server that has just handled the bookings;
-- ``sessions.month`` for March 2027 (~424 sessions) against one SQL query (``bench/month_bench.py``).
+- ``sessions.month`` for March 2027 (~424 sessions) against one SQL query
+  (``bench/month_bench.py``).
 
 Then checks the run: no session booked past capacity, every count equal to a recount,
 every booking the clients were told of is stored, no push lost or out of order, and no

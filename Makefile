@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM_PLUGIN_PATH :=
 
-.PHONY: run test install lint dist dist-check dist-bench bench screenshots clean
+.PHONY: run test install lint dist dist-check dist-bench bench bench-server screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ dist-bench: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/reports_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/session_list_bench.py
+
+# The sync server's hot path against raw-SQL, bare-websockets and one-query baselines, on a
+# scratch PostgreSQL database at 127.0.0.1:5432 (BENCH_ARGS=--quick for a small run).
+bench-server: $(STAMP)
+	$(BIN)/python bench/server_bench.py $(BENCH_ARGS)
 
 # Every main view and wizard step into docs/screenshots/ (QT_SCALE_FACTOR=2 for @2x ones).
 screenshots: $(STAMP)

@@ -17,6 +17,8 @@ from core.errors import ConfigError
 
 APP_NAME = "RFT Booking"
 APP_SLUG = "rft-booking"
+RATE_LIMIT_RANGE = (0.1, 100_000.0)  # requests per second on one sync-server connection
+RATE_BURST_RANGE = (1, 100_000)  # requests a connection may save up
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -32,14 +34,21 @@ def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+def _float(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    lo: float,
+    hi: float,
+    unit: str = "seconds",
+) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+        raise ConfigError(f"{name} must be a number of {unit}, not {raw!r}.") from None
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
     return value
@@ -59,6 +68,8 @@ class Settings:
     hold_minutes: int = 15
     ws_host: str = "127.0.0.1"
     ws_port: int = 8765
+    ws_rate_limit: float = 30.0
+    ws_rate_burst: int = 60
     jwt_secret: str | None = None
     jwt_expires_in: str = "15m"
     smtp_host: str | None = None
@@ -101,6 +112,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         hold_minutes=_int(env, "RFT_HOLD_MINUTES", 15, 1, 120),
         ws_host=env.get("WS_HOST") or "127.0.0.1",
         ws_port=_int(env, "WS_PORT", 8765, 1, 65535),
+        ws_rate_limit=_float(env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "requests per second"),
+        ws_rate_burst=_int(env, "WS_RATE_BURST", 60, *RATE_BURST_RANGE),
         jwt_secret=env.get("JWT_SECRET") or None,
         jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",
         smtp_host=env.get("SMTP_HOST") or None,

@@ -137,10 +137,10 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
 class ServerProcess:
     """A real ``python -m core.cli server`` child process."""
 
-    def __init__(self, env: dict[str, str], port: int = 0) -> None:
+    def __init__(self, env: dict[str, str], port: int = 0, flags: tuple[str, ...] = ()) -> None:
         self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in __exit__)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "core.cli", "server", "--port", str(port)],
+            [sys.executable, "-m", "core.cli", "server", "--port", str(port), *flags],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from core.db import Database
@@ -51,6 +53,9 @@ def start_fails(env: dict[str, str], *args: str) -> str:
         ("DATABASE_URL", "mysql://db/rft", "DATABASE_URL must start with"),
         ("SMTP_HOST", "mail server.example.com", "SMTP_HOST must be a host name"),
         ("STRIPE_SECRET_KEY", "pk_live_oops", "STRIPE_SECRET_KEY"),
+        ("WS_RATE_LIMIT", "lots", "WS_RATE_LIMIT must be a number of requests per second"),
+        ("WS_RATE_LIMIT", "0", "WS_RATE_LIMIT must be between 0.1 and 100000.0"),
+        ("WS_RATE_BURST", "-5", "WS_RATE_BURST must be between 1 and 100000"),
     ],
 )
 def test_a_missing_or_malformed_setting_stops_the_start_naming_it(
@@ -62,6 +67,43 @@ def test_a_missing_or_malformed_setting_stops_the_start_naming_it(
 
 def test_a_bad_port_flag_is_refused(tmp_path: Path) -> None:
     assert "not a port number" in start_fails(server_env(sqlite_url(tmp_path)), "--port", "http")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        (
+            "--rate-limit",
+            "fast",
+            "'fast' is not a number of requests per second from 0.1 to 100000",
+        ),
+        ("--rate-limit", "nan", "'nan' is not a number of requests per second"),
+        ("--rate-burst", "0", "'0' is not a whole number of requests from 1 to 100000"),
+        ("--rate-burst", "2.5", "'2.5' is not a whole number of requests"),
+    ],
+)
+def test_a_bad_rate_limit_flag_is_refused(
+    tmp_path: Path, flag: str, value: str, words: str
+) -> None:
+    assert words in start_fails(server_env(sqlite_url(tmp_path)), flag, value)
+
+
+async def rate_limited_of(url: str, requests: int) -> int:
+    """Send ``requests`` requests at once on one connection; how many were told to slow down."""
+    async with connect(url, open_timeout=TIMEOUT) as ws:
+        for rid in range(requests):
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": rid, "method": "auth.logout"}))
+        replies = [json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT)) for _ in range(requests)]
+    assert sorted(r["id"] for r in replies) == list(range(requests))
+    return sum(r.get("error", {}).get("code") == -32029 for r in replies)
+
+
+def test_the_rate_limit_is_a_setting_and_a_flag_overrides_it(tmp_path: Path) -> None:
+    env = server_env(sqlite_url(tmp_path), WS_RATE_LIMIT="1000", WS_RATE_BURST="500")
+    with ServerProcess(env) as roomy:
+        assert asyncio.run(rate_limited_of(roomy.url, 200)) == 0  # the default refuses most
+    with ServerProcess(env, flags=("--rate-limit", "1", "--rate-burst", "3")) as strict:
+        assert asyncio.run(rate_limited_of(strict.url, 20)) >= 15
 
 
 def test_sigterm_closes_connections_and_exits_cleanly(sqlite_db: Database, tmp_path: Path) -> None:

@@ -1,0 +1,181 @@
+"""Push latency: how long a change takes to reach every subscriber, against a bare broadcast.
+
+Project: N staff connections subscribed to ``changes.push``; a driver makes one change at a
+time (``holds.create`` on a fresh session) and each subscriber notes when the push for that
+session arrives. Baseline: the same N clients on ``bench/bare_broadcast.py``; the driver
+sends a frame of the same size (a copy of a real push) and the bare server broadcasts it.
+Both are timed from the driver's send to each arrival; the p99 is over all arrivals. The
+project's time so includes the write that makes the change; that call's own time (request to
+reply) is reported beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from websockets.asyncio.client import ClientConnection, connect
+
+from bench.server_harness import STAFF, psycopg_url
+from tests.server_support import peer
+
+ARRIVAL_TIMEOUT = 30.0
+CONNECTING_AT_ONCE = 50
+
+
+class Subscriber:
+    """One receiving client: when each change (by entity id) arrived, and the seqs seen."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.arrived: dict[str, float] = {}
+        self.seqs: list[int] = []
+        self.last_frame = ""
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            at = time.perf_counter()
+            message = json.loads(frame)
+            if message.get("method") != "changes.push":
+                continue
+            for change in message["params"]["changes"]:
+                self.arrived.setdefault(change["id"], at)
+                self.seqs.append(change["seq"])
+            self.last_frame = str(frame)
+
+
+async def _call(ws: ClientConnection, method: str, params: dict[str, Any]) -> Any:
+    """One request before the subscriber starts reading (no pushes can come yet)."""
+    await ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
+    reply = json.loads(await asyncio.wait_for(ws.recv(), ARRIVAL_TIMEOUT))
+    if "error" in reply:
+        raise RuntimeError(f"{method} failed: {reply['error']}")
+    return reply["result"]
+
+
+@asynccontextmanager
+async def subscribers(
+    count: int, url: str, setup: Callable[[ClientConnection], Awaitable[None]]
+) -> AsyncIterator[list[Subscriber]]:
+    """``count`` connections to ``url``, each made ready by ``setup``, then reading."""
+    gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
+    sockets: list[ClientConnection] = []
+
+    async def one() -> Subscriber:
+        async with gate:
+            ws = await connect(url, open_timeout=ARRIVAL_TIMEOUT, max_size=None)
+            sockets.append(ws)
+            await setup(ws)
+            return Subscriber(ws)
+
+    try:
+        yield list(await asyncio.gather(*(one() for _ in range(count))))
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+async def _arrivals(subs: list[Subscriber], key: str, sent: float) -> list[float]:
+    """Milliseconds from ``sent`` to each subscriber's arrival of ``key`` (bounded wait)."""
+    deadline = time.perf_counter() + ARRIVAL_TIMEOUT
+    while any(key not in s.arrived for s in subs) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.002)
+    return [(s.arrived[key] - sent) * 1000 for s in subs if key in s.arrived]
+
+
+def p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98]
+
+
+def feed_head(db_url: str) -> int:
+    with psycopg.connect(psycopg_url(db_url)) as conn:
+        row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class Result:
+    """p99 per round, pushes that never arrived, and a frame the baseline can copy."""
+
+    def __init__(self) -> None:
+        self.p99s: list[float] = []
+        self.writes: list[float] = []  # ms for the call that makes each change (project)
+        self.lost = 0
+        self.out_of_order = 0
+        self.frame = ""
+
+
+async def project(
+    url: str, db_url: str, count: int, sessions: list[list[int]], result: Result
+) -> None:
+    """One round per list in ``sessions``: a hold on each session in turn, pushes timed."""
+    async with peer(url) as driver:
+        token = (await driver.login(STAFF))["access_token"]
+        head = feed_head(db_url)
+
+        async def setup(ws: ClientConnection) -> None:
+            await _call(ws, "auth.authenticate", {"access_token": token})
+            await _call(ws, "changes.subscribe", {"after_seq": head})
+
+        async with subscribers(count, url, setup) as subs:
+            for round_sessions in sessions:
+                samples: list[float] = []
+                for sid in round_sessions:
+                    sent = time.perf_counter()
+                    await driver.call("holds.create", {"session_id": sid, "seats": 1})
+                    result.writes.append((time.perf_counter() - sent) * 1000)
+                    got = await _arrivals(subs, str(sid), sent)
+                    result.lost += count - len(got)
+                    samples += got
+                result.p99s.append(p99(samples))
+            result.out_of_order += sum(s.seqs != sorted(set(s.seqs)) for s in subs)
+            result.frame = subs[0].last_frame
+
+
+@asynccontextmanager
+async def bare_server() -> AsyncIterator[str]:
+    script = Path(__file__).with_name("bare_broadcast.py")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.to_thread(proc.stdout.readline)
+        yield f"ws://127.0.0.1:{line.split()[-1]}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def baseline(count: int, rounds: int, per_round: int, frame: str, result: Result) -> None:
+    """The same pattern through the bare broadcast server, with copies of ``frame``."""
+    template = json.loads(frame)
+
+    async def setup(ws: ClientConnection) -> None:
+        return None
+
+    async with (
+        bare_server() as url,
+        subscribers(count, url, setup) as subs,
+        connect(url) as driver,
+    ):
+        marker = 0
+        for _ in range(rounds):
+            samples: list[float] = []
+            for _ in range(per_round):
+                marker += 1
+                template["params"]["changes"][0]["id"] = f"bare-{marker}"
+                text = json.dumps(template)
+                sent = time.perf_counter()
+                await driver.send(text)
+                got = await _arrivals(subs, f"bare-{marker}", sent)
+                result.lost += count - len(got)
+                samples += got
+            result.p99s.append(p99(samples))

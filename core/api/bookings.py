@@ -12,7 +12,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from core import bookings
 from core.api import public
-from core.api.holds import HOLDERS, check_owner
+from core.api.holds import HOLDERS, TOKEN_MAX, check_owner
 from core.api.params import Params
 from core.api.registry import Call, method
 from core.attendees import PHONE, AttendeeInput
@@ -41,6 +41,7 @@ class CustomerParams(Params):
 
 class CreateParams(Params):
     hold_id: str = Field(min_length=1, max_length=36)
+    hold_token: str = Field(min_length=1, max_length=TOKEN_MAX)
     attendees: list[dict[str, Any]] = Field(min_length=1, max_length=12)
     customer: CustomerParams | None = None
     payment: PaymentMethod | None = None
@@ -80,7 +81,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
         raise Forbidden("Bookings made on the website are paid by payment link.")
     status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
-        check_owner(tx, call.actor, params.hold_id)
+        check_owner(tx, params.hold_id, params.hold_token)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,

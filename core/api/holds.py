@@ -43,11 +43,12 @@ class ReleaseParams(Params):
     hold_token: str = Field(min_length=1, max_length=TOKEN_MAX)
 
 
-def check_owner(tx: Session, hold_id: str, token: str) -> None:
-    """Raise NotFound unless ``token`` is the hold's token."""
+def check_owner(tx: Session, hold_id: str, token: str) -> SeatHold:
+    """The hold, if ``token`` is its token; NotFound otherwise."""
     hold = tx.get(SeatHold, hold_id)
     if hold is None or not holds.holds_token(hold, token):
         raise NotFound("That seat hold does not exist.")
+    return hold
 
 
 def check_booking_owner(
@@ -65,6 +66,7 @@ def check_booking_owner(
 def create(call: Call, params: CreateParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
+        public.check_visitor_limits(tx, call.actor, params.seats)
         hold = holds.create_hold(
             tx, params.session_id, params.seats, call.actor, call.db.settings.hold_minutes
         )
@@ -74,7 +76,9 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
 @method("holds.extend", roles=HOLDERS, params=ExtendParams)
 def extend(call: Call, params: ExtendParams) -> dict[str, Any]:
     with call.db.write() as tx:
-        check_owner(tx, params.hold_id, params.hold_token)
+        mine = check_owner(tx, params.hold_id, params.hold_token)
+        if params.seats is not None and call.actor is not None:
+            public.check_visitor_limits(tx, call.actor, params.seats, replacing=mine.seats)
         hold = holds.extend_hold(
             tx, params.hold_id, call.db.settings.hold_minutes, seats=params.seats
         )

@@ -87,9 +87,7 @@ def browser(size: tuple[int, int] = DESKTOP) -> Iterator[Any]:
         "--lang=en-GB",
     ):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB"})
-    british = {**os.environ, "LANGUAGE": "en_GB", "LANG": "en_GB.UTF-8"}  # dd/mm/yyyy fields
-    driver = webdriver.Chrome(service=Service(chromedriver(), env=british), options=options)
+    driver = webdriver.Chrome(service=Service(chromedriver()), options=options)
     driver.set_window_size(*size)
     try:
         yield driver

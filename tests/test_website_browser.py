@@ -19,8 +19,15 @@ from core.db import Database
 from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 from tests.payments_support import DESK
-from tests.web_support import DESKTOP, PHONE, axe_violations, browser, chromedriver, serving, wait_for
-
+from tests.web_support import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    browser,
+    chromedriver,
+    serving,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -110,7 +117,9 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
         wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
         assert "held for you" in text(driver, "#hold")
         driver.find_element(*by("#to-review")).click()  # nothing typed yet
-        wait_for(lambda: "Enter the attendee's full name." in text(driver, "#p0-name-error"), "errors")
+        wait_for(
+            lambda: "Enter the attendee's full name." in text(driver, "#p0-name-error"), "errors"
+        )
         described = driver.find_element(*by("#p0-name")).get_attribute("aria-describedby")
         assert described == "p0-name-error"
         fill_attendees(driver, [person(n) for n in range(1, 6)])
@@ -210,5 +219,7 @@ def test_a_hold_that_expires_on_the_page(db: Database) -> None:
             timeout=30,
         )
         assert visible(driver, "#step-choose")
-        wait_for(lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back")
+        wait_for(
+            lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back"
+        )
         check_step(driver, "expired")

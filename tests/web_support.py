@@ -31,7 +31,10 @@ def chromedriver() -> str:
     found = shutil.which("chromedriver")
     if found and shutil.which("chromium"):
         return found
-    reason = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver; make test does it as root)"
+    reason = (
+        "chromium and chromium-driver are not installed "
+        "(apt-get install chromium chromium-driver; make test does it when run as root)"
+    )
     if os.environ.get("CI") or os.environ.get("RFT_REQUIRE_POSTGRES"):
         pytest.fail(reason)
     pytest.skip(reason)

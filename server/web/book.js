@@ -517,7 +517,7 @@ function submitAttendees(event) {
 // ---- review, booking and payment ----------------------------------------------------------
 
 function renderReview() {
-  const rows = attendeesPayload().map((p) => el("tr", {}, el("td", { text: p.name }), el("td", { text: p.email }), el("td", { text: day(`${p.date_of_birth}T12:00:00Z`) })));
+  const rows = attendeesPayload().map((p) => el("tr", {}, el("td", { text: p.name }), el("td", { text: p.email }), el("td", { text: new Date(`${p.date_of_birth}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) })));
   $("review").replaceChildren(
     el("p", { text: $("chosen").textContent }),
     el("table", { class: "review-table" }, el("caption", { class: "visually-hidden", text: "Attendees" }), el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Name" }), el("th", { scope: "col", text: "Email" }), el("th", { scope: "col", text: "Date of birth" }))), el("tbody", {}, ...rows)),

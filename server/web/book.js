@@ -227,8 +227,9 @@ function renderCalendar() {
       if (sessions.length) {
         const label = `${date.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long" })}: ${sessions.length} course${sessions.length === 1 ? "" : "s"}`;
         const dots = sessions.map((s) => el("span", { class: "dot", style: `background:${colour(s)}`, "aria-hidden": "true" }));
-        cell.append(el("button", { type: "button", class: "day-button", "aria-label": label, onclick: () => selectDay(key) }, el("span", { class: "day", text: String(date.getDate()) }), ...dots));
-        if (state.selectedDay === key) cell.setAttribute("aria-selected", "true");
+        const chosen = state.selectedDay === key;
+        cell.append(el("button", { type: "button", class: "day-button", "aria-label": label, "aria-current": chosen ? "date" : null, onclick: () => selectDay(key) }, el("span", { class: "day", text: String(date.getDate()) }), ...dots));
+        if (chosen) cell.classList.add("chosen");
       } else if (inMonth) {
         cell.append(el("span", { class: "day", text: String(date.getDate()) }));
       }

@@ -57,6 +57,7 @@ dist-bench: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/reports_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/session_list_bench.py
+	$(BIN)/python bench/website_visitors_bench.py
 
 # Every main view and wizard step into docs/screenshots/ (QT_SCALE_FACTOR=2 for @2x ones).
 screenshots: $(STAMP)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from core import bookings
 from core.background import Workers, plan
@@ -25,6 +28,7 @@ from tests.web_support import (
     axe_violations,
     browser,
     chromedriver,
+    company_site,
     serving,
     wait_for,
 )
@@ -161,10 +165,21 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
         assert booking.discount_pence > 0
 
 
-def test_a_seat_taken_at_the_desk_shows_without_reload(db: Database) -> None:
+def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Database) -> None:
     sid = make_session(db, capacity=3, days_ahead=12)
-    with serving(db) as url, browser() as driver:
-        open_page(driver, url)
+    with serving(db) as url, browser() as driver, ExitStack() as stack:
+        host_page = (  # any company's page: the two snippets, nothing else
+            f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
+            "<div data-rft-booking data-course='efaw'><noscript>"
+            f"<a href='{url}/book/'>Book</a></noscript></div>"
+        )
+        site = stack.enter_context(company_site(host_page))
+        driver.get(site)  # localhost: another origin than the booking server's 127.0.0.1
+        frame = wait_for(lambda: driver.find_element(*by("iframe")), "the widget's frame")
+        assert "course=efaw" in frame.get_attribute("src")
+        driver.switch_to.frame(frame)
+        wait_for(lambda: driver.find_elements(*by("#f-course option:nth-child(2)")), "catalogue")
+        assert driver.find_element(*by("#f-course")).get_attribute("value") == "efaw"
         list_view(driver)
         wait_for(lambda: "3 of 3 seats free" in text(driver, f"[data-session='{sid}']"), "seats")
         with db.write() as tx:
@@ -209,16 +224,29 @@ def test_a_hold_that_expires_on_the_page(db: Database) -> None:
     with serving(db, sweep_interval=0.5) as url, browser() as driver:
         open_page(driver, url)
         list_view(driver)
-        book_button(driver, sid).click()
+        book = book_button(driver, sid)
+        keyboard = ActionChains(driver)
+        for _ in range(60):  # keyboard only: Tab to the session's Book button, press Enter
+            if driver.switch_to.active_element == book:
+                break
+            keyboard.send_keys(Keys.TAB).perform()
+        assert driver.switch_to.active_element == book
+        keyboard.send_keys(Keys.ENTER).perform()
         wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
-        driver.find_element(*by("#p0-name")).send_keys("Kept Name")
-        driver.execute_script("document.getElementById('p0-name').blur()")
+        name = driver.find_element(*by("#p0-name"))
+        for _ in range(10):
+            if driver.switch_to.active_element == name:
+                break
+            keyboard.send_keys(Keys.TAB).perform()
+        keyboard.send_keys("Kept Name").perform()
+        assert driver.find_element(*by("#p0-name")).get_attribute("value") == "Kept Name"
         wait_for(
             lambda: "released because time ran out" in text(driver, "#alert"),
             "the hold to run out",
             timeout=30,
         )
         assert visible(driver, "#step-choose")
+        assert driver.find_element(*by("#count")).get_attribute("value") == "1"
         wait_for(
             lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back"
         )

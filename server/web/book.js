@@ -720,6 +720,7 @@ function wire() {
     note.textContent = "Connection lost; reconnecting… Seats shown may be out of date.";
     note.hidden = false;
   });
+  window.addEventListener("pagehide", () => releaseHold()); // leaving gives the seats back
   setInterval(renderHold, 1000);
   if (embedded) new ResizeObserver(reportHeight).observe(document.body);
   document.querySelector(".steps [data-step=choose]").setAttribute("aria-current", "step");

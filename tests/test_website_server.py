@@ -106,12 +106,12 @@ def _owner(hold: dict[str, Any]) -> dict[str, Any]:
     return {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
 
 
-def test_a_visitor_flooding_holds_is_limited_without_affecting_others(sqlite_db: Database) -> None:
-    sid = make_session(sqlite_db, capacity=12)
-    other_session = make_session(sqlite_db, capacity=12, days_ahead=20)
+def test_a_visitor_flooding_holds_is_limited_without_affecting_others(any_db: Database) -> None:
+    sid = make_session(any_db, capacity=12)
+    other_session = make_session(any_db, capacity=12, days_ahead=20)
 
     async def scenario() -> None:
-        async with running_server(sqlite_db) as server:
+        async with running_server(any_db) as server:
             async with peer(public_url(server)) as one, peer(public_url(server)) as two:
                 await one.call("holds.create", {"session_id": sid, "seats": 8})
                 too_many_seats = await two.request("holds.create", {"session_id": sid, "seats": 5})
@@ -127,7 +127,7 @@ def test_a_visitor_flooding_holds_is_limited_without_affecting_others(sqlite_db:
                     "seats"
                 ] == 1
             # the limits are per address: a staff desk on the same machine is not limited
-            add_staff(sqlite_db, "reception")
+            add_staff(any_db, "reception")
             async with peer(server.url) as desk:
                 await desk.login("reception@example.org")
                 for _ in range(3):

@@ -63,8 +63,8 @@ def is_website(actor: Actor | None) -> bool:
 
 
 def session(data: dict[str, Any]) -> dict[str, Any]:
-    """A session without staff contact details."""
-    return {k: v for k, v in data.items() if k != "trainer_email"}
+    """A session without the trainer's name or email (staff personal data)."""
+    return {k: v for k, v in data.items() if k not in ("trainer", "trainer_email")}
 
 
 def intents(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

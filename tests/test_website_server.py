@@ -137,7 +137,9 @@ def test_a_visitor_flooding_holds_is_limited_without_affecting_others(any_db: Da
     asyncio.run(scenario())
 
 
-def test_too_many_open_pages_from_one_address_are_turned_away(sqlite_db: Database) -> None:
+def test_too_many_open_pages_from_one_address_are_turned_away_others_are_not(
+    sqlite_db: Database,
+) -> None:
     async def scenario() -> None:
         async with running_server(sqlite_db, visitor_connections=2) as server:
             async with peer(public_url(server)) as a, peer(public_url(server)) as b:
@@ -148,6 +150,8 @@ def test_too_many_open_pages_from_one_address_are_turned_away(sqlite_db: Databas
                 assert b"Too many booking pages" in refused.value.response.body
                 assert (await a.call("catalogue.get"))["courses"]
                 assert (await b.call("sessions.list")) is not None
+                async with peer(public_url(server), local_addr=("127.0.0.2", 0)) as elsewhere:
+                    assert (await elsewhere.call("catalogue.get"))["courses"]
             for _ in range(200):  # bounded wait for the server to see both pages closed
                 if not server.visitors:
                     break

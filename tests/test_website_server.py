@@ -168,25 +168,24 @@ def test_hostile_booking_input_from_a_visitor_is_refused_and_changes_nothing(
     sid = make_session(sqlite_db, capacity=4)
 
     async def scenario() -> None:
-        async with running_server(sqlite_db) as server:
-            async with peer(public_url(server)) as visitor:
-                hold = await visitor.call("holds.create", {"session_id": sid, "seats": 1})
-                child = person(1, born="2020-01-01")
-                for attendees, words in (
-                    ([child], "aged 16 or over"),
-                    ([person(1, name="x" * 5000)], "name"),
-                    ([{"name": "<script>alert(1)</script>", "email": "not-an-email"}], "email"),
-                    ([person(n) for n in range(20)], "attendees"),
-                ):
-                    reply = await visitor.request(
-                        "bookings.create", {**_owner(hold), "attendees": attendees}
-                    )
-                    assert reply["error"]["code"] == -32602, reply
-                    assert words in reply["error"]["message"], reply["error"]["message"]
-                for params in ({"session_id": sid, "seats": 0}, {"session_id": -1, "seats": 1}):
-                    reply = await visitor.request("holds.create", params)
-                    assert reply["error"]["code"] == -32602
-                session = await visitor.call("sessions.get", {"id": sid})
-                assert (session["booked"], session["held"]) == (0, 1)
+        async with running_server(sqlite_db) as server, peer(public_url(server)) as visitor:
+            hold = await visitor.call("holds.create", {"session_id": sid, "seats": 1})
+            child = person(1, born="2020-01-01")
+            for attendees, words in (
+                ([child], "aged 16 or over"),
+                ([person(1, name="x" * 5000)], "name"),
+                ([{"name": "<script>alert(1)</script>", "email": "not-an-email"}], "email"),
+                ([person(n) for n in range(20)], "attendees"),
+            ):
+                reply = await visitor.request(
+                    "bookings.create", {**_owner(hold), "attendees": attendees}
+                )
+                assert reply["error"]["code"] == -32602, reply
+                assert words in reply["error"]["message"], reply["error"]["message"]
+            for params in ({"session_id": sid, "seats": 0}, {"session_id": -1, "seats": 1}):
+                reply = await visitor.request("holds.create", params)
+                assert reply["error"]["code"] == -32602
+            session = await visitor.call("sessions.get", {"id": sid})
+            assert (session["booked"], session["held"]) == (0, 1)
 
     asyncio.run(scenario())

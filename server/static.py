@@ -76,7 +76,6 @@ class StaticSite:
             return _response(http.HTTPStatus.MOVED_PERMANENTLY, headers, b"")
         found = self.files[path]
         headers["Cache-Control"] = found.cache
-        headers["ETag"] = found.etag
         headers["Vary"] = "Accept-Encoding"
         headers["X-Content-Type-Options"] = "nosniff"
         if path == PAGE_PATH:
@@ -84,14 +83,15 @@ class StaticSite:
             ws = f"ws://{host} wss://{host}" if HOST.fullmatch(host) else ""
             headers["Content-Security-Policy"] = PAGE_CSP.format(ws=ws)
             headers["Referrer-Policy"] = "no-referrer"
-        if found.etag in request.headers.get("If-None-Match", ""):
+        packed = "gzip" in request.headers.get("Accept-Encoding", "")
+        etag = found.etag[:-1] + '-gz"' if packed else found.etag  # one tag per encoding
+        headers["ETag"] = etag
+        if etag in request.headers.get("If-None-Match", ""):
             return _response(http.HTTPStatus.NOT_MODIFIED, headers, b"")
         headers["Content-Type"] = found.content_type
-        body = found.body
-        if "gzip" in request.headers.get("Accept-Encoding", ""):
+        if packed:
             headers["Content-Encoding"] = "gzip"
-            body = found.gzipped
-        return _response(http.HTTPStatus.OK, headers, body)
+        return _response(http.HTTPStatus.OK, headers, found.gzipped if packed else found.body)
 
 
 def _response(status: http.HTTPStatus, headers: Headers, body: bytes) -> Response:

@@ -48,6 +48,7 @@ def test_the_page_and_widget_are_served_with_csp_caching_and_gzip(sqlite_db: Dat
                 get, server, "/web/book.js", **{"Accept-Encoding": "gzip, br"}
             )
             assert status == 200 and headers["content-encoding"] == "gzip"
+            assert headers["etag"].endswith('-gz"')  # not the uncompressed file's tag
             assert headers["content-type"].startswith("text/javascript")
             assert b"holds.create" in gzip.decompress(packed)
             assert "max-age" in headers["cache-control"]

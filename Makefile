@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QT_QPA_PLATFORM_PLUGIN_PATH :=
 
-.PHONY: run test install lint dist dist-check dist-bench bench bench-server screenshots clean
+.PHONY: run test browser install lint dist dist-check dist-bench bench bench-server screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,14 @@ run: $(STAMP)
 	$(BIN)/rft demo
 	$(BIN)/rft desk
 
-test: $(STAMP)
+# The website's browser tests need Debian's chromium and chromium-driver: installed here when
+# missing and we are root (otherwise those tests skip, or fail in CI).
+browser:
+	@command -v chromedriver >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+		echo "make: could not install chromium; the website's browser tests will skip" >&2
+
+test: $(STAMP) browser
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 --dist loadgroup --max-worker-restart=0 $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -50,6 +57,7 @@ dist-bench: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/reports_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/session_list_bench.py
+	$(BIN)/python bench/website_visitors_bench.py
 
 # The sync server's hot path against raw-SQL, bare-websockets and one-query baselines, on a
 # scratch PostgreSQL database at 127.0.0.1:5432 (BENCH_ARGS=--quick for a small run).

@@ -13,6 +13,7 @@ class Actor:
     role: str | None
     channel: str = "desk"
     user_id: int | None = None
+    visitor: bool = False  # an anonymous member of the public on the booking page
 
     @property
     def is_staff(self) -> bool:

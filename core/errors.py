@@ -57,6 +57,13 @@ class Conflict(DomainError):
     rpc_code = -32014
 
 
+class LimitReached(DomainError):
+    """A public visitor asked for more than one address may have at once."""
+
+    code = "limit_reached"
+    rpc_code = -32015
+
+
 class Unauthenticated(DomainError):
     code = "unauthenticated"
     rpc_code = -32001

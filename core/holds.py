@@ -6,6 +6,9 @@ depends on a sweeper; ``release_expired`` merely tidies up and tells watchers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,21 +34,36 @@ class HoldView:
     expires_at: datetime
     channel: str
     holder: str
+    token: str | None = None  # only when the hold is created: never stored, never shown again
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "session_id": self.session_id,
             "seats": self.seats,
             "expires_at": self.expires_at.isoformat(),
             "channel": self.channel,
         }
+        if self.token is not None:
+            data["hold_token"] = self.token
+        return data
 
 
-def _view(hold: SeatHold) -> HoldView:
+def _view(hold: SeatHold, token: str | None = None) -> HoldView:
     return HoldView(
-        hold.id, hold.session_id, hold.seats, hold.expires_at, hold.channel, hold.holder
+        hold.id, hold.session_id, hold.seats, hold.expires_at, hold.channel, hold.holder, token
     )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def holds_token(hold: SeatHold, token: str | None) -> bool:
+    """Whether ``token`` is the one given to whoever made ``hold``."""
+    if not token or hold.token_hash is None:
+        return False
+    return hmac.compare_digest(hold.token_hash, _token_hash(token))
 
 
 def publish_session(tx: Session, session: CourseSession) -> None:
@@ -101,11 +119,13 @@ def _seats(seats: int) -> int:
 def create_hold(
     tx: Session, session_id: int, seats: int, actor: Actor, minutes: int = 15
 ) -> HoldView:
+    """Hold ``seats``; the view carries the hold token, which only its maker ever sees."""
     seats = _seats(seats)
     session = lock_session(tx, session_id)
     ensure_bookable(session)
     check_seats(tx, session, seats)
     at = now()
+    token = secrets.token_urlsafe(32)
     hold = SeatHold(
         id=str(uuid.uuid4()),
         session_id=session.id,
@@ -114,11 +134,12 @@ def create_hold(
         holder=actor.label,
         created_at=at,
         expires_at=at + timedelta(minutes=minutes),
+        token_hash=_token_hash(token),
     )
     tx.add(hold)
     tx.flush()
     publish_session(tx, session)
-    return _view(hold)
+    return _view(hold, token)
 
 
 def _existing_hold(tx: Session, hold_id: str) -> SeatHold:

@@ -17,13 +17,15 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from core import holds
-from core.api import METHODS
+from core.api import METHODS, public
+from core.auth import Identity
 from core.background import Workers
 from core.db import Database
 from server import http
 from server.connection import Connection, Limits
 from server.feed import Feed
 from server.metrics import Metrics
+from server.static import StaticSite
 
 log = logging.getLogger(__name__)
 DB_THREADS = 16  # handlers run here, off the event loop (PostgreSQL pool: 10 + 10 overflow)
@@ -37,6 +39,7 @@ class ServerOptions:
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
     poll_interval: float = 2.0  # safety-net poll of the change feed
     close_timeout: float = 3.0
+    visitor_connections: int = 8  # open booking-page connections per network address
 
 
 class SyncServer:
@@ -51,6 +54,8 @@ class SyncServer:
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(db, poll_interval=self.options.poll_interval)
         self.started = time.monotonic()
+        self.site = StaticSite()
+        self.visitors: dict[str, int] = {}  # open public connections per address
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -96,16 +101,32 @@ class SyncServer:
 
     async def _connection(self, ws: ServerConnection) -> None:
         self.metrics.open_connections += 1
+        connection = Connection(ws, self.db, self.feed, self.metrics, self.options.limits)
+        address = _address(ws)
+        visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
+        if visitor:
+            connection.identity = Identity(public.visitor(address), None)
+            self.visitors[address] = self.visitors.get(address, 0) + 1
         try:
-            await Connection(ws, self.db, self.feed, self.metrics, self.options.limits).serve()
+            await connection.serve()
         finally:
             self.metrics.open_connections -= 1
+            if visitor:
+                self.visitors[address] -= 1
+                if not self.visitors[address]:
+                    del self.visitors[address]
 
     async def _http(self, ws: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
         if path == http.WS_PATH:
             return None
-        if path == "/api/health":
+        if path == http.PUBLIC_PATH:
+            if self.visitors.get(_address(ws), 0) < self.options.visitor_connections:
+                return None
+            reply = http.too_many_visitors()
+        elif self.site.serves(path):
+            return self.site.respond(path, request)
+        elif path == "/api/health":
             reply = await http.health(self.db, time.monotonic() - self.started, self._services())
         elif path == "/metrics":
             reply = await http.metrics(self.db, self.metrics)
@@ -139,6 +160,11 @@ class SyncServer:
                 continue
             if released:
                 log.info("released %d expired hold(s)", released)
+
+
+def _address(ws: ServerConnection) -> str:
+    peer = ws.remote_address
+    return str(peer[0]) if peer else "unknown"
 
 
 async def run(db: Database, options: ServerOptions, workers: Workers | None = None) -> None:

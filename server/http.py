@@ -1,4 +1,5 @@
-"""Plain HTTP GETs on the WebSocket port: ``/api/health`` and ``/metrics``."""
+"""Plain HTTP GETs on the WebSocket port: ``/api/health`` and ``/metrics`` (the booking
+page's files are ``server.static``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.models import Booking, SeatHold
 from server.metrics import Metrics
 
 WS_PATH = "/ws"
+PUBLIC_PATH = "/public"  # the booking page's WebSocket: an anonymous website visitor
 CHECK_TIMEOUT = 3.0
 
 
@@ -74,3 +76,8 @@ async def metrics(db: Database, counters: Metrics) -> Reply:
 def not_found(path: str) -> Reply:
     body = f"Nothing at {path}. WebSocket clients connect to {WS_PATH}.\n"
     return Reply(http.HTTPStatus.NOT_FOUND, body, "text/plain; charset=utf-8")
+
+
+def too_many_visitors() -> Reply:
+    body = "Too many booking pages are open from your address; close one and try again.\n"
+    return Reply(http.HTTPStatus.TOO_MANY_REQUESTS, body, "text/plain; charset=utf-8")

@@ -119,7 +119,12 @@ def test_website_client_signs_in_with_its_api_key(sqlite_db: Database) -> None:
                 assert client.identity is not None and client.identity["channel"] == "website"
                 hold = await client.call("holds.create", {"session_id": sid, "seats": 1})
                 booking = await client.call(
-                    "bookings.create", {"hold_id": hold["id"], "attendees": [person(1)]}
+                    "bookings.create",
+                    {
+                        "hold_id": hold["id"],
+                        "hold_token": hold["hold_token"],
+                        "attendees": [person(1)],
+                    },
                 )
                 assert booking["status"] == "PENDING_PAYMENT"
             finally:

@@ -32,6 +32,7 @@ def test_payment_method_decides_whether_the_booking_waits_for_money(sqlite_db: D
             DESK,
             "bookings.create",
             hold_id=hold["id"],
+            hold_token=hold["hold_token"],
             attendees=[person(1)],
             payment=payment,
         )
@@ -53,6 +54,7 @@ def test_an_employer_can_pay_for_its_staff(sqlite_db: Database) -> None:
         DESK,
         "bookings.create",
         hold_id=hold["id"],
+        hold_token=hold["hold_token"],
         attendees=[person(1), person(2)],
         customer={"name": "Acme Ltd", "email": "accounts@acme.example", "phone": "0113 496 0000"},
     )
@@ -71,10 +73,12 @@ def test_an_employer_can_pay_for_its_staff(sqlite_db: Database) -> None:
 def test_holds_grow_shrink_and_release(sqlite_db: Database) -> None:
     sid = make_session(sqlite_db, capacity=5)
     hold = run(sqlite_db, DESK, "holds.create", session_id=sid, seats=2)
-    grown = run(sqlite_db, DESK, "holds.extend", hold_id=hold["id"], seats=4)
+    grown = run(
+        sqlite_db, DESK, "holds.extend", hold_id=hold["id"], hold_token=hold["hold_token"], seats=4
+    )
     assert grown["seats"] == 4 and grown["expires_at"] >= hold["expires_at"]
     assert run(sqlite_db, DESK, "sessions.get", id=sid)["free"] == 1
-    run(sqlite_db, DESK, "holds.release", hold_id=hold["id"])
+    run(sqlite_db, DESK, "holds.release", hold_id=hold["id"], hold_token=hold["hold_token"])
     assert run(sqlite_db, DESK, "sessions.get", id=sid)["free"] == 5
 
 
@@ -83,9 +87,16 @@ def test_the_website_cannot_touch_a_desk_hold(sqlite_db: Database) -> None:
     hold = run(sqlite_db, DESK, "holds.create", session_id=sid, seats=1)
     for method, extra in (("holds.extend", {}), ("holds.release", {})):
         with pytest.raises(NotFound):
-            run(sqlite_db, WEB, method, hold_id=hold["id"], **extra)
+            run(sqlite_db, WEB, method, hold_id=hold["id"], hold_token="guess", **extra)
     with pytest.raises(NotFound):
-        run(sqlite_db, WEB, "bookings.create", hold_id=hold["id"], attendees=[person(1)])
+        run(
+            sqlite_db,
+            WEB,
+            "bookings.create",
+            hold_id=hold["id"],
+            hold_token="x",
+            attendees=[person(1)],
+        )
 
 
 def test_transfer_moves_the_booking_and_both_sessions_seats(sqlite_db: Database) -> None:
@@ -93,7 +104,12 @@ def test_transfer_moves_the_booking_and_both_sessions_seats(sqlite_db: Database)
     second = make_session(sqlite_db, days_ahead=20)
     hold = run(sqlite_db, DESK, "holds.create", session_id=first, seats=2)
     booking = run(
-        sqlite_db, DESK, "bookings.create", hold_id=hold["id"], attendees=[person(1), person(2)]
+        sqlite_db,
+        DESK,
+        "bookings.create",
+        hold_id=hold["id"],
+        hold_token=hold["hold_token"],
+        attendees=[person(1), person(2)],
     )
     moved = run(
         sqlite_db, DESK, "bookings.transfer", reference=booking["reference"], to_session_id=second

@@ -54,7 +54,11 @@ def test_holds_bookings_and_cancellations_reach_the_other_desk_and_the_website(
 
             booking = await desk.call(
                 "bookings.create",
-                {"hold_id": hold["id"], "attendees": [person(1), person(2)]},
+                {
+                    "hold_id": hold["id"],
+                    "hold_token": hold["hold_token"],
+                    "attendees": [person(1), person(2)],
+                },
             )
             made = await office.push_until(lambda c: c["kind"] == "booking")
             assert made["data"] == {
@@ -101,7 +105,10 @@ def test_a_late_subscriber_gets_every_missed_change_in_order_then_live_ones(
                     assert push["method"] == "changes.push"
                     seqs += [c["seq"] for c in push["params"]["changes"]]
                 assert seqs == sorted(set(seqs)) and seqs[-1] == missed
-                await desk.call("holds.release", {"hold_id": holds[0]["id"]})
+                await desk.call(
+                    "holds.release",
+                    {"hold_id": holds[0]["id"], "hold_token": holds[0]["hold_token"]},
+                )
                 live = await late.push_until(lambda c: c["seq"] > missed)
                 assert about(sid)(live) and live["data"]["held"] == 4
 

@@ -146,7 +146,9 @@ def test_two_processes_share_live_changes_and_never_oversell(
             assert seen["data"]["intents"] == [
                 {"seats": 1, "channel": "desk", "holder": "Reception Person"}
             ]
-            await desk.call("holds.release", {"hold_id": hold["id"]})
+            await desk.call(
+                "holds.release", {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
+            )
             await watcher.push_until(lambda c: c["kind"] == "session" and c["data"]["held"] == 0)
 
             async def grab(url: str, email: str) -> str:

@@ -33,10 +33,12 @@ EXPECTED: dict[str, frozenset[str]] = {
     "sessions.month": VIEWERS,
     "changes.since": VIEWERS,
     "changes.subscribe": VIEWERS,
+    "changes.head": VIEWERS,
     "holds.create": DESK | {"website"},
     "holds.extend": DESK | {"website"},
     "holds.release": DESK | {"website"},
     "bookings.create": DESK | {"website"},
+    "bookings.status": DESK | {"website"},
     "bookings.get": DESK,
     "bookings.search": DESK,
     "bookings.cancel": DESK,
@@ -157,6 +159,7 @@ def test_the_website_sees_no_personal_data(sqlite_db: Database) -> None:
                     "bookings.create",
                     {
                         "hold_id": hold["id"],
+                        "hold_token": hold["hold_token"],
                         "attendees": [
                             {
                                 "name": "Jo Staffbooked",
@@ -168,7 +171,9 @@ def test_the_website_sees_no_personal_data(sqlite_db: Database) -> None:
                 )
             async with peer(server.url) as web:
                 await web.call("auth.authenticate", {"api_key": key})
-                stolen = await web.request("holds.release", {"hold_id": hold["id"]})
+                stolen = await web.request(
+                    "holds.release", {"hold_id": hold["id"], "hold_token": "guessed"}
+                )
                 assert stolen["error"]["code"] == -32004
                 lookup = await web.request(
                     "bookings.get", {"reference": staff_booking["reference"]}
@@ -177,13 +182,19 @@ def test_the_website_sees_no_personal_data(sqlite_db: Database) -> None:
                 mine = await web.call("holds.create", {"session_id": sid, "seats": 2})
                 card = await web.request(
                     "bookings.create",
-                    {"hold_id": mine["id"], "attendees": [], "payment": "cash"},
+                    {
+                        "hold_id": mine["id"],
+                        "hold_token": mine["hold_token"],
+                        "attendees": [],
+                        "payment": "cash",
+                    },
                 )
                 assert card["error"]["code"] in (-32602, -32003)
                 booking = await web.call(
                     "bookings.create",
                     {
                         "hold_id": mine["id"],
+                        "hold_token": mine["hold_token"],
                         "attendees": [
                             {
                                 "name": "Web One",

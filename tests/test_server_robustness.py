@@ -192,7 +192,11 @@ def test_hanging_up_mid_booking_leaves_no_half_written_booking(sqlite_db: Databa
                                 "jsonrpc": "2.0",
                                 "id": i + 1,
                                 "method": "bookings.create",
-                                "params": {"hold_id": h["id"], "attendees": [person(1), person(2)]},
+                                "params": {
+                                    "hold_id": h["id"],
+                                    "hold_token": h["hold_token"],
+                                    "attendees": [person(1), person(2)],
+                                },
                             }
                             for i, h in enumerate(holds)
                         ]

@@ -44,7 +44,12 @@ def test_a_desk_booking_through_the_server_emails_the_customer(sqlite_db: Databa
                     hold = await desk.call("holds.create", {"session_id": sid, "seats": 1})
                     booking = await desk.call(
                         "bookings.create",
-                        {"hold_id": hold["id"], "attendees": [person(1)], "payment": "cash"},
+                        {
+                            "hold_id": hold["id"],
+                            "hold_token": hold["hold_token"],
+                            "attendees": [person(1)],
+                            "payment": "cash",
+                        },
                     )
                     return str(booking["reference"])
 

@@ -1,7 +1,7 @@
 """``bookings.*``: turn a hold into a booking, find, cancel and move bookings.
 
 The website may only create bookings (always PENDING_PAYMENT, paid by payment link) and
-never reads a booking back: what it gets has no names, emails or dates of birth.
+read back, with the hold token, the state of its own: never names, emails or dates of birth.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pydantic import EmailStr, Field, field_validator
 
 from core import bookings
 from core.api import public
-from core.api.holds import HOLDERS, check_owner
+from core.api.holds import HOLDERS, TOKEN_MAX, check_booking_owner, check_owner
 from core.api.params import Params
 from core.api.registry import Call, method
 from core.attendees import PHONE, AttendeeInput
@@ -41,6 +41,7 @@ class CustomerParams(Params):
 
 class CreateParams(Params):
     hold_id: str = Field(min_length=1, max_length=36)
+    hold_token: str = Field(min_length=1, max_length=TOKEN_MAX)
     attendees: list[dict[str, Any]] = Field(min_length=1, max_length=12)
     customer: CustomerParams | None = None
     payment: PaymentMethod | None = None
@@ -48,6 +49,10 @@ class CreateParams(Params):
 
 class ReferenceParams(Params):
     reference: str = Field(min_length=3, max_length=16)
+
+
+class StatusParams(ReferenceParams):
+    hold_token: str | None = Field(default=None, min_length=1, max_length=TOKEN_MAX)
 
 
 class SearchParams(Params):
@@ -80,7 +85,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
         raise Forbidden("Bookings made on the website are paid by payment link.")
     status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
-        check_owner(tx, call.actor, params.hold_id)
+        check_owner(tx, params.hold_id, params.hold_token)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,
@@ -93,6 +98,16 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     data = public.booking(data) if website else data
     data["payment"] = payment
     return data
+
+
+@method("bookings.status", roles=HOLDERS, params=StatusParams)
+def status(call: Call, params: StatusParams) -> dict[str, Any]:
+    """A booking without anyone's personal details: the website only with its hold token
+    (the booking page watches this for the payment to arrive)."""
+    with call.db.read() as tx:
+        booking = bookings.find(tx, params.reference)
+        check_booking_owner(tx, call.actor, booking, params.hold_token)
+        return public.booking(bookings.view_of(tx, booking).to_json())
 
 
 @method("bookings.get", roles=DESK, params=ReferenceParams)

@@ -13,7 +13,7 @@ from pydantic import Field
 from core import changes
 from core.actor import Actor
 from core.api import public
-from core.api.params import Params
+from core.api.params import NoParams, Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
 
@@ -50,6 +50,13 @@ def feed_page(call: Call, after_seq: int, limit: int) -> dict[str, Any]:
 @method("changes.since", roles=STAFF_OR_WEBSITE, params=SinceParams)
 def since(call: Call, params: SinceParams) -> dict[str, Any]:
     return feed_page(call, params.after_seq, params.limit)
+
+
+@method("changes.head", roles=STAFF_OR_WEBSITE, params=NoParams)
+def head(call: Call, params: NoParams) -> dict[str, int]:
+    """The newest ``seq``: a client that has just loaded what it shows subscribes from here."""
+    with call.db.read() as tx:
+        return {"head": changes.last_seq(tx)}
 
 
 @method("changes.subscribe", roles=STAFF_OR_WEBSITE, params=SubscribeParams)

@@ -1,6 +1,9 @@
 """``holds.create``, ``holds.extend``, ``holds.release``: seats set aside during a booking.
 
-Holds last ``Settings.hold_minutes``. The website may only touch holds it made itself.
+Holds last ``Settings.hold_minutes``. A hold is its maker's alone: ``holds.create`` returns a
+``hold_token`` that ``holds.extend``, ``holds.release`` and ``bookings.create`` must present.
+Anyone without it (another API key, another connection, another desk) is told the hold does
+not exist, so nobody can learn which holds are live.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import holds
@@ -16,10 +20,11 @@ from core.api import public
 from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
 from core.errors import NotFound
-from core.models import MAX_CAPACITY, SeatHold
+from core.models import MAX_CAPACITY, Booking, SeatHold
 from core.roles import DESK
 
 HOLDERS = DESK | {WEBSITE}
+TOKEN_MAX = 100  # tokens are 43 characters; anything much longer is not one
 
 
 class CreateParams(Params):
@@ -29,24 +34,39 @@ class CreateParams(Params):
 
 class ExtendParams(Params):
     hold_id: str = Field(min_length=1, max_length=36)
+    hold_token: str = Field(min_length=1, max_length=TOKEN_MAX)
     seats: int | None = Field(default=None, ge=1, le=MAX_CAPACITY)
 
 
 class ReleaseParams(Params):
     hold_id: str = Field(min_length=1, max_length=36)
+    hold_token: str = Field(min_length=1, max_length=TOKEN_MAX)
 
 
-def check_owner(tx: Session, actor: Actor | None, hold_id: str) -> None:
-    """The website sees only its own holds; anything else looks like a hold that is not there."""
+def check_owner(tx: Session, hold_id: str, token: str) -> SeatHold:
+    """The hold, if ``token`` is its token; NotFound otherwise."""
     hold = tx.get(SeatHold, hold_id)
-    if hold is None or (public.is_website(actor) and hold.channel != "website"):
+    if hold is None or not holds.holds_token(hold, token):
         raise NotFound("That seat hold does not exist.")
+    return hold
+
+
+def check_booking_owner(
+    tx: Session, actor: Actor | None, booking: Booking, token: str | None
+) -> None:
+    """Staff may act on any booking; the website only on one made from a hold whose token it has."""
+    if not public.is_website(actor):
+        return
+    made_from = tx.scalars(select(SeatHold).where(SeatHold.booking_id == booking.id)).first()
+    if made_from is None or not holds.holds_token(made_from, token):
+        raise NotFound(f"There is no booking {booking.reference}.")
 
 
 @method("holds.create", roles=HOLDERS, params=CreateParams)
 def create(call: Call, params: CreateParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
+        public.check_visitor_limits(tx, call.actor, params.seats)
         hold = holds.create_hold(
             tx, params.session_id, params.seats, call.actor, call.db.settings.hold_minutes
         )
@@ -56,7 +76,9 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
 @method("holds.extend", roles=HOLDERS, params=ExtendParams)
 def extend(call: Call, params: ExtendParams) -> dict[str, Any]:
     with call.db.write() as tx:
-        check_owner(tx, call.actor, params.hold_id)
+        mine = check_owner(tx, params.hold_id, params.hold_token)
+        if params.seats is not None and call.actor is not None:
+            public.check_visitor_limits(tx, call.actor, params.seats, replacing=mine.seats)
         hold = holds.extend_hold(
             tx, params.hold_id, call.db.settings.hold_minutes, seats=params.seats
         )
@@ -66,6 +88,6 @@ def extend(call: Call, params: ExtendParams) -> dict[str, Any]:
 @method("holds.release", roles=HOLDERS, params=ReleaseParams)
 def release(call: Call, params: ReleaseParams) -> dict[str, Any]:
     with call.db.write() as tx:
-        check_owner(tx, call.actor, params.hold_id)
+        check_owner(tx, params.hold_id, params.hold_token)
         holds.release_hold(tx, params.hold_id)
     return {"hold_id": params.hold_id, "released": True}

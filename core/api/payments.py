@@ -8,6 +8,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from core import bookings
 from core.actor import Actor
+from core.api.holds import TOKEN_MAX, check_booking_owner
 from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
@@ -31,6 +32,10 @@ class NoParams(BaseModel):
 
 class ReferenceParams(BaseModel):
     reference: str = Reference
+
+
+class LinkParams(ReferenceParams):
+    hold_token: str | None = Field(default=None, min_length=1, max_length=TOKEN_MAX)
 
 
 class CashParams(BaseModel):
@@ -100,8 +105,11 @@ def pay_later(call: Call, params: ReferenceParams) -> dict[str, Any]:
     return desk.record_pay_later(call.db, params.reference, _actor(call))
 
 
-@method("payments.link", roles=DESK | {WEBSITE}, params=ReferenceParams)
-def link(call: Call, params: ReferenceParams) -> dict[str, Any]:
+@method("payments.link", roles=DESK | {WEBSITE}, params=LinkParams)
+def link(call: Call, params: LinkParams) -> dict[str, Any]:
+    """Staff may fetch any booking's link; the website only with the booking's hold token."""
+    with call.db.read() as tx:
+        check_booking_owner(tx, call.actor, bookings.find(tx, params.reference), params.hold_token)
     return links.create_link(call.db, gateway_for(call.db.settings), params.reference, _actor(call))
 
 

@@ -5,13 +5,57 @@ Every handler that serves the website passes its result through these functions.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from core.actor import Actor
 from core.api.registry import WEBSITE
+from core.availability import active_holds_filter
+from core.clock import now
+from core.errors import LimitReached
+from core.models import SeatHold
 from core.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
+VISITOR_HOLDS = 2  # live holds one address may have at once
+VISITOR_SEATS = 12  # seats one address may hold at once (one full group)
+
+
+def visitor(address: str) -> Actor:
+    """The anonymous public booking page, as seen from one network address.
+
+    The address itself is not stored: holds carry a short digest of it, which is what the
+    per-address limits count by.
+    """
+    digest = hashlib.sha256(f"rft-visitor:{address}".encode()).hexdigest()[:12]
+    return Actor(label=f"website visitor {digest}", role=None, channel="website", visitor=True)
+
+
+def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int = 0) -> None:
+    """Refuse a visitor more than ``VISITOR_HOLDS`` live holds or ``VISITOR_SEATS`` seats.
+
+    ``replacing`` is the size of a hold of theirs that ``seats`` will replace (a resize).
+    """
+    if not actor.visitor:
+        return
+    count, held = tx.execute(
+        select(func.count(), func.coalesce(func.sum(SeatHold.seats), 0)).where(
+            active_holds_filter(now()), SeatHold.holder == actor.label
+        )
+    ).one()
+    if not replacing and count >= VISITOR_HOLDS:
+        raise LimitReached(
+            f"You already have {count} sets of seats held. Finish or cancel a booking "
+            "before starting another."
+        )
+    if held - replacing + seats > VISITOR_SEATS:
+        raise LimitReached(
+            f"At most {VISITOR_SEATS} seats can be held at once from one place. "
+            "For bigger groups please call us."
+        )
 
 
 def is_website(actor: Actor | None) -> bool:
@@ -19,8 +63,8 @@ def is_website(actor: Actor | None) -> bool:
 
 
 def session(data: dict[str, Any]) -> dict[str, Any]:
-    """A session without staff contact details."""
-    return {k: v for k, v in data.items() if k != "trainer_email"}
+    """A session without the trainer's name or email (staff personal data)."""
+    return {k: v for k, v in data.items() if k not in ("trainer", "trainer_email")}
 
 
 def intents(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

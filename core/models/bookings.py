@@ -32,6 +32,8 @@ class SeatHold(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    # SHA-256 of the hold token given once to the client that made the hold (NULL before 0012).
+    token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Booking(Base):

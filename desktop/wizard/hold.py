@@ -43,6 +43,11 @@ class HoldKeeper(QObject):
     def seats(self) -> int:
         return int(self.hold["seats"]) if self.hold else 0
 
+    def owner(self) -> dict[str, str]:
+        """The hold's id and token, which ``holds.extend``/``release`` and booking need."""
+        assert self.hold is not None
+        return {"hold_id": self.hold["id"], "hold_token": self.hold["hold_token"]}
+
     def seconds_left(self) -> int:
         if self.hold is None:
             return 0
@@ -61,7 +66,7 @@ class HoldKeeper(QObject):
             if seats == self.seats and self.seconds_left() > WARN_BELOW_S:
                 done()
                 return
-            self._call("holds.extend", {"hold_id": self.hold["id"], "seats": seats}, done, failed)
+            self._call("holds.extend", {**self.owner(), "seats": seats}, done, failed)
             return
         self.release()
         self._call("holds.create", {"session_id": session_id, "seats": seats}, done, failed)
@@ -73,7 +78,7 @@ class HoldKeeper(QObject):
         if time.monotonic() - self._extended_at < KEEP_ALIVE_AFTER_S:
             return
         self._extending = True
-        self._call("holds.extend", {"hold_id": self.hold["id"]}, lambda: None, lambda _e: None)
+        self._call("holds.extend", self.owner(), lambda: None, lambda _e: None)
 
     def booked(self) -> None:
         """The hold became a booking: nothing to release any more."""
@@ -85,7 +90,7 @@ class HoldKeeper(QObject):
         """Give the seats back (fire and forget; outlives the wizard)."""
         if self.hold is None:
             return
-        params = {"hold_id": self.hold["id"]}
+        params = self.owner()
         self.hold = None
         self._timer.stop()
         BackendOp(self.backend, self.backend, "holds.release", params).failure(
@@ -102,7 +107,8 @@ class HoldKeeper(QObject):
     ) -> None:
         def arrived(hold: dict[str, Any]) -> None:
             self._extending = False
-            self.hold = hold
+            token = hold.get("hold_token") or (self.hold or {}).get("hold_token")
+            self.hold = {**hold, "hold_token": token}
             self._extended_at = time.monotonic()
             self._timer.start()
             self.changed.emit()

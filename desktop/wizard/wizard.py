@@ -339,7 +339,7 @@ class BookingWizard(QDialog):
             self._payment_failed(HoldExpired("The held seats have been released."))
             return
         params = {
-            "hold_id": self.hold.hold["id"],
+            **self.hold.owner(),
             "attendees": self.attendees_step.model.payload(),
             "payment": payment,
         }

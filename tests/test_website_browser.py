@@ -1,0 +1,253 @@
+"""The public booking page in headless Chromium against a real sync server and the Stripe
+double: a paid group booking, live seats, the race for the last seat, an expiring hold.
+
+Set ``RFT_WEB_SCREENSHOTS=docs/screenshots`` to save each step at phone and desktop width.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from core import bookings
+from core.background import Workers, plan
+from core.db import Database
+from core.payments.stripe_double import StripeDouble
+from tests.factories import make_session, person
+from tests.payments_support import DESK
+from tests.web_support import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    browser,
+    chromedriver,
+    company_site,
+    serving,
+    wait_for,
+)
+
+
+@pytest.fixture
+def db(sqlite_db: Database) -> Iterator[Database]:
+    chromedriver()
+    double = StripeDouble()
+    double.start()
+    sqlite_db.settings = sqlite_db.settings.with_overrides(
+        stripe_secret_key="sk_test_web", stripe_api_base=double.url, worker_interval_s=0.3
+    )
+    yield sqlite_db
+    double.stop()
+
+
+def by(css: str) -> tuple[str, str]:
+    return ("css selector", css)
+
+
+def text(driver: Any, css: str) -> str:
+    return str(driver.find_element(*by(css)).text)
+
+
+def visible(driver: Any, css: str) -> bool:
+    return bool(driver.find_element(*by(css)).is_displayed())
+
+
+def check_step(driver: Any, name: str) -> None:
+    """No serious accessibility problem at either width; screenshots when asked for."""
+    folder = os.environ.get("RFT_WEB_SCREENSHOTS")
+    for label, (width, height) in (("phone", PHONE), ("desktop", DESKTOP)):
+        driver.set_window_size(width, height)
+        assert axe_violations(driver) == [], f"{name} at {label} width"
+        if folder:
+            full = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(width, min(max(height, int(full) + 140), 3000))
+            driver.save_screenshot(str(Path(folder) / f"web-{name}-{label}.png"))
+    driver.set_window_size(*DESKTOP)
+
+
+def open_page(driver: Any, url: str, query: str = "") -> None:
+    driver.get(f"{url}/book/{query}")
+    wait_for(lambda: driver.find_elements(*by("#f-course option:nth-child(2)")), "the catalogue")
+
+
+def list_view(driver: Any) -> None:
+    driver.find_element(*by("#show-list")).click()
+    wait_for(lambda: driver.find_elements(*by("#list article")), "the session list")
+
+
+def book_button(driver: Any, session_id: int) -> Any:
+    return driver.find_element(*by(f"#list [data-session='{session_id}'] button"))
+
+
+def fill_attendees(driver: Any, people: list[dict[str, str]]) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(*by("#count"))).select_by_value(str(len(people)))
+    wait_for(lambda: driver.find_elements(*by(f"#p{len(people) - 1}-name")), "attendee fields")
+    order = driver.execute_script(  # the browser's date fields follow its locale
+        "return new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2000, 10, 22))"
+        ".filter(p => p.type !== 'literal').map(p => p.type)"
+    )
+    for i, p in enumerate(people):
+        driver.find_element(*by(f"#p{i}-name")).send_keys(p["name"])
+        driver.find_element(*by(f"#p{i}-email")).send_keys(p["email"])
+        year, month, day = p["date_of_birth"].split("-")
+        parts = {"year": year, "month": month, "day": day}
+        driver.find_element(*by(f"#p{i}-date_of_birth")).send_keys("".join(parts[k] for k in order))
+
+
+def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
+    sid = make_session(db, capacity=12, days_ahead=12)
+    make_session(db, capacity=12, days_ahead=30)
+    workers = Workers(db, {"payments": plan(db.settings).loops["payments"]})
+    with serving(db, workers) as url, browser() as driver:
+        open_page(driver, url)
+        wait_for(lambda: driver.find_elements(*by("#calendar table")), "the calendar")
+        if not driver.find_elements(*by("#calendar .day-button")):  # the session is next month
+            driver.find_element(*by("#calendar .month-nav button:last-child")).click()
+        wait_for(lambda: driver.find_elements(*by("#calendar .day-button")), "a day with a dot")
+        driver.find_element(*by("#calendar .day-button")).click()
+        wait_for(lambda: driver.find_elements(*by("#day-list article")), "the day's courses")
+        check_step(driver, "calendar")
+        list_view(driver)
+        check_step(driver, "list")
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        assert "held for you" in text(driver, "#hold")
+        driver.find_element(*by("#to-review")).click()  # nothing typed yet
+        wait_for(
+            lambda: "Enter the attendee's full name." in text(driver, "#p0-name-error"), "errors"
+        )
+        described = driver.find_element(*by("#p0-name")).get_attribute("aria-describedby")
+        assert described == "p0-name-error"
+        fill_attendees(driver, [person(n) for n in range(1, 6)])
+        wait_for(lambda: "5 seats held" in text(driver, "#hold"), "five seats held")
+        born = driver.find_element(*by("#p4-date_of_birth")).get_attribute("value")
+        assert born == person(5)["date_of_birth"]
+        assert "Group discount" in text(driver, "#summary")
+        check_step(driver, "attendees")
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        driver.find_element(*by("#to-pay")).click()
+        assert "agree to the booking terms" in text(driver, "#terms-error")
+        check_step(driver, "review")
+        driver.find_element(*by("#terms")).click()
+        driver.find_element(*by("#consent")).click()
+        driver.find_element(*by("#to-pay")).click()
+        wait_for(lambda: visible(driver, "#step-pay"), "the payment step")
+        reference = text(driver, "#pay-reference")
+        assert reference.startswith("RFT-")
+        assert "£" in text(driver, "#pay-link") and "Places reserved" in text(driver, "#hold")
+        check_step(driver, "pay")
+        page = driver.current_window_handle
+        driver.find_element(*by("#pay-link")).click()
+        wait_for(lambda: len(driver.window_handles) == 2, "the checkout tab")
+        driver.switch_to.window([h for h in driver.window_handles if h != page][0])
+        wait_for(lambda: driver.find_elements(*by("form button")), "the checkout page")
+        driver.find_element(*by("form button")).click()
+        wait_for(lambda: "Thank you" in driver.page_source, "the payment")
+        driver.close()
+        driver.switch_to.window(page)
+        wait_for(lambda: visible(driver, "#step-done"), "the confirmation", timeout=30)
+        assert text(driver, "#done-reference") == reference
+        ics = driver.find_element(*by("#ics")).get_attribute("href")
+        assert "BEGIN%3AVCALENDAR" in ics and reference in ics
+        check_step(driver, "done")
+    with db.read() as tx:
+        booking = bookings.find(tx, reference)
+        assert (booking.status, len(booking.attendees)) == ("CONFIRMED", 5)
+        assert booking.discount_pence > 0
+
+
+def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Database) -> None:
+    sid = make_session(db, capacity=3, days_ahead=12)
+    with serving(db) as url, browser() as driver, ExitStack() as stack:
+        host_page = (  # any company's page: the two snippets, nothing else
+            f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
+            "<div data-rft-booking data-course='efaw'><noscript>"
+            f"<a href='{url}/book/'>Book</a></noscript></div>"
+        )
+        site = stack.enter_context(company_site(host_page))
+        driver.get(site)  # localhost: another origin than the booking server's 127.0.0.1
+        frame = wait_for(lambda: driver.find_element(*by("iframe")), "the widget's frame")
+        assert "course=efaw" in frame.get_attribute("src")
+        driver.switch_to.frame(frame)
+        wait_for(lambda: driver.find_elements(*by("#f-course option:nth-child(2)")), "catalogue")
+        assert driver.find_element(*by("#f-course")).get_attribute("value") == "efaw"
+        list_view(driver)
+        wait_for(lambda: "3 of 3 seats free" in text(driver, f"[data-session='{sid}']"), "seats")
+        with db.write() as tx:
+            bookings.book_now(tx, sid, [person(1), person(2)], DESK)
+        wait_for(lambda: "1 of 3 seats free" in text(driver, f"[data-session='{sid}']"), "live")
+
+
+def test_two_browsers_race_for_the_last_seat(db: Database) -> None:
+    last = make_session(db, capacity=1, days_ahead=12)
+    other = make_session(db, capacity=8, days_ahead=20)
+    with serving(db) as url, browser() as first, browser() as second:
+        for driver in (first, second):
+            open_page(driver, url)
+            list_view(driver)
+        press = f"document.querySelector(\"#list [data-session='{last}'] button\").click()"
+        for driver in (first, second):  # both press Book, as close together as they can
+            driver.execute_script(press)
+        wait_for(
+            lambda: [visible(d, "#step-attendees") for d in (first, second)].count(True) == 1,
+            "one winner",
+        )
+        loser = second if visible(first, "#step-attendees") else first
+        told = wait_for(
+            lambda: (
+                loser.find_element(*by("#alert")).text
+                if visible(loser, "#alert")
+                else text(loser, f"[data-session='{last}']")
+            ),
+            "the loser told",
+        )
+        assert "taken the last seat" in told or "Fully booked" in told
+        offered = loser.find_elements(*by(".others button"))
+        assert offered and "8 of 8 seats free" in offered[0].text
+        offered[0].click()
+        wait_for(lambda: visible(loser, "#step-attendees"), "the alternative held")
+        assert str(other) and "held for you" in text(loser, "#hold")
+
+
+def test_a_hold_that_expires_on_the_page(db: Database) -> None:
+    sid = make_session(db, capacity=4, days_ahead=12)
+    db.settings = db.settings.with_overrides(hold_minutes=0.1)  # six seconds
+    with serving(db, sweep_interval=0.5) as url, browser() as driver:
+        open_page(driver, url)
+        list_view(driver)
+        book = book_button(driver, sid)
+        keyboard = ActionChains(driver)
+        for _ in range(60):  # keyboard only: Tab to the session's Book button, press Enter
+            if driver.switch_to.active_element == book:
+                break
+            keyboard.send_keys(Keys.TAB).perform()
+        assert driver.switch_to.active_element == book
+        keyboard.send_keys(Keys.ENTER).perform()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        name = driver.find_element(*by("#p0-name"))
+        for _ in range(10):
+            if driver.switch_to.active_element == name:
+                break
+            keyboard.send_keys(Keys.TAB).perform()
+        keyboard.send_keys("Kept Name").perform()
+        assert driver.find_element(*by("#p0-name")).get_attribute("value") == "Kept Name"
+        wait_for(
+            lambda: "released because time ran out" in text(driver, "#alert"),
+            "the hold to run out",
+            timeout=30,
+        )
+        assert visible(driver, "#step-choose")
+        assert driver.find_element(*by("#count")).get_attribute("value") == "1"
+        wait_for(
+            lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back"
+        )
+        check_step(driver, "expired")

@@ -11,7 +11,7 @@ from core.actor import Actor
 from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
-from core.payments import desk, links, refunds, terminal
+from core.payments import deadline, desk, links, refunds, terminal
 from core.payments.gateway import gateway_for
 from core.roles import DESK
 
@@ -52,6 +52,11 @@ class TerminalStartParams(BaseModel):
 
 class PaymentIdParams(BaseModel):
     payment_id: int = Field(gt=0)
+
+
+class ExtendParams(BaseModel):
+    reference: str = Reference
+    minutes: int = Field(ge=1, le=deadline.MAX_EXTENSION_MINUTES)
 
 
 class RefundParams(BaseModel):
@@ -132,6 +137,12 @@ def refund(call: Call, params: RefundParams) -> dict[str, Any]:
         override=params.override,
         reason=params.reason,
     )
+
+
+@method("payments.extend_deadline", roles=DESK, params=ExtendParams)
+def extend_deadline(call: Call, params: ExtendParams) -> dict[str, Any]:
+    """Give an unpaid booking more time before its seats go back: ``{reference, pay_by}``."""
+    return deadline.extend(call.db, params.reference, params.minutes, _actor(call))
 
 
 @method("bookings.resend_confirmation", roles=DESK, params=ReferenceParams)

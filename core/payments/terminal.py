@@ -8,6 +8,7 @@ derived from the booking and the attempt, so retrying ``start`` never charges tw
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,10 @@ from core.db import Database
 from core.dues import due_pence
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
-from core.payments.gateway import PaymentRejected, StripeClient
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
-from core.payments.settle import closed_message
+from core.payments.settle import attempt_failed, closed_message
 
 API_STATUS = {
     "pending": "pending",
@@ -83,7 +84,12 @@ def start(
         attempt = Attempt.load(tx, active.id)
     intent_id = attempt.provider_ref
     if intent_id is None:
-        intent_id = create_remote(gateway, attempt)["id"]
+        try:
+            intent_id = create_remote(gateway, attempt)["id"]
+        except (PaymentUnavailable, PaymentRejected) as exc:  # never reached a reader
+            with db.write() as tx:
+                attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
+            raise
         with db.write() as tx:
             get_payment(tx, attempt.payment_id).provider_ref = intent_id
     try:
@@ -92,6 +98,10 @@ def start(
         gateway.cancel_intent(intent_id, key=attempt.key("cancel"))
         with db.write() as tx:
             set_status(tx, get_payment(tx, attempt.payment_id), "canceled", exc.message)
+        raise
+    except PaymentUnavailable:  # it may have reached the reader: stop it there, then close
+        with contextlib.suppress(PaymentUnavailable, PaymentRejected):
+            reconcile(db, gateway, attempt.payment_id, at=now(), give_up=True)
         raise
     return {"payment_id": attempt.payment_id, "status": "pending"}
 

@@ -14,11 +14,11 @@ from core.cli import main
 from core.clock import now
 from core.db import Database
 from core.errors import DomainError, Forbidden, ValidationFailed
-from core.payments import deadline, desk, links
+from core.payments import deadline, desk, links, terminal
 from core.payments.gateway import gateway_for
 from core.payments.jobs import run_payments_once
 from core.payments.stripe_double import StripeDouble
-from tests.payments_support import DESK, booking_state, emails, pending_booking
+from tests.payments_support import DESK, booking_state, emails, pending_booking, present_card
 
 TRAINER = Actor(label="Trainer", role="trainer", channel="desk")
 
@@ -123,3 +123,16 @@ def test_rft_payments_extend(sqlite_db: Database, capsys: pytest.CaptureFixture[
     assert main(["payments", "extend", "RFT-1999-0001", "--minutes", "90"], []) != 0
     with pytest.raises(SystemExit):
         main(["payments", "extend", ref, "--minutes", "-3"], [])
+
+
+def test_a_card_payment_started_just_before_the_deadline_is_not_cut_off(db: Database) -> None:
+    gateway = gateway_for(db.settings)
+    ref = pending_booking(db)
+    with db.write() as tx:  # the booking was made almost a hold's time ago
+        find(tx, ref).created_at = now() - timedelta(minutes=db.settings.hold_minutes - 1)
+    started = terminal.start(db, gateway, ref, "tmr_desk_1", DESK)
+    run_payments_once(db, gateway, at=now() + timedelta(seconds=90))  # past the old deadline
+    assert booking_state(db, ref)[:2] == ("PENDING_PAYMENT", 1)
+    present_card(gateway, "tmr_desk_1")
+    assert terminal.status(db, gateway, started["payment_id"])["status"] == "succeeded"
+    assert booking_state(db, ref)[0] == "CONFIRMED"

@@ -21,6 +21,7 @@ from core.db import Database
 from core.dues import due_pence
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
+from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
@@ -80,6 +81,8 @@ def start(
                 recorded_by=actor.label,
             )
         active.reader_id = reader_id
+        grace = timedelta(seconds=db.settings.terminal_timeout_s + 60)
+        extend_deadline_to(booking, now() + grace)  # never released mid-tap
         tx.flush()
         attempt = Attempt.load(tx, active.id)
     intent_id = attempt.provider_ref

@@ -84,6 +84,10 @@ def test_a_link_that_expires_inside_an_extended_deadline_keeps_the_booking(
         ({"minutes": -5}, DomainError),
         ({"minutes": 10**9}, DomainError),
         ({"minutes": "soon"}, DomainError),
+        ({"minutes": "60"}, DomainError),
+        ({"minutes": True}, DomainError),
+        ({"minutes": 1.5}, DomainError),
+        ({"minutes": 60, "until": "forever"}, DomainError),
         ({"minutes": 2 * 24 * 60 * 7}, ValidationFailed),  # past the start of the course
     ],
 )

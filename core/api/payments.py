@@ -8,6 +8,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from core import bookings
 from core.actor import Actor
+from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
@@ -54,9 +55,9 @@ class PaymentIdParams(BaseModel):
     payment_id: int = Field(gt=0)
 
 
-class ExtendParams(BaseModel):
+class ExtendParams(Params):
     reference: str = Reference
-    minutes: int = Field(ge=1, le=deadline.MAX_EXTENSION_MINUTES)
+    minutes: int = Field(strict=True, ge=1, le=deadline.MAX_EXTENSION_MINUTES)
 
 
 class RefundParams(BaseModel):

@@ -56,6 +56,7 @@ def create_link(
                 f"The payment link for {booking.reference} has expired; the places are being "
                 "released. Make a new booking if the customer still wants to come."
             )
+        made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
             due = due_pence(booking)
             if due <= 0:
@@ -78,7 +79,7 @@ def create_link(
         try:
             session = fetch_remote(gateway, attempt)
         except (PaymentUnavailable, PaymentRejected) as exc:
-            if attempt.provider_ref is None:
+            if made_here:
                 with db.write() as tx:
                     attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
             raise

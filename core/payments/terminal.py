@@ -68,6 +68,7 @@ def start(
                 f"A card payment for {booking.reference} is already waiting on reader "
                 f"{active.reader_id}; cancel it there first."
             )
+        made_here = active is None  # a row another call is still sending is not ours to close
         if active is None:
             due = due_pence(booking)
             if due <= 0:
@@ -90,8 +91,9 @@ def start(
         try:
             intent_id = create_remote(gateway, attempt)["id"]
         except (PaymentUnavailable, PaymentRejected) as exc:  # never reached a reader
-            with db.write() as tx:
-                attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
+            if made_here:
+                with db.write() as tx:
+                    attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
             raise
         with db.write() as tx:
             get_payment(tx, attempt.payment_id).provider_ref = intent_id

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from core import availability
@@ -18,7 +19,8 @@ from core.clock import now
 from core.db import Database
 from core.models import Booking, SeatHold
 from core.models.admin import AuditEntry
-from core.payments import links, terminal
+from core.payments import desk, links, terminal
+from core.payments.gateway import PaymentUnavailable
 from core.payments.jobs import run_payments_once
 from core.payments.reconcile import recover
 from core.payments.stripe_double import StripeDouble
@@ -30,6 +32,7 @@ from tests.payments_support import (
     gateway_to,
     pay_link,
     pending_booking,
+    total_pence,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +179,24 @@ def test_the_link_url_is_stored_not_asked_of_stripe_again(
     with sqlite_db.read() as tx:
         assert tx.scalar(select(Booking.pay_by).where(Booking.reference == ref)) is not None
     assert terminal.readers(gateway)  # Stripe is still there; it simply was not asked
+
+
+def test_killed_after_the_link_was_made_then_stripe_down_the_desk_still_takes_cash(
+    sqlite_db: Database, double: StripeDouble
+) -> None:
+    ref = pending_booking(sqlite_db)
+    killed("after_link_created", ref, double)
+    gateway = gateway_to(double)
+    double.fail_next("/v1/checkout/sessions", "server_error", times=3)
+    with pytest.raises(PaymentUnavailable):
+        links.create_link(sqlite_db, gateway, ref, DESK)
+    paid = desk.record_cash(sqlite_db, ref, total_pence(sqlite_db, ref), DESK)
+    assert paid["booking_status"] == "CONFIRMED"
+
+    run_payments_once(sqlite_db, gateway)  # nobody ever saw that link: closed, never sent
+    assert [t for t, _ in emails(sqlite_db)] == ["booking_confirmation"]
+    assert [(p[1], p[2]) for p in booking_state(sqlite_db, ref)[2]] == [
+        ("link", "expired"),
+        ("cash", "succeeded"),
+    ]
+    assert booking_state(sqlite_db, ref)[:2] == ("CONFIRMED", 1)

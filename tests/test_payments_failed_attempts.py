@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from core import bookings
 from core.clock import now
 from core.db import Database
 from core.errors import DomainError
@@ -90,3 +91,17 @@ def test_a_reader_stripe_could_not_reach_is_stopped_and_cash_taken(
     assert double.of_type("payment_intent")[0]["status"] == "canceled"  # nobody can tap it now
     paid = desk.record_cash(sqlite_db, ref, total_pence(sqlite_db, ref), DESK)
     assert paid["booking_status"] == "CONFIRMED"
+
+
+def test_a_link_out_with_the_customer_is_closed_once_the_booking_is_cancelled(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    links.create_link(sqlite_db, gateway, ref, DESK)
+    with sqlite_db.write() as tx:
+        bookings.cancel(tx, ref, DESK, "customer changed their mind")
+    run_payments_once(sqlite_db, gateway)
+    assert double.of_type("checkout.session")[0]["status"] == "expired"  # nobody pays for nothing
+    status, _, payments = booking_state(sqlite_db, ref)
+    assert (status, [(p[1], p[2]) for p in payments]) == ("CANCELLED", [("link", "expired")])
+    assert [t for t, _ in emails(sqlite_db)] == ["payment_link", "booking_cancelled"]

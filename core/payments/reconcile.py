@@ -40,6 +40,7 @@ class Attempt:
     expires_at: datetime | None
     description: str
     email: str
+    booking_status: str
 
     @classmethod
     def load(cls, tx: Session, payment_id: int) -> Attempt:
@@ -58,6 +59,7 @@ class Attempt:
             expires_at=payment.expires_at,
             description=f"{booking.reference}: {booking.session.course.name}, {places}",
             email=booking.customer_email,
+            booking_status=booking.status,
         )
 
     def key(self, step: str) -> str:
@@ -125,6 +127,8 @@ def reconcile(
         attempt = Attempt.load(tx, payment_id)
     if attempt.status != "pending":
         return
+    if attempt.method == "link" and attempt.booking_status != "PENDING_PAYMENT":
+        give_up = True  # paid another way or cancelled: nobody should pay this link now
     if attempt.method == "link":
         overdue = attempt.expires_at is not None and attempt.expires_at <= at
     else:

@@ -108,3 +108,18 @@ def test_health_and_payments_check_name_the_failing_step(
     assert main(["payments", "poll"], []) == 0  # the fault is used up: all steps pass
     assert "events: FAILED" not in capsys.readouterr().out
     assert main(["payments", "check"], []) == 0
+
+
+def test_a_booking_stripe_cannot_close_waits_and_the_deadlines_step_names_it(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    linked, stranded, later = expired_link_and_stranded_booking(sqlite_db, gateway)
+    double.fail_next("/v1/checkout/sessions", "unreachable", times=100)
+    result = run_payments_once(sqlite_db, gateway, at=later)
+    assert linked in result.errors["deadlines"] and "Released 1" in result.errors["deadlines"]
+    assert booking_state(sqlite_db, linked)[:2] == ("PENDING_PAYMENT", 1)  # maybe being paid
+    assert booking_state(sqlite_db, stranded)[:2] == ("CANCELLED", 0)
+
+    double.clear_faults()  # Stripe is back
+    assert run_payments_once(sqlite_db, gateway, at=later).ok
+    assert booking_state(sqlite_db, linked)[:2] == ("CANCELLED", 0)

@@ -91,7 +91,8 @@ def release_overdue(db: Database, gateway: StripeClient, *, at: datetime | None 
     """Cancel every unpaid booking past its deadline; returns how many were released.
 
     An attempt still open at Stripe is closed first; if Stripe cannot be asked, that
-    booking waits for the next pass (nobody can have paid it unseen).
+    booking waits for the next pass (nobody can have paid it unseen) and the step fails
+    naming it, so ``/api/health`` and ``rft payments check`` show it.
     """
     at = at or now()
     with db.read() as tx:
@@ -103,6 +104,7 @@ def release_overdue(db: Database, gateway: StripeClient, *, at: datetime | None 
             )
         )
     released = 0
+    waiting: list[str] = []
     for reference in overdue:
         with db.read() as tx:
             booking = find(tx, reference)
@@ -112,10 +114,16 @@ def release_overdue(db: Database, gateway: StripeClient, *, at: datetime | None 
         try:
             for payment_id in open_attempts:
                 reconcile(db, gateway, payment_id, at=at, give_up=True)
-        except (PaymentUnavailable, PaymentRejected):
+        except (PaymentUnavailable, PaymentRejected) as exc:
+            waiting.append(f"{reference} ({exc.message})")
             continue
         with db.write() as tx:
             released += _release(tx, locked_booking(tx, reference), db.settings, at)
+    if waiting:
+        raise PaymentUnavailable(
+            f"Released {released}; past their payment deadline but waiting because Stripe "
+            f"could not close their payment: {', '.join(waiting[:5])}"
+        )
     return released
 
 

@@ -180,6 +180,11 @@ class StripeDouble:
         with self._lock:
             self._faults.append(Fault(path, mode, times))
 
+    def clear_faults(self) -> None:
+        """Stripe is back: forget every fault still waiting."""
+        with self._lock:
+            self._faults.clear()
+
     def take_fault(self, path: str) -> str | None:
         with self._lock:
             for fault in self._faults:

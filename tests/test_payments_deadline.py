@@ -140,3 +140,9 @@ def test_a_card_payment_started_just_before_the_deadline_is_not_cut_off(db: Data
     present_card(gateway, "tmr_desk_1")
     assert terminal.status(db, gateway, started["payment_id"])["status"] == "succeeded"
     assert booking_state(db, ref)[0] == "CONFIRMED"
+
+
+def test_a_deadline_past_the_course_start_is_refused_with_the_start_time(db: Database) -> None:
+    ref = pending_booking(db, days_ahead=5)
+    with pytest.raises(ValidationFailed, match=r"after the course starts \(\w{3} \d+ \w{3} \d{4}"):
+        extend(db, reference=ref, minutes=14 * 24 * 60)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.actor import Actor
 from core.bookings import cancel, find
-from core.clock import now
+from core.clock import now, uk_datetime
 from core.config import Settings
 from core.db import Database
 from core.errors import ValidationFailed
@@ -63,8 +63,8 @@ def extend(db: Database, reference: str, minutes: int, actor: Actor) -> dict[str
         until = (max(before, now()) + timedelta(minutes=minutes)).replace(microsecond=0)
         if until > booking.session.start_at:
             raise ValidationFailed(
-                f"That is after the course starts ({booking.session.start_at:%d/%m/%Y %H:%M} "
-                "UTC); take the payment another way or cancel the booking."
+                f"That is after the course starts ({uk_datetime(booking.session.start_at)}); "
+                "take the payment another way or cancel the booking."
             )
         booking.pay_by = until
         audit.record(

@@ -17,11 +17,16 @@ def paid_pence(booking: Booking) -> int:
 
 
 def covered_pence(booking: Booking) -> int:
-    """Paid, invoiced, or being paid right now; the rest can still be taken at the desk."""
+    """Paid, invoiced, or being paid right now; the rest can still be taken at the desk.
+
+    Only an attempt Stripe accepted (it has a Stripe id) is "being paid": one whose creation
+    failed, or was never confirmed, blocks no other way to pay.
+    """
     return paid_pence(booking) + sum(
         p.amount_pence
         for p in booking.payments
-        if p.kind == "charge" and p.status in ("invoiced", "pending")
+        if p.kind == "charge"
+        and (p.status == "invoiced" or (p.status == "pending" and p.provider_ref is not None))
     )
 
 

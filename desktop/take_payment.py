@@ -4,11 +4,13 @@ declined, or part paid. The same payment methods as the booking wizard's last st
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from core.clock import uk_datetime
 from core.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
@@ -42,6 +44,17 @@ class TakePaymentDialog(QDialog):
         self.take_button.setDefault(True)
         self.buttons.addButton(self.take_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.take_button.clicked.connect(self.take)
+        self.more_time_button = QPushButton("Give an &hour more to pay")
+        self.more_time_button.setToolTip(
+            "An unpaid booking gives its places back at its payment deadline; this moves the "
+            "deadline an hour later."
+        )
+        self.buttons.addButton(self.more_time_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.more_time_button.setVisible(
+            booking["status"] == "PENDING_PAYMENT"
+            and backend.has_method("payments.extend_deadline")
+        )
+        self.more_time_button.clicked.connect(self.give_more_time)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -70,6 +83,16 @@ class TakePaymentDialog(QDialog):
         if method.key == "pay_later" or not method.offered(self.backend.has_method, keys):
             return False
         return method.key != "link" or self.booking["status"] == "PENDING_PAYMENT"
+
+    def give_more_time(self) -> None:
+        def extended(result: dict[str, Any]) -> None:
+            until = uk_datetime(datetime.fromisoformat(result["pay_by"]))
+            self.step.show_progress(f"Places held until {until} for payment.", None)
+
+        params = {"reference": self.booking["reference"], "minutes": 60}
+        BackendOp(self, self.backend, "payments.extend_deadline", params).success(extended).failure(
+            self._failed
+        ).run()
 
     def take(self) -> None:
         method = next(m for m in METHODS if m.key == self.step.chosen_key())

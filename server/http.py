@@ -15,6 +15,7 @@ from core.availability import active_holds_filter
 from core.clock import now
 from core.db import Database
 from core.models import Booking, SeatHold
+from core.payments.jobs import failing_steps
 from server.metrics import Metrics
 
 WS_PATH = "/ws"
@@ -43,24 +44,36 @@ def _counts(db: Database) -> tuple[int, dict[str, int]]:
     return int(holds or 0), {status: int(n) for status, n in rows}
 
 
-def health_document(database_ok: bool, uptime_s: float, services: dict[str, str]) -> dict[str, Any]:
-    """The seed's health JSON: status, uptime (seconds), database, services."""
+def health_document(
+    database_ok: bool,
+    uptime_s: float,
+    services: dict[str, str],
+    failing_payment_steps: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The seed's health JSON: status, uptime (seconds), database, services, and each
+    payments step whose last run failed (``payment`` is then ``degraded``)."""
+    failing = failing_payment_steps or {}
+    if failing and services.get("payment") == "operational":
+        services = services | {"payment": "degraded"}
     return {
         "status": "healthy" if database_ok else "unhealthy",
         "uptime": int(uptime_s),
         "database": "connected" if database_ok else "unreachable",
         "services": services,
+        "payment_steps_failing": failing,
     }
 
 
 async def health(db: Database, uptime_s: float, services: dict[str, str]) -> Reply:
+    failing: dict[str, str] = {}
     try:
         await asyncio.wait_for(asyncio.to_thread(_ping, db), CHECK_TIMEOUT)
+        failing = await asyncio.wait_for(asyncio.to_thread(failing_steps, db), CHECK_TIMEOUT)
         ok = True
     except Exception:
         ok = False
     status = http.HTTPStatus.OK if ok else http.HTTPStatus.SERVICE_UNAVAILABLE
-    body = json.dumps(health_document(ok, uptime_s, services))
+    body = json.dumps(health_document(ok, uptime_s, services, failing))
     return Reply(status, body, "application/json")
 
 

@@ -95,24 +95,26 @@ def test_webhook_signatures_are_verified(
     assert booking_state(sqlite_db, ref)[0] == "CONFIRMED"
 
 
-def test_a_lost_answer_never_creates_a_second_payment(
+def test_a_lost_answer_closes_the_attempt_and_never_charges_twice(
     sqlite_db: Database, double: StripeDouble, gateway: StripeClient
 ) -> None:
     ref = pending_booking(sqlite_db)
     double.fail_next("/v1/payment_intents", "lost_response", times=3)  # SDK gives up
     with pytest.raises(PaymentUnavailable, match="try again"):
         terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
-    assert len(double.of_type("payment_intent")) == 1  # Stripe made it; we never heard
+    orphan = double.of_type("payment_intent")
+    assert len(orphan) == 1  # Stripe made it; we never heard, and no reader ever got it
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["canceled"]
+    keys = [k for m, p, k in double.requests if m == "POST" and p == "/v1/payment_intents"]
+    assert len(keys) == 3 and len(set(keys)) == 1  # the SDK's own retries reuse the key
 
     started = terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)  # the desk retries
-    assert len(double.of_type("payment_intent")) == 1
-    keys = [k for m, p, k in double.requests if m == "POST" and p == "/v1/payment_intents"]
-    assert len(keys) == 4 and len(set(keys)) == 1
-    assert keys[0] == f"{ref}:charge:card:{started['payment_id']}:intent"
-
     present_card(gateway, "tmr_desk_1")
     assert terminal.status(sqlite_db, gateway, started["payment_id"])["status"] == "succeeded"
-    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["succeeded"]
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["canceled", "succeeded"]
+    charged = [i for i in double.of_type("payment_intent") if i["status"] == "succeeded"]
+    assert len(charged) == 1 and charged[0]["id"] != orphan[0]["id"]
+    assert double.objects[orphan[0]["id"]]["amount_received"] == 0
 
 
 def test_a_cursor_stripe_has_forgotten_means_reading_everything_again(

@@ -108,8 +108,8 @@ def test_a_website_booking_never_sent_to_payment_is_released(
     sid = make_session(sqlite_db)
     with sqlite_db.write() as tx:
         ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
-    assert run_payments_once(sqlite_db, gateway).abandoned == 0
+    assert run_payments_once(sqlite_db, gateway).counts["deadlines"] == 0
     later = now() + timedelta(minutes=sqlite_db.settings.hold_minutes + 1)
-    assert run_payments_once(sqlite_db, gateway, at=later).abandoned == 1
+    assert run_payments_once(sqlite_db, gateway, at=later).counts["deadlines"] == 1
     assert booking_state(sqlite_db, ref)[:2] == ("CANCELLED", 0)
     assert emails(sqlite_db) == []

@@ -127,7 +127,8 @@ def test_an_attempt_that_never_reached_stripe_is_closed_without_it(
     double.fail_next("/v1/payment_intents", "unreachable", times=3)
     with pytest.raises(PaymentUnavailable):
         terminal.start(sqlite_db, gateway, ref, "tmr_desk_1", DESK)
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["canceled"]  # closed at once
     later = now() + timedelta(days=2)
     recover(sqlite_db, gateway, at=later)
-    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["timeout"]
+    assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["canceled"]
     assert double.of_type("payment_intent") == []

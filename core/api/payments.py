@@ -9,10 +9,11 @@ from pydantic import BaseModel, EmailStr, Field
 from core import bookings
 from core.actor import Actor
 from core.api.holds import TOKEN_MAX, check_booking_owner
+from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
-from core.payments import desk, links, refunds, terminal
+from core.payments import deadline, desk, links, refunds, terminal
 from core.payments.gateway import gateway_for
 from core.roles import DESK
 
@@ -57,6 +58,11 @@ class TerminalStartParams(BaseModel):
 
 class PaymentIdParams(BaseModel):
     payment_id: int = Field(gt=0)
+
+
+class ExtendParams(Params):
+    reference: str = Reference
+    minutes: int = Field(strict=True, ge=1, le=deadline.MAX_EXTENSION_MINUTES)
 
 
 class RefundParams(BaseModel):
@@ -140,6 +146,12 @@ def refund(call: Call, params: RefundParams) -> dict[str, Any]:
         override=params.override,
         reason=params.reason,
     )
+
+
+@method("payments.extend_deadline", roles=DESK, params=ExtendParams)
+def extend_deadline(call: Call, params: ExtendParams) -> dict[str, Any]:
+    """Give an unpaid booking more time before its seats go back: ``{reference, pay_by}``."""
+    return deadline.extend(call.db, params.reference, params.minutes, _actor(call))
 
 
 @method("bookings.resend_confirmation", roles=DESK, params=ReferenceParams)

@@ -1,4 +1,4 @@
-"""``rft email preview``, ``rft outbox flush|list|retry``, ``rft payments poll|check``."""
+"""``rft email preview``, ``rft outbox flush|list|retry``, ``rft payments poll|check|extend``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,29 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from core.actor import CLI
 from core.availability import SessionView
 from core.cli.context import database, emit_json, positive_int, table
 from core.clock import now, uk_datetime
 from core.config import load_settings
-from core.errors import NotFound, ValidationFailed
+from core.errors import ConfigError, NotFound, ValidationFailed
 from core.invites import session_invite
 from core.models import OutboxMessage
 from core.notify.outbox import Attachment, encode_attachments
 from core.notify.render import render, template_names
 from core.notify.samples import sample_context
 from core.notify.sender import build_message, check_smtp, run_once, verify_smtp
+from core.payments.deadline import extend
 from core.payments.gateway import check_stripe, gateway_for
-from core.payments.jobs import run_payments_once
+from core.payments.jobs import STEPS, run_payments_once, step_states
+
+STEP_UNITS = {
+    "events": "Stripe events applied",
+    "recovery": "open payments checked",
+    "refunds": "refunds sent",
+    "links": "links past expiry closed",
+    "deadlines": "unpaid bookings released",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,8 +68,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     poll = pay.add_parser("poll", help="apply Stripe events, finish sagas, expire links, once")
     poll.set_defaults(func=_poll)
-    chk = pay.add_parser("check", help="check the Stripe settings against Stripe")
+    chk = pay.add_parser(
+        "check", help="check the Stripe settings against Stripe and each step of the last pass"
+    )
     chk.set_defaults(func=_check_stripe)
+    ext = pay.add_parser("extend", help="give an unpaid booking more time to pay")
+    ext.add_argument("reference", metavar="REFERENCE")
+    ext.add_argument(
+        "--minutes", type=positive_int, required=True, metavar="N", help="how much more time"
+    )
+    ext.set_defaults(func=_extend)
 
 
 def _sample_invite() -> Attachment:
@@ -198,15 +216,37 @@ def _retry(args: argparse.Namespace) -> int:
 def _poll(args: argparse.Namespace) -> int:
     db = database()
     result = run_payments_once(db, gateway_for(db.settings))
-    print(
-        f"Applied {result.events} Stripe events; checked {result.checked} open payments; "
-        f"sent {result.refunds_sent} refunds; {result.links_expired} links past expiry; "
-        f"{result.abandoned} abandoned website bookings released."
-    )
-    return 0
+    for name in STEPS:
+        if name in result.errors:
+            print(f"{name}: FAILED: {result.errors[name]}")
+        else:
+            print(f"{name}: {result.counts[name]} {STEP_UNITS[name]}")
+    return 0 if result.ok else 1
 
 
 def _check_stripe(args: argparse.Namespace) -> int:
-    check_stripe(load_settings(), verify=True)
-    print("Stripe settings are fine.")
+    db = database()
+    problems = []
+    try:
+        check_stripe(db.settings, verify=True)
+        print("Stripe settings are fine.")
+    except ConfigError as exc:
+        problems.append(exc.message)
+        print(f"Stripe settings: {exc.message}")
+    states = step_states(db)
+    for name in STEPS:
+        state = states.get(name)
+        if state is None:
+            print(f"{name}: has not run yet")
+        elif state["ok"]:
+            print(f"{name}: ok (last run {state['at']})")
+        else:
+            problems.append(name)
+            print(f"{name}: FAILING since its last run {state['at']}: {state['error']}")
+    return 1 if problems else 0
+
+
+def _extend(args: argparse.Namespace) -> int:
+    result = extend(database(), args.reference, args.minutes, CLI)
+    print(f"{result['reference']} may now be paid until {result['pay_by']} (UTC).")
     return 0

@@ -65,6 +65,8 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # added by migration 0010: when an unpaid (PENDING_PAYMENT) booking gives its seats back
+    pay_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
     attendees: Mapped[list[Attendee]] = relationship(

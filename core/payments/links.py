@@ -1,8 +1,9 @@
 """Payment links for remote payment: a Stripe Checkout Session per PENDING_PAYMENT booking.
 
-The booking holds its seats while the link is open. When the link expires unpaid the
-session is expired at Stripe (so it can no longer be paid), the booking is cancelled, the
-seats freed and the customer told (``reconcile`` → ``settle.expire_link``).
+The link (its URL included) is kept in the database. The booking holds its seats while the
+link is open: making it moves the booking's payment deadline to the link's expiry. When
+the link expires unpaid the session is expired at Stripe (so it can no longer be paid) and
+the deadline pass frees the seats and tells the customer (``core.payments.deadline``).
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ from typing import Any
 from sqlalchemy import select
 
 from core.actor import Actor
-from core.bookings import cancel
 from core.clock import now
 from core.db import Database
 from core.dues import due_pence
 from core.errors import Forbidden, ValidationFailed
-from core.models import Booking, Payment
-from core.notify import booking_emails
+from core.models import Payment
+from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import add_payment, get_payment, locked_booking
-from core.payments.reconcile import Attempt, create_remote, reconcile
-from core.payments.settle import SYSTEM
+from core.payments.ledger import add_payment, details, get_payment, locked_booking
+from core.payments.reconcile import Attempt, fetch_remote, reconcile
+from core.payments.settle import attempt_failed, record_remote
 
 
 def create_link(
@@ -31,7 +31,9 @@ def create_link(
 ) -> dict[str, Any]:
     """A payment link for the amount due, emailed to the customer: ``{url, expires_at}``.
 
-    Asking again while a link is open returns the same link.
+    Asking again while a link is open returns the same link, from the database, whichever
+    server process asks. A link Stripe did not accept is closed at once (and the error
+    raised), so staff can take the money another way.
     """
     with db.write() as tx:
         booking = locked_booking(tx, reference)
@@ -54,6 +56,7 @@ def create_link(
                 f"The payment link for {booking.reference} has expired; the places are being "
                 "released. Make a new booking if the customer still wants to come."
             )
+        made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
             due = due_pence(booking)
             if due <= 0:
@@ -68,26 +71,31 @@ def create_link(
             )
             minutes = db.settings.payment_link_minutes
             link.expires_at = (now() + timedelta(minutes=minutes)).replace(microsecond=0)
+            extend_deadline_to(booking, link.expires_at)
             tx.flush()
+        url = details(link).get("url")
         attempt = Attempt.load(tx, link.id)
-    session = create_remote(gateway, attempt)
-    with db.write() as tx:
-        link = get_payment(tx, attempt.payment_id)
-        first = link.provider_ref is None
-        link.provider_ref = session["id"]
-        if first:
-            assert link.expires_at is not None
-            booking_emails.send_payment_link(tx, link.booking, session["url"], link.expires_at)
+    if url is None:
+        try:
+            session = fetch_remote(gateway, attempt)
+        except (PaymentUnavailable, PaymentRejected) as exc:
+            if made_here:
+                with db.write() as tx:
+                    attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
+            raise
+        with db.write() as tx:
+            record_remote(tx, get_payment(tx, attempt.payment_id), session)
+        url = session["url"]
     assert attempt.expires_at is not None
     return {
-        "url": session["url"],
+        "url": url,
         "expires_at": attempt.expires_at.isoformat(),
         "payment_id": attempt.payment_id,
     }
 
 
 def expire_due_links(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> int:
-    """Close links past their expiry (booking cancelled, seats freed, customer told)."""
+    """Close links past their expiry at Stripe (the deadline pass then frees the seats)."""
     at = at or now()
     with db.read() as tx:
         due = list(
@@ -105,30 +113,3 @@ def expire_due_links(db: Database, gateway: StripeClient, *, at: datetime | None
         except (PaymentUnavailable, PaymentRejected):
             continue  # Stripe unreachable: the next pass tries again; seats stay held
     return len(due)
-
-
-def release_abandoned(db: Database, *, at: datetime | None = None) -> int:
-    """Cancel website bookings left waiting for payment without a link ever being made.
-
-    The website books PENDING_PAYMENT and then asks for a link; if it never does (the
-    visitor left, the website crashed) the seats come back after the hold time.
-    """
-    at = at or now()
-    cutoff = at - timedelta(minutes=db.settings.hold_minutes)
-    with db.read() as tx:
-        stale = list(
-            tx.scalars(
-                select(Booking.reference).where(
-                    Booking.status == "PENDING_PAYMENT",
-                    Booking.channel == "website",
-                    Booking.created_at < cutoff,
-                    ~Booking.payments.any(),
-                )
-            )
-        )
-    for reference in stale:
-        with db.write() as tx:
-            booking = locked_booking(tx, reference)
-            if booking.status == "PENDING_PAYMENT" and not booking.payments:
-                cancel(tx, reference, SYSTEM, "payment never started", notify=False)
-    return len(stale)

@@ -22,7 +22,7 @@ from core.clock import now
 from core.db import Database
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment, pending_stripe_charges, set_status
-from core.payments.settle import apply_remote, expire_link
+from core.payments.settle import apply_remote, expire_link, record_remote
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Attempt:
     expires_at: datetime | None
     description: str
     email: str
+    booking_status: str
 
     @classmethod
     def load(cls, tx: Session, payment_id: int) -> Attempt:
@@ -58,6 +59,7 @@ class Attempt:
             expires_at=payment.expires_at,
             description=f"{booking.reference}: {booking.session.course.name}, {places}",
             email=booking.customer_email,
+            booking_status=booking.status,
         )
 
     def key(self, step: str) -> str:
@@ -125,6 +127,8 @@ def reconcile(
         attempt = Attempt.load(tx, payment_id)
     if attempt.status != "pending":
         return
+    if attempt.method == "link" and attempt.booking_status != "PENDING_PAYMENT":
+        give_up = True  # paid another way or cancelled: nobody should pay this link now
     if attempt.method == "link":
         overdue = attempt.expires_at is not None and attempt.expires_at <= at
     else:
@@ -138,7 +142,7 @@ def reconcile(
         obj = close_remote(gateway, attempt, obj)
     with db.write() as tx:
         payment = get_payment(tx, payment_id)
-        payment.provider_ref = payment.provider_ref or obj["id"]
+        record_remote(tx, payment, obj)
         apply_remote(tx, payment, obj)
         if closing and not give_up and payment.method == "card" and payment.status == "canceled":
             set_status(tx, payment, "timeout", "No card was presented in time.")
@@ -161,12 +165,14 @@ class RecoveryReport:
     checked: int = 0
     refunds_sent: int = 0
     unreachable: int = 0
+    last_error: str = ""
 
 
-def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> RecoveryReport:
-    """Finish every unfinished payment saga (at start-up and on every payments pass)."""
-    from core.payments.refunds import send_pending_refunds
-
+def check_open_attempts(
+    db: Database, gateway: StripeClient, *, at: datetime | None = None
+) -> RecoveryReport:
+    """Bring every pending Stripe charge in line with Stripe; one that cannot be asked is
+    counted and the rest still go."""
     at = at or now()
     report = RecoveryReport()
     with db.read() as tx:
@@ -175,7 +181,16 @@ def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) 
         try:
             reconcile(db, gateway, payment_id, at=at)
             report.checked += 1
-        except (PaymentUnavailable, PaymentRejected):
+        except (PaymentUnavailable, PaymentRejected) as exc:
             report.unreachable += 1
+            report.last_error = exc.message
+    return report
+
+
+def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> RecoveryReport:
+    """Finish every unfinished payment saga (at start-up): open attempts, then refunds."""
+    from core.payments.refunds import send_pending_refunds
+
+    report = check_open_attempts(db, gateway, at=at)
     report.refunds_sent = send_pending_refunds(db, gateway)
     return report

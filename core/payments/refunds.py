@@ -1,5 +1,8 @@
 """Refunds on cancellation, following the policy, with a manager override.
 
+Before deciding anything the refund asks Stripe where every open card or link attempt of
+the booking stands and records it, so the policy is applied to the money really paid (a
+payment no event has reported yet included); if Stripe cannot be asked, nothing changes.
 Refund rows are written first (pending, each with its own idempotency key), then sent to
 Stripe; a retry after a timeout, or a restart, sends the same key and never refunds twice.
 Cash goes back over the counter (recorded at once); an unpaid invoice or pay-later amount
@@ -44,13 +47,19 @@ def refund(
     reason: str | None = None,
     at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Cancel the booking if it is still live and give back what the policy allows."""
+    """Cancel the booking if it is still live and give back what the policy allows.
+
+    ``refunded_pence`` is what this call gives back, a payment that lands while the
+    booking is being cancelled included (it bought nothing, so it all goes back).
+    """
     if override and actor.role not in MANAGERS:
         raise Forbidden("Only a manager can override the refund policy.")
     at = at or now()
     policy = RefundPolicy.from_settings(db.settings)
+    _ask_stripe(db, gateway, reference, at)
     with db.write() as tx:
         booking = locked_booking(tx, reference)
+        earlier = {p.id for p in booking.payments if p.kind == "refund"}
         if booking.status != "CANCELLED":
             bookings.cancel(tx, booking.reference, actor, reason or "cancelled with refund")
         charges = [p for p in booking.payments if p.kind == "charge"]
@@ -89,10 +98,18 @@ def refund(
     with db.read() as tx:
         booking = bookings.find(tx, reference)
         rows = [payment_json(p) for p in booking.payments if p.kind == "refund"]
+        amount = sum(
+            p.amount_pence
+            for p in booking.payments
+            if p.kind == "refund" and p.id not in earlier and p.status in ("pending", "succeeded")
+        )
         cash = sum(
             p.amount_pence
             for p in booking.payments
-            if p.kind == "refund" and p.method == "cash" and p.status == "succeeded"
+            if p.kind == "refund"
+            and p.id not in earlier
+            and p.method == "cash"
+            and p.status == "succeeded"
         )
     message = f"Refunding {gbp(amount)}." if amount else "Nothing was paid; nothing to refund."
     if cash:
@@ -104,6 +121,26 @@ def refund(
         "message": message,
         "refunds": rows,
     }
+
+
+def _ask_stripe(db: Database, gateway: StripeClient, reference: str, at: datetime) -> None:
+    """Record where each open attempt Stripe knows of stands (safe to repeat). One whose
+    Stripe id was never learnt cannot have been paid: nobody was shown it."""
+    with db.read() as tx:
+        booking = bookings.find(tx, reference)
+        open_ids = [
+            p.id
+            for p in booking.payments
+            if p.kind == "charge" and p.status == "pending" and p.provider_ref is not None
+        ]
+    for payment_id in open_ids:
+        try:
+            reconcile(db, gateway, payment_id, at=at)
+        except (PaymentUnavailable, PaymentRejected) as exc:
+            raise PaymentUnavailable(
+                f"Could not ask Stripe whether {reference} has been paid ({exc.message}); "
+                "nothing was changed. Try again."
+            ) from None
 
 
 def send_pending_refunds(db: Database, gateway: StripeClient) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.actor import Actor
-from core.bookings import cancel, publish_booking, sync_status
+from core.bookings import publish_booking, sync_status
 from core.dues import paid_pence
 from core.errors import NotEnoughSeats, SessionNotBookable
 from core.holds import check_seats, ensure_bookable, publish_session
@@ -30,7 +30,8 @@ from core.payments.ledger import (
 )
 
 SYSTEM = Actor(label="payments", role="admin", channel="desk")
-LINK_EXPIRED = "payment link expired"
+NOT_PAID_IN_TIME = "not paid by the payment deadline"
+UNPAID = (NOT_PAID_IN_TIME, "payment link expired")  # the second: before the deadline existed
 
 
 def confirm_booking(tx: Session, booking: Booking) -> None:
@@ -43,7 +44,7 @@ def confirm_booking(tx: Session, booking: Booking) -> None:
 
 def _reinstate(tx: Session, booking: Booking) -> bool:
     """Bring back a booking cancelled for want of payment, if its seats are still free."""
-    if booking.cancel_reason != LINK_EXPIRED:
+    if booking.cancel_reason not in UNPAID:
         return False
     session = lock_session(tx, booking.session_id)
     try:
@@ -114,17 +115,30 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
 
 
 def expire_link(tx: Session, payment: Payment) -> None:
-    """The link ran out unpaid: close it and, if nothing else is paying, free the seats."""
-    if payment.status != "pending":
+    """The link ran out unpaid: close it. The booking keeps its seats until its payment
+    deadline (``core.payments.deadline``), which a link moves to its own expiry."""
+    if payment.status == "pending":
+        set_status(tx, payment, "expired", "The payment link expired unpaid.")
+
+
+def record_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:
+    """Remember the Stripe object of an attempt; an open link's URL is kept in the database
+    and emailed to the customer (once per URL, whichever process learns it first)."""
+    payment.provider_ref = payment.provider_ref or obj["id"]
+    if obj.get("object") != "checkout.session" or not obj.get("url"):
         return
-    set_status(tx, payment, "expired", "The payment link expired unpaid.")
-    booking = locked_booking(tx, payment.booking.reference)
-    if booking.status != "PENDING_PAYMENT":
-        return
-    if any(p.status == "pending" and p.kind == "charge" for p in booking.payments):
-        return
-    cancel(tx, booking.reference, SYSTEM, LINK_EXPIRED, notify=False)
-    booking_emails.send_link_expired(tx, booking)
+    if details(payment).get("url") != obj["url"]:
+        set_details(payment, url=obj["url"])
+    booking = payment.booking
+    live = payment.status == "pending" and booking.status == "PENDING_PAYMENT"
+    if live and obj["status"] == "open" and payment.expires_at is not None:
+        booking_emails.send_payment_link(tx, booking, obj["url"], payment.expires_at)
+
+
+def attempt_failed(tx: Session, payment: Payment, why: str) -> None:
+    """Stripe never accepted this attempt: close it now so it blocks no other way to pay."""
+    if payment.status == "pending":
+        set_status(tx, payment, "canceled", f"Not started: {why}")
 
 
 def apply_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:

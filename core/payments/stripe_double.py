@@ -31,6 +31,32 @@ from urllib.parse import parse_qsl, urlsplit
 
 Json = dict[str, Any]
 DECLINE_SUFFIX = "0002"
+_REFUSALS: dict[str, tuple[int, Json]] = {  # fault mode -> the answer Stripe would give
+    "server_error": (500, {"error": {"type": "api_error", "message": "Something broke."}}),
+    "bad_request": (
+        400,
+        {"error": {"type": "invalid_request_error", "message": "Invalid value for the request."}},
+    ),
+    "not_found": (
+        404,
+        {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "message": "No such object.",
+            }
+        },
+    ),
+    "forbidden": (
+        403,
+        {
+            "error": {
+                "type": "invalid_request_error",
+                "message": "The provided key does not have the required permissions.",
+            }
+        },
+    ),
+}
 
 
 class StripeError(Exception):
@@ -149,10 +175,15 @@ class StripeDouble:
 
     def fail_next(self, path: str, mode: str = "lost_response", times: int = 1) -> None:
         """Make the next ``times`` requests whose path contains ``path`` fail as ``mode``."""
-        if mode not in ("lost_response", "timeout", "unreachable", "server_error"):
+        if mode not in ("lost_response", "timeout", "unreachable", *_REFUSALS):
             raise ValueError(mode)
         with self._lock:
             self._faults.append(Fault(path, mode, times))
+
+    def clear_faults(self) -> None:
+        """Stripe is back: forget every fault still waiting."""
+        with self._lock:
+            self._faults.clear()
 
     def take_fault(self, path: str) -> str | None:
         with self._lock:
@@ -592,8 +623,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "unreachable":
             self.close_connection = True
             return
-        if fault == "server_error":
-            self._reply(500, {"error": {"type": "api_error", "message": "Something broke."}})
+        if fault in _REFUSALS:
+            self._reply(*_REFUSALS[fault])
             return
         auth = self.headers.get("Authorization", "")
         if not auth.startswith(f"Bearer {double.api_key_prefix}"):

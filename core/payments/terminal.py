@@ -8,6 +8,7 @@ derived from the booking and the attempt, so retrying ``start`` never charges tw
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,11 @@ from core.db import Database
 from core.dues import due_pence
 from core.errors import Conflict, ValidationFailed
 from core.models import Payment
-from core.payments.gateway import PaymentRejected, StripeClient
+from core.payments.deadline import extend_deadline_to
+from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
-from core.payments.settle import closed_message
+from core.payments.settle import attempt_failed, closed_message
 
 API_STATUS = {
     "pending": "pending",
@@ -66,6 +68,7 @@ def start(
                 f"A card payment for {booking.reference} is already waiting on reader "
                 f"{active.reader_id}; cancel it there first."
             )
+        made_here = active is None  # a row another call is still sending is not ours to close
         if active is None:
             due = due_pence(booking)
             if due <= 0:
@@ -79,11 +82,19 @@ def start(
                 recorded_by=actor.label,
             )
         active.reader_id = reader_id
+        grace = timedelta(seconds=db.settings.terminal_timeout_s + 60)
+        extend_deadline_to(booking, now() + grace)  # never released mid-tap
         tx.flush()
         attempt = Attempt.load(tx, active.id)
     intent_id = attempt.provider_ref
     if intent_id is None:
-        intent_id = create_remote(gateway, attempt)["id"]
+        try:
+            intent_id = create_remote(gateway, attempt)["id"]
+        except (PaymentUnavailable, PaymentRejected) as exc:  # never reached a reader
+            if made_here:
+                with db.write() as tx:
+                    attempt_failed(tx, get_payment(tx, attempt.payment_id), exc.message)
+            raise
         with db.write() as tx:
             get_payment(tx, attempt.payment_id).provider_ref = intent_id
     try:
@@ -92,6 +103,10 @@ def start(
         gateway.cancel_intent(intent_id, key=attempt.key("cancel"))
         with db.write() as tx:
             set_status(tx, get_payment(tx, attempt.payment_id), "canceled", exc.message)
+        raise
+    except PaymentUnavailable:  # it may have reached the reader: stop it there, then close
+        with contextlib.suppress(PaymentUnavailable, PaymentRejected):
+            reconcile(db, gateway, attempt.payment_id, at=now(), give_up=True)
         raise
     return {"payment_id": attempt.payment_id, "status": "pending"}
 

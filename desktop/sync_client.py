@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 log = logging.getLogger(__name__)
 PUSH_METHOD = "changes.push"
+ENDED_METHOD = "auth.ended"
 UNAUTHENTICATED = -32001
 CONNECTION_LOST = -32099
 NOT_CONNECTED = -32098
@@ -322,6 +323,11 @@ class SyncClient:
     def _dispatch(self, item: dict[str, Any]) -> None:
         if item.get("method") == PUSH_METHOD:
             self._deliver(item.get("params") or {})
+            return
+        if item.get("method") == ENDED_METHOD:  # signed out elsewhere, disabled, reset...
+            self.identity = self.access_token = self.refresh_token = None
+            self._subscribed = False
+            self._state("signed_out")
             return
         future = self._pending.get(item.get("id"))  # type: ignore[arg-type]
         if future is None or future.done():

@@ -24,6 +24,7 @@ from server import http
 from server.connection import Connection, Limits
 from server.feed import Feed
 from server.metrics import Metrics
+from server.signins import SignIns
 
 log = logging.getLogger(__name__)
 DB_THREADS = 16  # handlers run here, off the event loop (PostgreSQL pool: 10 + 10 overflow)
@@ -50,6 +51,8 @@ class SyncServer:
         self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(db, poll_interval=self.options.poll_interval)
+        self.sign_ins = SignIns(db)
+        self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
@@ -97,7 +100,10 @@ class SyncServer:
     async def _connection(self, ws: ServerConnection) -> None:
         self.metrics.open_connections += 1
         try:
-            await Connection(ws, self.db, self.feed, self.metrics, self.options.limits).serve()
+            connection = Connection(
+                ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins
+            )
+            await connection.serve()
         finally:
             self.metrics.open_connections -= 1
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from core import changes
+from core import changes, signins
 from core.actor import Actor
 from core.api import public
 from core.api.params import Params
@@ -28,7 +28,10 @@ class SubscribeParams(Params):
 
 
 def visible(message: dict[str, Any], actor: Actor | None) -> dict[str, Any] | None:
-    """One feed message as ``actor`` may see it, or None when it is not theirs to see."""
+    """One feed message as ``actor`` may see it, or None when it is not theirs to see.
+    Ended sign-ins are for the servers only."""
+    if message["kind"] == signins.KIND:
+        return None
     if not public.is_website(actor):
         return message
     if message["kind"] != "session":

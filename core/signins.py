@@ -57,9 +57,11 @@ def end(tx: Session, reason: str, *, family: str | None = None, user_id: int | N
     ended: dict[str, int] = {row.family: row.user_id for row in tx.execute(live.distinct())}
     if not ended:
         return 0
-    tx.execute(update(RefreshToken).where(which, RefreshToken.revoked_at.is_(None)).values(
-        revoked_at=now()
-    ))
+    tx.execute(
+        update(RefreshToken)
+        .where(which, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now())
+    )
     for owner in sorted(set(ended.values())):
         families = sorted(f for f, u in ended.items() if u == owner)
         changes.append(tx, KIND, owner, {"ended": families, "reason": reason})

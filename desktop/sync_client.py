@@ -306,7 +306,14 @@ class SyncClient:
 
     async def _ensure_subscribed(self) -> None:
         if self._subscribe and not self._subscribed and self.identity is not None:
-            await self._request("changes.subscribe", {"after_seq": self.last_seq})
+            try:
+                await self._request("changes.subscribe", {"after_seq": self.last_seq})
+            except RpcError as exc:
+                if not isinstance(exc.data, dict) or "head" not in exc.data:
+                    raise
+                log.warning("the server's change feed started over; reading it from the start")
+                self.last_seq = 0
+                await self._request("changes.subscribe", {"after_seq": 0})
             self._subscribed = True
 
     async def _read(self, ws: ClientConnection) -> None:

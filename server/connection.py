@@ -24,8 +24,8 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from core.actor import Actor
 from core import signins
+from core.actor import Actor
 from core.api import METHODS, Call, dispatch
 from core.auth import Identity
 from core.db import Database
@@ -162,9 +162,7 @@ class Connection:
         if replies:
             await self.send(replies if parsed.batch else replies[0])
 
-    async def _handle_frame(
-        self, parsed: jsonrpc.Parsed, after: asyncio.Task[None] | None
-    ) -> None:
+    async def _handle_frame(self, parsed: jsonrpc.Parsed, after: asyncio.Task[None] | None) -> None:
         try:
             if after is not None:
                 await asyncio.wait({after})
@@ -222,9 +220,13 @@ class Connection:
         """Who calls ``method``: nobody once the sign-in has ended, which a method that
         needs one is told in so many words."""
         identity = self.identity
-        if identity is not None and identity.signin and identity.actor.user_id is not None:
-            if not await self.sign_ins.live(identity.signin, identity.actor.user_id):
-                self._ended(identity.signin, self.sign_ins.reason(identity.signin), tell=False)
+        if (
+            identity is not None
+            and identity.signin
+            and identity.actor.user_id is not None
+            and not await self.sign_ins.live(identity.signin, identity.actor.user_id)
+        ):
+            self._ended(identity.signin, self.sign_ins.reason(identity.signin), tell=False)
         found = METHODS.get(method)
         if self.identity is None and self._ended_message and found and not found.allows(None):
             raise Unauthenticated(self._ended_message)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from core.db import Database
+from tests.factories import make_session
 from tests.server_support import (
     ROOT,
     TIMEOUT,
@@ -107,9 +108,10 @@ def test_an_ended_sign_in_is_told_and_refused_on_open_and_new_connections(
     asyncio.run(scenario())
 
 
-def test_the_same_connection_can_sign_in_again_after_its_sign_in_ended(
+def test_an_ended_sign_in_gets_no_pushes_until_it_signs_in_again_and_misses_nothing(
     sqlite_db: Database,
 ) -> None:
+    sid = make_session(sqlite_db)
     add_staff(sqlite_db, "reception", VICTIM)
     add_staff(sqlite_db, "admin", "admin@example.org")
 
@@ -121,10 +123,18 @@ def test_the_same_connection_can_sign_in_again_after_its_sign_in_ended(
         ):
             await victim.login(VICTIM)
             await admin.login("admin@example.org")
+            for watcher in (victim, admin):
+                await watcher.call("changes.subscribe", {"after_seq": 0})
             await by_resetting_the_password(admin, {})
             await assert_told_and_refused(victim, "password_reset")
+
+            await admin.call("holds.create", {"session_id": sid, "seats": 1})
+            held = await admin.push_until(lambda c: c["kind"] == "session")
+            assert victim.changes.empty()  # the same pass would have pushed it to the victim
+
             await victim.call("auth.login", {"email": VICTIM, "password": "a new password 42"})
-            assert await victim.call("sessions.list") == []
+            assert (await victim.push_until(lambda c: c["kind"] == "session")) == held
+            assert await victim.call("sessions.get", {"id": sid})
 
     asyncio.run(scenario())
 

@@ -50,10 +50,13 @@ class SignIns:
         return self._ended.get(family) or None
 
     def watch(self, family: str, ended: Ended) -> Callable[[], None]:
-        """Call ``ended(reason)`` once ``family`` ends; returns a function that stops it."""
+        """Call ``ended(reason)`` once ``family`` ends; returns a function that stops it.
+        The sign-in has just been checked (a connection signed in with it), so unless the
+        feed has already ended it, it counts as live."""
         if family in self._ended:
             ended(self._ended[family])
             return lambda: None
+        _remember(self._live, family, None)
         self._watchers.setdefault(family, set()).add(ended)
         return lambda: self._watchers.get(family, set()).discard(ended)
 

@@ -36,7 +36,7 @@ class ServerOptions:
     port: int = 8765
     limits: Limits = field(default_factory=Limits)
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
-    poll_interval: float = 2.0  # safety-net poll of the change feed
+    poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
     close_timeout: float = 3.0
 
 

@@ -8,11 +8,13 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.db import Database
+from tests.conftest import sqlite_url
 from tests.factories import make_session
 from tests.server_support import (
     ROOT,
@@ -196,3 +198,19 @@ def test_a_logout_through_one_process_ends_the_sign_in_on_the_other(
 
     with ServerProcess(env) as leeds, ServerProcess(env) as york:
         asyncio.run(asyncio.wait_for(scenario(leeds, york), TIMEOUT * 3))
+
+
+def test_disabling_from_the_cli_reaches_a_server_on_the_same_sqlite_file(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    add_staff(sqlite_db, "reception", VICTIM)
+    env = server_env(sqlite_url(tmp_path))
+
+    async def scenario(server: ServerProcess) -> None:
+        async with peer(server.url) as desk:
+            await desk.login(VICTIM)
+            await asyncio.to_thread(rft, env, "user", "disable", VICTIM)
+            await assert_told_and_refused(desk, "disabled")
+
+    with ServerProcess(env) as server:
+        asyncio.run(scenario(server))

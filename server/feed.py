@@ -104,12 +104,12 @@ class Feed:
                 return
             self._recent.extend(rows)
             self.head = rows[-1]["seq"]
-            for follower in self._followers:
-                follower(rows)
             while len(self._recent) > self._keep:
                 self._floor = self._recent.popleft()["seq"]
             for sub in self._subscriptions:
                 sub.wake()
+            for follower in self._followers:
+                follower(rows)
             if len(rows) < PAGE:
                 return
 

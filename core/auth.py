@@ -4,7 +4,9 @@ Passwords are hashed with argon2id. A sign-in gives a short-lived JWT access tok
 ``JWT_SECRET``, lifetime ``JWT_EXPIRES_IN``) and a refresh token. Refresh tokens are stored
 as SHA-256 hashes and rotate on every use; presenting one that was already rotated means
 someone else holds a copy, so its whole family is revoked. Users with a TOTP secret must also
-give the current 6-digit code. API keys are random strings stored as SHA-256 hashes.
+give the current 6-digit code. Each access token carries its sign-in (``sid``, the refresh
+token family; see ``core.signins``) and is refused once that sign-in has ended. API keys are
+random strings stored as SHA-256 hashes.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import jwt
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import signins
 from core.actor import Actor
 from core.clock import now
 from core.config import Settings
@@ -133,6 +136,8 @@ class Identity:
     actor: Actor
     expires_at: datetime | None
     email: str | None = None
+    signin: str | None = None
+    """The sign-in (refresh token family) a staff identity belongs to."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,6 +147,7 @@ class Identity:
             "role": self.actor.role,
             "channel": self.actor.channel,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "signin": self.signin,
         }
 
     @classmethod
@@ -156,6 +162,7 @@ class Identity:
             ),
             datetime.fromisoformat(expires) if expires else None,
             data.get("email"),
+            data.get("signin"),
         )
 
     def valid(self, at: datetime | None = None) -> bool:
@@ -166,7 +173,7 @@ def staff_actor(user: User) -> Actor:
     return Actor(label=user.name, role=user.role, channel=STAFF_CHANNEL, user_id=user.id)
 
 
-def _access_token(settings: Settings, user: User) -> tuple[str, datetime]:
+def _access_token(settings: Settings, user: User, family: str) -> tuple[str, datetime]:
     issued = now()
     expires = issued + parse_duration(settings.jwt_expires_in)
     claims = {
@@ -175,6 +182,7 @@ def _access_token(settings: Settings, user: User) -> tuple[str, datetime]:
         "name": user.name,
         "email": user.email,
         "role": user.role,
+        "sid": family,
         "iat": issued,
         "exp": expires,
     }
@@ -198,8 +206,8 @@ def _issue_refresh(tx: Session, user: User, family: str) -> str:
 
 
 def _tokens(tx: Session, settings: Settings, user: User, family: str) -> dict[str, Any]:
-    access, expires = _access_token(settings, user)
-    identity = Identity(staff_actor(user), expires, user.email)
+    access, expires = _access_token(settings, user, family)
+    identity = Identity(staff_actor(user), expires, user.email, family)
     return {
         "access_token": access,
         "token_type": "Bearer",
@@ -275,14 +283,6 @@ def login(
     return _tokens(tx, settings, user, str(uuid.uuid4()))
 
 
-def revoke_family(tx: Session, family: str) -> None:
-    tx.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now())
-    )
-
-
 def refresh(tx: Session, settings: Settings, refresh_token: str) -> dict[str, Any]:
     """Swap a refresh token for new tokens. Reusing a rotated token revokes its family;
     the caller must still commit when that raises ``TokenRevoked`` (a ``Recorded``), so the
@@ -291,14 +291,11 @@ def refresh(tx: Session, settings: Settings, refresh_token: str) -> dict[str, An
     if row is None or row.revoked_at is not None or row.expires_at <= now():
         raise Unauthenticated("Your sign-in has ended; please sign in again.")
     if row.rotated_at is not None:
-        revoke_family(tx, row.family)
-        raise TokenRevoked(
-            "This sign-in was used from somewhere else, so it has been ended for safety; "
-            "please sign in again."
-        )
+        signins.end(tx, "reused", family=row.family)
+        raise TokenRevoked(signins.message("reused"))
     user = tx.get(User, row.user_id)
     if user is None or not user.active:
-        revoke_family(tx, row.family)
+        signins.end(tx, "disabled", family=row.family)
         raise Unauthenticated("This account is disabled.")
     row.rotated_at = now()
     return _tokens(tx, settings, user, row.family)
@@ -309,19 +306,20 @@ def logout(tx: Session, refresh_token: str) -> bool:
     row = tx.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token)))
     if row is None:
         return False
-    revoke_family(tx, row.family)
+    signins.end(tx, "signed_out", family=row.family)
     return True
 
 
 def identify_token(tx: Session, settings: Settings, access_token: str) -> Identity:
-    """The identity an access token stands for; the account must still be active."""
+    """The identity an access token stands for: the account must still be active and the
+    token's sign-in not ended."""
     try:
         claims = jwt.decode(
             access_token,
             signing_secret(settings),
             algorithms=["HS256"],
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "iss"]},
+            options={"require": ["exp", "sub", "iss", "sid"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("Your sign-in has expired; please sign in again.") from None
@@ -330,8 +328,11 @@ def identify_token(tx: Session, settings: Settings, access_token: str) -> Identi
     user = tx.get(User, int(claims["sub"]))
     if user is None or not user.active:
         raise Unauthenticated("This account is disabled.")
+    family = str(claims["sid"])
+    if not signins.is_live(tx, family, user.id):
+        raise Unauthenticated(signins.ENDED)
     expires = datetime.fromtimestamp(claims["exp"], UTC)
-    return Identity(staff_actor(user), expires, user.email)
+    return Identity(staff_actor(user), expires, user.email, family)
 
 
 def identify_api_key(tx: Session, key: str) -> Identity:
@@ -374,11 +375,7 @@ def disable_user(tx: Session, email: str) -> User:
     """Stop the account signing in and end every sign-in it has."""
     user = find_user(tx, email)
     user.active = False
-    tx.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now())
-    )
+    signins.end(tx, "disabled", user_id=user.id)
     return user
 
 

@@ -45,6 +45,11 @@ class FieldCipher:
         sealed = self._aead.encrypt(nonce, plain.encode("utf-8"), None)
         return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
+    @staticmethod
+    def sealed(text: str) -> bool:
+        """Whether ``text`` is already ciphertext written by ``encrypt``."""
+        return text.startswith(_PREFIX)
+
     def decrypt(self, token: str) -> str:
         if not token.startswith(_PREFIX):
             raise ConfigError("Encrypted field has an unknown format.")

@@ -1,8 +1,8 @@
 """Opening the database: engines, units of work, bounded lock waits and migrations.
 
-SQLite (embedded default) runs in WAL mode and takes its write lock up front
-(``BEGIN IMMEDIATE``); PostgreSQL uses row locks with ``SET LOCAL lock_timeout``. Either way
-a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout``.
+SQLite (embedded default) runs in WAL mode with ``secure_delete`` and takes its write lock
+up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks with ``SET LOCAL lock_timeout``.
+Either way a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def _sqlite_engine(settings: Settings) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted and replaced data is overwritten
         cur.execute(f"PRAGMA busy_timeout={busy_ms}")
         cur.close()
 
@@ -106,6 +107,16 @@ class Database:
         if last_seq is not None:
             for listener in list(self._listeners):
                 listener(last_seq)
+
+    def scrub(self) -> bool:
+        """After an erasure: on SQLite, copy the write-ahead log into the database file and
+        empty it, so no earlier version of a row is left in the log (``secure_delete`` has
+        already overwritten the freed space). False if a reader kept part of the log."""
+        if self.dialect != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            busy, _pages, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return not busy
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,6 +12,7 @@ from core import changes
 from core.actor import Actor
 from core.attendance import personal_data as register_data
 from core.clock import now
+from core.db import Database
 from core.errors import NotFound
 from core.models import Attendee, Booking
 from core.models.base import blind_index
@@ -78,12 +79,24 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
     }
 
 
+def erase(db: Database, email: str, actor: Actor) -> int:
+    """``erase_person`` in its own transaction, then scrub what the database file keeps of
+    the old rows (SQLite's log); returns the records erased."""
+    with db.write() as tx:
+        touched = erase_person(tx, email, actor)
+    db.scrub()
+    return touched
+
+
 def erase_person(tx: Session, email: str, actor: Actor) -> int:
-    """Blank the personal fields of ``email``'s records; amounts and references stay."""
+    """Blank the personal fields of ``email``'s records; amounts and references stay. Emails
+    to them are erased, and their name and address taken out of emails to anyone else."""
     digest = blind_index(email)
     touched = 0
+    names: set[str] = set()
     for booking in _bookings_for(tx, email):
         if booking.customer_email_hash == digest:
+            names.add(booking.customer_name)
             booking.customer_name = ERASED
             booking.customer_email = ERASED
             booking.customer_email_hash = blind_index(f"erased:{booking.reference}")
@@ -92,6 +105,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
         for attendee in booking.attendees:
             if attendee.email_hash == digest:
                 register_data.erase_for(tx, [attendee.id])
+                names.add(attendee.name)
                 attendee.name = ERASED
                 attendee.email = ERASED
                 attendee.email_hash = blind_index(f"erased:{attendee.id}")
@@ -99,6 +113,6 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.special_requirements = None
                 attendee.emergency_phone = None
                 touched += 1
-    forget_recipient(tx, email)  # queued and sent email to them
+    forget_recipient(tx, email, names - {ERASED}, replacement=ERASED)
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

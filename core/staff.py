@@ -7,15 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit, auth
+from core import audit, auth, signins
 from core.actor import Actor
-from core.clock import now
 from core.errors import ValidationFailed
 from core.models import User
-from core.models.auth import RefreshToken
 from core.roles import ROLES
 
 MFA_ROLES = ("admin", "manager")
@@ -77,6 +75,8 @@ def change_role(tx: Session, actor: Actor, email: str, role: str) -> Added:
     if user.role == "admin" and role != "admin" and _active_admins(tx) <= 1:
         raise ValidationFailed("This is the last admin; make someone else an admin first.")
     before = staff_json(user)
+    if role != user.role:
+        signins.end(tx, "role_changed", user_id=user.id)
     user.role = role
     uri = _require_mfa(tx, user)
     tx.flush()
@@ -118,11 +118,7 @@ def reset_password(tx: Session, actor: Actor, email: str, password: str) -> User
     user = auth.find_user(tx, email)
     user.password_hash = auth.hash_password(password)
     auth.unlock(user)
-    tx.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=now())
-    )
+    signins.end(tx, "password_reset", user_id=user.id)
     tx.flush()
     audit.record(tx, actor, "staff.password_reset", "user", user.email)
     return user

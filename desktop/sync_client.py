@@ -28,6 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 log = logging.getLogger(__name__)
 PUSH_METHOD = "changes.push"
+ENDED_METHOD = "auth.ended"
 UNAUTHENTICATED = -32001
 CONNECTION_LOST = -32099
 NOT_CONNECTED = -32098
@@ -305,7 +306,14 @@ class SyncClient:
 
     async def _ensure_subscribed(self) -> None:
         if self._subscribe and not self._subscribed and self.identity is not None:
-            await self._request("changes.subscribe", {"after_seq": self.last_seq})
+            try:
+                await self._request("changes.subscribe", {"after_seq": self.last_seq})
+            except RpcError as exc:
+                if not isinstance(exc.data, dict) or "head" not in exc.data:
+                    raise
+                log.warning("the server's change feed started over; reading it from the start")
+                self.last_seq = 0
+                await self._request("changes.subscribe", {"after_seq": 0})
             self._subscribed = True
 
     async def _read(self, ws: ClientConnection) -> None:
@@ -322,6 +330,11 @@ class SyncClient:
     def _dispatch(self, item: dict[str, Any]) -> None:
         if item.get("method") == PUSH_METHOD:
             self._deliver(item.get("params") or {})
+            return
+        if item.get("method") == ENDED_METHOD:  # signed out elsewhere, disabled, reset...
+            self.identity = self.access_token = self.refresh_token = None
+            self._subscribed = False
+            self._state("signed_out")
             return
         future = self._pending.get(item.get("id"))  # type: ignore[arg-type]
         if future is None or future.done():

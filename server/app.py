@@ -25,6 +25,7 @@ from server import http
 from server.connection import Connection, Limits
 from server.feed import Feed
 from server.metrics import Metrics
+from server.signins import SignIns
 from server.static import StaticSite
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class ServerOptions:
     port: int = 8765
     limits: Limits = field(default_factory=Limits)
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
-    poll_interval: float = 2.0  # safety-net poll of the change feed
+    poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
 
@@ -53,6 +54,8 @@ class SyncServer:
         self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(db, poll_interval=self.options.poll_interval)
+        self.sign_ins = SignIns(db)
+        self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()
         self.site = StaticSite()
         self.visitors: dict[str, int] = {}  # open public connections per address
@@ -101,7 +104,9 @@ class SyncServer:
 
     async def _connection(self, ws: ServerConnection) -> None:
         self.metrics.open_connections += 1
-        connection = Connection(ws, self.db, self.feed, self.metrics, self.options.limits)
+        connection = Connection(
+            ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins
+        )
         address = _address(ws)
         visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
         if visitor:

@@ -4,6 +4,11 @@ Frames are parsed by ``server.jsonrpc``; handlers run in worker threads through 
 service API (``core.api.dispatch``). Each connection has a token-bucket rate limit and a
 bounded send queue: a client that floods is told to slow down and then hung up on, and a
 client that stops reading is disconnected once its queue stays full.
+
+Requests sent after a sign-in request (any ``auth.*``) are handled after it, so a client may
+send ``auth.authenticate`` and ``changes.subscribe`` back to back. Every call made as a staff
+sign-in first asks whether that sign-in is still live; when it ends (on any server process)
+the connection becomes anonymous and its client is told by an ``auth.ended`` notification.
 """
 
 from __future__ import annotations
@@ -12,23 +17,27 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from core import signins
 from core.actor import Actor
-from core.api import Call, dispatch
+from core.api import METHODS, Call, dispatch
 from core.auth import Identity
 from core.db import Database
 from core.errors import DomainError, Unauthenticated
 from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.metrics import Metrics
+from server.signins import SignIns
 
 log = logging.getLogger(__name__)
 IDENTITY_METHODS = frozenset({"auth.login", "auth.refresh", "auth.authenticate"})
+ENDED_METHOD = "auth.ended"
 CLOSE_POLICY = 1008
 
 
@@ -68,15 +77,26 @@ class Connection:
     """Serves one client until it goes away."""
 
     def __init__(
-        self, ws: ServerConnection, db: Database, feed: Feed, metrics: Metrics, limits: Limits
+        self,
+        ws: ServerConnection,
+        db: Database,
+        feed: Feed,
+        metrics: Metrics,
+        limits: Limits,
+        sign_ins: SignIns,
     ) -> None:
         self.ws = ws
         self.db = db
         self.feed = feed
+        self.sign_ins = sign_ins
         self.metrics = metrics
         self.limits = limits
         self.id = uuid.uuid4().hex[:12]
         self.identity: Identity | None = None
+        self._ended_message: str | None = None  # why the last sign-in ended, until the next
+        self._unwatch: Callable[[], None] = _nothing
+        self._sign_in_frame: asyncio.Task[None] | None = None  # later frames wait for it
+        self._telling: set[asyncio.Task[bool]] = set()
         self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
         self._strikes = 0
         self._failed_logins = 0
@@ -108,13 +128,16 @@ class Connection:
                     continue
                 self._strikes = 0
                 await self._slots.acquire()
-                task = asyncio.create_task(self._handle_frame(parsed))
+                task = asyncio.create_task(self._handle_frame(parsed, self._sign_in_frame))
                 handlers.add(task)
                 task.add_done_callback(handlers.discard)
+                if _signs_in(parsed):
+                    self._sign_in_frame = task
         except ConnectionClosed:
             pass
         finally:
             self._gone = True
+            self._unwatch()
             if self._subscription is not None:
                 self._subscription.cancel()
             # A call already running finishes its transaction (its reply is dropped); the
@@ -139,8 +162,10 @@ class Connection:
         if replies:
             await self.send(replies if parsed.batch else replies[0])
 
-    async def _handle_frame(self, parsed: jsonrpc.Parsed) -> None:
+    async def _handle_frame(self, parsed: jsonrpc.Parsed, after: asyncio.Task[None] | None) -> None:
         try:
+            if after is not None:
+                await asyncio.wait({after})
             replies = []
             for item in parsed.items:
                 if self._gone:
@@ -172,7 +197,7 @@ class Connection:
         return None if item.notification else response
 
     async def _call(self, request: jsonrpc.Request) -> Any:
-        call = Call(self.db, self.actor, self.id)
+        call = Call(self.db, await self._live_actor(request.method), self.id)
         try:
             value = await asyncio.to_thread(dispatch, call, request.method, request.params)
         except Unauthenticated as exc:
@@ -182,14 +207,57 @@ class Connection:
                     self._hang_up_after_reply = "too many failed sign-ins"
             raise
         if request.method in IDENTITY_METHODS:
-            self.identity = Identity.from_json(value["identity"])
+            self._become(Identity.from_json(value["identity"]))
             if self._subscription is not None:
                 self._subscription.wake()
         elif request.method == "auth.logout":
-            self.identity = None
+            self._become(None)
         elif request.method == "changes.subscribe":
             self._subscribe_from = int(value["after_seq"])
         return value
+
+    async def _live_actor(self, method: str) -> Actor | None:
+        """Who calls ``method``: nobody once the sign-in has ended, which a method that
+        needs one is told in so many words."""
+        identity = self.identity
+        if (
+            identity is not None
+            and identity.signin
+            and identity.actor.user_id is not None
+            and not await self.sign_ins.live(identity.signin, identity.actor.user_id)
+        ):
+            self._ended(identity.signin, self.sign_ins.reason(identity.signin), tell=False)
+        found = METHODS.get(method)
+        if self.identity is None and self._ended_message and found and not found.allows(None):
+            raise Unauthenticated(self._ended_message)
+        return self.actor
+
+    def _become(self, identity: Identity | None) -> None:
+        """Act as ``identity`` from now on, watching its sign-in for its end."""
+        self._unwatch()
+        self._unwatch = _nothing
+        self.identity = identity
+        self._ended_message = None
+        if identity is not None and identity.signin:
+            family = identity.signin
+            self._unwatch = self.sign_ins.watch(
+                family, lambda reason: self._ended(family, reason, tell=True)
+            )
+
+    def _ended(self, family: str, reason: str | None, *, tell: bool) -> None:
+        """The sign-in ``family`` has ended: become anonymous (pushes pause) and, when
+        ``tell``, send the client an ``auth.ended`` notification."""
+        if self.identity is None or self.identity.signin != family:
+            return
+        self._become(None)
+        self._ended_message = signins.message(reason)
+        if tell:
+            note = jsonrpc.notification(
+                ENDED_METHOD, {"reason": reason, "message": self._ended_message}
+            )
+            task = asyncio.create_task(self.send(note))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
 
     def _start_subscription(self, after_seq: int) -> None:
         """Start pushing once the subscribe reply is queued, so it arrives first."""
@@ -238,3 +306,14 @@ class Connection:
                 await self.ws.send(await self._queue.get())
         except ConnectionClosed:
             pass
+
+
+def _nothing() -> None:
+    """Nothing to stop watching."""
+
+
+def _signs_in(parsed: jsonrpc.Parsed) -> bool:
+    return any(
+        isinstance(item, jsonrpc.Request) and item.method.startswith("auth.")
+        for item in parsed.items
+    )

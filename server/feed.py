@@ -4,7 +4,8 @@ The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NO
 another process, or a slow poll as a safety net), reads the new rows by sequence number and
 keeps the most recent ones in memory. Each ``Subscription`` walks from its own cursor:
 first what its client missed (from memory, or from the database when it is further
-behind), then every new change, in order, with no gaps and no repeats.
+behind), then every new change, in order, with no gaps and no repeats. Other parts of the
+server can ``follow`` the feed too (ended sign-ins travel on it).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Feed:
         self._floor = 0  # every change with floor < seq <= head is in _recent
         self._wake = asyncio.Event()
         self._subscriptions: set[Subscription] = set()
+        self._followers: list[Callable[[list[Message]], None]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -65,6 +67,10 @@ class Feed:
             sub.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+
+    def follow(self, follower: Callable[[list[Message]], None]) -> None:
+        """Hand ``follower`` every new page of changes as it is read, on the event loop."""
+        self._followers.append(follower)
 
     def _read_head(self) -> int:
         with self.db.read() as tx:
@@ -102,6 +108,8 @@ class Feed:
                 self._floor = self._recent.popleft()["seq"]
             for sub in self._subscriptions:
                 sub.wake()
+            for follower in self._followers:
+                follower(rows)
             if len(rows) < PAGE:
                 return
 

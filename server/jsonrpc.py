@@ -97,6 +97,9 @@ def parse(frame: str | bytes) -> Parsed:
         raw = json.loads(frame)
     except (ValueError, UnicodeDecodeError):
         return Parsed([Invalid(error(None, PARSE_ERROR, "The message is not valid JSON."))], False)
+    except RecursionError:
+        message = "The message is nested too deeply to read."
+        return Parsed([Invalid(error(None, PARSE_ERROR, message))], False)
     if not isinstance(raw, list):
         return Parsed([_request(raw)], False)
     if not raw:

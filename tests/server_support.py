@@ -60,6 +60,7 @@ class Peer:
         self.ids = itertools.count(1)
         self.pushes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.changes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.notes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other notifications
         self.replies: dict[Any, asyncio.Future[Any]] = {}
         self.reader = asyncio.create_task(self._read())
 
@@ -67,6 +68,9 @@ class Peer:
         async for frame in self.ws:
             message = json.loads(frame)
             if isinstance(message, dict) and "method" in message:
+                if message["method"] != "changes.push":
+                    await self.notes.put(message)
+                    continue
                 await self.pushes.put(message)
                 for change in message["params"]["changes"]:
                     await self.changes.put(change)

@@ -100,11 +100,15 @@ def test_login_gives_a_short_lived_signed_access_token(db: Database) -> None:
 def test_expired_and_forged_access_tokens_are_refused(db: Database) -> None:
     with db.read() as tx:
         user = tx.scalars(select(User)).one()
-    old = {"iss": auth.ISSUER, "sub": str(user.id), "exp": now() - timedelta(seconds=5)}
-    forged = {"iss": auth.ISSUER, "sub": str(user.id), "exp": now() + timedelta(hours=1)}
+    no_sign_in = {"iss": auth.ISSUER, "sub": str(user.id), "exp": now() + timedelta(hours=1)}
+    forged = no_sign_in | {"sid": "00000000-0000-0000-0000-000000000000"}
+    old = forged | {"exp": now() - timedelta(seconds=5)}
+    unknown_sign_in = forged | {"sid": "someone-made-this-up"}
     cases = [
         (jwt.encode(old, JWT_SECRET, algorithm="HS256"), "expired"),
         (jwt.encode(forged, "another-secret-" + "y" * 40, algorithm="HS256"), "not valid"),
+        (jwt.encode(unknown_sign_in, JWT_SECRET, algorithm="HS256"), "sign-in has ended"),
+        (jwt.encode(no_sign_in, JWT_SECRET, algorithm="HS256"), "not valid"),
     ]
     for token, words in cases:
         with pytest.raises(Unauthenticated, match=words):
@@ -185,6 +189,7 @@ def test_api_keys_give_the_website_scope_and_are_stored_hashed(db: Database) -> 
         "role": None,
         "channel": "website",
         "expires_at": None,
+        "signin": None,
     }
     with pytest.raises(Unauthenticated):
         call(db, "auth.authenticate", {"api_key": key[:-2] + "xx"})

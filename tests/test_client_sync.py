@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from core import changes, holds
+from core import auth, changes, holds
 from core.actor import CLI
 from core.db import Database
 from desktop.sync_client import BlockingSyncClient, NotConnected, RpcError, SyncClient
@@ -213,3 +213,53 @@ def test_a_call_to_an_unreachable_server_says_so_and_was_not_sent() -> None:
             await client.close()
 
     asyncio.run(scenario())
+
+
+def test_a_sign_in_ended_elsewhere_signs_the_client_out_at_once(sqlite_db: Database) -> None:
+    add_staff(sqlite_db, "reception")
+    inbox = Inbox()
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            client = SyncClient(server.url, on_state=inbox.on_state)
+            await client.start()
+            try:
+                await client.login("reception@example.org", PASSWORD)
+                with sqlite_db.write() as tx:
+                    auth.disable_user(tx, "reception@example.org")
+                await inbox.until(state="signed_out")
+                assert (client.identity, client.refresh_token) == (None, None)
+                with pytest.raises(RpcError) as refused:
+                    await client.call("sessions.list")
+                assert refused.value.code == -32001
+                assert "disabled" in refused.value.message
+            finally:
+                await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_cursor_beyond_the_servers_feed_is_read_again_from_the_start(
+    sqlite_db: Database,
+) -> None:
+    sid = make_session(sqlite_db)
+    add_staff(sqlite_db, "reception")
+    for _ in range(3):
+        with sqlite_db.write() as tx:
+            holds.create_hold(tx, sid, 1, CLI)
+    head = all_seqs(sqlite_db, 0)[-1]
+    inbox = Inbox()
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            client = SyncClient(server.url, after_seq=head + 1000, on_changes=inbox.on_changes)
+            await client.start()
+            try:
+                await client.login("reception@example.org", PASSWORD)
+                await inbox.until(seq=head)
+                assert client.last_seq == head
+            finally:
+                await client.close()
+
+    asyncio.run(scenario())
+    assert inbox.seqs == all_seqs(sqlite_db, 0)

@@ -9,26 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
+from sqlalchemy.orm import Session
 
-from core import changes
+from core import changes, signins
 from core.actor import Actor
 from core.api import public
 from core.api.params import NoParams, Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
+from core.errors import ValidationFailed
+
+LAST_SEQ = 2**63 - 1  # the feed's sequence numbers are 64-bit
 
 
 class SinceParams(Params):
-    after_seq: int = Field(default=0, ge=0)
+    after_seq: int = Field(default=0, ge=0, le=LAST_SEQ)
     limit: int = Field(default=500, ge=1, le=1000)
 
 
 class SubscribeParams(Params):
-    after_seq: int = Field(default=0, ge=0)
+    after_seq: int = Field(default=0, ge=0, le=LAST_SEQ)
 
 
 def visible(message: dict[str, Any], actor: Actor | None) -> dict[str, Any] | None:
-    """One feed message as ``actor`` may see it, or None when it is not theirs to see."""
+    """One feed message as ``actor`` may see it, or None when it is not theirs to see.
+    Ended sign-ins are for the servers only."""
+    if message["kind"] == signins.KIND:
+        return None
     if not public.is_website(actor):
         return message
     if message["kind"] != "session":
@@ -38,10 +45,25 @@ def visible(message: dict[str, Any], actor: Actor | None) -> dict[str, Any] | No
     return message | {"data": data}
 
 
+def _within_feed(tx: Session, after_seq: int) -> int:
+    """The feed's head; a cursor beyond it (from another database, or made up) is refused,
+    since changes up to it would never be sent."""
+    head = changes.last_seq(tx)
+    if after_seq > head:
+        raise ValidationFailed(
+            f"after_seq {after_seq} is beyond the newest change ({head}); this feed never "
+            f"reached it (was the database replaced?). Start again from 0.",
+            head=head,
+        )
+    return head
+
+
 def feed_page(call: Call, after_seq: int, limit: int) -> dict[str, Any]:
     """Changes after ``after_seq`` that the caller may see, and how far the page read."""
     with call.db.read() as tx:
         rows = changes.since(tx, after_seq, limit)
+        if not rows:
+            _within_feed(tx, after_seq)
     shown = [m for m in (visible(changes.as_message(r), call.actor) for r in rows) if m]
     last = rows[-1].seq if rows else after_seq
     return {"changes": shown, "last_seq": last, "more": len(rows) == limit}
@@ -64,5 +86,5 @@ def subscribe(call: Call, params: SubscribeParams) -> dict[str, Any]:
     """Validate a subscription and report the feed's head; the server then starts pushing
     ``changes.push`` notifications from ``after_seq`` (in-process callers poll ``since``)."""
     with call.db.read() as tx:
-        head = changes.last_seq(tx)
+        head = _within_feed(tx, params.after_seq)
     return {"after_seq": params.after_seq, "head": head}

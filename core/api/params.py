@@ -1,8 +1,19 @@
-"""Parameter models shared by several API modules."""
+"""Parameter models shared by several API modules, and the check that every value in a call's
+params fits the database."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from annotated_types import Le, Lt
 from pydantic import BaseModel, ConfigDict
+from pydantic.fields import FieldInfo
+
+from core.errors import ValidationFailed
+
+SMALLEST, LARGEST = -(2**31), 2**31 - 1
+"""Whole numbers a database id or count column holds; a field that may go further (the
+feed's 64-bit sequence numbers) declares its own upper bound."""
 
 
 class Params(BaseModel):
@@ -13,3 +24,36 @@ class Params(BaseModel):
 
 class NoParams(Params):
     """A method that takes no params (``{}`` or none at all)."""
+
+
+def _bounded(info: FieldInfo) -> bool:
+    return any(isinstance(m, Le | Lt) for m in info.metadata)
+
+
+def _problem(value: Any, bounded: bool) -> str | None:
+    if isinstance(value, str) and "\x00" in value:
+        return "must not contain a NUL character"
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if number and not bounded and not SMALLEST <= value <= LARGEST:
+        return f"must be a whole number from {SMALLEST} to {LARGEST}"
+    return None
+
+
+def check_storable(params: BaseModel) -> None:
+    """Refuse a number too big for its column or text with a NUL character anywhere in
+    ``params`` (nested models, lists and objects too), naming the parameter: the database
+    would otherwise fail on it mid-call."""
+    stack: list[tuple[str, Any, bool]] = [("", params, False)]
+    while stack:
+        where, value, bounded = stack.pop()
+        if isinstance(value, BaseModel):
+            for name, info in type(value).model_fields.items():
+                path = f"{where}.{name}" if where else name
+                stack.append((path, getattr(value, name), _bounded(info)))
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{key}", key, False) for key in value)
+            stack.extend((f"{where}.{key}", item, False) for key, item in value.items())
+        elif isinstance(value, list | tuple | set | frozenset):
+            stack.extend((f"{where}.{i}", item, False) for i, item in enumerate(value))
+        elif (problem := _problem(value, bounded)) is not None:
+            raise ValidationFailed(f"Parameter {where or 'params'!r} {problem}.")

@@ -4,7 +4,7 @@ One API for every client: the server exposes it as JSON-RPC methods of the same 
 the desktop's local backend calls it in-process. Modules in ``core/api/`` declare handlers
 with ``@method``; a handler is a plain synchronous function ``(call, params) -> JSON-able``
 (the server runs it off the event loop). ``dispatch`` validates params with the method's
-pydantic model and checks the caller's role before the handler runs.
+pydantic model (and ``check_storable``) and checks the caller's role before the handler runs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from core.actor import Actor
+from core.api.params import check_storable
 from core.db import Database
 from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 
@@ -92,4 +93,5 @@ def dispatch(call: Call, name: str, raw: Any) -> Any:
         params = found.params.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
         raise ValidationFailed(_params_message(exc)) from None
+    check_storable(params)
     return found.handler(call, params)

@@ -28,7 +28,6 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    with database().write() as tx:
-        count = privacy.erase_person(tx, args.email, CLI)
+    count = privacy.erase(database(), args.email, CLI)
     print(f"Erased personal data in {count} record{'s' if count != 1 else ''}.")
     return 0

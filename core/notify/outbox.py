@@ -8,9 +8,10 @@ delivers it.
 from __future__ import annotations
 
 import base64
+import html
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -108,18 +109,34 @@ def enqueue(
     return message.id
 
 
-def forget_recipient(tx: Session, email: str) -> int:
-    """Erase every queued or sent message to ``email`` (a customer's right to erasure).
+def forget_recipient(
+    tx: Session, email: str, names: Collection[str] = (), *, replacement: str = "(erased)"
+) -> int:
+    """Erase every queued or sent message to ``email`` (a customer's right to erasure), and
+    take the address and ``names`` out of the copies of messages to anyone else (a payer's
+    confirmation lists every attendee). Returns how many messages were erased.
 
     Recipients are encrypted with a random nonce, so this reads and compares each row.
     """
     wanted = email.strip().casefold()
-    doomed = [
-        row
-        for row in tx.scalars(select(OutboxMessage).where(OutboxMessage.status != "sending"))
-        if parseaddr(row.recipient)[1].casefold() == wanted
-    ]
-    for row in doomed:
-        tx.delete(row)
+    erased = 0
+    for row in tx.scalars(select(OutboxMessage)):
+        if parseaddr(row.recipient)[1].casefold() == wanted:
+            if row.status != "sending":  # being handed over right now: the sender owns it
+                tx.delete(row)
+                erased += 1
+            continue
+        words = [email.strip(), *names]
+        for field, escape in (("subject", False), ("body_text", False), ("body_html", True)):
+            text = getattr(row, field)
+            kept = _without(text, [html.escape(w) for w in words] if escape else words, replacement)
+            if kept != text:
+                setattr(row, field, kept)
     tx.flush()
-    return len(doomed)
+    return erased
+
+
+def _without(text: str, words: Sequence[str], replacement: str) -> str:
+    for word in sorted((w for w in words if w.strip()), key=len, reverse=True):
+        text = text.replace(word, replacement)
+    return text

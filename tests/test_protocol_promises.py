@@ -1,0 +1,57 @@
+"""What docs/protocol.md promises a client, checked against a running server: the wrong
+sign-in rule (five per connection, ten per account) and what happens to held seats that a
+booking does not use."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.db import Database
+from tests.factories import make_session, person
+from tests.server_support import PASSWORD, TIMEOUT, add_staff, peer, running_server
+
+EMAIL = "reception@example.org"
+
+
+def test_five_wrong_sign_ins_close_a_connection_and_ten_lock_the_account(
+    sqlite_db: Database,
+) -> None:
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            for connection in range(2):
+                async with peer(server.url) as guesser:
+                    for guess in range(5):
+                        reply = await guesser.request(
+                            "auth.login", {"email": EMAIL, "password": f"guess {connection}{guess}"}
+                        )
+                        assert reply["error"]["code"] == -32001
+                    await asyncio.wait_for(guesser.ws.wait_closed(), TIMEOUT)
+                    assert guesser.ws.close_code == 1008
+            async with peer(server.url) as rightful:
+                reply = await rightful.request("auth.login", {"email": EMAIL, "password": PASSWORD})
+                assert reply["error"]["code"] == -32001
+                assert "locked for 15 more minutes" in reply["error"]["message"]
+
+    asyncio.run(scenario())
+
+
+def test_held_seats_a_booking_does_not_use_are_free_again_at_once(sqlite_db: Database) -> None:
+    sid = make_session(sqlite_db, capacity=6)
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server, peer(server.url) as desk:
+            await desk.login(EMAIL)
+            hold = await desk.call("holds.create", {"session_id": sid, "seats": 4})
+            assert (await desk.call("sessions.get", {"id": sid}))["free"] == 2
+            await desk.call(
+                "bookings.create", {"hold_id": hold["id"], "attendees": [person(1), person(2)]}
+            )
+            session = await desk.call("sessions.get", {"id": sid})
+            assert (session["booked"], session["held"], session["free"]) == (2, 0, 4)
+            reply = await desk.request("holds.extend", {"hold_id": hold["id"]})
+            assert reply["error"]["code"] == -32011  # the hold is used up
+
+    asyncio.run(scenario())

@@ -47,11 +47,18 @@ def test_held_seats_a_booking_does_not_use_are_free_again_at_once(sqlite_db: Dat
             hold = await desk.call("holds.create", {"session_id": sid, "seats": 4})
             assert (await desk.call("sessions.get", {"id": sid}))["free"] == 2
             await desk.call(
-                "bookings.create", {"hold_id": hold["id"], "attendees": [person(1), person(2)]}
+                "bookings.create",
+                {
+                    "hold_id": hold["id"],
+                    "hold_token": hold["hold_token"],
+                    "attendees": [person(1), person(2)],
+                },
             )
             session = await desk.call("sessions.get", {"id": sid})
             assert (session["booked"], session["held"], session["free"]) == (2, 0, 4)
-            reply = await desk.request("holds.extend", {"hold_id": hold["id"]})
+            reply = await desk.request(
+                "holds.extend", {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
+            )
             assert reply["error"]["code"] == -32011  # the hold is used up
 
     asyncio.run(scenario())

@@ -63,6 +63,8 @@ class Booking(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # added by migration 0013 (organisations): the employer the booking is for
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
     attendees: Mapped[list[Attendee]] = relationship(

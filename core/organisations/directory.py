@@ -192,3 +192,23 @@ def contacts_by_email(tx: Session, email: str) -> list[OrganisationContact]:
             .order_by(OrganisationContact.id)
         )
     )
+
+
+def export_contacts(tx: Session, email: str) -> list[dict[str, Any]]:
+    """For a subject access request: the employers ``email`` is a contact of, and as what."""
+    return [
+        {"organisation": c.organisation.name, "name": c.name, "email": c.email, "roles": c.roles}
+        for c in contacts_by_email(tx, email)
+    ]
+
+
+def erase_contacts(tx: Session, email: str, erased: str) -> int:
+    """Blank ``email``'s contact records; they receive nothing more (no roles left)."""
+    found = contacts_by_email(tx, email)
+    for contact in found:
+        contact.name = erased
+        contact.email = erased
+        contact.email_hash = blind_index(f"erased-contact:{contact.id}")
+        contact.roles = ""
+    tx.flush()
+    return len(found)

@@ -216,7 +216,7 @@ def _invoice_pdf(args: argparse.Namespace) -> int:
 def pence(text: str) -> int:
     """``540``, ``540.5`` or ``540.50`` pounds as pence; anything else is refused."""
     cleaned = text.strip().removeprefix("£")
-    if not AMOUNT.match(cleaned):
+    if not AMOUNT.match(cleaned) or not cleaned.strip("0."):
         raise ValidationFailed(
             f"{text!r} is not an amount in pounds and pence (e.g. 540.00); it must be "
             "more than 0 with at most two decimals."

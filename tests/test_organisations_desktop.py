@@ -58,13 +58,13 @@ def test_a_bulk_order_is_held_reviewed_and_confirmed_from_the_record(
     acme(sqlite_db)
     efaw, faw = make_session(sqlite_db, "efaw"), make_session(sqlite_db, "faw", days_ahead=21)
     tab = _tab(qtbot, make_desk, sqlite_db)
+    tab.resize(1100, 520)
     assert "Acme Logistics Ltd" in tab.details.text() and "Pays in 30 days" in tab.details.text()
     dialog = _dialog(qtbot, tab, [row(efaw, 1), row(efaw, 2), row(faw, 3)])
     dialog.hold_button.click()
     qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
     assert "Total £375.00" in dialog.review.text() and "First Aid at Work" in dialog.review.text()
     assert seats(sqlite_db, efaw) == {"booked": 0, "held": 2}
-    tab.grab().save(str(tmp_path / "organisations.png"))
     dialog.grab().save(str(tmp_path / "bulk-review.png"))
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
@@ -79,6 +79,8 @@ def test_a_bulk_order_is_held_reviewed_and_confirmed_from_the_record(
         lambda: tab.invoices.rowCount() == 1 and tab.invoices.rows[0]["status"] == "paid",
         timeout=WAIT_MS,
     )
+    tab.sections.setCurrentWidget(tab.invoice_table)
+    tab.grab().save(str(tmp_path / "organisations.png"))
 
 
 def test_a_bad_row_is_named_and_closing_a_held_order_gives_the_seats_back(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.clock import to_london, uk_datetime
 from core.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
@@ -38,13 +40,19 @@ def review_text(order: dict[str, Any]) -> str:
         names = ", ".join(p["name"] for p in part["people"])
         discount = f" (group discount {gbp(q['discount_pence'])})" if q["discount_pence"] else ""
         lines.append(
-            f"<b>{s['course_name']}</b>, {s['venue_name']}, {s['start'][:10]}: "
+            f"<b>{s['course_name']}</b>, {s['venue_name']}, "
+            f"{uk_datetime(datetime.fromisoformat(s['start']))}: "
             f"{len(part['people'])} × {gbp(q['unit_pence'])} = {gbp(q['total_pence'])}"
             f"{discount}<br/>&nbsp;&nbsp;{names}"
         )
     lines.append(
-        f"<b>Total {gbp(order['gross_pence'])}</b> (net {gbp(order['net_pence'])}, "
-        f"VAT {gbp(order['vat_pence'])}) for {order['seats']} places"
+        f"<b>Total {gbp(order['gross_pence'])}</b> "
+        + (
+            f"(net {gbp(order['net_pence'])}, VAT {gbp(order['vat_pence'])})"
+            if order["vat_pence"]
+            else "(no VAT)"
+        )
+        + f" for {order['seats']} places"
         + (f", PO {order['po']}" if order["po"] else "")
     )
     return "<br/>".join(lines)
@@ -72,6 +80,7 @@ class BulkOrderDialog(QDialog):
         add_row.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
         load = QPushButton("Load CSV…")
         load.clicked.connect(self.choose_csv)
+        self.editing: tuple[QWidget, ...] = (self.table, self.po, add_row, load)
         self.hold_button = QPushButton("Hold seats and review")
         self.hold_button.clicked.connect(self.hold)
         self.confirm_button = QPushButton("Confirm order")
@@ -153,11 +162,12 @@ class BulkOrderDialog(QDialog):
 
     def _held(self, order: dict[str, Any]) -> None:
         self.order = order
-        self.table.setEnabled(False)
-        self.po.setEnabled(False)
+        for widget in self.editing:
+            widget.setEnabled(False)
+        until = to_london(datetime.fromisoformat(order["expires_at"]))
         self.message.setStyleSheet("")
         self.message.setText(
-            f"All {order['seats']} seats are held until {order['expires_at'][11:16]} (UTC). "
+            f"All {order['seats']} seats are held until {until:%H:%M}. "
             "Check the order, then confirm it."
         )
         self.review.setText(review_text(order))

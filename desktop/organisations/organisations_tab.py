@@ -5,6 +5,7 @@ bookings and invoices; bulk booking, invoice PDFs and payments from the record."
 from __future__ import annotations
 
 import base64
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.clock import uk_date
 from core.money import gbp
 from core.roles import DESK
 from desktop.admin.form_dialog import FormDialog
@@ -33,6 +35,11 @@ from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
 from desktop.tasks import BackendOp, plain_message
+
+
+def _day(iso: str) -> str:
+    return uk_date(date.fromisoformat(iso))
+
 
 ORGS = [
     ("Organisation", lambda o: o["name"]),
@@ -43,22 +50,22 @@ ORGS = [
 STAFF = [
     ("Name", lambda h: h["attendee"]),
     ("Course", lambda h: h["course"]),
-    ("Expires", lambda h: h["expires"] or "no expiry"),
+    ("Expires", lambda h: _day(h["expires"]) if h["expires"] else "no expiry"),
     ("Status", lambda h: h["status"].replace("_", " ")),
     ("Book next", lambda h: h["next"]),
 ]
 BOOKINGS = [
     ("Reference", lambda b: b["reference"]),
     ("Course", lambda b: b["session"]["course_name"]),
-    ("Date", lambda b: b["session"]["start"][:10]),
+    ("Date", lambda b: _day(b["session"]["start"][:10])),
     ("Places", lambda b: b["seats"]),
     ("Total", lambda b: gbp(b["total_pence"])),
     ("Status", lambda b: b["status"].replace("_", " ").lower()),
 ]
 INVOICES = [
     ("Number", lambda i: i["number"]),
-    ("Issued", lambda i: i["issued"]),
-    ("Due", lambda i: i["due"] if i["kind"] == "invoice" else ""),
+    ("Issued", lambda i: _day(i["issued"])),
+    ("Due", lambda i: _day(i["due"]) if i["kind"] == "invoice" else ""),
     ("Gross", lambda i: gbp(i["gross_pence"])),
     ("Paid", lambda i: gbp(i["paid_pence"])),
     ("Status", lambda i: i["status"].replace("_", " ")),
@@ -113,6 +120,7 @@ class OrganisationsTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([260, 740])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_record_enabled(False)

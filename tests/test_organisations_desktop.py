@@ -6,14 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from core.db import Database
 from desktop.organisations import OrganisationsTab
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
+from desktop.remote_backend import RemoteBackend
+from desktop.tasks import pool
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session
+from tests.server_support import PASSWORD, ServerProcess, add_staff, server_env
 from tests.test_organisations import acme, call, row, seats
 
 __all__ = ["desk_settings", "make_desk"]
@@ -102,3 +106,36 @@ def test_a_bad_row_is_named_and_closing_a_held_order_gives_the_seats_back(
     dialog.reject()
     qtbot.waitUntil(lambda: seats(sqlite_db, sid)["held"] == 0, timeout=WAIT_MS)
     assert call(sqlite_db, "invoices.list") == []
+
+
+@pytest.mark.slow
+def test_a_remote_desk_books_an_employer_through_a_running_server(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    email = add_staff(sqlite_db, "reception")
+    with ServerProcess(server_env(sqlite_db.settings.database_url)) as server:
+        desk = RemoteBackend(server.url)
+        desk.start()
+        try:
+            desk.client.wait_connected(10)
+            desk.login(email, PASSWORD)
+            tab = OrganisationsTab(desk)
+            qtbot.addWidget(tab)
+            tab.reload()
+            qtbot.waitUntil(lambda: tab.orgs.rowCount() == 1, timeout=WAIT_MS)
+            tab.org_table.selectRow(0)
+            qtbot.waitUntil(lambda: tab.record is not None, timeout=WAIT_MS)
+            dialog = _dialog(qtbot, tab, [row(sid, 1), row(sid, 2)])
+            dialog.hold_button.click()
+            qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+            dialog.confirm_button.click()
+            qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+            dialog.accept()
+            tab.open_record(tab.record["id"] if tab.record else 0)
+            qtbot.waitUntil(lambda: tab.invoices.rowCount() == 1, timeout=WAIT_MS)
+        finally:
+            desk.close()
+            pool().waitForDone(10_000)
+    assert seats(sqlite_db, sid) == {"booked": 2, "held": 0}

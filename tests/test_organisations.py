@@ -297,3 +297,35 @@ def test_organisation_names_are_unique_and_contacts_validated(sqlite_db: Databas
             "organisations.add",
             {"name": "Beta", "contacts": [{"name": "X", "email": "nope"}]},
         )
+
+
+def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
+    sqlite_db: Database,
+) -> None:
+    from tests.test_certificates import page_text
+
+    db = registered(sqlite_db)
+    org = acme(db, po_required=True)
+    sid = make_session(db, "efaw")
+    order = call(
+        db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 1)], "po": "PO-77"},
+    )
+    number = call(db, "organisations.order.confirm", {"id": order["id"]})["invoice"]
+    pdf = base64.b64decode(call(db, "invoices.pdf", {"number": number})["pdf_base64"])
+    text = page_text(pdf)
+    for expected in (
+        number,
+        "RFT First Aid Training Ltd",
+        "VAT no. GB 123 4567 89",
+        "Acme Logistics Ltd",
+        "Aire Park",
+        "PO-77",
+        "Staff Member1",
+        "VAT at 20%",
+        "12.50",
+        "62.50",
+        "rounded half-up",
+    ):
+        assert expected in text, expected

@@ -86,3 +86,19 @@ def test_subject_access_and_erasure_cover_employer_contacts(sqlite_db: Database)
         assert erase_person(tx, "accounts@acme.example", Actor("admin", "admin")) == 1
     (org,) = call(sqlite_db, "organisations.list")
     assert [c["name"] for c in org["contacts"]] == ["Priya Shah", "(erased)", "Health Safety"]
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv() -> None:
+    hostile = compliance.Holding(
+        attendee='=HYPERLINK("http://x.example","Sam")',
+        email="sam@acme.example",
+        course="Emergency First Aid at Work",
+        certificate="RFT-C2026-000001",
+        expires="2029-01-01",
+        status="valid",
+        next="EFAW Requalification",
+        days_left=900,
+        certificate_id=1,
+    )
+    line = compliance.to_csv([hostile]).splitlines()[1]
+    assert line.startswith("\"'=HYPERLINK(")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.audit import csv_cell
 from core.clock import now, today_london, uk_date
 from core.models import Attendee, Booking, Course
 from core.models.attendance import Certificate
@@ -97,11 +98,13 @@ def holdings(tx: Session, org_id: int, today: date | None = None) -> list[Holdin
 
 
 def to_csv(found: list[Holding]) -> str:
+    """The view as CSV, safe to open in a spreadsheet (a name is never run as a formula)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["attendee", "course", "certificate", "expires", "status", "next"])
     for h in found:
-        writer.writerow([h.attendee, h.course, h.certificate, h.expires or "", h.status, h.next])
+        cells = (h.attendee, h.course, h.certificate, h.expires, h.status, h.next)
+        writer.writerow([csv_cell(c) for c in cells])
     return out.getvalue()
 
 

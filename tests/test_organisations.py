@@ -329,3 +329,63 @@ def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
         "rounded half-up",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "The CSV file is empty"),
+        ("session,name,email\n1,A B,a@b.example\n", "lacks the column date_of_birth"),
+        ("session,name,email,date_of_birth\n", "has a header but no people"),
+        (
+            "session,name,email,date_of_birth\n1,A,a@b.example,1990-01-01,extra\n",
+            "Row 2, field date_of_birth: the row has 5 cells",
+        ),
+        (
+            "session,name,email,dob\n"
+            + "".join(f"1,A B,a{i}@b.example,1990-01-01\n" for i in range(201)),
+            "at most 200 rows",
+        ),
+        ("session,name,email,date_of_birth\n" + "x" * 300_000, "over 256 KB"),
+    ],
+)
+def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: str) -> None:
+    from core.organisations.order_csv import parse_csv
+
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csv(text)
+    assert expected in caught.value.message
+
+
+def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
+    from core.organisations.order_csv import parse_csv
+
+    rows = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
+    assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]
+
+
+def test_an_order_is_confirmed_once_and_needs_rows_or_csv_but_not_both(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    with pytest.raises(ValidationFailed, match="either as rows or as CSV"):
+        call(
+            sqlite_db,
+            "organisations.order.start",
+            {"organisation_id": org, "rows": [row(sid, 1)], "csv": "session"},
+        )
+    done = _ordered(sqlite_db, org)
+    with pytest.raises(ValidationFailed, match="already confirmed"):
+        call(sqlite_db, "organisations.order.confirm", {"id": 1})
+    assert len(call(sqlite_db, "invoices.list")) == 1
+    assert call(sqlite_db, "organisations.order.get", {"id": 1})["references"] == done["references"]
+
+
+def test_a_malformed_vat_rate_stops_the_start_naming_the_setting() -> None:
+    from core.config import load_settings
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="RFT_VAT_RATE must be a percentage"):
+        load_settings({"RFT_VAT_RATE": "twenty"})
+    assert load_settings({"RFT_VAT_RATE": "17.5"}).vat_rate_bp == 1750

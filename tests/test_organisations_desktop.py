@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
 from core.db import Database
@@ -139,3 +140,27 @@ def test_a_remote_desk_books_an_employer_through_a_running_server(
             desk.close()
             pool().waitForDone(10_000)
     assert seats(sqlite_db, sid) == {"booked": 2, "held": 0}
+
+
+def test_a_contact_added_from_the_record_shows_with_their_roles(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    from desktop.admin.form_dialog import FormDialog
+
+    acme(sqlite_db)
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    tab.add_contact()
+    dialog = tab.findChild(FormDialog)
+    assert dialog is not None
+    name, email, booking, invoice, expiry = (
+        dialog.layout().itemAt(i, QFormLayout.ItemRole.FieldRole).widget() for i in range(5)
+    )
+    name.setText("Dee Ward")
+    email.setText("not an email")
+    invoice.setChecked(False)
+    dialog._save()
+    qtbot.waitUntil(lambda: "email" in dialog.error.text(), timeout=WAIT_MS)
+    email.setText("dee@acme.example")
+    dialog._save()
+    qtbot.waitUntil(lambda: "Dee Ward" in tab.details.text(), timeout=WAIT_MS)
+    assert "Dee Ward &lt;dee@acme.example&gt; (booking, expiry)" in tab.details.text()

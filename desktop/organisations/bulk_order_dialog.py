@@ -4,6 +4,7 @@ then every seat held and one review, then one confirmation; or cancel, releasing
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ def review_text(order: dict[str, Any]) -> str:
     lines = []
     for part in order["sessions"]:
         s, q = part["session"], part["quote"]
-        names = ", ".join(p["name"] for p in part["people"])
+        names = html.escape(", ".join(p["name"] for p in part["people"]))
         discount = f" (group discount {gbp(q['discount_pence'])})" if q["discount_pence"] else ""
         lines.append(
             f"<b>{s['course_name']}</b>, {s['venue_name']}, "
@@ -53,7 +54,7 @@ def review_text(order: dict[str, Any]) -> str:
             else "(no VAT)"
         )
         + f" for {order['seats']} places"
-        + (f", PO {order['po']}" if order["po"] else "")
+        + (f", PO {html.escape(order['po'])}" if order["po"] else "")
     )
     return "<br/>".join(lines)
 

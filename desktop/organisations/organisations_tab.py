@@ -5,6 +5,7 @@ bookings and invoices; bulk booking, invoice PDFs and payments from the record."
 from __future__ import annotations
 
 import base64
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,11 @@ from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
 from desktop.tasks import BackendOp, plain_message
+
+
+def _escaped(contact: dict[str, Any]) -> dict[str, Any]:
+    """A contact's name and email made safe to show in rich text."""
+    return contact | {"name": html.escape(contact["name"]), "email": html.escape(contact["email"])}
 
 
 def _day(iso: str) -> str:
@@ -70,6 +76,11 @@ INVOICES = [
     ("Paid", lambda i: gbp(i["paid_pence"])),
     ("Status", lambda i: i["status"].replace("_", " ")),
 ]
+ROLE_LABELS = {
+    "booking": "Books staff onto courses",
+    "invoice": "Receives invoices",
+    "expiry": "Is told about expiring certificates",
+}
 REFRESH_KINDS = {"organisation", "invoice", "booking", "certificate"}
 
 
@@ -101,14 +112,19 @@ class OrganisationsTab(QWidget):
         self.sections.addTab(self.invoice_table, "Invoices")
         self.bulk_button = QPushButton("Bulk booking…")
         self.bulk_button.clicked.connect(self.bulk_booking)
+        contact = QPushButton("Add contact…")
+        contact.clicked.connect(self.add_contact)
         export = QPushButton("Compliance CSV…")
-        export.clicked.connect(self.export_compliance)
+        export.clicked.connect(lambda: self.export_compliance("csv"))
+        export_pdf = QPushButton("Compliance PDF…")
+        export_pdf.clicked.connect(lambda: self.export_compliance("pdf"))
         pdf = QPushButton("Save invoice PDF…")
         pdf.clicked.connect(self.save_invoice_pdf)
         pay = QPushButton("Record payment…")
         pay.clicked.connect(self.record_payment)
         actions = QHBoxLayout()
-        for button in (self.bulk_button, export, pdf, pay):
+        self.record_buttons = (self.bulk_button, contact, export, export_pdf, pdf, pay)
+        for button in self.record_buttons:
             actions.addWidget(button)
         actions.addStretch(1)
         right = QWidget()
@@ -129,7 +145,7 @@ class OrganisationsTab(QWidget):
         self.reload()
 
     def _set_record_enabled(self, on: bool) -> None:
-        for widget in (self.bulk_button, self.sections):
+        for widget in (*self.record_buttons, self.sections):
             widget.setEnabled(on)
 
     def _on_change(self, message: dict[str, Any]) -> None:
@@ -159,19 +175,19 @@ class OrganisationsTab(QWidget):
 
     def show_record(self, record: dict[str, Any]) -> None:
         self.record = record
-        contacts = (
-            "; ".join(
-                f"{c['name']} <{c['email']}> ({', '.join(c['roles'])})" for c in record["contacts"]
-            )
-            or "none yet"
+        contacts = "; ".join(
+            f"{c['name']} &lt;{c['email']}&gt; ({', '.join(c['roles']) or 'no roles'})"
+            for c in (_escaped(c) for c in record["contacts"])
         )
-        address = record["billing_address"].replace("\n", ", ") or "no billing address"
+        address = html.escape(record["billing_address"].replace("\n", ", "))
+        terms = f"Pays in {record['terms_days']} days"
+        if record["po_required"]:
+            terms += ", purchase order required"
+        if record["vat_number"]:
+            terms += f", VAT no. {html.escape(record['vat_number'])}"
         self.details.setText(
-            f"<b>{record['name']}</b> — {address}<br/>"
-            f"Pays in {record['terms_days']} days"
-            + (", purchase order required" if record["po_required"] else "")
-            + (f", VAT no. {record['vat_number']}" if record["vat_number"] else "")
-            + f"<br/>Contacts: {contacts}"
+            f"<b>{html.escape(record['name'])}</b> — {address or 'no billing address'}<br/>"
+            f"{terms}<br/>Contacts: {contacts or 'none yet'}"
         )
         self.staff.set_rows(record["compliance"])
         self.bookings.set_rows(record["booking_list"])
@@ -270,17 +286,58 @@ class OrganisationsTab(QWidget):
             lambda _r: self.open_record(self.record["id"]) if self.record else None
         ).failure(self._error).run()
 
-    def export_compliance(self) -> None:
+    def add_contact(self) -> None:
+        if self.record is None:
+            return
+        org_id = self.record["id"]
+        name, email = QLineEdit(), QLineEdit()
+        roles = {r: QCheckBox(label) for r, label in ROLE_LABELS.items()}
+        for box in roles.values():
+            box.setChecked(True)
+
+        def params() -> dict[str, Any]:
+            chosen = [r for r, box in roles.items() if box.isChecked()]
+            return {
+                "id": org_id,
+                "contact": {"name": name.text(), "email": email.text(), "roles": chosen},
+            }
+
+        rows: list[tuple[str, QWidget]] = [("Name", name), ("Email", email)]
+        rows += [("", box) for box in roles.values()]
+        FormDialog(
+            self,
+            "Add contact",
+            rows,
+            self.backend,
+            "organisations.add_contact",
+            params,
+            self.show_record_of,
+        ).open()
+
+    def show_record_of(self, org: dict[str, Any]) -> None:
+        self.open_record(org["id"])
+
+    def export_compliance(self, kind: str) -> None:
         if self.record is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export compliance", f"compliance-{self.record['id']}.csv", "CSV (*.csv)"
+            self,
+            "Export compliance",
+            f"compliance-{self.record['id']}.{kind}",
+            f"{kind.upper()} (*.{kind})",
         )
         if path:
-            params = {"id": self.record["id"], "format": "csv"}
+            params = {"id": self.record["id"], "format": kind}
             BackendOp(self, self.backend, "organisations.compliance_export", params).success(
-                lambda r: Path(path).write_text(r["csv"], encoding="utf-8", newline="")
+                lambda r: self.write_export(Path(path), r)
             ).failure(self._error).run()
+
+    @staticmethod
+    def write_export(path: Path, result: dict[str, Any]) -> None:
+        if "csv" in result:
+            path.write_text(result["csv"], encoding="utf-8", newline="")
+        else:
+            path.write_bytes(base64.b64decode(result["pdf_base64"]))
 
     def _error(self, error: BaseException) -> None:
         QMessageBox.warning(self, "Organisations", plain_message(error))

@@ -52,7 +52,8 @@ def _shares(total: int, parts: int) -> list[int]:
 def _description(booking: Booking) -> str:
     s = booking.session
     start = uk_date(s.start_at.astimezone(LONDON).date())
-    return f"{s.course.name}, {s.venue.name}, {start} ({booking.reference})"
+    text = f"{s.course.name}, {s.venue.name}, {start} ({booking.reference})"
+    return text + (", group discount applied" if booking.discount_pence else "")
 
 
 def issue_invoice(

@@ -389,3 +389,38 @@ def test_a_malformed_vat_rate_stops_the_start_naming_the_setting() -> None:
     with pytest.raises(ConfigError, match="RFT_VAT_RATE must be a percentage"):
         load_settings({"RFT_VAT_RATE": "twenty"})
     assert load_settings({"RFT_VAT_RATE": "17.5"}).vat_rate_bp == 1750
+
+
+def test_two_desks_confirming_one_order_at_once_book_it_once(any_db: Database) -> None:
+    import threading
+
+    org = acme(any_db)
+    sid = make_session(any_db, "efaw")
+    order = call(
+        any_db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 1), row(sid, 2)]},
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(label: str) -> None:
+        barrier.wait(timeout=30)
+        try:
+            call(
+                any_db,
+                "organisations.order.confirm",
+                {"id": order["id"]},
+                Actor(label, "reception", "desk", None),
+            )
+            outcomes.append("booked")
+        except DomainError as exc:
+            outcomes.append(exc.message)
+
+    desks = [threading.Thread(target=confirm, args=(f"Desk {n}",)) for n in (1, 2)]
+    for desk in desks:
+        desk.start()
+    for desk in desks:
+        desk.join(timeout=60)
+    assert sorted(outcomes) == [f"Bulk order {order['id']} is already confirmed.", "booked"]
+    assert len(call(any_db, "invoices.list")) == 1 and seats(any_db, sid)["booked"] == 2

@@ -424,3 +424,15 @@ def test_two_desks_confirming_one_order_at_once_book_it_once(any_db: Database) -
         desk.join(timeout=60)
     assert sorted(outcomes) == [f"Bulk order {order['id']} is already confirmed.", "booked"]
     assert len(call(any_db, "invoices.list")) == 1 and seats(any_db, sid)["booked"] == 2
+
+
+def test_the_website_feed_carries_nothing_about_employers_or_invoices(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    _ordered(sqlite_db, org)
+    website = Actor("website", None, "website", None)
+    staff_kinds = {c["kind"] for c in call(sqlite_db, "changes.since", {})["changes"]}
+    public_kinds = {c["kind"] for c in call(sqlite_db, "changes.since", {}, website)["changes"]}
+    assert {"organisation", "invoice"} <= staff_kinds
+    assert public_kinds == {"session"}

@@ -17,6 +17,7 @@ from core.errors import NotFound
 from core.models import Attendee, Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
+from core.organisations.bulk import forget_person, pending_for
 from core.organisations.directory import erase_contacts, export_contacts
 
 ERASED = "(erased)"
@@ -36,7 +37,7 @@ def _bookings_for(tx: Session, email: str) -> list[Booking]:
         .order_by(Booking.id)
     )
     found = list(tx.scalars(stmt))
-    if not found and not export_contacts(tx, email):
+    if not found and not export_contacts(tx, email) and not pending_for(tx, email):
         raise NotFound(f"Nothing is held about {email}.")
     return found
 
@@ -78,6 +79,7 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
         "bookings": records,
         "training": register_data.export_for(tx, attendee_ids),
         "organisation_contacts": export_contacts(tx, email),
+        "pending_orders": pending_for(tx, email),
     }
 
 
@@ -102,7 +104,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.special_requirements = None
                 attendee.emergency_phone = None
                 touched += 1
-    touched += erase_contacts(tx, email, ERASED)
+    touched += erase_contacts(tx, email, ERASED) + forget_person(tx, email)
     forget_recipient(tx, email)  # queued and sent email to them
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

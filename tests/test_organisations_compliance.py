@@ -102,3 +102,37 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv() -> None:
     )
     line = compliance.to_csv([hostile]).splitlines()[1]
     assert line.startswith("\"'=HYPERLINK(")
+
+
+def test_an_order_keeps_its_people_only_while_seats_are_held_and_erasure_releases_it(
+    sqlite_db: Database,
+) -> None:
+    from sqlalchemy import select as sql_select
+
+    from core.models.organisations import BulkOrder
+    from tests.factories import make_session
+    from tests.test_organisations import row, seats
+
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    kept = call(
+        sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": [row(sid, 1)]}
+    )
+    call(sqlite_db, "organisations.order.confirm", {"id": kept["id"]})
+    pending = call(
+        sqlite_db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 2), row(sid, 3)]},
+    )
+    with sqlite_db.read() as tx:
+        (held,) = export_person(tx, "staff2@acme.example")["pending_orders"]
+    assert (held["order"], held["name"], held["session"]) == (pending["id"], "Staff Member2", sid)
+    with sqlite_db.write() as tx:
+        erase_person(tx, "staff2@acme.example", Actor("admin", "admin"))
+    with sqlite_db.read() as tx:
+        stored = {o.id: (o.status, o.rows) for o in tx.scalars(sql_select(BulkOrder))}
+    assert stored == {kept["id"]: ("CONFIRMED", "[]"), pending["id"]: ("RELEASED", "[]")}
+    assert seats(sqlite_db, sid) == {"booked": 1, "held": 0}
+    shown = call(sqlite_db, "organisations.order.get", {"id": kept["id"]})
+    assert [p["name"] for p in shown["sessions"][0]["people"]] == ["Staff Member1"]
+    assert shown["gross_pence"] == 7500 and shown["references"]

@@ -1,5 +1,8 @@
 """Bulk orders: many staff of one employer on several sessions, all or nothing.
 
+The order keeps its people (encrypted) only while its seats are held: once confirmed they
+live with the bookings, and a released order forgets them.
+
 ``start_order`` checks every row, then holds every seat on every session through the
 ordinary seat holds (one write transaction: one session that cannot take its people and no
 seat is held anywhere). ``review`` shows the order; ``confirm_order`` turns every hold into a
@@ -140,30 +143,53 @@ def _locked_order(tx: Session, order_id: int) -> BulkOrder:
     return order
 
 
+def _held_parts(tx: Session, order: BulkOrder) -> list[dict[str, Any]]:
+    parts = []
+    for sid, group in _by_session(order_rows(order)).items():
+        view = get_session(tx, sid)
+        hold = tx.get_one(SeatHold, order.holds[str(sid)])
+        parts.append(
+            {
+                "session": view.to_json(),
+                "hold_id": hold.id,
+                "hold_expires_at": hold.expires_at.isoformat(),
+                "people": [r.to_json() for r in group],
+                "quote": quote(view.price_pence, len(group)).to_json(),
+            }
+        )
+    return parts
+
+
+def _booked_parts(tx: Session, order: BulkOrder) -> list[dict[str, Any]]:
+    """A confirmed order as booked: its people now live (and are erased) with the bookings."""
+    return [
+        {
+            "session": get_session(tx, b.session_id).to_json(),
+            "reference": b.reference,
+            "people": [{"name": a.name, "email": a.email} for a in b.attendees],
+            "quote": {
+                "unit_pence": b.unit_price_pence,
+                "attendees": b.seats,
+                "subtotal_pence": b.subtotal_pence,
+                "discount_pence": b.discount_pence,
+                "total_pence": b.total_pence,
+            },
+        }
+        for b in _bookings(tx, order)
+    ]
+
+
 def review(tx: Session, settings: Settings, order_id: int) -> dict[str, Any]:
     """The order as one review: each session with its people and price, and the totals."""
     order = tx.get(BulkOrder, order_id)
     if order is None:
         raise NotFound(f"There is no bulk order number {order_id}.")
     org = tx.get_one(Organisation, order.organisation_id)
-    sessions = []
-    gross = 0
-    for sid, group in _by_session(order_rows(order)).items():
-        view = get_session(tx, sid)
-        price = quote(view.price_pence, len(group))
-        gross += price.total_pence
-        hold = tx.get_one(SeatHold, order.holds[str(sid)])
-        sessions.append(
-            {
-                "session": view.to_json(),
-                "hold_id": hold.id,
-                "hold_expires_at": hold.expires_at.isoformat(),
-                "people": [r.to_json() for r in group],
-                "quote": price.to_json(),
-            }
-        )
-    amounts = vat.split(gross, vat.rate_bp(settings))
     invoice = tx.get(Invoice, order.invoice_id) if order.invoice_id else None
+    parts = _booked_parts(tx, order) if invoice else _held_parts(tx, order)
+    gross = sum(p["quote"]["total_pence"] for p in parts)
+    rate = invoice.vat_rate_bp if invoice else vat.rate_bp(settings)
+    amounts = vat.split(gross, rate)
     return {
         "id": order.id,
         "org_id": org.id,
@@ -171,24 +197,44 @@ def review(tx: Session, settings: Settings, order_id: int) -> dict[str, Any]:
         "status": order.status,
         "po": order.po,
         "expires_at": order.expires_at.isoformat(),
-        "sessions": sessions,
-        "seats": sum(len(s["people"]) for s in sessions),
+        "sessions": parts,
+        "seats": sum(len(p["people"]) for p in parts),
         "net_pence": amounts.net_pence,
         "vat_pence": amounts.vat_pence,
         "gross_pence": amounts.gross_pence,
-        "references": _references(tx, order),
+        "references": [b.reference for b in _bookings(tx, order)],
         "invoice": invoice.number if invoice else None,
     }
 
 
-def _references(tx: Session, order: BulkOrder) -> list[str]:
+def _bookings(tx: Session, order: BulkOrder) -> list[Booking]:
     ids = tx.scalars(select(SeatHold.booking_id).where(SeatHold.id.in_(order.holds.values())))
     found = [i for i in ids if i is not None]
     if not found:
         return []
-    return list(
-        tx.scalars(select(Booking.reference).where(Booking.id.in_(found)).order_by(Booking.id))
-    )
+    return list(tx.scalars(select(Booking).where(Booking.id.in_(found)).order_by(Booking.id)))
+
+
+def pending_for(tx: Session, email: str) -> list[dict[str, Any]]:
+    """For a subject access request: ``email``'s rows in orders whose seats are still held."""
+    wanted = email.strip().casefold()
+    found = []
+    for order in tx.scalars(select(BulkOrder).where(BulkOrder.status == "HELD")):
+        found += [
+            r.to_json() | {"order": order.id}
+            for r in order_rows(order)
+            if str(r.person.email).casefold() == wanted
+        ]
+    return found
+
+
+def forget_person(tx: Session, email: str) -> int:
+    """Erasure: an order still holding seats that lists ``email`` is released (its seats go
+    back and its people are forgotten); returns how many orders."""
+    orders = sorted({row["order"] for row in pending_for(tx, email)})
+    for order_id in orders:
+        release_order(tx, order_id)
+    return len(orders)
 
 
 def _usable(order: BulkOrder) -> None:
@@ -237,6 +283,7 @@ def confirm_order(
         booking_emails.refresh_confirmation(tx, booking)
     order.status = "CONFIRMED"
     order.invoice_id = invoice.id
+    order.rows = "[]"
     tx.flush()
     return booked, invoice
 
@@ -249,6 +296,7 @@ def release_order(tx: Session, order_id: int) -> BulkOrder:
     for hold_id in order.holds.values():
         holds.release_hold(tx, hold_id)
     order.status = "RELEASED"
+    order.rows = "[]"
     tx.flush()
     return order
 

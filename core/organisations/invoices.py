@@ -100,9 +100,13 @@ def issue_invoice(
 
 def credit_booking(tx: Session, booking: Booking, actor: Actor, reason: str) -> Invoice | None:
     """Credit a cancelled booking's invoice lines not yet credited (None when nothing is)."""
-    lines = list(tx.scalars(select(InvoiceLine).where(InvoiceLine.booking_id == booking.id)))
-    invoiced = [ln for ln in lines if _kind(tx, ln.invoice_id) == "invoice"]
-    if not invoiced or len(lines) >= 2 * len(invoiced):
+    rows = tx.execute(
+        select(InvoiceLine, Invoice.kind)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(InvoiceLine.booking_id == booking.id)
+    ).all()
+    invoiced = [line for line, kind in rows if kind == "invoice"]
+    if not invoiced or any(kind == "credit_note" for _, kind in rows):
         return None
     original = tx.get_one(Invoice, invoiced[0].invoice_id)
     today = today_london()
@@ -139,10 +143,6 @@ def credit_booking(tx: Session, booking: Booking, actor: Actor, reason: str) -> 
     _publish(tx, note)
     send(tx, note, tx.get_one(Organisation, original.organisation_id))
     return note
-
-
-def _kind(tx: Session, invoice_id: int) -> str:
-    return tx.get_one(Invoice, invoice_id).kind
 
 
 def _publish(tx: Session, invoice: Invoice) -> None:

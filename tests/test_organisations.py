@@ -436,3 +436,21 @@ def test_the_website_feed_carries_nothing_about_employers_or_invoices(
     public_kinds = {c["kind"] for c in call(sqlite_db, "changes.since", {}, website)["changes"]}
     assert {"organisation", "invoice"} <= staff_kinds
     assert public_kinds == {"session"}
+
+
+def test_a_long_review_can_hold_the_seats_longer_but_not_revive_them(sqlite_db: Database) -> None:
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    order = call(
+        sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": [row(sid, 1)]}
+    )
+    with sqlite_db.write() as tx:  # ten minutes into the review
+        tx.execute(update(SeatHold).values(expires_at=now() + timedelta(minutes=5)))
+    longer = call(sqlite_db, "organisations.order.extend", {"id": order["id"]})
+    assert longer["expires_at"] > order["expires_at"]
+    assert longer["sessions"][0]["hold_expires_at"] == longer["expires_at"]
+    with sqlite_db.write() as tx:
+        tx.execute(update(SeatHold).values(expires_at=now()))
+    with pytest.raises(HoldExpired):
+        call(sqlite_db, "organisations.order.extend", {"id": order["id"]})
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}

@@ -71,6 +71,12 @@ def test_a_bulk_order_is_held_reviewed_and_confirmed_from_the_record(
     assert "Total £375.00" in dialog.review.text() and "First Aid at Work" in dialog.review.text()
     assert seats(sqlite_db, efaw) == {"booked": 0, "held": 2}
     dialog.grab().save(str(tmp_path / "bulk-review.png"))
+    held_until = dialog.order["expires_at"] if dialog.order else ""
+    dialog.extend_button.click()
+    qtbot.waitUntil(
+        lambda: dialog.order is not None and dialog.order["expires_at"] > held_until,
+        timeout=WAIT_MS,
+    )
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
     assert seats(sqlite_db, efaw) == {"booked": 2, "held": 0}

@@ -123,6 +123,14 @@ def confirm_order(call: Call, params: IdParams) -> dict[str, Any]:
         return bulk.review(tx, call.db.settings, params.id)
 
 
+@method("organisations.order.extend", roles=DESK, params=IdParams)
+def extend_order(call: Call, params: IdParams) -> dict[str, Any]:
+    """Hold every seat of the order for longer while it is reviewed."""
+    with call.db.write() as tx:
+        bulk.extend_order(tx, call.db.settings, params.id)
+        return bulk.review(tx, call.db.settings, params.id)
+
+
 @method("organisations.order.release", roles=DESK, params=IdParams)
 def release_order(call: Call, params: IdParams) -> dict[str, Any]:
     with call.db.write() as tx:

@@ -288,6 +288,21 @@ def confirm_order(
     return booked, invoice
 
 
+def extend_order(tx: Session, settings: Settings, order_id: int) -> BulkOrder:
+    """Keep every seat held for another ``RFT_HOLD_MINUTES`` while the review goes on; a hold
+    that has already run out cannot be revived (``HoldExpired``: release and start again)."""
+    order = _locked_order(tx, order_id)
+    _usable(order)
+    expiry = None
+    for hold_id in order.holds.values():
+        hold = holds.extend_hold(tx, hold_id, settings.hold_minutes)
+        expiry = hold.expires_at if expiry is None else min(expiry, hold.expires_at)
+    assert expiry is not None
+    order.expires_at = expiry
+    tx.flush()
+    return order
+
+
 def release_order(tx: Session, order_id: int) -> BulkOrder:
     """Give back every seat the order holds (an order already released stays so)."""
     order = _locked_order(tx, order_id)

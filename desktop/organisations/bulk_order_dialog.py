@@ -84,6 +84,9 @@ class BulkOrderDialog(QDialog):
         self.editing: tuple[QWidget, ...] = (self.table, self.po, add_row, load)
         self.hold_button = QPushButton("Hold seats and review")
         self.hold_button.clicked.connect(self.hold)
+        self.extend_button = QPushButton("Hold longer")
+        self.extend_button.setEnabled(False)
+        self.extend_button.clicked.connect(self.extend)
         self.confirm_button = QPushButton("Confirm order")
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm)
@@ -94,7 +97,7 @@ class BulkOrderDialog(QDialog):
             top.addWidget(widget)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
-        for widget in (close, self.hold_button, self.confirm_button):
+        for widget in (close, self.hold_button, self.extend_button, self.confirm_button):
             bottom.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -165,6 +168,7 @@ class BulkOrderDialog(QDialog):
         self.order = order
         for widget in self.editing:
             widget.setEnabled(False)
+        self.extend_button.setEnabled(True)
         until = to_london(datetime.fromisoformat(order["expires_at"]))
         self.message.setStyleSheet("")
         self.message.setText(
@@ -177,6 +181,12 @@ class BulkOrderDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.hold_button.setEnabled(self.order is None)
         self._show_error(plain_message(error))
+
+    def extend(self) -> None:
+        assert self.order is not None
+        BackendOp(
+            self, self.backend, "organisations.order.extend", {"id": self.order["id"]}
+        ).success(self._held).failure(self._failed).run()
 
     def confirm(self) -> None:
         assert self.order is not None
@@ -192,8 +202,8 @@ class BulkOrderDialog(QDialog):
             f"Booked {', '.join(order['references'])}. Invoice {order['invoice']} has been "
             "emailed to the invoice contact."
         )
-        self.hold_button.hide()
-        self.confirm_button.hide()
+        for button in (self.hold_button, self.extend_button, self.confirm_button):
+            button.hide()
 
     def reject(self) -> None:
         """Closing before confirming gives the held seats back at once."""

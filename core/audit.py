@@ -132,7 +132,8 @@ def to_json(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell a spreadsheet shows as text, never runs as a formula."""
     if value is None:
         return ""
     if isinstance(value, dict | list):
@@ -152,7 +153,7 @@ def export_csv(found: list[AuditEntry]) -> str:
     for e in found:
         writer.writerow(
             [
-                _cell(v)
+                csv_cell(v)
                 for v in (
                     e.id,
                     e.at,

@@ -19,6 +19,7 @@ from core.config import Settings
 from core.db import Database
 from core.errors import ConfigError
 from core.notify.sender import check_smtp, run_sender_forever
+from core.organisations.compliance import send_organisation_reminders
 from core.payments.gateway import check_stripe
 from core.payments.jobs import run_payments_forever
 
@@ -30,11 +31,12 @@ REMINDER_INTERVAL_S = 3600.0
 
 
 def run_reminders_forever(db: Database, stop_event: threading.Event, *, interval_s: float) -> None:
-    """Queue due certificate renewal reminders (each is sent once) every hour or so."""
+    """Queue due certificate renewal reminders, to holders and to their employers (each is
+    sent once), every hour or so."""
     while not stop_event.is_set():
         try:
             with db.write() as tx:
-                queued = send_due_reminders(tx)
+                queued = send_due_reminders(tx) + send_organisation_reminders(tx)
             if queued:
                 log.info("queued %d renewal reminder(s)", queued)
         except Exception:

@@ -25,6 +25,7 @@ from core.locking import lock_session, lock_sessions
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
 from core.notify import booking_emails
+from core.organisations.invoices import credit_booking
 from core.pricing import quote
 from core.references import next_reference
 
@@ -276,7 +277,8 @@ def cancel(
 ) -> Booking:
     """Cancel a booking and give its seats back. Cancelling twice is an error, not a no-op.
 
-    ``notify`` queues the cancellation email (payments sends its own when a link expires)."""
+    ``notify`` queues the cancellation email (payments sends its own when a link expires);
+    an employer's invoiced booking is credited with a credit note."""
     booking = find(tx, reference)
     session = lock_session(tx, booking.session_id)
     _refresh_locked(tx, booking, session.id)
@@ -290,6 +292,8 @@ def cancel(
     tx.flush()
     publish_booking(tx, booking)
     publish_session(tx, session)
+    if booking.organisation_id is not None:
+        credit_booking(tx, booking, actor, booking.cancel_reason)
     if notify:
         booking_emails.send_cancellation(tx, booking)
     return booking

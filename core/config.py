@@ -40,7 +40,7 @@ def _float(
     default: float,
     lo: float,
     hi: float,
-    unit: str = "seconds",
+    what: str = "a number of seconds",
 ) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -48,7 +48,7 @@ def _float(
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number of {unit}, not {raw!r}.") from None
+        raise ConfigError(f"{name} must be {what}, not {raw!r}.") from None
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
     return value
@@ -84,6 +84,10 @@ class Settings:
     worker_interval_s: float = 15.0
     refund_full_days: int = 14
     terminal_timeout_s: float = 120.0
+    supplier_name: str = "RFT First Aid Training Ltd"
+    supplier_address: str = "12 Park Row, Leeds LS1 5HD"
+    vat_number: str | None = None
+    vat_rate_bp: int = 2000
 
     @property
     def embedded(self) -> bool:
@@ -112,7 +116,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         hold_minutes=_int(env, "RFT_HOLD_MINUTES", 15, 1, 120),
         ws_host=env.get("WS_HOST") or "127.0.0.1",
         ws_port=_int(env, "WS_PORT", 8765, 1, 65535),
-        ws_rate_limit=_float(env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "requests per second"),
+        ws_rate_limit=_float(env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "a number of requests per second"),
         ws_rate_burst=_int(env, "WS_RATE_BURST", 60, *RATE_BURST_RANGE),
         jwt_secret=env.get("JWT_SECRET") or None,
         jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",
@@ -128,4 +132,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_interval_s=_float(env, "RFT_WORKER_INTERVAL", 15.0, 0.1, 3600.0),
         refund_full_days=_int(env, "RFT_REFUND_FULL_DAYS", 14, 0, 365),
         terminal_timeout_s=_float(env, "RFT_TERMINAL_TIMEOUT", 120.0, 15.0, 600.0),
+        supplier_name=env.get("RFT_SUPPLIER_NAME") or Settings.supplier_name,
+        supplier_address=env.get("RFT_SUPPLIER_ADDRESS") or Settings.supplier_address,
+        vat_number=env.get("RFT_VAT_NUMBER") or None,
+        vat_rate_bp=round(_float(env, "RFT_VAT_RATE", 20.0, 0.0, 100.0, "a percentage") * 100),
     )

@@ -1,5 +1,6 @@
-"""A customer's right of access and erasure: export everything held about an email address,
-or erase it while bookings and payments keep their amounts for the accounts."""
+"""A customer's right of access and erasure: export everything held about an email address
+(bookings, training records, employer contact records), or erase it while bookings, payments
+and invoices keep their amounts for the accounts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from core.errors import NotFound
 from core.models import Attendee, Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
+from core.organisations.bulk import forget_person, pending_for
+from core.organisations.directory import erase_contacts, export_contacts
 
 ERASED = "(erased)"
 
@@ -35,7 +38,7 @@ def _bookings_for(tx: Session, email: str) -> list[Booking]:
         .order_by(Booking.id)
     )
     found = list(tx.scalars(stmt))
-    if not found:
+    if not found and not export_contacts(tx, email) and not pending_for(tx, email):
         raise NotFound(f"Nothing is held about {email}.")
     return found
 
@@ -76,6 +79,8 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
         "exported_at": now().isoformat(),
         "bookings": records,
         "training": register_data.export_for(tx, attendee_ids),
+        "organisation_contacts": export_contacts(tx, email),
+        "pending_orders": pending_for(tx, email),
     }
 
 
@@ -113,6 +118,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.special_requirements = None
                 attendee.emergency_phone = None
                 touched += 1
+    touched += erase_contacts(tx, email, ERASED) + forget_person(tx, email)
     forget_recipient(tx, email, names - {ERASED}, replacement=ERASED)
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

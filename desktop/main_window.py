@@ -67,6 +67,7 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Staff", "desktop.admin.staff_tab:StaffTab", ADMIN),
     TabSpec("Audit", "desktop.admin.audit_tab:AuditTab", ADMIN),
     TabSpec("Reports", "desktop.reports:ReportsTab", OFFICE),
+    TabSpec("Organisations", "desktop.organisations:OrganisationsTab", DESK),
 )
 
 BANNER_STYLE = {

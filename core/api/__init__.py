@@ -11,6 +11,7 @@ from core.api import (  # noqa: F401  (imported to register their methods)
     catalogue,
     changes,
     holds,
+    organisations,
     payments,
     reports,
     sessions,

@@ -27,6 +27,7 @@ CORE_COMMANDS = tuple(
         "reports",
         "users",
         "admin",
+        "organisations",
     )
 )
 """Modules that each add their commands with ``register(subparsers)``."""

@@ -65,9 +65,12 @@ def _pdf(args: argparse.Namespace) -> int:
 
 def _remind(args: argparse.Namespace) -> int:
     from core.certificate_mail import send_due_reminders
+    from core.organisations.compliance import send_organisation_reminders
 
     db = database()
     with db.write() as tx:
         sent = send_due_reminders(tx)
-    print(f"Queued {sent} renewal reminder{'s' if sent != 1 else ''}.")
+        employers = send_organisation_reminders(tx)
+    print(f"Queued {sent} renewal reminder{'s' if sent != 1 else ''}", end="")
+    print(f" and {employers} to employers." if employers else ".")
     return 0

@@ -2,6 +2,7 @@
 
 from core.models import admin as admin  # trainers, audit log, overrides (issue 9)
 from core.models import attendance as attendance  # registers the attendance tables
+from core.models import organisations as organisations  # employers and invoices (issue 18)
 from core.models.auth import ApiKey, RefreshToken  # noqa: F401
 from core.models.base import Base
 from core.models.bookings import Attendee, Booking, Payment, ReferenceCounter, SeatHold

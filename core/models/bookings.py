@@ -67,6 +67,8 @@ class Booking(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     # added by migration 0010: when an unpaid (PENDING_PAYMENT) booking gives its seats back
     pay_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # added by migration 0013 (organisations): the employer the booking is for
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
     attendees: Mapped[list[Attendee]] = relationship(

@@ -1,0 +1,3 @@
+"""Employers: organisations and contacts (``directory``), bulk orders (``order_csv``, ``bulk``),
+invoices and credit notes (``numbering``, ``vat``, ``invoices``, ``invoice_pdf``) and the
+compliance view with expiry reminders (``compliance``)."""

@@ -1,0 +1,456 @@
+"""Employers through the service API on real SQLite and PostgreSQL: organisations, a bulk
+order held then confirmed all or nothing, VAT invoices, credit notes, payments, compliance."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from core import bookings
+from core.actor import Actor
+from core.api import Call, dispatch
+from core.clock import now, today_london
+from core.db import Database
+from core.errors import DomainError, Forbidden, HoldExpired, NotEnoughSeats, ValidationFailed
+from core.models import Booking, SeatHold
+from core.models.organisations import Invoice
+from core.models.payments import OutboxMessage
+from core.notify.outbox import decode_attachments
+from core.organisations import vat
+from tests.factories import make_session
+
+DESK = Actor("Front Desk", "reception", "desk", None)
+TRAINER = Actor("Sarah Holt", "trainer", "desk", None)
+
+
+def call(db: Database, name: str, params: dict[str, Any] | None = None, who: Actor = DESK) -> Any:
+    return dispatch(Call(db, who), name, params or {})
+
+
+def registered(db: Database) -> Database:
+    db.settings = db.settings.with_overrides(vat_number="GB 123 4567 89")
+    return db
+
+
+def acme(db: Database, **extra: Any) -> int:
+    org = call(
+        db,
+        "organisations.add",
+        {
+            "name": "Acme Logistics Ltd",
+            "billing_address": "Unit 4, Aire Park\nLeeds LS10 1AB",
+            "terms_days": 30,
+            "contacts": [
+                {"name": "Priya Shah", "email": "priya@acme.example", "roles": ["booking"]},
+                {"name": "Accounts", "email": "accounts@acme.example", "roles": ["invoice"]},
+                {"name": "Health Safety", "email": "hs@acme.example", "roles": ["expiry"]},
+            ],
+        }
+        | extra,
+    )
+    return int(org["id"])
+
+
+def row(session: int, n: int) -> dict[str, Any]:
+    return {
+        "session": session,
+        "name": f"Staff Member{n}",
+        "email": f"staff{n}@acme.example",
+        "date_of_birth": "1988-03-0" + str(1 + n % 9),
+    }
+
+
+def seats(db: Database, sid: int) -> dict[str, int]:
+    found = call(db, "sessions.get", {"id": sid})
+    return {"booked": found["booked"], "held": found["held"]}
+
+
+def outbox(db: Database, template: str) -> list[OutboxMessage]:
+    with db.read() as tx:
+        return list(tx.scalars(select(OutboxMessage).where(OutboxMessage.template == template)))
+
+
+def test_bulk_order_holds_every_seat_then_books_all_with_one_vat_invoice(any_db: Database) -> None:
+    db = registered(any_db)
+    org = acme(db)
+    efaw, faw = make_session(db, "efaw"), make_session(db, "faw", days_ahead=21)
+    people = [row(efaw, n) for n in range(5)] + [row(faw, n) for n in range(5, 7)]
+    order = call(db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    assert order["status"] == "HELD" and order["seats"] == 7
+    assert seats(db, efaw) == {"booked": 0, "held": 5} and seats(db, faw)["held"] == 2
+    by_session = {s["session"]["id"]: s["quote"] for s in order["sessions"]}
+    assert by_session[efaw]["discount_pence"] == 3750  # five on one booking: 10% off
+    assert by_session[faw]["discount_pence"] == 0
+    gross = 5 * 7500 - 3750 + 2 * 22500
+    assert order["gross_pence"] == gross and order["vat_pence"] == 13125
+    done = call(db, "organisations.order.confirm", {"id": order["id"]})
+    assert done["status"] == "CONFIRMED" and len(done["references"]) == 2
+    assert seats(db, efaw) == {"booked": 5, "held": 0}
+    invoice = call(db, "invoices.get", {"number": done["invoice"]})
+    year = today_london().year
+    assert invoice["number"] == f"INV-{year}-0001"
+    assert invoice["gross_pence"] == gross
+    assert invoice["net_pence"] + invoice["vat_pence"] == gross and invoice["vat_pence"] == 13125
+    assert invoice["due"] == (today_london() + timedelta(days=30)).isoformat()
+    assert invoice["supplier"]["vat_number"] == "GB 123 4567 89"
+    assert invoice["customer"]["name"] == "Acme Logistics Ltd"
+    assert len(invoice["lines"]) == 7 and invoice["status"] == "open"
+    assert {ln["attendee"] for ln in invoice["lines"]} == {f"Staff Member{n}" for n in range(7)}
+    assert sum(ln["gross_pence"] for ln in invoice["lines"]) == gross
+    (mail,) = outbox(db, "invoice_issued")
+    assert mail.recipient == "accounts@acme.example" and invoice["number"] in mail.subject
+    (pdf,) = decode_attachments(mail.attachments)
+    assert pdf.filename == f"{invoice['number']}.pdf" and pdf.data.startswith(b"%PDF")
+    record = call(db, "organisations.get", {"id": org})
+    assert {b["reference"] for b in record["booking_list"]} == set(done["references"])
+    assert all(b["due_pence"] == 0 for b in record["booking_list"])  # owed on the invoice
+
+
+def test_a_full_session_in_the_order_books_and_holds_nothing_anywhere(any_db: Database) -> None:
+    org = acme(any_db)
+    roomy, tight = (
+        make_session(any_db, "efaw"),
+        make_session(any_db, "efaw", capacity=2, days_ahead=21),
+    )
+    people = [row(roomy, 1), row(roomy, 2), row(tight, 3), row(tight, 4), row(tight, 5)]
+    with pytest.raises(NotEnoughSeats) as caught:
+        call(any_db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    assert "Rows 4, 5, 6" in caught.value.message and "Nothing was booked" in caught.value.message
+    assert seats(any_db, roomy) == {"booked": 0, "held": 0}
+    assert seats(any_db, tight) == {"booked": 0, "held": 0}
+
+
+def test_seats_lost_while_the_order_was_reviewed_book_nothing(any_db: Database) -> None:
+    org = acme(any_db)
+    first, second = (
+        make_session(any_db, "efaw"),
+        make_session(any_db, "efaw", capacity=2, days_ahead=21),
+    )
+    people = [row(first, 1), row(second, 2), row(second, 3)]
+    order = call(any_db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    with any_db.write() as tx:  # the review took longer than the hold
+        hold_id = order["sessions"][1]["hold_id"]
+        tx.execute(update(SeatHold).where(SeatHold.id == hold_id).values(expires_at=now()))
+    with any_db.write() as tx:
+        walk_ins = [
+            {"name": "Walk In", "email": "walk@in.example", "date_of_birth": "1990-01-01"},
+            {"name": "Walk Two", "email": "walk2@in.example", "date_of_birth": "1990-01-01"},
+        ]
+        bookings.book_now(tx, second, walk_ins, DESK)
+    with pytest.raises(HoldExpired) as caught:
+        call(any_db, "organisations.order.confirm", {"id": order["id"]})
+    assert "Rows 3, 4 (session" in caught.value.message
+    assert seats(any_db, first) == {"booked": 0, "held": 1}  # still held, nothing booked
+    with any_db.read() as tx:
+        assert tx.scalar(select(func.count()).select_from(Invoice)) == 0
+        assert tx.scalar(select(func.count()).where(Booking.organisation_id.is_not(None))) == 0
+    released = call(any_db, "organisations.order.release", {"id": order["id"]})
+    assert released["status"] == "RELEASED" and seats(any_db, first)["held"] == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"email": "not-an-email"}, "Row 3, field email"),
+        ({"date_of_birth": "31/02/1990"}, "Row 3, field date_of_birth"),
+        ({"name": ""}, "Row 3, field name: is missing"),
+        ({"session": "abc"}, "Row 3, field session: 'abc' is not a session number"),
+        ({"session": 999999}, "Row 3, field session: There is no session number 999999"),
+        ({"date_of_birth": "2015-01-01"}, "Row 3, field date_of_birth"),
+        ({"email": "staff1@acme.example"}, "Row 3, field email: staff1@acme.example is already"),
+    ],
+)
+def test_a_bad_row_is_named_by_row_and_field_and_nothing_is_held(
+    sqlite_db: Database, bad: dict[str, Any], expected: str
+) -> None:
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    people = [row(sid, 1), row(sid, 2) | bad]
+    with pytest.raises(ValidationFailed) as caught:
+        call(sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    assert expected in caught.value.message
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}
+
+
+def test_a_missing_po_is_refused_where_the_employer_requires_one(sqlite_db: Database) -> None:
+    org = acme(sqlite_db, po_required=True)
+    sid = make_session(sqlite_db, "efaw")
+    with pytest.raises(ValidationFailed, match="requires a purchase order"):
+        call(
+            sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": [row(sid, 1)]}
+        )
+    order = call(
+        sqlite_db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 1)], "po": "PO-4471"},
+    )
+    call(sqlite_db, "organisations.order.confirm", {"id": order["id"]})
+    assert call(sqlite_db, "invoices.list", {"organisation_id": org})[0]["po"] == "PO-4471"
+
+
+def _ordered(db: Database, org: int, n: int = 2) -> dict[str, Any]:
+    sid = make_session(db, "efaw")
+    people = [row(sid, i) for i in range(n)]
+    order = call(db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    return dict(call(db, "organisations.order.confirm", {"id": order["id"]}))
+
+
+def test_cancelling_an_invoiced_booking_issues_a_credit_note_and_never_edits_the_invoice(
+    any_db: Database,
+) -> None:
+    db = registered(any_db)
+    org = acme(db)
+    first, second = _ordered(db, org), _ordered(db, org, 1)
+    year = today_london().year
+    assert (first["invoice"], second["invoice"]) == (f"INV-{year}-0001", f"INV-{year}-0002")
+    before = call(db, "invoices.get", {"number": first["invoice"]})
+    call(db, "bookings.cancel", {"reference": first["references"][0], "reason": "staff left"})
+    after = call(db, "invoices.get", {"number": first["invoice"]})
+    (note,) = [i for i in call(db, "invoices.list", {}) if i["kind"] == "credit_note"]
+    assert note["number"] == f"CN-{year}-0001" and note["credits"] == first["invoice"]
+    assert note["gross_pence"] == before["gross_pence"] == 15000
+    assert note["vat_pence"] == before["vat_pence"] == 2500
+    assert {k: after[k] for k in ("gross_pence", "net_pence", "vat_pence", "lines")} == {
+        k: before[k] for k in ("gross_pence", "net_pence", "vat_pence", "lines")
+    }
+    assert after["status"] == "credited" and after["credited_pence"] == 15000
+    assert {m.subject.split(" ")[0] for m in outbox(db, "invoice_issued")} == {"Invoice", "Credit"}
+
+
+def test_payments_settle_an_invoice_and_bad_amounts_change_nothing(sqlite_db: Database) -> None:
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    for amount in (-500, 0, 15001, 1.5, True):
+        with pytest.raises(ValidationFailed):
+            call(
+                sqlite_db,
+                "invoices.pay",
+                {"number": number, "amount_pence": amount, "reference": "BACS 1"},
+            )
+    assert call(sqlite_db, "invoices.get", {"number": number})["paid_pence"] == 0
+    paid = call(
+        sqlite_db, "invoices.pay", {"number": number, "amount_pence": 10000, "reference": "BACS 1"}
+    )
+    assert (paid["paid_pence"], paid["status"]) == (10000, "part_paid")
+    with pytest.raises(ValidationFailed, match="already recorded"):
+        call(
+            sqlite_db,
+            "invoices.pay",
+            {"number": number, "amount_pence": 100, "reference": "BACS 1"},
+        )
+    paid = call(
+        sqlite_db, "invoices.pay", {"number": number, "amount_pence": 5000, "reference": "BACS 2"}
+    )
+    assert (paid["paid_pence"], paid["status"]) == (15000, "paid")
+
+
+def test_unpaid_invoices_past_their_due_date_are_listed_as_overdue(sqlite_db: Database) -> None:
+    org = acme(sqlite_db, terms_days=0)
+    number = _ordered(sqlite_db, org)["invoice"]
+    assert call(sqlite_db, "invoices.list", {"overdue": True}) == []
+    with sqlite_db.write() as tx:
+        tx.execute(update(Invoice).values(due_on=today_london() - timedelta(days=1)))
+    (late,) = call(sqlite_db, "invoices.list", {"overdue": True})
+    assert late["number"] == number and late["status"] == "overdue"
+
+
+def test_not_vat_registered_invoices_carry_no_vat(sqlite_db: Database) -> None:
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    found = call(sqlite_db, "invoices.get", {"number": number})
+    assert (found["vat_pence"], found["net_pence"], found["gross_pence"]) == (0, 15000, 15000)
+    pdf = base64.b64decode(call(sqlite_db, "invoices.pdf", {"number": number})["pdf_base64"])
+    assert pdf.startswith(b"%PDF")
+
+
+def test_vat_is_split_from_the_gross_and_rounded_half_up_to_the_penny() -> None:
+    assert vat.split(12000, 2000) == vat.VatSplit(2000, 10000, 2000, 12000)
+    assert vat.split(1, 2000).vat_pence == 0  # 0.1667p
+    assert vat.split(3, 2000).vat_pence == 1  # 0.5p rounds up
+    assert vat.split(9, 2000).vat_pence == 2  # 1.5p rounds up
+    assert vat.split(7500, 0) == vat.VatSplit(0, 7500, 0, 7500)
+    with pytest.raises(ValueError):
+        vat.split(-1, 2000)
+
+
+def test_trainers_and_the_website_cannot_reach_employers(sqlite_db: Database) -> None:
+    website = Actor("website", None, "website", None)
+    for who in (TRAINER, website):
+        for name in ("organisations.list", "invoices.list"):
+            with pytest.raises(Forbidden):
+                call(sqlite_db, name, {}, who)
+
+
+def test_organisation_names_are_unique_and_contacts_validated(sqlite_db: Database) -> None:
+    acme(sqlite_db)
+    with pytest.raises(ValidationFailed, match="already an organisation"):
+        acme(sqlite_db, name="acme logistics ltd")
+    with pytest.raises(DomainError):
+        call(sqlite_db, "organisations.add", {"name": "Beta", "terms_days": -5})
+    with pytest.raises(DomainError):
+        call(
+            sqlite_db,
+            "organisations.add",
+            {"name": "Beta", "contacts": [{"name": "X", "email": "nope"}]},
+        )
+
+
+def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
+    sqlite_db: Database,
+) -> None:
+    from tests.test_certificates import page_text
+
+    db = registered(sqlite_db)
+    org = acme(db, po_required=True)
+    sid = make_session(db, "efaw")
+    order = call(
+        db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 1)], "po": "PO-77"},
+    )
+    number = call(db, "organisations.order.confirm", {"id": order["id"]})["invoice"]
+    pdf = base64.b64decode(call(db, "invoices.pdf", {"number": number})["pdf_base64"])
+    text = page_text(pdf)
+    for expected in (
+        number,
+        "RFT First Aid Training Ltd",
+        "VAT no. GB 123 4567 89",
+        "Acme Logistics Ltd",
+        "Aire Park",
+        "PO-77",
+        "Staff Member1",
+        "VAT at 20%",
+        "12.50",
+        "62.50",
+        "rounded half-up",
+    ):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "The CSV file is empty"),
+        ("session,name,email\n1,A B,a@b.example\n", "lacks the column date_of_birth"),
+        ("session,name,email,date_of_birth\n", "has a header but no people"),
+        (
+            "session,name,email,date_of_birth\n1,A,a@b.example,1990-01-01,extra\n",
+            "Row 2, field date_of_birth: the row has 5 cells",
+        ),
+        (
+            "session,name,email,dob\n"
+            + "".join(f"1,A B,a{i}@b.example,1990-01-01\n" for i in range(201)),
+            "at most 200 rows",
+        ),
+        ("session,name,email,date_of_birth\n" + "x" * 300_000, "over 256 KB"),
+    ],
+)
+def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: str) -> None:
+    from core.organisations.order_csv import parse_csv
+
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csv(text)
+    assert expected in caught.value.message
+
+
+def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
+    from core.organisations.order_csv import parse_csv
+
+    rows = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
+    assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]
+
+
+def test_an_order_is_confirmed_once_and_needs_rows_or_csv_but_not_both(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    with pytest.raises(ValidationFailed, match="either as rows or as CSV"):
+        call(
+            sqlite_db,
+            "organisations.order.start",
+            {"organisation_id": org, "rows": [row(sid, 1)], "csv": "session"},
+        )
+    done = _ordered(sqlite_db, org)
+    with pytest.raises(ValidationFailed, match="already confirmed"):
+        call(sqlite_db, "organisations.order.confirm", {"id": 1})
+    assert len(call(sqlite_db, "invoices.list")) == 1
+    assert call(sqlite_db, "organisations.order.get", {"id": 1})["references"] == done["references"]
+
+
+def test_a_malformed_vat_rate_stops_the_start_naming_the_setting() -> None:
+    from core.config import load_settings
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="RFT_VAT_RATE must be a percentage"):
+        load_settings({"RFT_VAT_RATE": "twenty"})
+    assert load_settings({"RFT_VAT_RATE": "17.5"}).vat_rate_bp == 1750
+
+
+def test_two_desks_confirming_one_order_at_once_book_it_once(any_db: Database) -> None:
+    import threading
+
+    org = acme(any_db)
+    sid = make_session(any_db, "efaw")
+    order = call(
+        any_db,
+        "organisations.order.start",
+        {"organisation_id": org, "rows": [row(sid, 1), row(sid, 2)]},
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(label: str) -> None:
+        barrier.wait(timeout=30)
+        try:
+            call(
+                any_db,
+                "organisations.order.confirm",
+                {"id": order["id"]},
+                Actor(label, "reception", "desk", None),
+            )
+            outcomes.append("booked")
+        except DomainError as exc:
+            outcomes.append(exc.message)
+
+    desks = [threading.Thread(target=confirm, args=(f"Desk {n}",)) for n in (1, 2)]
+    for desk in desks:
+        desk.start()
+    for desk in desks:
+        desk.join(timeout=60)
+    assert sorted(outcomes) == [f"Bulk order {order['id']} is already confirmed.", "booked"]
+    assert len(call(any_db, "invoices.list")) == 1 and seats(any_db, sid)["booked"] == 2
+
+
+def test_the_website_feed_carries_nothing_about_employers_or_invoices(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    _ordered(sqlite_db, org)
+    website = Actor("website", None, "website", None)
+    staff_kinds = {c["kind"] for c in call(sqlite_db, "changes.since", {})["changes"]}
+    public_kinds = {c["kind"] for c in call(sqlite_db, "changes.since", {}, website)["changes"]}
+    assert {"organisation", "invoice"} <= staff_kinds
+    assert public_kinds == {"session"}
+
+
+def test_a_long_review_can_hold_the_seats_longer_but_not_revive_them(sqlite_db: Database) -> None:
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    order = call(
+        sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": [row(sid, 1)]}
+    )
+    with sqlite_db.write() as tx:  # ten minutes into the review
+        tx.execute(update(SeatHold).values(expires_at=now() + timedelta(minutes=5)))
+    longer = call(sqlite_db, "organisations.order.extend", {"id": order["id"]})
+    assert longer["expires_at"] > order["expires_at"]
+    assert longer["sessions"][0]["hold_expires_at"] == longer["expires_at"]
+    with sqlite_db.write() as tx:
+        tx.execute(update(SeatHold).values(expires_at=now()))
+    with pytest.raises(HoldExpired):
+        call(sqlite_db, "organisations.order.extend", {"id": order["id"]})
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}

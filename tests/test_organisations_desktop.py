@@ -1,0 +1,172 @@
+"""The Organisations tab offscreen: an employer's record, a bulk order held, reviewed and
+confirmed from it, a bad row shown in plain English, and seats given back on cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFormLayout
+from pytestqt.qtbot import QtBot
+
+from core.db import Database
+from desktop.organisations import OrganisationsTab
+from desktop.organisations.bulk_order_dialog import BulkOrderDialog
+from desktop.remote_backend import RemoteBackend
+from desktop.tasks import pool
+from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
+from tests.factories import make_session
+from tests.server_support import PASSWORD, ServerProcess, add_staff, server_env
+from tests.test_organisations import acme, call, row, seats
+
+__all__ = ["desk_settings", "make_desk"]
+WAIT_MS = 15_000
+
+
+def _tab(qtbot: QtBot, desk: DeskFactory, db: Database) -> OrganisationsTab:
+    tab = OrganisationsTab(desk())
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.orgs.rowCount() == 1, timeout=WAIT_MS)
+    tab.org_table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.record is not None, timeout=WAIT_MS)
+    return tab
+
+
+def _dialog(qtbot: QtBot, tab: OrganisationsTab, people: list[dict[str, Any]]) -> BulkOrderDialog:
+    dialog = BulkOrderDialog(tab, tab.backend, tab.record or {})
+    qtbot.addWidget(dialog)
+    dialog.fill(people)
+    return dialog
+
+
+def test_the_tab_is_for_the_desk_not_for_trainers(
+    qtbot: QtBot,
+    make_desk: DeskFactory,
+    desk_settings: QSettings,
+) -> None:
+    for role, shown in (("reception", True), ("trainer", False)):
+        window = open_window(qtbot, make_desk(role=role), desk_settings)
+        tabs = window.tab_widget
+        index = next(i for i in range(tabs.count()) if tabs.tabText(i) == "Organisations")
+        assert tabs.isTabVisible(index) is shown
+
+
+def test_a_bulk_order_is_held_reviewed_and_confirmed_from_the_record(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+    tmp_path: Path,
+) -> None:
+    acme(sqlite_db)
+    efaw, faw = make_session(sqlite_db, "efaw"), make_session(sqlite_db, "faw", days_ahead=21)
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    tab.resize(1100, 520)
+    assert "Acme Logistics Ltd" in tab.details.text() and "Pays in 30 days" in tab.details.text()
+    dialog = _dialog(qtbot, tab, [row(efaw, 1), row(efaw, 2), row(faw, 3)])
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert "Total £375.00" in dialog.review.text() and "First Aid at Work" in dialog.review.text()
+    assert seats(sqlite_db, efaw) == {"booked": 0, "held": 2}
+    dialog.grab().save(str(tmp_path / "bulk-review.png"))
+    held_until = dialog.order["expires_at"] if dialog.order else ""
+    dialog.extend_button.click()
+    qtbot.waitUntil(
+        lambda: dialog.order is not None and dialog.order["expires_at"] > held_until,
+        timeout=WAIT_MS,
+    )
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+    assert seats(sqlite_db, efaw) == {"booked": 2, "held": 0}
+    dialog.accept()
+    tab.open_record(tab.record["id"] if tab.record else 0)
+    qtbot.waitUntil(lambda: tab.invoices.rowCount() == 1, timeout=WAIT_MS)
+    assert tab.bookings.rowCount() == 2
+    number = tab.invoices.rows[0]["number"]
+    tab.pay(number, 37500, "BACS 991")
+    qtbot.waitUntil(
+        lambda: tab.invoices.rowCount() == 1 and tab.invoices.rows[0]["status"] == "paid",
+        timeout=WAIT_MS,
+    )
+    tab.sections.setCurrentWidget(tab.invoice_table)
+    tab.grab().save(str(tmp_path / "organisations.png"))
+
+
+def test_a_bad_row_is_named_and_closing_a_held_order_gives_the_seats_back(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+) -> None:
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    dialog = _dialog(qtbot, tab, [row(sid, 1), row(sid, 2) | {"email": "nope"}])
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: "Row 3, field email" in dialog.message.text(), timeout=WAIT_MS)
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}
+    dialog.fill([row(sid, 1), row(sid, 2)])
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert seats(sqlite_db, sid)["held"] == 2
+    dialog.reject()
+    qtbot.waitUntil(lambda: seats(sqlite_db, sid)["held"] == 0, timeout=WAIT_MS)
+    assert call(sqlite_db, "invoices.list") == []
+
+
+@pytest.mark.slow
+def test_a_remote_desk_books_an_employer_through_a_running_server(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    email = add_staff(sqlite_db, "reception")
+    with ServerProcess(server_env(sqlite_db.settings.database_url)) as server:
+        desk = RemoteBackend(server.url)
+        desk.start()
+        try:
+            desk.client.wait_connected(10)
+            desk.login(email, PASSWORD)
+            tab = OrganisationsTab(desk)
+            qtbot.addWidget(tab)
+            tab.reload()
+            qtbot.waitUntil(lambda: tab.orgs.rowCount() == 1, timeout=WAIT_MS)
+            tab.org_table.selectRow(0)
+            qtbot.waitUntil(lambda: tab.record is not None, timeout=WAIT_MS)
+            dialog = _dialog(qtbot, tab, [row(sid, 1), row(sid, 2)])
+            dialog.hold_button.click()
+            qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+            dialog.confirm_button.click()
+            qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+            dialog.accept()
+            tab.open_record(tab.record["id"] if tab.record else 0)
+            qtbot.waitUntil(lambda: tab.invoices.rowCount() == 1, timeout=WAIT_MS)
+        finally:
+            desk.close()
+            pool().waitForDone(10_000)
+    assert seats(sqlite_db, sid) == {"booked": 2, "held": 0}
+
+
+def test_a_contact_added_from_the_record_shows_with_their_roles(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    from desktop.admin.form_dialog import FormDialog
+
+    acme(sqlite_db)
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    tab.add_contact()
+    dialog = tab.findChild(FormDialog)
+    assert dialog is not None
+    name, email, booking, invoice, expiry = (
+        dialog.layout().itemAt(i, QFormLayout.ItemRole.FieldRole).widget() for i in range(5)
+    )
+    name.setText("Dee Ward")
+    email.setText("not an email")
+    invoice.setChecked(False)
+    dialog._save()
+    qtbot.waitUntil(lambda: "email" in dialog.error.text(), timeout=WAIT_MS)
+    email.setText("dee@acme.example")
+    dialog._save()
+    qtbot.waitUntil(lambda: "Dee Ward" in tab.details.text(), timeout=WAIT_MS)
+    assert "Dee Ward &lt;dee@acme.example&gt; (booking, expiry)" in tab.details.text()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
@@ -68,9 +70,20 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     args = build_parser(plugins, command=argv[0] if argv else None).parse_args(argv)
     try:
         result = args.func(args)
+        sys.stdout.flush()
     except DomainError as exc:
         print(f"rft: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     return int(result or 0)
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``rft sessions | head``): stop quietly, as a
+    shell tool does, with stdout pointed at nowhere so the exit flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE

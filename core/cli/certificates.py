@@ -7,14 +7,14 @@ from pathlib import Path
 
 from core import certificates
 from core.certificate_pdf import pdf_for
-from core.cli.context import database, emit_json, iso_date, table
+from core.cli.context import database, emit_json, date_arg, table
 from core.clock import uk_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("certificates", help="list issued certificates")
     p.add_argument(
-        "--expiring-before", type=iso_date, metavar="DATE", help="only those expiring before DATE"
+        "--expiring-before", type=date_arg, metavar="DATE", help="only those expiring before DATE"
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.availability import SessionFilter, list_sessions
-from core.cli.context import database, emit_json, iso_date, table
+from core.cli.context import database, emit_json, date_arg, table
 from core.clock import uk_datetime
 from core.money import gbp
 
@@ -14,8 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("sessions", help="list scheduled sessions with free seats")
     p.add_argument("--course", help="course id, e.g. faw")
     p.add_argument("--venue", help="venue id, e.g. leeds")
-    p.add_argument("--from", dest="date_from", type=iso_date, help="first date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", type=iso_date, help="last date (YYYY-MM-DD)")
+    p.add_argument("--from", dest="date_from", type=date_arg, help="first date (YYYY-MM-DD or DD/MM/YYYY)")
+    p.add_argument("--to", dest="date_to", type=date_arg, help="last date (YYYY-MM-DD or DD/MM/YYYY)")
     p.add_argument("--search", help="words to find in course, venue, room or trainer")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_run)

@@ -294,6 +294,7 @@ class BookingWizard(QDialog):
 
     def _leave_attendees(self) -> None:
         model = self.attendees_step.model
+        model.reveal()
         problem = model.first_problem()
         if problem:
             self.message.setText(problem)

@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
+from typing import NoReturn
 
 from core import __version__
 from core.errors import DomainError
@@ -44,12 +45,20 @@ def plugin_commands(only: str | None = None) -> list[Registrar]:
     return [ep.load() for ep in found if only is None or ep.name == only]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument mistakes on one ``rft:`` line that names what to type, like every other
+    refusal (``--help`` still prints the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"rft: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(
     plugins: Iterable[Registrar] | None = None, command: str | None = None
 ) -> argparse.ArgumentParser:
     """The whole command line; with ``command`` naming a plugin command, only that command,
     so ``rft desk`` opens its window without first importing every tool."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="rft", description="RFT first-aid training: booking desk, sync server and tools."
     )
     parser.add_argument("--version", action="version", version=f"rft {__version__}")

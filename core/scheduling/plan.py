@@ -95,7 +95,7 @@ def usual_days(day_hours: Sequence[float], start: datetime) -> list[DayInput]:
     local = to_london(_aware(start))
     day, at = local.date(), local.time()
     weekend_course = day.weekday() >= 5
-    days = []
+    days: list[DayInput] = []
     for hours in day_hours:
         while days and not weekend_course and day.weekday() >= 5:
             day += timedelta(days=1)

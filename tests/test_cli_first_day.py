@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -213,3 +214,15 @@ def test_certificates_on_a_terminal_show_a_screenful_and_say_how_many_more(
     piped = rft_here("certificates")
     assert len(piped.stdout.splitlines()) == 2 + 24  # into a file or a pipe: all of them
     assert len(rft_here("certificates", "--json").stdout) > 0
+
+
+def test_the_readme_documents_every_json_field(cli_env: dict[str, str]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    documented = readme[readme.index("### Stable JSON output") : readme.index("## Configuration")]
+    catalogue = json.loads(rft("catalogue", "--json", env=cli_env).stdout)
+    keys = set(sessions(cli_env)[0]) | set(catalogue["courses"][0]) | set(catalogue["venues"][0])
+    from core.certificates import CertificateView
+
+    keys |= {f.name for f in CertificateView.__dataclass_fields__.values()}
+    assert {"colour", "cancel_reason"} <= keys
+    assert keys - set(re.findall(r"\w+", documented)) == set()

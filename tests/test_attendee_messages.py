@@ -136,3 +136,28 @@ def test_the_desk_marks_the_wrong_cell_only_once_typed_in(
     assert step.problem.text() == "" and not any(marked(wizard, 0, f) for f in FIELDS)
     wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
     wizard.reject()
+
+
+@pytest.mark.parametrize(
+    "method, params",
+    [
+        ("sessions.list", {"date_from": "tomorrow"}),
+        ("sessions.list", {"course": "x" * 500}),
+        ("holds.create", {"session_id": "one", "seats": 1}),
+        ("holds.create", {"session_id": 1, "seats": 0}),
+        ("holds.create", {"session_id": 1}),
+        ("holds.create", {"session_id": 1, "seats": 1, "colour": "red"}),
+        ("bookings.create", {"hold_id": "h", "attendees": []}),
+        ("bookings.create", {"hold_id": "h", "attendees": [GOOD], "payment": "gold"}),
+        ("bookings.search", {"text": "a"}),
+    ],
+)
+def test_service_parameter_mistakes_are_told_plainly(
+    sqlite_db: Database, method: str, params: dict[str, object]
+) -> None:
+    from core.actor import Actor
+    from core.api import Call, dispatch
+
+    with pytest.raises(ValidationFailed) as refused:
+        dispatch(Call(sqlite_db, Actor("desk", "reception")), method, params)
+    assert not library_words(refused.value.message), refused.value.message

@@ -96,6 +96,7 @@ def attendee(dob: str) -> list[str]:
     return ["--attendee", f"Al Jones <al@example.com> {dob}"]
 
 
+ADD = ["session", "add", "--course", "efaw", "--venue", "leeds", "--start"]
 REFUSALS = [
     (["book", "{sid}", *attendee("0")], "date of birth"),
     (["book", "{sid}", *attendee("631152000")], "date of birth"),
@@ -109,6 +110,10 @@ REFUSALS = [
     (["book", "0", *attendee("1990-01-01")], "1 or more"),
     (["book", "x", *attendee("1990-01-01")], "whole number"),
     (["sessions", "--from", "tomorrow"], "YYYY-MM-DD or DD/MM/YYYY"),
+    ([*ADD, "2027-08-07T09:00", "--capacity", "2000"], "capacity: type a number no more than"),
+    ([*ADD, "2027-08-07T09:00", "--room", "x" * 81], "room: type at most 80 characters"),
+    ([*ADD, "9999-12-31T09:00"], "31/12/9999 is more than 5 years ahead"),
+    ([*ADD, "31/12/2027 09:00"], "YYYY-MM-DDTHH:MM"),
     (["sessions", "--from", "31/02/2027"], "YYYY-MM-DD or DD/MM/YYYY"),
     (["sessions", "--bogus"], "unrecognized"),
     (["certificates", "--expiring-before", "99999-01-01"], "YYYY-MM-DD or DD/MM/YYYY"),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from core.actor import Actor
 from core.db import Database
 from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from core.validation_text import plain
 
 WEBSITE = "website"  # the public website's API-key scope
 ANYONE = "anyone"  # no credentials needed (e.g. auth.login)
@@ -73,12 +74,6 @@ class UnknownMethod(DomainError):
     rpc_code = -32601
 
 
-def _params_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "params"
-    return f"Parameter {where!r}: {first['msg']}."
-
-
 def dispatch(call: Call, name: str, raw: Any) -> Any:
     """Run method ``name`` for ``call.actor`` with ``raw`` params (a dict, or None)."""
     found = METHODS.get(name)
@@ -91,5 +86,5 @@ def dispatch(call: Call, name: str, raw: Any) -> Any:
     try:
         params = found.params.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
-        raise ValidationFailed(_params_message(exc)) from None
+        raise ValidationFailed(plain(exc, "params")) from None
     return found.handler(call, params)

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from typing import NoReturn
 
+from pydantic import ValidationError
+
 from core import __version__
 from core.errors import DomainError
+from core.validation_text import plain
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 CORE_COMMANDS = tuple(
@@ -82,6 +85,9 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
         sys.stdout.flush()
     except DomainError as exc:
         print(f"rft: {exc.message}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:  # options checked by a model before core saw them
+        print(f"rft: {plain(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

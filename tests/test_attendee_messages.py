@@ -126,7 +126,8 @@ def test_the_desk_marks_the_wrong_cell_only_once_typed_in(
     wizard.next()  # pressing Next shows every problem
     assert wizard.step == ATTENDEES
     assert marked(wizard, 0, "name") and marked(wizard, 0, "date_of_birth")
-    assert wizard.message.text().startswith("Row 1 (attendee 1), Name: Type the person's")
+    assert step.problem.text().startswith("Row 1 (attendee 1), Name: Type the person's")
+    assert step.table.currentIndex().column() == FIELDS.index("name")  # taken to the cell
     for field in FIELDS:
         tip = model.data(model.index(0, FIELDS.index(field)), Qt.ItemDataRole.ToolTipRole)
         assert not library_words(tip or "")

@@ -117,15 +117,22 @@ class AttendeesModel(QAbstractTableModel):
         """What is wrong with a cell, once the person has typed in it (or pressed Next)."""
         return self.problems[row].get(field) if field in self.touched[row] else None
 
+    def first_problem_cell(self) -> QModelIndex | None:
+        """The first cell whose problem is on show."""
+        for i in range(len(self.rows)):
+            for col, field in enumerate(FIELDS):
+                if self.shown_problem(i, field):
+                    return self.index(i, col)
+        return None
+
     def first_problem(self) -> str | None:
         """The first problem on show, naming the row and the column."""
-        for i in range(len(self.rows)):
-            for field in FIELDS:
-                problem = self.shown_problem(i, field)
-                if problem:
-                    who = self.rows[i]["name"] or f"attendee {i + 1}"
-                    return f"Row {i + 1} ({who}), {HEADERS[FIELDS.index(field)]}: {problem}"
-        return None
+        cell = self.first_problem_cell()
+        if cell is None:
+            return None
+        i, field = cell.row(), FIELDS[cell.column()]
+        who = self.rows[i]["name"] or f"attendee {i + 1}"
+        return f"Row {i + 1} ({who}), {HEADERS[cell.column()]}: {self.shown_problem(i, field)}"
 
     def payload(self) -> list[dict[str, Any]]:
         """The attendees as ``bookings.create`` takes them (only valid once no problems)."""

@@ -295,9 +295,11 @@ class BookingWizard(QDialog):
     def _leave_attendees(self) -> None:
         model = self.attendees_step.model
         model.reveal()
-        problem = model.first_problem()
-        if problem:
-            self.message.setText(problem)
+        cell = model.first_problem_cell()
+        if cell is not None:  # take the person to the cell and say what to type there
+            self.attendees_step.table.setCurrentIndex(cell)
+            self.attendees_step.table.scrollTo(cell)
+            self.message.setText(model.first_problem() or "")
             return
         assert self.session is not None
         self._set_busy(True)

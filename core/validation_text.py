@@ -14,7 +14,7 @@ def plain(error: ValidationError, what: str = "") -> str:
     """The first problem in ``error`` as one sentence naming the field and what to type."""
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or what or "details"
-    return f"{where.replace('_', ' ')}: {_what_to_type(first)}."
+    return f"{where}: {_what_to_type(first)}."
 
 
 def _what_to_type(err: Any) -> str:

@@ -61,9 +61,10 @@ class GatedDesk(Backend):
         self.replies.clear()
         self.held = []
 
-    def let_pushes_through(self) -> None:
+    def let_pushes_through(self, storm: int = 25) -> None:
+        """Deliver what was held back, each push ``storm`` times over (a live push storm)."""
         held, self.held = self.held or [], None
-        for message in held:
+        for message in held * storm:
             self.changed.emit(message)
 
 

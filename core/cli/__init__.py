@@ -4,6 +4,7 @@ through the ``rft.commands`` entry point group, so core never imports them."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
@@ -99,6 +100,6 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
 def _reader_gone() -> int:
     """The reader of our output went away (``rft sessions | head``): stop quietly, as a
     shell tool does, with stdout pointed at nowhere so the exit flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError):  # io.UnsupportedOperation: stdout is not a file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 128 + signal.SIGPIPE

@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Demo mode: card readers and payment links run against the built-in Stripe test double.
+# First, the system libraries Qt's window plugin lacks: installed (root/sudo) or the apt line.
 run: export STRIPE_API_BASE ?= local-double
 run: $(STAMP)
+	$(BIN)/python -m desktop.qt_libs
 	$(BIN)/rft db upgrade
 	$(BIN)/rft demo
 	$(BIN)/rft desk

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from core.errors import ValidationFailed
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ATTENDEE_SPEC = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*(?P<dob>\S+)\s*$")
 
 
@@ -39,13 +40,26 @@ class AttendeeInput(BaseModel):
         if value in (None, ""):
             return None
         if not PHONE.match(value):
-            raise ValueError("a phone number has digits, spaces and an optional leading +")
+            raise ValueError("that is not a phone number")
         return value
 
     @field_validator("special_requirements")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("date_of_birth", mode="before")
+    @classmethod
+    def _a_written_date(cls, value: object) -> object:
+        """Only a date written as a date: 0 or 631152000 is a number, not 1970 or 1990."""
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str) and ISO_DATE.match(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError("there is no such day") from None
+        raise ValueError("it is not a date")
 
     @field_validator("date_of_birth")
     @classmethod
@@ -57,12 +71,45 @@ class AttendeeInput(BaseModel):
         return value
 
 
-def _plain(error: ValidationError, index: int | None) -> str:
-    first = error.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "details"
-    who = f"Attendee {index + 1}" if index is not None else "Attendee"
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    return f"{who}: {field.replace('_', ' ')} is not valid ({msg})."
+HOW_TO_TYPE = {
+    "name": "type the person's full name (up to 120 characters), e.g. Amelia Barker",
+    "email": "type an email address such as amelia@example.co.uk",
+    "date_of_birth": "type a real date of birth as YYYY-MM-DD, e.g. 1990-05-17",
+    "phone": "type digits and spaces, e.g. 07700 900123 (at most 24 characters)",
+    "emergency_phone": "type digits and spaces, e.g. 07700 900123 (at most 24 characters)",
+    "special_requirements": "keep it under 1,000 characters",
+}
+"""What to type in each attendee field, said whenever what was typed is not accepted."""
+
+
+def attendee_problems(data: dict[str, Any]) -> dict[str, str]:
+    """Field → a plain sentence saying what is wrong and what to type (empty when valid).
+    No validation library's wording is passed on."""
+    try:
+        AttendeeInput.model_validate(data)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            problems.setdefault(field, _sentence(field, err))
+        return problems
+    return {}
+
+
+def _sentence(field: str, err: Any) -> str:
+    if field not in HOW_TO_TYPE:
+        return f"{field!r} is not an attendee detail; leave it out."
+    how = HOW_TO_TYPE[field]
+    why = err.get("ctx", {}).get("error")
+    if err["type"] == "value_error" and field != "email" and why:  # our own checks above
+        why = str(why)
+        return f"{why[0].upper()}{why[1:]}: {how}."
+    return f"{how[0].upper()}{how[1:]}."
+
+
+def _plain(problems: dict[str, str], who: str) -> str:
+    field, text = next(iter(problems.items()))
+    return f"{who}: {field.replace('_', ' ')} is not valid. {text}"
 
 
 def parse_attendees(raw: list[dict[str, Any]] | list[AttendeeInput]) -> list[AttendeeInput]:
@@ -78,10 +125,10 @@ def parse_attendees(raw: list[dict[str, Any]] | list[AttendeeInput]) -> list[Att
             continue
         if not isinstance(item, dict):
             raise ValidationFailed(f"Attendee {i + 1}: details must be an object.")
-        try:
-            out.append(AttendeeInput.model_validate(item))
-        except ValidationError as exc:
-            raise ValidationFailed(_plain(exc, i)) from None
+        problems = attendee_problems(item)
+        if problems:
+            raise ValidationFailed(_plain(problems, f"Attendee {i + 1}"))
+        out.append(AttendeeInput.model_validate(item))
     return out
 
 
@@ -92,16 +139,11 @@ def parse_attendee_spec(spec: str) -> AttendeeInput:
         raise ValidationFailed(
             f'Attendee {spec!r} is not in the form "First Last <email> YYYY-MM-DD".'
         )
-    try:
-        return AttendeeInput(
-            name=match["name"],
-            email=match["email"],
-            date_of_birth=match["dob"],  # type: ignore[arg-type]
-        )
-    except ValidationError as exc:
-        raise ValidationFailed(
-            _plain(exc, None).replace("Attendee", f"Attendee {spec!r}")
-        ) from None
+    data = {"name": match["name"], "email": match["email"], "date_of_birth": match["dob"]}
+    problems = attendee_problems(data)
+    if problems:
+        raise ValidationFailed(_plain(problems, f"Attendee {spec!r}"))
+    return AttendeeInput.model_validate(data)
 
 
 def age_on(birth: date, day: date) -> int:

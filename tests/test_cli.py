@@ -59,10 +59,10 @@ def bookable(env: dict[str, str], free: int, course: str | None = None) -> dict[
 
 
 def test_demo_is_idempotent(cli_env: dict[str, str]) -> None:
-    before = len(sessions(cli_env))
+    before = len(sessions(cli_env, "--all"))
     again = rft("demo", env=cli_env)
     assert again.returncode == 0 and "already" in again.stdout
-    assert len(sessions(cli_env)) == before > 100
+    assert len(sessions(cli_env, "--all")) == before > 100
 
 
 def test_catalogue_json_lists_courses_and_venues(cli_env: dict[str, str]) -> None:
@@ -95,7 +95,7 @@ def test_sessions_json_has_the_documented_fields(cli_env: dict[str, str]) -> Non
 
 
 def test_search_and_date_range_filter(cli_env: dict[str, str]) -> None:
-    all_rows = sessions(cli_env)
+    all_rows = sessions(cli_env, "--all")
     day = all_rows[len(all_rows) // 2]["start"][:10]
     on_day = sessions(cli_env, "--from", day, "--to", day)
     assert on_day and all(r["start"].startswith(day) for r in on_day)
@@ -147,7 +147,7 @@ def test_book_five_gets_the_group_discount_and_cancel_frees_seats(cli_env: dict[
 def test_bad_input_gives_one_line_and_changes_nothing(
     cli_env: dict[str, str], args: list[str], says: str
 ) -> None:
-    rows = sessions(cli_env)
+    rows = sessions(cli_env, "--all")
     future = bookable(cli_env, 1)
     past = rows[0]
     args = [a.format(sid=future["id"], past=past["id"]) for a in args]
@@ -155,7 +155,7 @@ def test_bad_input_gives_one_line_and_changes_nothing(
     assert out.returncode == 1
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("rft: ") and says in lines[0]
-    assert sessions(cli_env) == rows
+    assert sessions(cli_env, "--all") == rows
 
 
 def test_malformed_arguments_are_usage_errors(cli_env: dict[str, str]) -> None:

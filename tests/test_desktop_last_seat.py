@@ -50,7 +50,10 @@ def test_last_seat_goes_to_one_of_two_desks(
     notice = loser.session_step.notice.text()
     assert "Not enough seats" in notice or "just taken" in notice
     assert "Next Emergency First Aid at Work dates with room" in notice
-    qtbot.waitUntil(lambda: loser.session is not None and loser.session.id == later)
+    assert loser.session is not None and loser.session.id == last  # never switched silently
+    assert len(loser.session_step.offer_buttons) == 1
+    loser.session_step.offer_buttons[0].click()  # the receptionist takes the later date
+    assert loser.session is not None and loser.session.id == later
     for wizard in (a, b):
         wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
         wizard.reject()

@@ -123,7 +123,10 @@ def test_last_seat_race_between_two_desks_on_the_server(
     assert loser.step == SESSION and winner.hold.seats == 1
     qtbot.waitUntil(lambda: loser.session_step.notice.isVisible(), timeout=5000)
     assert "Next Emergency First Aid at Work dates with room" in loser.session_step.notice.text()
-    qtbot.waitUntil(lambda: loser.session is not None and loser.session.id == later)
+    assert loser.session is not None and loser.session.id == last  # never switched silently
+    assert len(loser.session_step.offer_buttons) == 1
+    loser.session_step.offer_buttons[0].click()  # the receptionist takes the later date
+    assert loser.session is not None and loser.session.id == later
     for wizard in wizards:
         wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
         wizard.reject()

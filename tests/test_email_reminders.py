@@ -15,6 +15,7 @@ from core.models import CourseSession, OutboxMessage
 from core.notify import sender
 from core.notify.booking_emails import send_session_changed
 from core.notify.reminders import enqueue_due_reminders
+from core.scheduling.cancel import cancel_session
 from tests.factories import make_session, person
 from tests.mailbox import Mailbox, parts
 
@@ -44,13 +45,17 @@ def test_each_attendee_is_reminded_once_when_the_course_is_48_hours_away(
 
 def test_cancelled_bookings_and_sessions_get_no_reminder(sqlite_db: Database) -> None:
     sid = make_session(sqlite_db, days_ahead=7)
+    other = make_session(sqlite_db, venue="york", days_ahead=7)
     with sqlite_db.write() as tx:
         ref = bookings.book_now(tx, sid, [person(1)], CLI).reference
-        bookings.book_now(tx, sid, [person(2)], CLI, status="PENDING_PAYMENT")
+        bookings.book_now(tx, sid, [person(2)], CLI)  # stays booked: reminded
+        bookings.book_now(tx, other, [person(3)], CLI)  # on a session that is cancelled
         start = tx.get_one(CourseSession, sid).start_at
     with sqlite_db.write() as tx:
         bookings.cancel(tx, ref, CLI)
-    assert enqueue_due_reminders(sqlite_db, at=start - timedelta(hours=24)) == 0
+        cancel_session(tx, CLI, other, "Trainer unwell")
+    assert enqueue_due_reminders(sqlite_db, at=start - timedelta(hours=24)) == 1
+    assert _queued(sqlite_db, "reminder_48h") == ["person2@example.com"]
 
 
 def test_a_session_change_reaches_every_attendee_and_payer_once(sqlite_db: Database) -> None:

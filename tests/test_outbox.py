@@ -91,6 +91,9 @@ def test_recipient_and_content_are_encrypted_at_rest(sqlite_db: Database) -> Non
     with sqlite_db.engine.connect() as conn:
         raw = conn.execute(text("SELECT recipient, subject, body_text FROM outbox")).one()
     assert all("jo.bloggs" not in value and "RFT-2026-0042" not in value for value in raw)
+    with sqlite_db.read() as tx:  # stored, not dropped: the outbox reads it back whole
+        kept = tx.scalars(select(OutboxMessage)).one()
+        assert kept.recipient == "jo.bloggs@example.com" and "RFT-2026-0042" in kept.body_text
 
 
 def test_smtp_down_for_an_hour_loses_nothing_and_sends_nothing_twice(

@@ -156,9 +156,16 @@ def test_a_confirmation_not_yet_sent_shows_the_cash_just_taken(db: Database) -> 
 def test_erasing_a_person_erases_their_email(db: Database) -> None:
     ref = pending_booking(db)
     call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
+    sid = make_session(db, venue="york")
+    with db.write() as tx:
+        bookings.book_now(tx, sid, [person(2)], DESK)
+    sent = emails(db)
+    theirs = [e for e in sent if e[1] == "person1@example.com"]
+    assert ("booking_confirmation", "person1@example.com") in theirs  # their email existed
     with db.write() as tx:
         erase_person(tx, "person1@example.com", DESK)
-    assert emails(db) == []
+    assert emails(db) == [e for e in sent if e not in theirs]  # only theirs went
+    assert ("booking_confirmation", "person2@example.com") in emails(db)
 
 
 def test_the_website_gets_a_link_for_its_own_booking(db: Database) -> None:

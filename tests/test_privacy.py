@@ -38,9 +38,21 @@ def test_export_then_erase_keeps_money_and_references(any_db: Database) -> None:
 
 
 def test_export_includes_the_training_record(any_db: Database) -> None:
-    sid = make_session(any_db)
-    with any_db.write() as tx:
-        bookings.book_now(tx, sid, [person(3)], Actor("desk", "reception"))
+    from core.api import Call, dispatch
+    from tests.attendance_helpers import booked_session, full_marks, trainer
+
+    sarah = trainer(any_db)
+    _sid, (passed, _other) = booked_session(any_db, sarah, course="efaw", days_ahead=-3)
+    dispatch(Call(any_db, sarah), "attendance.mark", {"ops": full_marks(passed)})
     with any_db.read() as tx:
-        exported = privacy.export_person(tx, "person3@example.com")
-    assert exported["training"] == {"register": [], "certificates": []}
+        exported = privacy.export_person(tx, "person1@example.com")
+    training = exported["training"]
+    assert {(r["attendee_id"], r["day"], r["field"]) for r in training["register"]} == {
+        (passed, 1, "attendance"),
+        (passed, 1, "outcome"),
+    }
+    [certificate] = training["certificates"]
+    assert certificate["course"] == "Emergency First Aid at Work"
+    with any_db.read() as tx:
+        other = privacy.export_person(tx, "person2@example.com")["training"]
+    assert other["certificates"] == [] and other["register"] == []

@@ -44,7 +44,7 @@ def csv_rows(*args: str) -> list[dict[str, str]]:
 
 def test_utilisation_csv_adds_up_to_rft_sessions_json(known: Known) -> None:
     rows = csv_rows("utilisation", "--by", "venue")
-    listed = rft("sessions", "--json")
+    listed = rft("sessions", "--all", "--json")
     assert listed.returncode == 0, listed.stderr
     expected: dict[str, list[int]] = {}
     for s in json.loads(listed.stdout):

@@ -19,6 +19,7 @@ from core.actor import Actor
 from core.api.params import check_storable
 from core.db import Database
 from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from core.validation_text import plain
 
 WEBSITE = "website"  # the public website's API-key scope
 ANYONE = "anyone"  # no credentials needed (e.g. auth.login)
@@ -74,12 +75,6 @@ class UnknownMethod(DomainError):
     rpc_code = -32601
 
 
-def _params_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "params"
-    return f"Parameter {where!r}: {first['msg']}."
-
-
 def dispatch(call: Call, name: str, raw: Any) -> Any:
     """Run method ``name`` for ``call.actor`` with ``raw`` params (a dict, or None)."""
     found = METHODS.get(name)
@@ -92,6 +87,6 @@ def dispatch(call: Call, name: str, raw: Any) -> Any:
     try:
         params = found.params.model_validate(raw if raw is not None else {})
     except ValidationError as exc:
-        raise ValidationFailed(_params_message(exc)) from None
+        raise ValidationFailed(plain(exc, "params")) from None
     check_storable(params)
     return found.handler(call, params)

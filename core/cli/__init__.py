@@ -4,14 +4,21 @@ through the ``rft.commands`` entry point group, so core never imports them."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
+from typing import NoReturn
+
+from pydantic import ValidationError
 
 from core import __version__
 from core.errors import DomainError
+from core.validation_text import plain
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 CORE_COMMANDS = tuple(
@@ -43,12 +50,20 @@ def plugin_commands(only: str | None = None) -> list[Registrar]:
     return [ep.load() for ep in found if only is None or ep.name == only]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument mistakes on one ``rft:`` line that names what to type, like every other
+    refusal (``--help`` still prints the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"rft: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(
     plugins: Iterable[Registrar] | None = None, command: str | None = None
 ) -> argparse.ArgumentParser:
     """The whole command line; with ``command`` naming a plugin command, only that command,
     so ``rft desk`` opens its window without first importing every tool."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="rft", description="RFT first-aid training: booking desk, sync server and tools."
     )
     parser.add_argument("--version", action="version", version=f"rft {__version__}")
@@ -69,9 +84,23 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     args = build_parser(plugins, command=argv[0] if argv else None).parse_args(argv)
     try:
         result = args.func(args)
+        sys.stdout.flush()
     except DomainError as exc:
         print(f"rft: {exc.message}", file=sys.stderr)
         return 1
+    except ValidationError as exc:  # options checked by a model before core saw them
+        print(f"rft: {plain(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     return int(result or 0)
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``rft sessions | head``): stop quietly, as a
+    shell tool does, with stdout pointed at nowhere so the exit flush cannot fail again."""
+    with contextlib.suppress(OSError):  # io.UnsupportedOperation: stdout is not a file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE

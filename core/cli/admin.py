@@ -10,7 +10,7 @@ from pathlib import Path
 from core import audit, trainers
 from core.actor import CLI
 from core.availability import get_session
-from core.cli.context import database, emit_json, iso_date, positive_int, table
+from core.cli.context import DATE_FORMS, database, date_arg, emit_json, positive_int, table
 from core.clock import uk_datetime
 from core.scheduling import SessionInput, create_session
 from core.scheduling.cancel import cancel_session
@@ -41,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         required=True,
         type=local_minute,
         metavar="YYYY-MM-DDTHH:MM",
-        help="first day's start, London time; further days follow on weekdays",
+        help="first day's start, London time, any day of the week; a course starting on a "
+        "weekday has its further days on the following weekdays",
     )
     add.add_argument(
         "--trainer",
@@ -79,8 +80,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a = sub.add_parser("audit", help="the audit log of administrative actions")
     a.add_argument("--action", help="action prefix, e.g. session or staff.add")
     a.add_argument("--actor", help="words in the name of who did it")
-    a.add_argument("--from", dest="date_from", type=iso_date, help="first date (YYYY-MM-DD)")
-    a.add_argument("--to", dest="date_to", type=iso_date, help="last date (YYYY-MM-DD)")
+    a.add_argument(
+        "--from", dest="date_from", type=date_arg, metavar="DATE", help=f"first date, {DATE_FORMS}"
+    )
+    a.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE", help="last date")
     a.add_argument("--csv", type=Path, metavar="FILE", help="write CSV to FILE ('-' for stdout)")
     a.add_argument("--json", action="store_true", help="machine-readable output")
     a.set_defaults(func=_audit)

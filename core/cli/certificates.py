@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
 from pathlib import Path
 
 from core import certificates
 from core.certificate_pdf import pdf_for
-from core.cli.context import database, emit_json, iso_date, table
+from core.cli.context import database, date_arg, emit_json, table
 from core.clock import uk_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("certificates", help="list issued certificates")
     p.add_argument(
-        "--expiring-before", type=iso_date, metavar="DATE", help="only those expiring before DATE"
+        "--expiring-before", type=date_arg, metavar="DATE", help="only those expiring before DATE"
+    )
+    p.add_argument(
+        "--all", action="store_true", help="on a terminal, list every one (default: a screenful)"
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_list)
@@ -49,8 +54,20 @@ def _list(args: argparse.Namespace) -> int:
         ]
         for c in found
     ]
-    print(table(rows, ["Number", "Attendee", "Course", "Venue", "Issued", "Expires"]))
+    shown = rows if args.all or not sys.stdout.isatty() else rows[: screenful()]
+    print(table(shown, ["Number", "Attendee", "Course", "Venue", "Issued", "Expires"]))
+    if len(shown) < len(rows):
+        more = len(rows) - len(shown)
+        print(
+            f"… and {more} more certificate{'s' if more != 1 else ''}: "
+            "add --all to list them all, or --expiring-before DATE to narrow the list."
+        )
     return 0
+
+
+def screenful() -> int:
+    """Table rows that fit the terminal beside the heading and the "more" line."""
+    return max(10, shutil.get_terminal_size().lines - 4)
 
 
 def _pdf(args: argparse.Namespace) -> int:

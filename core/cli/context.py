@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from core.db import Database, migrate, open_database
@@ -19,11 +19,17 @@ def database(*, migrated: bool = True) -> Database:
     return db
 
 
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from None
+DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY"
+
+
+def date_arg(text: str) -> date:
+    """A date as a script writes it (2026-09-09) or as the desk shows it (09/09/2026)."""
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), form).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; type it as {DATE_FORMS}")
 
 
 def positive_int(text: str) -> int:

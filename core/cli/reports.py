@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from core import reports
-from core.cli.context import database, iso_date
+from core.cli.context import DATE_FORMS, database, date_arg
 from core.errors import ValidationFailed
 from core.reports.export import to_csv, to_table
 from core.reports.pdf import to_pdf
@@ -24,8 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(default: 12 weeks back to 12 weeks ahead; forecast: the next 12 months).",
     )
     p.add_argument("name", metavar="NAME", help=f"one of: {', '.join(reports.REPORT_NAMES)}")
-    p.add_argument("--from", dest="date_from", type=iso_date, help="first date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", type=iso_date, help="last date (YYYY-MM-DD)")
+    p.add_argument(
+        "--from", dest="date_from", type=date_arg, metavar="DATE", help=f"first date, {DATE_FORMS}"
+    )
+    p.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE", help="last date")
     p.add_argument("--venue", help="venue id, e.g. leeds")
     p.add_argument("--course", help="course id, e.g. faw")
     p.add_argument("--by", help="grouping: venue, course, month, week, trainer or weekday-time")

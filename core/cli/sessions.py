@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from core.availability import SessionFilter, list_sessions
-from core.cli.context import database, emit_json, iso_date, table
-from core.clock import uk_datetime
+from core.cli.context import DATE_FORMS, database, date_arg, emit_json, table
+from core.clock import today_london, uk_datetime
 from core.money import gbp
 
 
@@ -14,11 +15,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("sessions", help="list scheduled sessions with free seats")
     p.add_argument("--course", help="course id, e.g. faw")
     p.add_argument("--venue", help="venue id, e.g. leeds")
-    p.add_argument("--from", dest="date_from", type=iso_date, help="first date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", type=iso_date, help="last date (YYYY-MM-DD)")
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=date_arg,
+        metavar="DATE",
+        help=f"first date, {DATE_FORMS} (default: today)",
+    )
+    p.add_argument("--to", dest="date_to", type=date_arg, metavar="DATE", help="last date")
+    p.add_argument("--all", action="store_true", help="every session, past ones too")
     p.add_argument("--search", help="words to find in course, venue, room or trainer")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_run)
+
+
+def _first_day(args: argparse.Namespace) -> date | None:
+    """``--from``, else today: what is on from now (``--all`` or an earlier ``--to``: no limit)."""
+    if args.date_from is not None or args.all:
+        return args.date_from  # type: ignore[no-any-return]
+    today = today_london()
+    return None if args.date_to is not None and args.date_to < today else today
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -26,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     flt = SessionFilter(
         course=args.course,
         venue=args.venue,
-        date_from=args.date_from,
+        date_from=_first_day(args),
         date_to=args.date_to,
         search=args.search,
     )

@@ -21,6 +21,8 @@ from core.trainers import find_trainer
 LUNCH_AFTER_HOURS = 5
 """A day longer than this many hours has a one-hour lunch break unless told otherwise."""
 MAX_DAYS = 10
+YEARS_AHEAD = 5
+"""Sessions are scheduled at most this many years ahead (a far-off year is a typing slip)."""
 
 
 class DayInput(BaseModel):
@@ -35,7 +37,7 @@ class DayInput(BaseModel):
 
 class SessionInput(BaseModel):
     """A session to schedule: give ``days`` (each day's times) or just ``start``, and the
-    course's usual days follow (consecutive weekdays, same start time)."""
+    course's usual days follow (the start as given, then the next weekdays at that time)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -87,18 +89,34 @@ class Plan:
 
 
 def usual_days(day_hours: Sequence[float], start: datetime) -> list[DayInput]:
-    """A course's days from ``start``: consecutive weekdays at the same London time, each
-    as long as its teaching hours plus an hour's lunch when over four hours."""
+    """A course's days from ``start``, which is kept as given (weekend courses are normal),
+    then the following days at the same London time: weekdays only for a course that starts
+    on a weekday. Each is as long as its teaching hours plus an hour's lunch when over four."""
     local = to_london(_aware(start))
     day, at = local.date(), local.time()
-    days = []
+    weekend_course = day.weekday() >= 5
+    days: list[DayInput] = []
     for hours in day_hours:
-        while day.weekday() >= 5:
+        while days and not weekend_course and day.weekday() >= 5:
             day += timedelta(days=1)
         begin = datetime.combine(day, at, tzinfo=LONDON)
         days.append(DayInput(start=begin, end=begin + timedelta(hours=hours + (hours > 4))))
         day += timedelta(days=1)
     return days
+
+
+def _check_year(given: SessionInput) -> None:
+    """Refuse a start or end more than ``YEARS_AHEAD`` years away, before any date sums."""
+    latest = now().year + YEARS_AHEAD
+    moments = [given.start] if given.start else []
+    moments += [m for d in given.days or [] for m in (d.start, d.end)]
+    for moment in moments:
+        if moment is not None and moment.year > latest:
+            raise ValidationFailed(
+                f"{moment:%d/%m/%Y} is more than {YEARS_AHEAD} years ahead; "
+                "check the year (sessions can be scheduled up to "
+                f"31/12/{latest})."
+            )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -149,6 +167,7 @@ def resolve(tx: Session, given: SessionInput, session_id: int | None = None) -> 
         if user in trainers:
             raise ValidationFailed(f"{user.name} is listed twice as a trainer.")
         trainers.append(user)
+    _check_year(given)
     if given.days:
         day_inputs = given.days
     elif given.start is not None:

@@ -1,7 +1,8 @@
 """Attendees as typed at the desk: an editable table model, checked row by row as you type.
 
-Checks are the same rules the service applies (``core.attendees.AttendeeInput`` and the
-course's minimum age), run locally so mistakes show on the row before anything is sent.
+Checks are the same rules the service applies (``core.attendees`` and the course's minimum
+age), run locally so mistakes show on the cell before anything is sent. A cell's problem shows
+once the person has typed in it, or for every cell when they press Next.
 """
 
 from __future__ import annotations
@@ -9,17 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from core.attendees import AttendeeInput, age_on
+from core.attendees import age_on, attendee_problems
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIELDS = ("name", "email", "phone", "date_of_birth", "special_requirements")
 HEADERS = ("Name", "Email", "Phone", "Date of birth", "Special requirements")
 DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
 PROBLEM_COLOUR = QColor("#fde0dc")
+DOB_HELP = "Type a real date of birth, in the past, as day/month/year, e.g. 17/05/1990."
 
 
 def parse_dob(text: str) -> date | None:
@@ -34,24 +35,17 @@ def parse_dob(text: str) -> date | None:
 
 
 def row_problems(row: dict[str, str], min_age: int, course_day: date | None) -> dict[str, str]:
-    """Field name → what is wrong with it, in plain English (empty when the row is fine)."""
-    problems: dict[str, str] = {}
+    """Field name → what is wrong with it and what to type (empty when the row is fine):
+    the service's own checks (``core.attendees``) and the course's minimum age."""
     dob = parse_dob(row.get("date_of_birth", ""))
-    if dob is None:
-        problems["date_of_birth"] = "Date of birth as day/month/year, e.g. 17/05/1990."
-    try:
-        AttendeeInput.model_validate(_payload(row, dob or date(1990, 1, 1)))
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "name"
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.setdefault(field, msg[0].upper() + msg[1:] + ".")
-    if dob is not None and course_day is not None and "date_of_birth" not in problems:
-        age = age_on(dob, course_day)
-        if age < min_age:
-            problems["date_of_birth"] = (
-                f"Will be {age} on the course date; this course is for {min_age} and over."
-            )
+    problems = attendee_problems(_payload(row, dob or date(1990, 1, 1)))
+    if dob is None or "date_of_birth" in problems:
+        problems["date_of_birth"] = DOB_HELP
+    elif course_day is not None and age_on(dob, course_day) < min_age:
+        problems["date_of_birth"] = (
+            f"Will be {age_on(dob, course_day)} on the course date; "
+            f"this course is for {min_age} and over."
+        )
     return problems
 
 
@@ -74,6 +68,7 @@ class AttendeesModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[dict[str, str]] = []
         self.problems: list[dict[str, str]] = []
+        self.touched: list[set[str]] = []  # fields typed in, per row: only their problems show
         self.min_age = 16
         self.course_day: date | None = None
 
@@ -84,6 +79,7 @@ class AttendeesModel(QAbstractTableModel):
     def set_people(self, people: list[dict[str, str]]) -> None:
         self.beginResetModel()
         self.rows = [{f: str(p.get(f) or "") for f in FIELDS} for p in people]
+        self.touched = [set(FIELDS) for _ in people]
         self.endResetModel()
         self._recheck_all()
 
@@ -91,6 +87,7 @@ class AttendeesModel(QAbstractTableModel):
         row = len(self.rows)
         self.beginInsertRows(QModelIndex(), row, row)
         self.rows.append(dict.fromkeys(FIELDS, ""))
+        self.touched.append(set())
         self.problems.append(row_problems(self.rows[row], self.min_age, self.course_day))
         self.endInsertRows()
         self.edited.emit()
@@ -101,6 +98,7 @@ class AttendeesModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self.rows[row]
             del self.problems[row]
+            del self.touched[row]
             self.endRemoveRows()
             self.edited.emit()
 
@@ -110,13 +108,31 @@ class AttendeesModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(FIELDS) - 1))
         self.edited.emit()
 
-    def first_problem(self) -> str | None:
-        for i, problems in enumerate(self.problems):
-            for field in FIELDS:
-                if field in problems:
-                    who = self.rows[i]["name"] or f"attendee {i + 1}"
-                    return f"Row {i + 1} ({who}), {HEADERS[FIELDS.index(field)]}: {problems[field]}"
+    def reveal(self) -> None:
+        """The person pressed Next: show every problem, typed in or not."""
+        self.touched = [set(FIELDS) for _ in self.rows]
+        self._recheck_all()
+
+    def shown_problem(self, row: int, field: str) -> str | None:
+        """What is wrong with a cell, once the person has typed in it (or pressed Next)."""
+        return self.problems[row].get(field) if field in self.touched[row] else None
+
+    def first_problem_cell(self) -> QModelIndex | None:
+        """The first cell whose problem is on show."""
+        for i in range(len(self.rows)):
+            for col, field in enumerate(FIELDS):
+                if self.shown_problem(i, field):
+                    return self.index(i, col)
         return None
+
+    def first_problem(self) -> str | None:
+        """The first problem on show, naming the row and the column."""
+        cell = self.first_problem_cell()
+        if cell is None:
+            return None
+        i, field = cell.row(), FIELDS[cell.column()]
+        who = self.rows[i]["name"] or f"attendee {i + 1}"
+        return f"Row {i + 1} ({who}), {HEADERS[cell.column()]}: {self.shown_problem(i, field)}"
 
     def payload(self) -> list[dict[str, Any]]:
         """The attendees as ``bookings.create`` takes them (only valid once no problems)."""
@@ -147,10 +163,10 @@ class AttendeesModel(QAbstractTableModel):
         field = FIELDS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self.rows[index.row()][field]
-        problem = self.problems[index.row()].get(field)
+        problem = self.shown_problem(index.row(), field)
         if role == Qt.ItemDataRole.ToolTipRole:
             return problem
-        if role == Qt.ItemDataRole.BackgroundRole and problem and self.rows[index.row()][field]:
+        if role == Qt.ItemDataRole.BackgroundRole and problem:
             return QBrush(PROBLEM_COLOUR)
         return None
 
@@ -159,6 +175,7 @@ class AttendeesModel(QAbstractTableModel):
             return False
         row = index.row()
         self.rows[row][FIELDS[index.column()]] = str(value).strip()
+        self.touched[row].add(FIELDS[index.column()])
         self.problems[row] = row_problems(self.rows[row], self.min_age, self.course_day)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(FIELDS) - 1))
         self.edited.emit()

@@ -48,6 +48,7 @@ class AttendeesStep(QWidget):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color:#b3261e;")
+        self.problem.setMinimumHeight(2 * self.problem.fontMetrics().lineSpacing() + 4)  # 2 lines
         buttons = QHBoxLayout()
         buttons.addWidget(self.add)
         buttons.addWidget(self.remove)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +55,12 @@ class SessionStep(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet(NOTICE_STYLE)
         self.notice.hide()
+        self.offers = QWidget()
+        self._offer_row = QHBoxLayout(self.offers)
+        self._offer_row.setContentsMargins(0, 0, 0, 0)
+        self._offer_row.addStretch(1)
+        self.offers.hide()
+        self.offer_buttons: list[QPushButton] = []
         self.status = QLabel("Loading sessions…")
         top = QHBoxLayout()
         caption = QLabel("&Course")
@@ -63,6 +70,7 @@ class SessionStep(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice)
+        layout.addWidget(self.offers)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         self._wanted: int | None = None
@@ -140,7 +148,8 @@ class SessionStep(QWidget):
         ][:count]
 
     def show_taken(self, message: str, session: SessionRow, seats: int) -> None:
-        """Say the seats went elsewhere and offer the next dates of the same course."""
+        """Say the seats went elsewhere and offer the next dates of the same course, one
+        button each; the selection stays on ``session`` until the person picks another."""
         self.set_course(session.course)
         others = self.alternatives(session, seats)
         if others:
@@ -150,8 +159,26 @@ class SessionStep(QWidget):
             text = f"{message}\nNo later {session.course_name} date has {seats} seats free."
         self.notice.setText(text)
         self.notice.show()
-        if others:
-            self.select_session(others[0].id)
+        self._offer(others)
+
+    def _offer(self, others: list[SessionRow]) -> None:
+        for button in self.offer_buttons:
+            self._offer_row.removeWidget(button)
+            button.deleteLater()
+        self.offer_buttons = []
+        for other in others:
+            day = other.day
+            button = QPushButton(f"Choose {other.venue_name}, {day:%a} {day.day} {day:%b}")
+            button.setToolTip(f"{other.when_text} at {other.venue_name}")
+            button.clicked.connect(lambda _=False, sid=other.id: self._take_offer(sid))
+            self._offer_row.insertWidget(len(self.offer_buttons), button)
+            self.offer_buttons.append(button)
+        self.offers.setVisible(bool(others))
+
+    def _take_offer(self, session_id: int) -> None:
+        self.clear_notice()
+        self.select_session(session_id)
 
     def clear_notice(self) -> None:
         self.notice.hide()
+        self._offer([])

@@ -178,7 +178,8 @@ class BookingWizard(QDialog):
         self.next_button.setVisible(not done)
         self.next_button.setText("&Confirm booking" if step == PAYMENT else "&Next >")
         ready = {
-            SESSION: self.session is not None and self.session.bookable,
+            SESSION: self.session is not None
+            and (self.session.bookable or self.hold.session_id == self.session.id),
             ATTENDEES: self.attendees_step.model.rowCount() > 0,
             REVIEW: self.review_step.all_ticked(),
             PAYMENT: self.payment_step.chosen_key() is not None,
@@ -188,6 +189,7 @@ class BookingWizard(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
+        self.session_step.table.setEnabled(not busy)  # the choice stays put while it is held
         self._update_buttons()
 
     def back(self) -> None:
@@ -208,8 +210,11 @@ class BookingWizard(QDialog):
 
     # -- step 1: session --------------------------------------------------------------
     def _chosen(self, session: SessionRow | None) -> None:
+        """The person picked ``session``, or a live change refreshed it. Only the person moves
+        the selection: while a hold is in flight the answer to it decides, not the change
+        push its own seats cause."""
         self.session = session
-        if session is not None and self.step == SESSION:
+        if session is not None and self.step == SESSION and not self._busy:
             needed = max(1, self.attendees_step.model.rowCount())
             held_here = self.hold.seats if self.hold.session_id == session.id else 0
             if session.free + held_here < needed:
@@ -289,9 +294,12 @@ class BookingWizard(QDialog):
 
     def _leave_attendees(self) -> None:
         model = self.attendees_step.model
-        problem = model.first_problem()
-        if problem:
-            self.message.setText(problem)
+        model.reveal()
+        cell = model.first_problem_cell()
+        if cell is not None:  # take the person to the cell and say what to type there
+            self.attendees_step.table.setCurrentIndex(cell)
+            self.attendees_step.table.scrollTo(cell)
+            self.message.setText(model.first_problem() or "")
             return
         assert self.session is not None
         self._set_busy(True)

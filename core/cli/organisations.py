@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from core.actor import CLI
-from core.cli.context import database, emit_json, iso_date, positive_int, table
+from core.cli.context import database, emit_json, date_arg, positive_int, table
 from core.errors import ValidationFailed
 from core.money import gbp
 from core.organisations import bulk, compliance, directory, invoices
@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pay.add_argument("--amount", required=True, metavar="POUNDS", help="e.g. 540.00")
     pay.add_argument("--reference", required=True, help="the bank or link reference")
     pay.add_argument("--method", default="bank_transfer", choices=invoices.PAYMENT_METHODS)
-    pay.add_argument("--received", type=iso_date, metavar="DATE", help="default today")
+    pay.add_argument("--received", type=date_arg, metavar="DATE", help="default today")
     pay.set_defaults(func=_invoice_pay)
 
 

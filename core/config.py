@@ -116,7 +116,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         hold_minutes=_int(env, "RFT_HOLD_MINUTES", 15, 1, 120),
         ws_host=env.get("WS_HOST") or "127.0.0.1",
         ws_port=_int(env, "WS_PORT", 8765, 1, 65535),
-        ws_rate_limit=_float(env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "a number of requests per second"),
+        ws_rate_limit=_float(
+            env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "a number of requests per second"
+        ),
         ws_rate_burst=_int(env, "WS_RATE_BURST", 60, *RATE_BURST_RANGE),
         jwt_secret=env.get("JWT_SECRET") or None,
         jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from core.actor import CLI
-from core.cli.context import database, emit_json, date_arg, positive_int, table
+from core.cli.context import database, date_arg, emit_json, positive_int, table
 from core.errors import ValidationFailed
 from core.money import gbp
 from core.organisations import bulk, compliance, directory, invoices

@@ -370,3 +370,21 @@ def search(tx: Session, text: str, limit: int = 50) -> list[Booking]:
             if len(found) >= limit:
                 break
     return found
+
+
+def why_matched(booking: Booking, text: str) -> str:
+    """Which part of ``booking`` a ``search`` for ``text`` found, as a receptionist reads it."""
+    text = text.strip()
+    if text.upper().startswith("RFT-"):
+        return f"reference {booking.reference}"
+    if "@" in text:
+        digest = blind_index(text)
+        if booking.customer_email_hash == digest:
+            return f"customer email {booking.customer_email}"
+        who = next((a for a in booking.attendees if a.email_hash == digest), None)
+        return f"attendee email {who.email} ({who.name})" if who else "email"
+    needle = text.casefold()
+    if needle in booking.customer_name.casefold():
+        return f"customer name {booking.customer_name}"
+    who = next((a for a in booking.attendees if needle in a.name.casefold()), None)
+    return f"attendee name {who.name}" if who else "name"

@@ -373,18 +373,20 @@ def search(tx: Session, text: str, limit: int = 50) -> list[Booking]:
 
 
 def why_matched(booking: Booking, text: str) -> str:
-    """Which part of ``booking`` a ``search`` for ``text`` found, as a receptionist reads it."""
+    """Which part of ``booking`` a ``search`` for ``text`` found, in a few words:
+    ``reference``, ``customer email``, ``attendee email (Ava Khan)``, ``customer name``,
+    ``attendee Ava Khan``."""
     text = text.strip()
     if text.upper().startswith("RFT-"):
-        return f"reference {booking.reference}"
+        return "reference"
     if "@" in text:
         digest = blind_index(text)
         if booking.customer_email_hash == digest:
-            return f"customer email {booking.customer_email}"
+            return "customer email"
         who = next((a for a in booking.attendees if a.email_hash == digest), None)
-        return f"attendee email {who.email} ({who.name})" if who else "email"
+        return f"attendee email ({who.name})" if who else "email"
     needle = text.casefold()
     if needle in booking.customer_name.casefold():
-        return f"customer name {booking.customer_name}"
+        return "customer name"
     who = next((a for a in booking.attendees if needle in a.name.casefold()), None)
-    return f"attendee name {who.name}" if who else "name"
+    return f"attendee {who.name}" if who else "name"

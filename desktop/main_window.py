@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.bookings_tab import BookingsTab
     from desktop.calendar_view import CalendarView
     from desktop.session_list import SessionListView
+    from desktop.today_tab import TodayTab
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class TabSpec:
 
 
 TABS: tuple[TabSpec, ...] = (
+    TabSpec("Today", "desktop.today_tab:TodayTab", DESK),
     TabSpec("Calendar", "desktop.calendar_view:CalendarView", DESK),
     TabSpec("Sessions", "desktop.session_list:SessionListView", DESK),
     TabSpec("Bookings", "desktop.bookings_tab:BookingsTab", DESK),
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
     calendar: CalendarView
     sessions: SessionListView
     bookings: BookingsTab
+    today: TodayTab
 
     def __init__(
         self, backend: Backend | None, settings: QSettings, parent: QWidget | None = None
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         self.calendar = self.tab_named("Calendar")  # type: ignore[assignment]
         self.sessions = self.tab_named("Sessions")  # type: ignore[assignment]
         self.bookings = self.tab_named("Bookings")  # type: ignore[assignment]
+        self.today = self.tab_named("Today")  # type: ignore[assignment]
         self.opening.hide()
         self.tab_widget.show()
         backend.connection_changed.connect(self._show_connection)
@@ -229,6 +233,11 @@ class MainWindow(QMainWindow):
         wizard = BookingWizard(self.backend, self, session=session)
         wizard.booked.connect(lambda _booking: self.bookings.refresh())
         wizard.open()
+
+    def open_booking(self, reference: str) -> None:
+        """Show the booking with ``reference`` in the Bookings tab."""
+        self.show_tab("Bookings")
+        self.bookings.open_reference(reference)
 
     def find_booking(self) -> None:
         self.show_tab("Bookings")
@@ -322,7 +331,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def _restore_tab(self) -> None:
-        last = self.settings.value("window/tab", "Calendar")
+        last = self.settings.value("window/tab", "Today")
         for index, (_w, title, roles) in enumerate(self._tabs):
             if title == last and self._allowed(roles):
                 self.tab_widget.setCurrentIndex(index)

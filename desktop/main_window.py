@@ -172,7 +172,10 @@ class MainWindow(QMainWindow):
         raise KeyError(title)
 
     def show_tab(self, title: str) -> None:
-        self.tab_widget.setCurrentWidget(self.tab_named(title))
+        """Bring up the screen called ``title`` if this user's role may see it."""
+        for widget, name, roles in self._tabs:
+            if name == title and self._allowed(roles):
+                self.tab_widget.setCurrentWidget(widget)
 
     def _allowed(self, roles: frozenset[str] | None) -> bool:
         role = self.backend.role if self.attached else None
@@ -186,6 +189,8 @@ class MainWindow(QMainWindow):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
         for action in self._backend_actions:
             action.setEnabled(self.attached)
+        for spec, action in self._tab_actions.items():
+            action.setVisible(self._allowed(spec.roles))  # no shortcut into another role's tab
         self.new_booking_action.setEnabled(self._allowed(DESK))
         self._show_where()
 
@@ -215,9 +220,12 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         tabs = [
-            self._action(spec.title, partial(self.show_tab, spec.title), f"Ctrl+{i + 1}")
+            self._action(
+                spec.title, partial(self.show_tab, spec.title), f"Ctrl+{i + 1}" if i < 9 else None
+            )
             for i, spec in enumerate(TABS)
         ]
+        self._tab_actions = dict(zip(TABS, tabs, strict=True))
         view.addActions(tabs)
         self._backend_actions = [sign_in, self.new_booking_action, find, today, *tabs]
         for action in self._backend_actions:
@@ -313,11 +321,17 @@ class MainWindow(QMainWindow):
     def _show_where(self) -> None:
         if not self.attached:
             return
-        self.where.setText(
-            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
-            if self.backend.user_label
-            else f"Data on {self.backend.description}"
-        )
+        backend = self.backend
+        if backend.single_user:
+            text = (
+                f"Single-user {backend.role or 'desk'} mode: nobody signs in on this "
+                f"computer's own database (working as {backend.user_label})"
+            )
+        elif backend.user_label:
+            text = f"Signed in as {backend.user_label} · data on {backend.description}"
+        else:
+            text = f"Data on {backend.description}"
+        self.where.setText(text)
 
     def _show_busy(self, running: int) -> None:
         self.busy.setText("Loading…" if running else "")

@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -27,6 +25,7 @@ from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
+from desktop.uk_dates import date_edit
 
 
 def _brief(data: dict[str, Any] | None) -> str:
@@ -54,11 +53,8 @@ class AuditTab(QWidget):
         self.action.setPlaceholderText("action, e.g. session or staff")
         self.actor = QLineEdit()
         self.actor.setPlaceholderText("who")
-        self.date_from = QDateEdit(QDate(today_london().replace(day=1)))
-        self.date_to = QDateEdit(QDate(today_london()))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+        self.date_from = date_edit(today_london().replace(day=1), "From")
+        self.date_to = date_edit(today_london(), "To")
         show = QPushButton("Show")
         show.clicked.connect(self.reload)
         export = QPushButton("Export CSV…")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
     QLineEdit,
@@ -25,6 +24,7 @@ from desktop.admin.record_table import (
 )
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
+from desktop.uk_dates import date_edit
 
 
 def _qualification(t: dict[str, Any]) -> str:
@@ -57,10 +57,7 @@ COLUMNS = [
 
 
 def _date_edit() -> QDateEdit:
-    edit = QDateEdit(QDate(today_london()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd d MMM yyyy")
-    return edit
+    return date_edit(today_london())
 
 
 class TrainersTab(QWidget):

@@ -46,8 +46,8 @@ from desktop.reports.charts import RENDER_HINT, build_chart
 from desktop.reports.heatmap import HeatMap
 from desktop.reports.table_model import SORT_ROLE, ReportTableModel
 from desktop.tasks import BackendOp, Op, plain_message
+from desktop.uk_dates import date_edit
 
-UK_DATE = "dd/MM/yyyy"
 SESSION_GROUPS = (
     ("venue", "Venue"),
     ("course", "Course"),
@@ -93,10 +93,6 @@ def totals_line(report: Report) -> str:
     cells = display_rows(report)[-1]
     parts = [f"{c.label}: {v}" for c, v in zip(report.columns[1:], cells[1:], strict=True) if v]
     return " · ".join(["Total", *parts])
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def pydate(value: QDate) -> date:
@@ -236,10 +232,7 @@ class ReportsTab(QWidget):
 
     # -- filters ----------------------------------------------------------------------
     def _date_edit(self, day: date) -> QDateEdit:
-        edit = QDateEdit(qdate(day))
-        edit.setDisplayFormat(UK_DATE)
-        edit.setCalendarPopup(True)
-        return edit
+        return date_edit(day)
 
     def _fill_catalogue(self) -> None:
         for combo, items, everything in (

@@ -8,24 +8,22 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
-from core.resources import resource
+from desktop.backend import Backend
 from desktop.session_data import SessionRow
+from desktop.tasks import BackendOp, plain_message
 
-
-def terms_text() -> str:
-    """The booking terms (``resources/terms.md``)."""
-    return resource("terms.md").read_text(encoding="utf-8")
+TERMS = "desk.terms"
 
 
 class ReviewStep(QWidget):
     title = "Review & terms"
     changed = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.summary = QTextBrowser()
         self.terms = QTextBrowser()
-        self.terms.setMarkdown(terms_text())
+        self.terms.setPlainText("Loading the booking terms…")
         self.terms.setAccessibleName("Booking terms")
         self.agree = QCheckBox("The customer has heard and &accepts the booking terms")
         self.consent = QCheckBox(
@@ -40,6 +38,9 @@ class ReviewStep(QWidget):
         for box in self.boxes:
             box.toggled.connect(lambda _on: self.changed.emit())
             layout.addWidget(box)
+        BackendOp(self, backend, TERMS, {}).success(
+            lambda r: self.terms.setMarkdown(r["terms"])
+        ).failure(lambda e: self.terms.setPlainText(plain_message(e))).run()
 
     @property
     def boxes(self) -> tuple[QCheckBox, ...]:

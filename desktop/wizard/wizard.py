@@ -74,7 +74,7 @@ class BookingWizard(QDialog):
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
-        self.review_step = ReviewStep()
+        self.review_step = ReviewStep(backend)
         self.payment_step = PaymentStep()
         self.confirmation_step = ConfirmationStep()
         self.steps: list[Any] = [

@@ -115,6 +115,36 @@ def entries(tx: Session, flt: AuditFilter | None = None) -> list[AuditEntry]:
     return list(tx.scalars(stmt))
 
 
+def _readable(value: Any) -> str:
+    """A recorded value as a person reads it: lists joined, nested records in brief."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_readable(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+def field_changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """What an entry changed, field by field: ``{"field", "before", "after"}`` for each field
+    whose value differs (every field of a record made or removed)."""
+    old, new = before or {}, after or {}
+    return [
+        {
+            "field": name.replace("_", " "),
+            "before": _readable(old.get(name)) if before is not None else "",
+            "after": _readable(new.get(name)) if after is not None else "",
+        }
+        for name in dict.fromkeys([*old, *new])
+        if old.get(name) != new.get(name)
+    ]
+
+
 def to_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -128,6 +158,7 @@ def to_json(entry: AuditEntry) -> dict[str, Any]:
         "entity_id": entry.entity_id,
         "before": entry.before,
         "after": entry.after,
+        "changes": field_changes(entry.before, entry.after),
         "reason": entry.reason,
     }
 

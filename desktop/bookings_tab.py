@@ -34,6 +34,7 @@ from desktop.session_data import SessionRow, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.take_payment import TakePaymentDialog
 from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
 COLUMNS = ("Reference", "Customer", "Found by", "Course", "Date", "Seats", "Total", "Status")
 SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
@@ -328,7 +329,7 @@ class BookingsTab(QWidget):
             self,
             "Cancel booking",
             f"Cancel {b['reference']} for {b['customer']['name']} "
-            f"({b['seats']} seat(s))? The seats go back on sale.\n\nReason (optional):",
+            f"({plural(b['seats'], 'seat')})? The seats go back on sale.\n\nReason (optional):",
         )
         if not ok:
             return

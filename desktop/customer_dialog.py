@@ -25,7 +25,8 @@ from core.clock import to_london, today_london, uk_date
 from core.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
-from desktop.today_tab import REFERENCE, STATUS_TEXT, plural
+from desktop.today_tab import REFERENCE, STATUS_TEXT
+from desktop.wording import plural
 
 PAYMENT_KIND = {"charge": "Payment", "refund": "Refund"}
 

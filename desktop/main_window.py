@@ -240,6 +240,7 @@ class MainWindow(QMainWindow):
 
         wizard = BookingWizard(self.backend, self, session=session)
         wizard.booked.connect(lambda _booking: self.bookings.refresh())
+        wizard.again.connect(self.new_booking)
         wizard.open()
 
     def open_booking(self, reference: str) -> None:

@@ -25,6 +25,7 @@ from core.clock import to_london, today_london, uk_date
 from core.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
 REFERENCE = Qt.ItemDataRole.UserRole  # the booking reference a row opens
 RELOAD_MS = 800  # changes arriving together are shown with one reload
@@ -34,11 +35,6 @@ STATUS_TEXT = {
     "CONFIRMED": "Confirmed",
     "CANCELLED": "Cancelled",
 }
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``1 attendee``, ``3 attendees``."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def _local(text: str) -> datetime:

@@ -113,7 +113,7 @@ class SessionDialog(QDialog):
         form.addRow("Course", self.course)
         form.addRow("Venue", self.venue)
         form.addRow("Room", self.room)
-        form.addRow("Trainer(s)", self.trainers)
+        form.addRow("Trainers", self.trainers)
         form.addRow("First day", _wrap(when))
         form.addRow("Each day", self.days)
         form.addRow("Capacity", self.capacity)

@@ -8,11 +8,31 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
+from core.money import gbp
+from core.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
 TERMS = "desk.terms"
+
+
+def price_html(q: Quote) -> str:
+    """The price read back to the customer: per person, discount, total."""
+    discount = (
+        f"<tr><td>Group discount ({GROUP_DISCOUNT_PERCENT}%)</td>"
+        f"<td align='right'>-{gbp(q.discount_pence)}</td></tr>"
+        if q.discount_pence
+        else ""
+    )
+    return (
+        "<table cellpadding='3'>"
+        f"<tr><td>{plural(q.attendees, 'attendee')} × {gbp(q.unit_pence)}</td>"
+        f"<td align='right'>{gbp(q.subtotal_pence)}</td></tr>{discount}"
+        f"<tr><td><b>Total to pay</b></td><td align='right'><b>{gbp(q.total_pence)}</b></td></tr>"
+        "</table>"
+    )
 
 
 class ReviewStep(QWidget):
@@ -61,5 +81,6 @@ class ReviewStep(QWidget):
             f"<p>{e(session.venue_name)} · {session.when_text}"
             + (f" · trainer {e(session.trainer)}" if session.trainer else "")
             + f"</p><table cellpadding='3'>{rows}</table>"
-            f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
+            + price_html(quote(session.price_pence, len(people)))
+            + f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
         )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core.db import Database
 from core.models import OutboxMessage
 from desktop.wizard import BookingWizard
+from desktop.wizard.payment_methods import link_note
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
 from tests.desktop_support import (
     PEOPLE,
@@ -117,3 +118,50 @@ def test_the_done_page_prints_emails_again_and_starts_the_next_booking(
     assert nxt.cancel_button.text() == "&Close"
     with qtbot.waitSignal(nxt.finished, timeout=2000):
         qtbot.keyClick(nxt, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+
+
+def test_cash_shows_the_change_and_each_method_has_its_own_alt_key(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    sid = make_session(sqlite_db, course="efaw", days_ahead=10)
+    wizard = BookingWizard(make_desk(), None, session={"id": sid})
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.session is not None and wizard.catalogue.ready)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
+    type_attendee(wizard, 0, PEOPLE[0])
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == REVIEW)
+    for box in wizard.review_step.boxes:
+        box.setChecked(True)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step == PAYMENT
+    step = wizard.payment_step
+
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    qtbot.keyClick(wizard, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: step.chosen_key() == "pay_later")  # a mnemonic clicks after 100 ms
+    qtbot.keyClick(wizard, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: step.chosen_key() == "cash")
+    assert step.change.text() == "To take: £75.00"
+
+    tendered = step.fields["cash"]["tendered"]
+    tendered.setText("50")
+    assert step.change.text() == "£25.00 short"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step == PAYMENT and "£25.00 short of £75.00" in wizard.message.text()
+    tendered.setText("twenty")
+    assert "not an amount" in step.change.text()
+    tendered.setText("£100")
+    assert step.change.text() == "Change to give: £25.00"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == DONE, timeout=10_000)
+    payment = wizard.confirmation_step.payment.text()
+    assert payment == "Paid in cash: £100.00 tendered, £25.00 change."
+    wizard.close()
+
+
+def test_a_payment_link_says_until_when_it_works() -> None:
+    note = link_note({"url": "https://pay.example/x", "expires_at": "2026-12-03T18:30:00+00:00"})
+    assert "https://pay.example/x" in note and "until Thu 3 Dec 2026 18:30" in note

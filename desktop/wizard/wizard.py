@@ -171,6 +171,8 @@ class BookingWizard(QDialog):
             self._enter_attendees()
         elif index == REVIEW and self.session is not None:
             self.review_step.show_booking(self.session, self.attendees_step.model.payload())
+        elif index == PAYMENT:
+            self.payment_step.set_total(self.pricing.quote.total_pence)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -144,6 +144,8 @@ class SessionTableModel(HeadedTableModel):
             )[col]
         if role == ROW_ROLE:
             return s
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.description
         if role == Qt.ItemDataRole.ForegroundRole:
             if s.status == "CANCELLED":
                 return QBrush(CANCELLED_COLOUR)

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from core.actor import Actor
 from core.api import Call, dispatch
+from core.audit import field_changes
 from core.db import Database
 from desktop.admin.audit_tab import AuditTab
 from desktop.admin.record_table import RecordTableModel
@@ -87,3 +88,14 @@ def test_trainers_are_told_apart_by_what_they_may_teach(
     assert may_teach([], names) == "nothing yet"
     tip = cells(tab.model, 2, Qt.ItemDataRole.ToolTipRole)[0]
     assert tip.splitlines() == ["Emergency First Aid at Work", "First Aid at Work"]
+
+
+def test_audit_values_read_as_money_and_uk_dates() -> None:
+    changes = field_changes(
+        {"price_pence": 7500, "start": "2026-12-15T09:00:00+00:00"},
+        {"price_pence": 9000, "start": "2026-12-16T09:30:00+00:00"},
+    )
+    assert changes == [
+        {"field": "price", "before": "£75.00", "after": "£90.00"},
+        {"field": "start", "before": "Tue 15 Dec 2026 09:00", "after": "Wed 16 Dec 2026 09:30"},
+    ]

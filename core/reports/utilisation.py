@@ -72,7 +72,7 @@ def utilisation(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         Column("to_come_sessions", "Sessions to come"),
         Column("to_come_pct", "Booked so far, sessions to come", "pct"),
     ]
-    chart = chart_for(dim, ["run_pct", "to_come_pct"], "Seats booked (% of capacity)", "pct")
+    chart = chart_for(dim, ["run_pct", "to_come_pct"], "% of seats booked", "pct")
     return Report(
         name="utilisation",
         title=f"Utilisation by {dim.title.lower()}",

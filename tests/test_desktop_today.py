@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -24,6 +26,7 @@ from desktop.customer_dialog import CustomerDialog
 from desktop.today_tab import REFERENCE
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session, person
+from tests.server_support import add_staff, peer, running_server
 
 __all__ = ["desk_settings", "make_desk"]
 
@@ -276,3 +279,30 @@ def test_desk_methods_refuse_bad_input_and_the_wrong_roles(sqlite_db: Database) 
             dispatch(trainer, name, params)
     board = dispatch(desk, "desk.today", {})
     assert board["sessions"] == [] and board["awaiting_payment"]["count"] == 0
+
+
+def test_the_desk_methods_answer_through_the_sync_server(sqlite_db: Database) -> None:
+    sid = make_session(sqlite_db, days_ahead=9)
+    with sqlite_db.write() as tx:
+        reference = book_now(tx, sid, [person(1, name="Harriet Quill")], CLI).reference
+    reception = add_staff(sqlite_db, "reception")
+
+    async def scenario() -> dict[str, Any]:
+        async with running_server(sqlite_db) as server, peer(server.url) as p:
+            await p.login(reception)
+            return {
+                "today": await p.call("desk.today", {}),
+                "customer": await p.call("customers.get", {"email": "PERSON1@example.com"}),
+                "timeline": await p.call("bookings.timeline", {"reference": reference}),
+                "terms": await p.call("desk.terms", {}),
+                "found": await p.call("bookings.search", {"text": "quill"}),
+                "bad": await p.request("customers.get", {"email": "nobody"}),
+            }
+
+    got = asyncio.run(scenario())
+    assert [b["reference"] for b in got["today"]["recent"]] == [reference]
+    assert got["customer"]["name"] == "Harriet Quill"
+    assert got["timeline"]["events"][0]["what"] == "Booked"
+    assert "or more days before the course for a full refund" in got["terms"]["terms"]
+    assert got["found"][0]["matched"] == "customer name"
+    assert got["bad"]["error"]["code"] == -32602

@@ -53,8 +53,8 @@ class ReviewStep(QWidget):
             "Attendees accept the practical-activity &waiver (CPR on manikins, floor work)"
         )
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary, 3)
-        layout.addWidget(self.terms, 2)
+        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.terms, 1)  # the terms get as much room as the booking
         for box in self.boxes:
             box.toggled.connect(lambda _on: self.changed.emit())
             layout.addWidget(box)

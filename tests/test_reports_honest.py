@@ -4,18 +4,26 @@ from 0%, a forecast without empty months, and a PDF naming the company, pages an
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from reportlab import rl_config
 
 from core import reports
+from core.actor import Actor
 from core.db import Database
 from core.reports import ReportFilter
 from core.reports.chart_data import chart_data, heat_grid
 from core.reports.pdf import to_pdf
+from desktop.backend import LocalBackend
+from desktop.main_window import MainWindow
+from desktop.reports import ReportsTab
 from desktop.reports.charts import build_chart
 from desktop.reports.heatmap import cell_text
+from desktop.reports.reports_tab import SCREENS
+from desktop.tasks import pool
 from tests.reports_data import build_known
 
 
@@ -75,3 +83,27 @@ def test_the_pdf_names_the_company_the_pages_and_the_filters(
     pdf = to_pdf(report)
     assert b"RFT First Aid Training" in pdf and b"Page 1" in pdf
     assert b"Thu 1 Jan 2026" in pdf and b"Fri 31 Dec 2027" in pdf
+
+
+def test_date_filters_a_report_ignores_are_disabled_and_ignored(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    build_known(sqlite_db)
+    every = run(sqlite_db, "underfilled")
+    far = run(sqlite_db, "underfilled", date_from=date(2030, 1, 1), date_to=date(2030, 2, 1))
+    assert far.rows == every.rows and far.filters["date_from"] is None
+
+    backend = LocalBackend(sqlite_db, Actor("A manager", "manager", user_id=1))
+    window = MainWindow(backend, QSettings(str(tmp_path / "m.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show_tab("Reports")
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab)
+    titles = [s.title for s in SCREENS]
+    tab.screens.setCurrentRow(titles.index("Under-filled sessions"))
+    assert not tab.date_from.isEnabled() and "next 7 days" in tab.date_from.toolTip()
+    assert "date_from" not in tab.params()
+    tab.screens.setCurrentRow(titles.index("Revenue"))
+    assert tab.date_from.isEnabled() and "date_from" in tab.params()
+    pool().waitForDone(10_000)
+    backend.close()

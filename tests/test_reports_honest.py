@@ -107,3 +107,16 @@ def test_date_filters_a_report_ignores_are_disabled_and_ignored(
     assert tab.date_from.isEnabled() and "date_from" in tab.params()
     pool().waitForDone(10_000)
     backend.close()
+
+
+def test_revenue_and_conversion_count_the_same_bookings_and_say_which(
+    sqlite_db: Database,
+) -> None:
+    known = build_known(sqlite_db)
+    revenue, conversion = run(sqlite_db, "revenue"), run(sqlite_db, "conversion")
+    assert revenue.totals is not None and conversion.totals is not None
+    assert revenue.totals["bookings"] == conversion.totals["bookings"]
+    assert revenue.totals["seats"] == conversion.totals["seats"]
+    said = [n for n in revenue.notes if n.startswith("Bookings counted")]
+    assert said and said[0] in conversion.notes
+    assert known.sessions  # the shared data set was used

@@ -1,6 +1,7 @@
 """Today: the desk's home page. Courses today and tomorrow with who is expected, bookings
 waiting for money (oldest first, with what is owed) and the latest bookings; every booking
-row opens that booking (double-click or Enter). Kept current from the change feed."""
+row opens that booking (double-click or Enter). Kept current from booking and payment
+changes, and every minute while shown."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ from desktop.tasks import BackendOp, plain_message
 from desktop.wording import plural
 
 REFERENCE = Qt.ItemDataRole.UserRole  # the booking reference a row opens
+SESSION_KEY = Qt.ItemDataRole.UserRole + 1  # "session id:day" of a course row
 RELOAD_MS = 800  # changes arriving together are shown with one reload
-LIVE_KINDS = frozenset({"booking", "payment", "session"})
+LIVE_KINDS = frozenset({"booking", "payment"})  # seat holds (session changes) come often
+REFRESH_MS = 60_000  # and once a minute anyway: a session moved or cancelled, a new day
 STATUS_TEXT = {
     "PENDING_PAYMENT": "Awaiting payment",
     "CONFIRMED": "Confirmed",
@@ -79,6 +82,7 @@ class TodayTab(QWidget):
         self.window_ = window
         self.day = today_london()
         self.board: dict[str, Any] = {}
+        self.expanded: dict[str, bool] = {}  # course rows opened or closed by hand
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -139,10 +143,10 @@ class TodayTab(QWidget):
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_MS)
         self._reload_timer.timeout.connect(self.reload)
-        self._day_timer = QTimer(self)
-        self._day_timer.setInterval(60_000)
-        self._day_timer.timeout.connect(self._check_day)
-        self._day_timer.start()
+        self._minute_timer = QTimer(self)
+        self._minute_timer.setInterval(REFRESH_MS)
+        self._minute_timer.timeout.connect(self._every_minute)
+        self._minute_timer.start()
         backend.changed.connect(self._on_change)
         self.reload()
 
@@ -157,16 +161,30 @@ class TodayTab(QWidget):
         if message.get("kind") in LIVE_KINDS:
             self._reload_timer.start()
 
-    def _check_day(self) -> None:
-        if today_london() != self.day:
+    def _every_minute(self) -> None:
+        if self.isVisible() or today_london() != self.day:
             self.reload()
 
     def _show(self, board: Any) -> None:
+        """Fill the lists, keeping where the receptionist had scrolled to and what they had
+        opened or closed (a reload every minute must not move the page under them)."""
+        trees = (self.courses, self.awaiting, self.recent)
+        scrolled = [tree.verticalScrollBar().value() for tree in trees]
+        self._remember_expanded()
         self.board = board
         self.title.setText(uk_date(date.fromisoformat(board["day"])))
         self._show_courses(board["sessions"])
         self._show_awaiting(board["awaiting_payment"])
         self._show_recent(board["recent"])
+        for tree, value in zip(trees, scrolled, strict=True):
+            tree.verticalScrollBar().setValue(value)
+
+    def _remember_expanded(self) -> None:
+        for item in (self.courses.topLevelItem(i) for i in range(self.courses.topLevelItemCount())):
+            for child in (item.child(j) for j in range(item.childCount())):
+                key = child.data(0, SESSION_KEY)
+                if key:
+                    self.expanded[key] = child.isExpanded()
 
     def _show_courses(self, sessions: list[dict[str, Any]]) -> None:
         self.courses.clear()
@@ -220,6 +238,8 @@ class TodayTab(QWidget):
             ],
         )
         item.setToolTip(1, f"{plural(len(people), 'attendee')} expected")
+        key = f"{session['id']}:{on.isoformat()}"
+        item.setData(0, SESSION_KEY, key)
         for person in people:
             owed = f"owes {gbp(person['due_pence'])}" if person["due_pence"] else "paid"
             child = QTreeWidgetItem(
@@ -233,7 +253,8 @@ class TodayTab(QWidget):
                 ],
             )
             child.setData(0, REFERENCE, person["reference"])
-        item.setExpanded(on == date.fromisoformat(self.board["day"]) and not cancelled)
+        shown_first = on == date.fromisoformat(self.board["day"]) and not cancelled
+        item.setExpanded(self.expanded.get(key, shown_first))
 
     def _show_awaiting(self, awaiting: dict[str, Any]) -> None:
         self.awaiting.clear()

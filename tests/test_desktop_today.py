@@ -23,7 +23,7 @@ from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import Certificate
 from core.money import gbp
 from desktop.customer_dialog import CustomerDialog
-from desktop.today_tab import REFERENCE
+from desktop.today_tab import REFERENCE, SESSION_KEY
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session, person
 from tests.server_support import add_staff, peer, running_server
@@ -267,8 +267,13 @@ def test_desk_methods_refuse_bad_input_and_the_wrong_roles(sqlite_db: Database) 
         dispatch(desk, "customers.get", {"email": "nobody@example.com"})
     with pytest.raises(NotFound):
         dispatch(desk, "bookings.timeline", {"reference": "RFT-1999-0001"})
-    with pytest.raises(ValidationFailed, match="day"):
-        dispatch(desk, "desk.today", {"day": "31/02/2026"})
+    for day in ("31/02/2026", "9999-12-31", "2026-02-30", ["2026-12-02"]):
+        with pytest.raises(ValidationFailed, match="day"):
+            dispatch(desk, "desk.today", {"day": day})
+    with pytest.raises(ValidationFailed, match="reference"):
+        dispatch(desk, "bookings.timeline", {"reference": "R" * 500})
+    with pytest.raises(ValidationFailed):
+        dispatch(desk, "customers.get", {"email": "a" * 300 + "@example.com"})
     trainer = Call(sqlite_db, Actor(label="T", role="trainer", channel="desk"))
     for name, params in (
         ("desk.today", {}),
@@ -306,3 +311,30 @@ def test_the_desk_methods_answer_through_the_sync_server(sqlite_db: Database) ->
     assert "or more days before the course for a full refund" in got["terms"]["terms"]
     assert got["found"][0]["matched"] == "customer name"
     assert got["bad"]["error"]["code"] == -32602
+
+
+def test_a_reload_keeps_the_courses_opened_and_closed_by_hand(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, desk_settings: QSettings
+) -> None:
+    here = make_session(sqlite_db, days_ahead=30)
+    later = make_session(sqlite_db, days_ahead=31, venue="york")
+    with sqlite_db.write() as tx:
+        book_now(tx, here, [person(1)], CLI)
+        book_now(tx, later, [person(2)], CLI)
+    move_session(sqlite_db, here, today_london())
+    move_session(sqlite_db, later, today_london() + timedelta(days=1))
+    window = open_window(qtbot, make_desk(), desk_settings)
+    tab = window.today
+    qtbot.waitUntil(lambda: "1 course tomorrow" in tab.summary.text(), timeout=10_000)
+
+    def course_rows() -> list[QTreeWidgetItem]:
+        return [i for i in rows(tab.courses) if i.data(0, SESSION_KEY)]
+
+    today_row, tomorrow_row = course_rows()
+    assert today_row.isExpanded() and not tomorrow_row.isExpanded()
+    today_row.setExpanded(False)
+    tomorrow_row.setExpanded(True)
+    with qtbot.waitSignal(tab.recent.model().modelReset, timeout=10_000):
+        tab.reload()
+    today_row, tomorrow_row = course_rows()
+    assert not today_row.isExpanded() and tomorrow_row.isExpanded()

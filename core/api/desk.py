@@ -18,7 +18,8 @@ from core.roles import DESK
 
 
 class TodayParams(Params):
-    day: date | None = None  # London day; today when left out
+    day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    """London day; today when left out."""
 
 
 class CustomerParams(Params):

@@ -88,7 +88,7 @@ class SessionRow:
     @cached_property
     def search_text(self) -> str:
         """What the keyword search looks in, folded for case-blind matching."""
-        words = (self.course_name, self.course, self.venue_name, self.trainer, self.when_text)
+        words = (self.course_name, self.course, self.place_text, self.trainer, self.when_text)
         return " ".join(words).casefold()
 
     @property
@@ -127,6 +127,17 @@ class SessionRow:
         return f"{self.start:%H:%M}" + (f"–{_hhmm(end)}" if end else "")
 
     @cached_property
+    def span_text(self) -> str:
+        """``Wed 2 Dec 2026 09:00–16:00 · 3 days``: the date column of a session list."""
+        days = len(self.raw.get("days") or [])
+        return f"{uk_date(self.day)} {self.times_text}" + (f" · {days} days" if days > 1 else "")
+
+    @property
+    def place_text(self) -> str:
+        room = self.raw.get("room")
+        return self.venue_name + (f", {room}" if room else "")
+
+    @cached_property
     def description(self) -> str:
         """Everything a receptionist tells a caller about the session, one fact a line."""
         days = self.raw.get("days") or []
@@ -138,7 +149,6 @@ class SessionRow:
             )
         else:
             when = f"{uk_date(self.day)} {self.times_text}"
-        room = self.raw.get("room")
         seats = (
             "Cancelled"
             if self.status == "CANCELLED"
@@ -148,7 +158,7 @@ class SessionRow:
             (
                 f"{self.course_name} ({self.code})",
                 when,
-                self.venue_name + (f", {room}" if room else ""),
+                self.place_text,
                 f"Trainer: {self.trainer or 'not assigned yet'}",
                 f"{seats} · {self.price_text} per person",
             )

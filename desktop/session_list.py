@@ -134,9 +134,9 @@ class SessionTableModel(HeadedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                s.when_text,
+                s.span_text,
                 s.course_name,
-                s.venue_name,
+                s.place_text,
                 s.trainer,
                 s.price_text,
                 s.free_text,

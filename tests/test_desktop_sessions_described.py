@@ -74,3 +74,21 @@ def test_every_tab_fits_a_1280_by_800_desk(
             too_big[window.tab_widget.tabText(index)] = (hint.width(), hint.height())
     assert too_big == {}
     assert window.minimumSizeHint().width() <= 1280
+
+
+def test_the_session_list_shows_hours_days_and_room(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, desk_settings: QSettings
+) -> None:
+    three_days = make_session(sqlite_db, course="faw", venue="york", days_ahead=12)
+    make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=13)
+    window = open_window(qtbot, make_desk(), desk_settings)
+    window.show_tab("Sessions")
+    model = window.sessions.model
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
+    at = next(i for i, r in enumerate(model.rows) if r.id == three_days)
+    when = model.index(at, 0).data()
+    assert when.endswith(" · 3 days") and "09:00–" in when
+    where = model.index(at, 2).data()
+    assert where.startswith("York, ") and len(where) > len("York, ")
+    window.sessions.search.setText(where.split(", ")[1].split()[0])  # a word of the room
+    qtbot.waitUntil(lambda: window.sessions.proxy.rowCount() == 1, timeout=5_000)

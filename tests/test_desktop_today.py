@@ -338,3 +338,19 @@ def test_a_reload_keeps_the_courses_opened_and_closed_by_hand(
         tab.reload()
     today_row, tomorrow_row = course_rows()
     assert not today_row.isExpanded() and tomorrow_row.isExpanded()
+
+
+def test_today_customer_and_history_on_both_databases(any_db: Database) -> None:
+    sid = make_session(any_db, days_ahead=30)
+    with any_db.write() as tx:
+        reference = book_now(tx, sid, [person(1), person(2)], CLI).reference
+    move_session(any_db, sid, today_london())
+    desk = Call(any_db, DESK_ACTOR)
+    board = dispatch(desk, "desk.today", {})
+    names = [p["name"] for s in board["sessions"] for p in s["expected"]]
+    assert names == ["Test Person1", "Test Person2"]
+    assert board["awaiting_payment"]["bookings"][0]["reference"] == reference
+    record = dispatch(desk, "customers.get", {"email": "person2@example.com"})
+    assert [b["role"] for b in record["bookings"]] == ["attendee"]
+    events = dispatch(desk, "bookings.timeline", {"reference": reference})["events"]
+    assert [e["what"] for e in events][:2] == ["Booked", "Confirmation email"]

@@ -302,7 +302,9 @@ class BookingsTab(QWidget):
         b = self.selected()
         if b is None:
             return
-        dialog = CustomerDialog(self.backend, b["customer"]["email"], self, self.open_reference)
+        # found by someone's email: their record (an attendee's, say); else the payer's
+        email = self._last_query if "@" in self._last_query else b["customer"]["email"]
+        dialog = CustomerDialog(self.backend, email, self, self.open_reference)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 

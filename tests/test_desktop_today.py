@@ -169,6 +169,12 @@ def test_search_says_why_each_booking_was_found(
     tab.search_bookings()
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert tab.model.index(0, 2).data() == "attendee email (Harriet Quill)"
+    tab.open_customer()  # the record of the person searched for, not the payer
+    dialog = tab.findChild(CustomerDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.bookings.topLevelItemCount() == 1)
+    assert "Harriet Quill" in dialog.heading.text()
+    assert dialog.bookings.topLevelItem(0).text(4) == "attendee"
 
 
 def test_customer_record_from_a_booking_shows_bookings_payments_and_certificates(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,9 +18,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core.actor import Actor
-from core.clock import london, now, uk_datetime
+from core.clock import london, now, uk_date, uk_datetime
 from core.errors import ValidationFailed
 from core.models.admin import AuditEntry
+from core.money import gbp
+
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?")
 
 CSV_COLUMNS = (
     "id",
@@ -115,6 +119,42 @@ def entries(tx: Session, flt: AuditFilter | None = None) -> list[AuditEntry]:
     return list(tx.scalars(stmt))
 
 
+def _readable(value: Any, key: str = "") -> str:
+    """A recorded value as a person reads it: money in pounds, UK dates and times, lists
+    joined, nested records in brief."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) and key.endswith("_pence"):
+        return gbp(value)
+    if isinstance(value, str) and ISO_MOMENT.fullmatch(value):
+        moment = datetime.fromisoformat(value)
+        return uk_date(moment) if len(value) == 10 else uk_datetime(moment)
+    if isinstance(value, list):
+        return ", ".join(_readable(v, key) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_readable(v, k)}" for k, v in value.items())
+    return str(value)
+
+
+def field_changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[dict[str, str]]:
+    """What an entry changed, field by field: ``{"field", "before", "after"}`` for each field
+    whose value differs (every field of a record made or removed)."""
+    old, new = before or {}, after or {}
+    return [
+        {
+            "field": name.removesuffix("_pence").replace("_", " "),
+            "before": _readable(old.get(name), name) if before is not None else "",
+            "after": _readable(new.get(name), name) if after is not None else "",
+        }
+        for name in dict.fromkeys([*old, *new])
+        if old.get(name) != new.get(name)
+    ]
+
+
 def to_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
@@ -128,6 +168,7 @@ def to_json(entry: AuditEntry) -> dict[str, Any]:
         "entity_id": entry.entity_id,
         "before": entry.before,
         "after": entry.after,
+        "changes": field_changes(entry.before, entry.after),
         "reason": entry.reason,
     }
 

@@ -374,3 +374,23 @@ def search(tx: Session, text: str, limit: int = 50) -> list[Booking]:
             if len(found) >= limit:
                 break
     return found
+
+
+def why_matched(booking: Booking, text: str) -> str:
+    """Which part of ``booking`` a ``search`` for ``text`` found, in a few words:
+    ``reference``, ``customer email``, ``attendee email (Ava Khan)``, ``customer name``,
+    ``attendee Ava Khan``."""
+    text = text.strip()
+    if text.upper().startswith("RFT-"):
+        return "reference"
+    if "@" in text:
+        digest = blind_index(text)
+        if booking.customer_email_hash == digest:
+            return "customer email"
+        who = next((a for a in booking.attendees if a.email_hash == digest), None)
+        return f"attendee email ({who.name})" if who else "email"
+    needle = text.casefold()
+    if needle in booking.customer_name.casefold():
+        return "customer name"
+    who = next((a for a in booking.attendees if needle in a.name.casefold()), None)
+    return f"attendee {who.name}" if who else "name"

@@ -87,6 +87,11 @@ class Backend(QObject):
         return method in METHODS
 
     @property
+    def single_user(self) -> bool:
+        """True when nobody signs in: the desk works as one local user on its own database."""
+        return False
+
+    @property
     def needs_sign_in(self) -> bool:
         """True when calls will be refused until someone signs in (remote only)."""
         return False
@@ -133,6 +138,10 @@ class LocalBackend(Backend):
     @property
     def description(self) -> str:
         return "this computer"
+
+    @property
+    def single_user(self) -> bool:
+        return True
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         return dispatch(Call(self.db, self.actor), method, params or {})

@@ -24,18 +24,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london, uk_date
+from core.clock import today_london, uk_date, uk_datetime
 from core.money import gbp
 from desktop import layouts
 from desktop.backend import RESEND, Backend
+from desktop.customer_dialog import CustomerDialog
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.take_payment import TakePaymentDialog
 from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
-COLUMNS = ("Reference", "Customer", "Course", "Date", "Seats", "Total", "Status")
+COLUMNS = ("Reference", "Customer", "Found by", "Course", "Date", "Seats", "Total", "Status")
 SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
+TIMELINE = "bookings.timeline"
 
 
 class BookingsModel(HeadedTableModel):
@@ -70,12 +73,26 @@ class BookingsModel(HeadedTableModel):
         return (
             b["reference"],
             b["customer"]["name"],
+            b.get("matched", ""),
             session.course_name,
             session.when_text,
             str(b["seats"]),
             gbp(b["total_pence"]),
             b["status"].replace("_", " ").title(),
         )[index.column()]
+
+
+def history(timeline: dict[str, Any]) -> str:
+    """A booking's timeline (``bookings.timeline``) as HTML, oldest first."""
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{uk_datetime(datetime.fromisoformat(ev['at']))}</td>"
+        f"<td><b>{e(ev['what'])}</b></td><td>{e(ev['detail'])}"
+        + (f" <i>by {e(ev['by'])}</i>" if ev["by"] else "")
+        + "</td></tr>"
+        for ev in timeline["events"]
+    )
+    return f"<h3>History</h3><table cellspacing='4'>{rows}</table>"
 
 
 def describe(b: dict[str, Any]) -> str:
@@ -186,6 +203,8 @@ class BookingsTab(QWidget):
         self.cancel_button = QPushButton("&Cancel booking…")
         self.transfer_button = QPushButton("&Move to another date…")
         self.resend_button = QPushButton("&Resend confirmation")
+        self.customer_button = QPushButton("C&ustomer record…")
+        self.customer_button.clicked.connect(self.open_customer)
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.transfer_button.clicked.connect(self.transfer_selected)
         self.resend_button.clicked.connect(self.resend_selected)
@@ -201,6 +220,7 @@ class BookingsTab(QWidget):
         actions.addStretch(1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.customer_button, 0, Qt.AlignmentFlag.AlignRight)
         right_layout.addWidget(self.details, 1)
         right_layout.addLayout(actions)
         splitter = QSplitter()
@@ -219,6 +239,11 @@ class BookingsTab(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def open_reference(self, reference: str) -> None:
+        """Find and show the booking with ``reference`` (from Today or a customer record)."""
+        self.search.setText(reference)
+        self.search_bookings()
 
     def search_bookings(self) -> None:
         text = self.search.text().strip()
@@ -261,7 +286,27 @@ class BookingsTab(QWidget):
         self.resend_button.setToolTip(
             "" if self.backend.has_method(RESEND) else "Email confirmations are not set up yet."
         )
+        self.customer_button.setEnabled(b is not None)
         self.details.setHtml(describe(b) if b else "")
+        if b is not None and self.backend.has_method(TIMELINE):
+            reference = b["reference"]
+            BackendOp(self, self.backend, TIMELINE, {"reference": reference}).success(
+                lambda t: self._show_history(b, t)
+            ).failure(lambda _e: None).run()
+
+    def _show_history(self, booking: dict[str, Any], timeline: Any) -> None:
+        if self.selected() is booking:
+            self.details.setHtml(describe(booking) + history(timeline))
+
+    def open_customer(self) -> None:
+        b = self.selected()
+        if b is None:
+            return
+        # found by someone's email: their record (an attendee's, say); else the payer's
+        email = self._last_query if "@" in self._last_query else b["customer"]["email"]
+        dialog = CustomerDialog(self.backend, email, self, self.open_reference)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _updated(self, booking: dict[str, Any], message: str) -> None:
         self.model.replace(booking)
@@ -286,7 +331,7 @@ class BookingsTab(QWidget):
             self,
             "Cancel booking",
             f"Cancel {b['reference']} for {b['customer']['name']} "
-            f"({b['seats']} seat(s))? The seats go back on sale.\n\nReason (optional):",
+            f"({plural(b['seats'], 'seat')})? The seats go back on sale.\n\nReason (optional):",
         )
         if not ok:
             return

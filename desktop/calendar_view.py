@@ -28,7 +28,7 @@ from core.clock import today_london, uk_date
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
-from desktop.session_data import SessionRow, session_change, session_list
+from desktop.session_data import SessionRow, course_code, session_change, session_list
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
@@ -39,7 +39,8 @@ DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
 
 
 class MonthGrid(QCalendarWidget):
-    """A calendar whose cells show one dot per session and how many seats are left."""
+    """A calendar whose cells show a chip per session (the course's code on its colour, so
+    courses are told apart without colour) and how many seats are left."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +54,31 @@ class MonthGrid(QCalendarWidget):
     def set_days(self, days: dict[str, list[dict[str, Any]]]) -> None:
         self.days = days
         self.updateCells()
+
+    def chips_on(self, day: date) -> list[str]:
+        """What the day's cell says about each session: its course code, "(cancelled)"."""
+        return [
+            course_code(s.get("course_name") or s["course"])
+            + (" (cancelled)" if s.get("status") == "CANCELLED" else "")
+            for s in self.days.get(day.isoformat(), [])
+        ]
+
+    @staticmethod
+    def _paint_chip(painter: QPainter, box: QRect, code: str, session: dict[str, Any]) -> None:
+        """The course code on the course colour; a cancelled session faded and struck out."""
+        colour = QColor(session.get("colour") or "#777777")
+        cancelled = session.get("status") == "CANCELLED"
+        if cancelled:
+            colour.setAlpha(60)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(box, 3, 3)
+        dark = colour.lightnessF() < 0.6 and not cancelled
+        painter.setPen(QColor("white") if dark else QColor("black"))
+        font = QFont(painter.font())
+        font.setStrikeOut(cancelled)
+        painter.setFont(font)
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), code)
 
     def paintCell(self, painter: QPainter, rect: QRect, qdate: QDate | date) -> None:  # noqa: N802
         day = qdate.toPython() if isinstance(qdate, QDate) else qdate
@@ -96,19 +122,30 @@ class MonthGrid(QCalendarWidget):
         pad: int,
         selected: bool,
     ) -> None:
+        y = rect.top() + pad + painter.fontMetrics().height() + pad // 2
+        chip_font = QFont(painter.font())
+        chip_font.setBold(True)
+        chip_font.setPointSizeF(max(6.0, chip_font.pointSizeF() * 0.75))
+        painter.setFont(chip_font)
         metrics = painter.fontMetrics()
-        dot = max(6, metrics.height() // 2)
-        x, y = rect.left() + pad, rect.top() + pad + metrics.height() + pad // 2
-        painter.setPen(QPen(QColor("white"), 1) if selected else Qt.PenStyle.NoPen)
-        for s in sessions:
-            if x + dot > rect.right() - pad:
-                x, y = rect.left() + pad, y + dot + 2
-            colour = QColor(s.get("colour") or "#777777")
-            if s.get("status") == "CANCELLED":
-                colour.setAlpha(70)
-            painter.setBrush(colour)
-            painter.drawEllipse(QRect(x, y, dot, dot))
-            x += dot + 3
+        height = metrics.height() + 2
+        bottom = rect.bottom() - pad - metrics.height()  # room for the seats line
+        x = rect.left() + pad
+        for shown, s in enumerate(sessions):
+            code = course_code(s.get("course_name") or s["course"])
+            width = metrics.horizontalAdvance(code) + 6
+            if x + width > rect.right() - pad:
+                x, y = rect.left() + pad, y + height + 2
+            if y + height > bottom:  # no room: say how many more, bottom left
+                painter.setPen(self.palette().text().color())
+                painter.drawText(
+                    rect.adjusted(pad, pad, -pad, -pad),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
+                    f"+{len(sessions) - shown} more",
+                )
+                break
+            self._paint_chip(painter, QRect(x, y, width, height), code, s)
+            x += width + 3
         live = [s for s in sessions if s.get("status") != "CANCELLED"]
         if not live:
             return
@@ -169,6 +206,11 @@ class CalendarView(QWidget):
         self.day_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.day_table.doubleClicked.connect(lambda _i: self.book_selected())
         self.day_empty = QLabel()
+        self.day_detail = QLabel()
+        self.day_detail.setWordWrap(True)
+        self.day_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.day_detail.setAccessibleName("The chosen session in full")
+        self.day_table.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
         self.book = QPushButton("&Book this session…")
         self.book.clicked.connect(self.book_selected)
 
@@ -187,6 +229,7 @@ class CalendarView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.day_title)
         right_layout.addWidget(self.day_table, 1)
+        right_layout.addWidget(self.day_detail)
         right_layout.addWidget(self.day_empty)
         right_layout.addWidget(self.book)
         splitter = QSplitter()
@@ -265,6 +308,10 @@ class CalendarView(QWidget):
             self.day_table.selectRow(0)
         self.book.setEnabled(count > 0)
 
+    def _show_detail(self) -> None:
+        session = self.selected_session()
+        self.day_detail.setText(session.description if session else "")
+
     def _fill_legend(self, sessions: list[dict[str, Any]] | None = None) -> None:
         colours = {c["id"]: (c["name"], c.get("colour")) for c in self.catalogue.courses}
         for s in sessions or []:
@@ -273,7 +320,10 @@ class CalendarView(QWidget):
         layouts.clear(self.legend_layout)
         entries = sorted((name, colour) for name, colour in colours.values() if colour)
         for i, (name, colour) in enumerate(entries):
-            label = QLabel(f'<span style="color:{colour};font-size:large">●</span> {name}')
+            label = QLabel(
+                f'<span style="background:{colour};color:white;font-weight:bold">'
+                f"&nbsp;{course_code(name)}&nbsp;</span> {name}"
+            )
             self.legend_layout.addWidget(label, i // 3, i % 3)
 
     def _on_change(self, message: dict[str, Any]) -> None:

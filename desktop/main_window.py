@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from desktop.bookings_tab import BookingsTab
     from desktop.calendar_view import CalendarView
     from desktop.session_list import SessionListView
+    from desktop.today_tab import TodayTab
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class TabSpec:
 
 
 TABS: tuple[TabSpec, ...] = (
+    TabSpec("Today", "desktop.today_tab:TodayTab", DESK),
     TabSpec("Calendar", "desktop.calendar_view:CalendarView", DESK),
     TabSpec("Sessions", "desktop.session_list:SessionListView", DESK),
     TabSpec("Bookings", "desktop.bookings_tab:BookingsTab", DESK),
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
     calendar: CalendarView
     sessions: SessionListView
     bookings: BookingsTab
+    today: TodayTab
 
     def __init__(
         self, backend: Backend | None, settings: QSettings, parent: QWidget | None = None
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
         self.calendar = self.tab_named("Calendar")  # type: ignore[assignment]
         self.sessions = self.tab_named("Sessions")  # type: ignore[assignment]
         self.bookings = self.tab_named("Bookings")  # type: ignore[assignment]
+        self.today = self.tab_named("Today")  # type: ignore[assignment]
         self.opening.hide()
         self.tab_widget.show()
         backend.connection_changed.connect(self._show_connection)
@@ -169,7 +173,10 @@ class MainWindow(QMainWindow):
         raise KeyError(title)
 
     def show_tab(self, title: str) -> None:
-        self.tab_widget.setCurrentWidget(self.tab_named(title))
+        """Bring up the screen called ``title`` if this user's role may see it."""
+        for widget, name, roles in self._tabs:
+            if name == title and self._allowed(roles):
+                self.tab_widget.setCurrentWidget(widget)
 
     def _allowed(self, roles: frozenset[str] | None) -> bool:
         role = self.backend.role if self.attached else None
@@ -183,6 +190,8 @@ class MainWindow(QMainWindow):
             self.tab_widget.setTabVisible(index, self._allowed(roles))
         for action in self._backend_actions:
             action.setEnabled(self.attached)
+        for spec, action in self._tab_actions.items():
+            action.setVisible(self._allowed(spec.roles))  # no shortcut into another role's tab
         self.new_booking_action.setEnabled(self._allowed(DESK))
         self._show_where()
 
@@ -212,9 +221,12 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         tabs = [
-            self._action(spec.title, partial(self.show_tab, spec.title), f"Ctrl+{i + 1}")
+            self._action(
+                spec.title, partial(self.show_tab, spec.title), f"Ctrl+{i + 1}" if i < 9 else None
+            )
             for i, spec in enumerate(TABS)
         ]
+        self._tab_actions = dict(zip(TABS, tabs, strict=True))
         view.addActions(tabs)
         self._backend_actions = [sign_in, self.new_booking_action, find, today, *tabs]
         for action in self._backend_actions:
@@ -229,7 +241,13 @@ class MainWindow(QMainWindow):
 
         wizard = BookingWizard(self.backend, self, session=session)
         wizard.booked.connect(lambda _booking: self.bookings.refresh())
+        wizard.again.connect(self.new_booking)
         wizard.open()
+
+    def open_booking(self, reference: str) -> None:
+        """Show the booking with ``reference`` in the Bookings tab."""
+        self.show_tab("Bookings")
+        self.bookings.open_reference(reference)
 
     def find_booking(self) -> None:
         self.show_tab("Bookings")
@@ -305,11 +323,17 @@ class MainWindow(QMainWindow):
     def _show_where(self) -> None:
         if not self.attached:
             return
-        self.where.setText(
-            f"Signed in as {self.backend.user_label} · data on {self.backend.description}"
-            if self.backend.user_label
-            else f"Data on {self.backend.description}"
-        )
+        backend = self.backend
+        if backend.single_user:
+            text = (
+                f"Single-user {backend.role or 'desk'} mode: nobody signs in on this "
+                f"computer's own database (working as {backend.user_label})"
+            )
+        elif backend.user_label:
+            text = f"Signed in as {backend.user_label} · data on {backend.description}"
+        else:
+            text = f"Data on {backend.description}"
+        self.where.setText(text)
 
     def _show_busy(self, running: int) -> None:
         self.busy.setText("Loading…" if running else "")
@@ -323,7 +347,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
 
     def _restore_tab(self) -> None:
-        last = self.settings.value("window/tab", "Calendar")
+        last = self.settings.value("window/tab", "Today")
         for index, (_w, title, roles) in enumerate(self._tabs):
             if title == last and self._allowed(roles):
                 self.tab_widget.setCurrentIndex(index)

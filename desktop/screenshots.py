@@ -20,6 +20,7 @@ from core import crypto
 from core.db import Database
 from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
+from desktop.customer_dialog import CustomerDialog
 from desktop.main_window import MainWindow
 from desktop.reports.screenshots import capture_reports
 from desktop.take_payment import TakePaymentDialog
@@ -94,6 +95,9 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
 
 
 def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    window.show_tab("Today")
+    wait_until(lambda: window.today.recent.topLevelItemCount() > 0)
+    shots = [_save(window, folder, "today", suffix)]
     window.show_tab("Calendar")
     wait_until(
         lambda: (
@@ -101,7 +105,7 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
             or "No sessions" in window.calendar.day_empty.text()
         )
     )
-    shots = [_save(window, folder, "calendar", suffix)]
+    shots.append(_save(window, folder, "calendar", suffix))
     window.show_tab("Sessions")
     wait_until(lambda: window.sessions.model.rowCount() > 0)
     shots.append(_save(window, folder, "sessions", suffix))
@@ -115,9 +119,20 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     window.show_tab("Bookings")
     window.bookings.search.setText("Smith")
     window.bookings.search_bookings()
-    wait_until(lambda: window.bookings.model.rowCount() > 0)
+    wait_until(lambda: "History" in window.bookings.details.toPlainText())
     shots.append(_save(window, folder, "bookings", suffix))
-    return shots + _take_payment(window, folder, suffix)
+    return shots + _customer(window, folder, suffix) + _take_payment(window, folder, suffix)
+
+
+def _customer(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
+    """The record of the first booking's customer, opened from the booking."""
+    window.bookings.open_customer()
+    dialog = window.bookings.findChild(CustomerDialog)
+    assert dialog is not None
+    wait_until(lambda: dialog.bookings.topLevelItemCount() > 0)
+    shot = _save(dialog, folder, "customer-record", suffix)
+    dialog.close()
+    return [shot]
 
 
 def _take_payment(window: MainWindow, folder: Path, suffix: str) -> list[Path]:

@@ -16,6 +16,21 @@ from core.clock import now, to_london, uk_date
 from core.money import gbp
 
 STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
+LINK_WORDS = frozenset({"at", "and", "of", "the", "for"})
+
+
+def course_code(name: str) -> str:
+    """A short code that tells courses apart without colour: ``Emergency First Aid at Work``
+    is ``EFAW``, ``FAW Requalification`` ``FAWR``, ``CPR and AED`` ``CPRA``."""
+    words = [w for w in name.replace("-", " ").split() if w.casefold() not in LINK_WORDS]
+    if not words:
+        return "?"
+    first, rest = words[0], words[1:]
+    return (first if first.isupper() else first[0].upper()) + "".join(w[0].upper() for w in rest)
+
+
+def _hhmm(text: str) -> str:
+    return f"{to_london(datetime.fromisoformat(text)):%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,7 @@ class SessionRow:
     @cached_property
     def search_text(self) -> str:
         """What the keyword search looks in, folded for case-blind matching."""
-        words = (self.course_name, self.course, self.venue_name, self.trainer, self.when_text)
+        words = (self.course_name, self.course, self.place_text, self.trainer, self.when_text)
         return " ".join(words).casefold()
 
     @property
@@ -97,6 +112,57 @@ class SessionRow:
     def bookable(self) -> bool:
         """Open for booking: scheduled, a seat free, and not yet started."""
         return self.status == "SCHEDULED" and self.free > 0 and self.start > now()
+
+    @property
+    def code(self) -> str:
+        return course_code(self.course_name)
+
+    @cached_property
+    def times_text(self) -> str:
+        """``09:00–16:00``: the first teaching day's hours, 24-hour."""
+        end = self.raw.get("end")
+        days = self.raw.get("days") or []
+        if days:
+            return f"{_hhmm(days[0]['start'])}–{_hhmm(days[0]['end'])}"
+        return f"{self.start:%H:%M}" + (f"–{_hhmm(end)}" if end else "")
+
+    @cached_property
+    def span_text(self) -> str:
+        """``Wed 2 Dec 2026 09:00–16:00 · 3 days``: the date column of a session list."""
+        days = len(self.raw.get("days") or [])
+        return f"{uk_date(self.day)} {self.times_text}" + (f" · {days} days" if days > 1 else "")
+
+    @property
+    def place_text(self) -> str:
+        room = self.raw.get("room")
+        return self.venue_name + (f", {room}" if room else "")
+
+    @cached_property
+    def description(self) -> str:
+        """Everything a receptionist tells a caller about the session, one fact a line."""
+        days = self.raw.get("days") or []
+        if len(days) > 1:
+            when = f"{len(days)} days: " + ", ".join(
+                f"{uk_date(to_london(datetime.fromisoformat(d['start'])).date())} "
+                f"{_hhmm(d['start'])}–{_hhmm(d['end'])}"
+                for d in days
+            )
+        else:
+            when = f"{uk_date(self.day)} {self.times_text}"
+        seats = (
+            "Cancelled"
+            if self.status == "CANCELLED"
+            else f"{self.free} of {self.capacity} seats free"
+        )
+        return "\n".join(
+            (
+                f"{self.course_name} ({self.code})",
+                when,
+                self.place_text,
+                f"Trainer: {self.trainer or 'not assigned yet'}",
+                f"{seats} · {self.price_text} per person",
+            )
+        )
 
     def label(self) -> str:
         """``EFAW · Leeds · Tue 3 Mar 2026 09:00``: how a session is named in messages."""

@@ -38,6 +38,7 @@ from desktop.catalogue_cache import CatalogueCache
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_change, session_list
 from desktop.tasks import BackendOp, plain_message
+from desktop.uk_dates import date_edit
 
 SEARCH_DEBOUNCE_MS = 300
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -133,9 +134,9 @@ class SessionTableModel(HeadedTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                s.when_text,
+                s.span_text,
                 s.course_name,
-                s.venue_name,
+                s.place_text,
                 s.trainer,
                 s.price_text,
                 s.free_text,
@@ -143,6 +144,8 @@ class SessionTableModel(HeadedTableModel):
             )[col]
         if role == ROW_ROLE:
             return s
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.description
         if role == Qt.ItemDataRole.ForegroundRole:
             if s.status == "CANCELLED":
                 return QBrush(CANCELLED_COLOUR)
@@ -273,10 +276,7 @@ class SessionListView(QWidget):
         self.reload()
 
     def _date_edit(self, day: date, name: str) -> QDateEdit:
-        edit = QDateEdit(QDate(day.year, day.month, day.day))
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("ddd d MMM yyyy")
-        edit.setAccessibleName(name)
+        edit = date_edit(day, name)
         edit.dateChanged.connect(lambda _d: self.reload())
         return edit
 

@@ -36,6 +36,7 @@ class TakePaymentDialog(QDialog):
         )
         self.summary.setWordWrap(True)
         self.step = PaymentStep()
+        self.step.set_total(booking["due_pence"])
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color:#b3261e;")

@@ -310,4 +310,4 @@ def test_tabs_are_shown_by_role(
         for i in range(window.tab_widget.count())
         if window.tab_widget.isTabVisible(i)
     ]
-    assert visible == ["Calendar", "Sessions", "Bookings", "Organisations", "Help desk"]
+    assert visible == ["Today", "Calendar", "Sessions", "Bookings", "Organisations", "Help desk"]

@@ -10,6 +10,7 @@ from core.api import (  # noqa: F401  (imported to register their methods)
     bookings,
     catalogue,
     changes,
+    desk,
     holds,
     organisations,
     payments,

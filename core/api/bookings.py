@@ -119,7 +119,10 @@ def get(call: Call, params: ReferenceParams) -> dict[str, Any]:
 @method("bookings.search", roles=DESK, params=SearchParams)
 def search(call: Call, params: SearchParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
-        return [bookings.view_of(tx, b).to_json() for b in bookings.search(tx, params.text)]
+        return [
+            bookings.view_of(tx, b).to_json() | {"matched": bookings.why_matched(b, params.text)}
+            for b in bookings.search(tx, params.text)
+        ]
 
 
 @method("bookings.cancel", roles=DESK, params=CancelParams)

@@ -24,6 +24,7 @@ from core.clock import to_london, uk_date, uk_datetime
 from core.errors import ValidationFailed
 from core.money import gbp
 from core.resources import resource
+from core.terms import refund_rule
 
 BRAND: dict[str, str] = {
     "company": "RFT First Aid Training",
@@ -65,6 +66,7 @@ def environment() -> Environment:
     )
     env.filters.update(gbp=gbp, uk_date=uk_date, uk_datetime=uk_datetime, time=_time, when=_when)
     env.globals["brand"] = BRAND
+    env.globals["refund_rule"] = refund_rule
     return env
 
 

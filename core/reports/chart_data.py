@@ -14,7 +14,7 @@ HEAT_DAYS = (*WEEKDAYS[1:], WEEKDAYS[0])  # Monday first
 @dataclass(frozen=True)
 class Series:
     label: str
-    values: list[float]
+    values: list[float | None]  # None: nothing to show there (not zero)
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,21 @@ def chart_data(report: Report) -> ChartData:
     x = chart["x"]
     money = chart.get("kind") == "money"
     labels = {c.key: c.label for c in report.columns}
-    categories = [_category(report, x, c) for c in chart.get("categories", [])]
+    categories: list[str] = []  # only what has something to show
     sums: dict[str, dict[str, float]] = {s: {} for s in chart["series"]}
     for row in report.rows:
         cat = _category(report, x, row[x])
         if cat not in categories:
             categories.append(cat)
         for s in chart["series"]:
-            value = float(row.get(s) or 0) / (100 if money else 1)
+            if row.get(s) is None:
+                continue
+            value = float(row[s]) / (100 if money else 1)
             sums[s][cat] = sums[s].get(cat, 0.0) + value
     return ChartData(
         kind="line" if chart["type"] == "line" else "bar",
         categories=categories,
-        series=[Series(labels.get(s, s), [sums[s].get(c, 0.0) for c in categories]) for s in sums],
+        series=[Series(labels.get(s, s), [sums[s].get(c) for c in categories]) for s in sums],
         x_label=chart.get("x_label", ""),
         y_label=chart.get("y_label", ""),
         money=money,
@@ -79,7 +81,9 @@ def heat_grid(report: Report) -> HeatGrid:
         HEAT_DAYS[:5]
     )
     cells: dict[tuple[str, str], float] = {
-        (r["weekday"], r["start_time"]): float(r[value_key]) for r in report.rows
+        (r["weekday"], r["start_time"]): float(r[value_key])
+        for r in report.rows
+        if r.get(value_key) is not None
     }
     label = next((c.label for c in report.columns if c.key == value_key), value_key)
     return HeatGrid(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.models import Booking, CourseSession, SeatHold
 from core.models.bookings import CHANNELS
 from core.reports.model import Column, Report, ReportFilter, percent
+from core.reports.revenue import BOOKINGS_COUNTED, counted_booking
 
 CHANNEL_NAMES = {"desk": "Desk", "website": "Website", "cli": "Command line"}
 MEASURES = ("holds", "converted", "bookings", "seats", "value_pence")
@@ -53,7 +54,7 @@ def conversion(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             func.sum(Booking.total_pence),
         )
         .join(CourseSession, CourseSession.id == Booking.session_id)
-        .where(Booking.status != "CANCELLED")
+        .where(counted_booking())  # the same bookings the revenue report counts
         .group_by(Booking.channel)
     )
     holds, bookings = _by_channel(tx, held), _by_channel(tx, booked)
@@ -93,6 +94,7 @@ def conversion(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         totals=totals,
         notes=[
             "Bookings made in one step (without a seat hold) count as bookings but not holds.",
-            "Booking value is after group discounts; cancelled bookings are excluded.",
+            BOOKINGS_COUNTED,
+            "Booking value is after group discounts, before refunds.",
         ],
     )

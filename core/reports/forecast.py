@@ -34,18 +34,6 @@ def forecast_window(today: date) -> tuple[date, date]:
     return first, date(first.year + year, month + 1, 1) - timedelta(days=1)
 
 
-def month_keys(first: date | None, last: date | None) -> list[str]:
-    """Every ``YYYY-MM`` from ``first`` to ``last``, so empty months still show on the chart."""
-    keys: list[str] = []
-    if first is None or last is None:
-        return keys
-    day = first.replace(day=1)
-    while day <= last:
-        keys.append(day.strftime("%Y-%m"))
-        day = (day + timedelta(days=32)).replace(day=1)
-    return keys
-
-
 def _due(tx: Session, flt: ReportFilter) -> dict[Key, int]:
     """Certificates expiring in the window, less holders who already requalified or rebooked.
 
@@ -165,7 +153,6 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             "x": "month",
             "series": ["due", "free_seats"],
             "aggregate": "sum",
-            "categories": month_keys(flt.date_from, flt.date_to),
             "x_label": "Month",
             "y_label": "People / seats",
             "kind": "int",

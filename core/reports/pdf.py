@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.clock import uk_datetime
+from core.notify.render import BRAND
 from core.reports.chart_data import chart_data, heat_grid
 from core.reports.export import display_rows, filter_summary
 from core.reports.model import Report
@@ -41,14 +42,16 @@ def _bar_or_line(report: Report, width: float, height: float) -> Drawing:
     pct = report.chart.get("kind") == "pct"
     chart.x, chart.y = 62, 50 if len(data.categories) > 8 else 36
     chart.width, chart.height = width - 72, height - chart.y - 28
-    values = [s.values for s in data.series] or [[0.0]]
+    line = data.kind == "line"  # a line skips what is missing; a bar of nothing is 0
+    values = [[v if v is not None or line else 0.0 for v in s.values] for s in data.series]
+    values = values or [[0.0]]
     chart.data = values
     chart.categoryAxis.categoryNames = data.categories or [""]
     chart.categoryAxis.labels.fontSize = 7
     if len(data.categories) > 8:
         chart.categoryAxis.labels.angle = 35
         chart.categoryAxis.labels.boxAnchor = "ne"
-    top = max([max(v) for v in values if v] + [1.0])
+    top = max([x for v in values for x in v if x is not None] + [1.0])
     chart.valueAxis.valueMin = 0
     if pct:
         chart.valueAxis.valueMax = 100.0 if top >= 50 else max(10.0, top * 1.25)
@@ -114,7 +117,18 @@ def _heat(report: Report, width: float, height: float) -> Drawing:
                 )
             )
             drawing.add(Rect(x, y, cell_w - 2, cell_h - 2, fillColor=shade, strokeColor=None))
-            if value is not None:
+            if value is None:
+                drawing.add(
+                    String(
+                        x + cell_w / 2,
+                        y + cell_h / 2 - 3,
+                        "no sessions",
+                        fontSize=6,
+                        fillColor=colors.grey,
+                        textAnchor="middle",
+                    )
+                )
+            else:
                 ink = colors.white if value > 55 else colors.black
                 drawing.add(
                     String(
@@ -176,7 +190,7 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=report.title,
-        author="RFT First Aid Training",
+        author=BRAND["company"],
     )
     styles = getSampleStyleSheet()
     width = page[0] - 2 * MARGIN
@@ -218,11 +232,22 @@ def to_pdf(report: Report, out: Path | None = None) -> bytes:
     table.setStyle(TableStyle(style))
     story += [table, Spacer(1, 4 * mm)]
     story += [Paragraph(note, styles["Italic"]) for note in report.notes]
-    doc.build(story)
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     data = buffer.getvalue()
     if out is not None:
         out.write_bytes(data)
     return data
+
+
+def _footer(canvas: Any, doc: Any) -> None:
+    """The company's name, the report and the page number at the foot of every page."""
+    canvas.saveState()
+    canvas.setFont("Helvetica", 7.5)
+    canvas.setFillColor(colors.grey)
+    y = MARGIN / 2
+    canvas.drawString(MARGIN, y, f"{BRAND['company']} · {doc.title}")
+    canvas.drawRightString(doc.pagesize[0] - MARGIN, y, f"Page {doc.page}")
+    canvas.restoreState()
 
 
 def uk_datetime_text(iso: str) -> str:

@@ -17,6 +17,10 @@ from core.reports.grouping import grouped, summed
 from core.reports.model import Column, Report, ReportFilter
 
 MEASURES = ("bookings", "seats", "gross_pence", "discount_pence", "refund_pence")
+BOOKINGS_COUNTED = (
+    "Bookings counted: every booking not cancelled, and cancelled ones that were paid "
+    "(the same bookings in the revenue and conversion reports)."
+)
 PAID = ("succeeded",)
 
 
@@ -90,6 +94,6 @@ def revenue(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         totals=_row(summed(rows, MEASURES)) if rows else None,
         notes=[
             "Gross is list price times seats; net is gross less group discounts and refunds.",
-            "Bookings cancelled before any payment are left out.",
+            BOOKINGS_COUNTED,
         ],
     )

@@ -24,7 +24,7 @@ def short_date(iso: str) -> str:
 def underfilled(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     """Sessions not yet started, starting within a week, with booked seats <= half capacity."""
     at = now()
-    stmt = flt.apply(
+    stmt = ReportFilter(venue=flt.venue, course=flt.course).apply(  # dates: always next week
         select(
             CourseSession.id,
             day_key(CourseSession.start_at),
@@ -88,7 +88,7 @@ def underfilled(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             "y_label": "Seats booked (% of capacity)",
             "kind": "pct",
         },
-        filters={},
+        filters={"date_from": None, "date_to": None},
         notes=[
             f"Sessions starting in the next {WARNING_DAYS} days that are at most half full.",
             "Cancelled sessions are excluded.",

@@ -3,15 +3,13 @@ and export what is shown to CSV."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -27,10 +25,20 @@ from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
+from desktop.uk_dates import date_edit
 
 
-def _brief(data: dict[str, Any] | None) -> str:
-    return "" if not data else json.dumps(data, default=str)[:160]
+def changes_text(entry: dict[str, Any]) -> str:
+    """Field changes one per line: ``capacity: 10 → 12``; a new record's fields as set."""
+    lines = []
+    for change in entry.get("changes", []):
+        if not change["before"]:
+            lines.append(f"{change['field']}: {change['after']}")
+        elif not change["after"]:
+            lines.append(f"{change['field']}: {change['before']} (removed)")
+        else:
+            lines.append(f"{change['field']}: {change['before']} → {change['after']}")
+    return "\n".join(lines)
 
 
 COLUMNS = [
@@ -39,8 +47,7 @@ COLUMNS = [
     ("Action", lambda e: e["action"]),
     ("What", lambda e: f"{e['entity']} {e['entity_id']}"),
     ("Reason", lambda e: e["reason"] or ""),
-    ("Before", lambda e: _brief(e["before"])),
-    ("After", lambda e: _brief(e["after"])),
+    ("Changes", changes_text),
 ]
 
 
@@ -50,15 +57,13 @@ class AuditTab(QWidget):
         self.backend = backend
         self.model = RecordTableModel(COLUMNS, parent=self)
         self.table = record_view(self.model, self)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.action = QLineEdit()
         self.action.setPlaceholderText("action, e.g. session or staff")
         self.actor = QLineEdit()
         self.actor.setPlaceholderText("who")
-        self.date_from = QDateEdit(QDate(today_london().replace(day=1)))
-        self.date_to = QDateEdit(QDate(today_london()))
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+        self.date_from = date_edit(today_london().replace(day=1), "From")
+        self.date_to = date_edit(today_london(), "To")
         show = QPushButton("Show")
         show.clicked.connect(self.reload)
         export = QPushButton("Export CSV…")

@@ -10,9 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,17 +29,25 @@ WARNING = QColor("#b3261e")
 
 
 class RecordTableModel(HeadedTableModel):
-    """Rows of JSON objects; ``flag(row)`` marks a row in red (e.g. a qualification expiring)."""
+    """Rows of JSON objects; ``flag(row)`` marks a row in red (e.g. a qualification expiring);
+    ``warn(row)`` puts a warning icon in column ``warn_column`` with its text as the tooltip
+    (e.g. no second factor); ``tips`` gives a tooltip per column."""
 
     def __init__(
         self,
         columns: Sequence[Column],
         flag: Callable[[dict[str, Any]], bool] | None = None,
         parent: QWidget | None = None,
+        warn: Callable[[dict[str, Any]], str] | None = None,
+        warn_column: int = 0,
+        tips: dict[int, Callable[[dict[str, Any]], str]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self.flag = flag
+        self.warn = warn
+        self.warn_column = warn_column
+        self.tips = tips or {}
         self.rows: list[dict[str, Any]] = []
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
@@ -57,6 +67,12 @@ class RecordTableModel(HeadedTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and self.flag is not None and self.flag(row):
             return QBrush(WARNING)
+        warning = self.warn(row) if self.warn and index.column() == self.warn_column else ""
+        if role == Qt.ItemDataRole.DecorationRole and warning:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self.tips.get(index.column())
+            return warning or (tip(row) if tip else None)
         return None
 
 

@@ -27,6 +27,7 @@ from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
 from desktop.session_list import SessionFilterProxy, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
 WEEKS_SHOWN = 16
 RELOAD_DEBOUNCE_MS = 500
@@ -124,7 +125,8 @@ class ScheduleTab(QWidget):
             return
         booked = session.get("booked", 0)
         note = (
-            f" {booked} booked attendee(s) will be emailed and offered a transfer or refund."
+            f" {plural(booked, 'booked attendee')} will be emailed and offered a transfer "
+            "or refund."
             if booked
             else ""
         )

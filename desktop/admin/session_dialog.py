@@ -5,14 +5,13 @@ with a written reason."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -36,6 +35,7 @@ from desktop.admin.qt_dates import to_date, to_time
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.tasks import BackendOp, plain_message
+from desktop.uk_dates import date_edit, parse, typed
 
 CHECK_DEBOUNCE_MS = 400
 DAY_COLUMNS = ("Date", "Start", "End", "Break (minutes, optional)")
@@ -65,16 +65,14 @@ class SessionDialog(QDialog):
         self.room = QComboBox()
         self.trainers = QListWidget()
         self.trainers.setMaximumHeight(110)
-        self.first_day = QDateEdit(QDate(today_london() + timedelta(days=7)))
-        self.first_day.setCalendarPopup(True)
-        self.first_day.setDisplayFormat("ddd d MMM yyyy")
+        self.first_day = date_edit(today_london() + timedelta(days=7), "First day")
         self.start_time = QTimeEdit(QTime(9, 0))
         self.start_time.setDisplayFormat("HH:mm")
         self.days = QTableWidget(0, len(DAY_COLUMNS))
         self.days.setHorizontalHeaderLabels(DAY_COLUMNS)
         self.days.horizontalHeader().setStretchLastSection(True)
         self.days.setColumnWidth(0, 130)
-        self.days.setToolTip("Dates as YYYY-MM-DD, times as HH:MM (UK time)")
+        self.days.setToolTip("Dates as dd/mm/yyyy, times as HH:MM (24-hour, UK time)")
         self.days.setMaximumHeight(150)
         self.capacity = QSpinBox()
         self.capacity.setRange(1, 12)
@@ -115,7 +113,7 @@ class SessionDialog(QDialog):
         form.addRow("Course", self.course)
         form.addRow("Venue", self.venue)
         form.addRow("Room", self.room)
-        form.addRow("Trainer(s)", self.trainers)
+        form.addRow("Trainers", self.trainers)
         form.addRow("First day", _wrap(when))
         form.addRow("Each day", self.days)
         form.addRow("Capacity", self.capacity)
@@ -216,9 +214,7 @@ class SessionDialog(QDialog):
         self.days.setRowCount(len(days))
         for row, (start, end) in enumerate(days):
             start, end = to_london(start), to_london(end)
-            for col, text in enumerate(
-                (start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}", "")
-            ):
+            for col, text in enumerate((typed(start.date()), f"{start:%H:%M}", f"{end:%H:%M}", "")):
                 self.days.setItem(row, col, QTableWidgetItem(text))
         self.days.blockSignals(False)
         self._changed()
@@ -255,11 +251,12 @@ class SessionDialog(QDialog):
         for row in range(self.days.rowCount()):
             cells = [self._cell(row, c) for c in range(len(DAY_COLUMNS))]
             try:
-                day = date.fromisoformat(cells[0])
+                day = parse(cells[0])
                 start, end = time.fromisoformat(cells[1]), time.fromisoformat(cells[2])
             except ValueError:
                 raise ValueError(
-                    f"Day {row + 1}: write the date as YYYY-MM-DD and times as HH:MM."
+                    f"Day {row + 1}: write the date as dd/mm/yyyy (02/12/2026) and times "
+                    "as HH:MM (24-hour, 09:30)."
                 ) from None
             entry: dict[str, Any] = {
                 "start": datetime.combine(day, start).isoformat(),

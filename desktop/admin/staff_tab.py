@@ -19,6 +19,7 @@ from core.roles import ADMIN, ROLES
 from core.staff import MFA_ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import (
+    Column,
     RecordTableModel,
     lay_out_with_actions,
     record_view,
@@ -42,16 +43,31 @@ def _status(user: dict[str, Any]) -> str:
     return "active"
 
 
+SECOND_FACTOR: Column = ("Second factor", lambda u: _second_factor(u))
 COLUMNS = [
     ("Name", lambda u: u["name"]),
     ("Email", lambda u: u["email"]),
     ("Role", lambda u: u["role"]),
     ("Status", lambda u: _status(u)),
-    (
-        "Second factor",
-        lambda u: "set up" if u["mfa_enrolled"] else ("required" if u["mfa_required"] else "-"),
-    ),
+    SECOND_FACTOR,
 ]
+
+
+def _second_factor(user: dict[str, Any]) -> str:
+    if user["mfa_enrolled"]:
+        return "set up"
+    return "not set up (needed)" if _needs_mfa(user) else "not set up"
+
+
+def _mfa_warning(user: dict[str, Any]) -> str:
+    """Why the row carries a warning icon: an account that should have a second factor."""
+    if not _needs_mfa(user):
+        return ""
+    why = "their role" if user["role"] in MFA_ROLES else "an administrator"
+    return (
+        f"{user['name']} has no second factor yet, though {why} requires one: they will be "
+        "asked to set up an authenticator app at their next sign-in."
+    )
 
 
 class StaffTab(QWidget):
@@ -59,7 +75,11 @@ class StaffTab(QWidget):
         super().__init__()
         self.backend = backend
         self.model = RecordTableModel(
-            COLUMNS, flag=lambda u: _status(u) != "active" or _needs_mfa(u), parent=self
+            COLUMNS,
+            flag=lambda u: _status(u) != "active",
+            parent=self,
+            warn=_mfa_warning,
+            warn_column=COLUMNS.index(SECOND_FACTOR),
         )
         self.table = record_view(self.model, self)
         lay_out_with_actions(

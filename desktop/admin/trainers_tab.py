@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
     QLineEdit,
@@ -18,6 +18,7 @@ from core.roles import OFFICE
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import (
+    Column,
     RecordTableModel,
     lay_out_with_actions,
     record_view,
@@ -25,6 +26,8 @@ from desktop.admin.record_table import (
 )
 from desktop.admin.roles import load, may_use
 from desktop.backend import Backend
+from desktop.catalogue_cache import CatalogueCache
+from desktop.uk_dates import date_edit
 
 
 def _qualification(t: dict[str, Any]) -> str:
@@ -42,32 +45,49 @@ def _days_off(t: dict[str, Any]) -> str:
     return ", ".join(uk_date(d) for d in days) + (f" +{more}" if more > 0 else "")
 
 
-COLUMNS = [
-    ("Name", lambda t: t["name"]),
-    ("Email", lambda t: t["email"]),
-    (
-        "May teach",
-        lambda t: (
-            f"{len(t['courses'])} courses" if len(t["courses"]) > 3 else ", ".join(t["courses"])
-        ),
-    ),
-    ("Qualification", _qualification),
-    ("Days off", _days_off),
-]
+def may_teach(courses: list[str], names: dict[str, str]) -> str:
+    """What a trainer may teach, told apart at a glance: ``All 13 courses``, ``All but
+    Oxygen Therapy``, or the course names (ids while the catalogue is loading)."""
+    if not courses:
+        return "nothing yet"
+    if not names:
+        return ", ".join(courses)
+    missing = sorted(names[c] for c in names if c not in courses)
+    if not missing:
+        return f"All {len(names)} courses"
+    if len(missing) <= 3 and len(courses) > len(missing):
+        return "All but " + ", ".join(missing)
+    return ", ".join(sorted(names.get(c, c) for c in courses))
+
+
+def columns(names: Callable[[], dict[str, str]]) -> list[Column]:
+    """The table's columns; ``names`` gives the catalogue's course names by id."""
+    return [
+        ("Name", lambda t: t["name"]),
+        ("Email", lambda t: t["email"]),
+        ("May teach", lambda t: may_teach(t["courses"], names())),
+        ("Qualification", _qualification),
+        ("Days off", _days_off),
+    ]
 
 
 def _date_edit() -> QDateEdit:
-    edit = QDateEdit(QDate(today_london()))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd d MMM yyyy")
-    return edit
+    return date_edit(today_london())
 
 
 class TrainersTab(QWidget):
     def __init__(self, backend: Backend, window: Any = None) -> None:
         super().__init__()
         self.backend = backend
-        self.model = RecordTableModel(COLUMNS, flag=lambda t: bool(t["warnings"]), parent=self)
+        self.catalogue = CatalogueCache.of(backend)
+        self.model = RecordTableModel(
+            columns(self.course_names),
+            flag=lambda t: bool(t["warnings"]),
+            parent=self,
+            tips={
+                2: lambda t: "\n".join(sorted(self.course_names().get(c, c) for c in t["courses"]))
+            },
+        )
         self.table = record_view(self.model, self)
         lay_out_with_actions(
             self,
@@ -80,7 +100,12 @@ class TrainersTab(QWidget):
             ),
         )
         backend.role_changed.connect(lambda _role: self.reload())
+        self.catalogue.loaded.connect(self.model.layoutChanged.emit)
+        self.catalogue.load(self)
         self.reload()
+
+    def course_names(self) -> dict[str, str]:
+        return {c["id"]: c["name"] for c in self.catalogue.courses}
 
     def reload(self) -> None:
         if not may_use(self.backend, OFFICE):

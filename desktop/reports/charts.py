@@ -56,7 +56,7 @@ def build_chart(report: Report) -> QChart:
         small = QFont()
         small.setPointSize(8)
         categories.setLabelsFont(small)
-    top = max([max(s.values) for s in data.series if s.values] + [0.0])
+    top = max([v for s in data.series for v in s.values if v is not None] + [0.0])
     values = _value_axis(data, report.chart.get("kind", "int"), top)
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
@@ -65,7 +65,8 @@ def build_chart(report: Report) -> QChart:
             line = QLineSeries()
             line.setName(s.label)
             for x, y in enumerate(s.values):
-                line.append(x, y)
+                if y is not None:  # nothing there: no point, not a drop to zero
+                    line.append(x, y)
             line.setPen(QPen(QColor(PALETTE[i % len(PALETTE)]), 2.5))
             line.setPointsVisible(True)
             chart.addSeries(line)
@@ -75,7 +76,7 @@ def build_chart(report: Report) -> QChart:
         bars = QBarSeries()
         for i, s in enumerate(data.series):
             bar_set = QBarSet(s.label)
-            bar_set.append(s.values)
+            bar_set.append([v or 0.0 for v in s.values])
             bar_set.setColor(QColor(PALETTE[i % len(PALETTE)]))
             bar_set.setBorderColor(QColor(PALETTE[i % len(PALETTE)]))
             bars.append(bar_set)

@@ -11,6 +11,11 @@ from core.reports.chart_data import HeatGrid
 LOW, HIGH, EMPTY = QColor("#fff5eb"), QColor("#1f5f8b"), QColor("#eeeeee")
 
 
+def cell_text(value: float | None) -> str:
+    """``0.0%`` for an empty room, ``no sessions`` where nothing ran: never confused."""
+    return "no sessions" if value is None else f"{value:.1f}%"
+
+
 def shade(percent: float) -> QColor:
     """Pale for empty rooms, deep blue for full ones."""
     t = max(0.0, min(percent, 100.0)) / 100.0
@@ -65,9 +70,9 @@ class HeatMap(QWidget):
             for c, value in enumerate(grid.values[r]):
                 cell = QRectF(left + c * width + 1, y + 1, width - 2, height - 2)
                 painter.fillRect(cell, EMPTY if value is None else shade(value))
-                if value is not None:
-                    painter.setPen(Qt.GlobalColor.white if value > 55 else Qt.GlobalColor.black)
-                    painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, f"{value:.1f}%")
+                dark = value is not None and value > 55
+                painter.setPen(Qt.GlobalColor.white if dark else Qt.GlobalColor.black)
+                painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, cell_text(value))
         painter.setPen(Qt.GlobalColor.black)
         for c, at in enumerate(grid.times):
             painter.drawText(

@@ -46,8 +46,8 @@ from desktop.reports.charts import RENDER_HINT, build_chart
 from desktop.reports.heatmap import HeatMap
 from desktop.reports.table_model import SORT_ROLE, ReportTableModel
 from desktop.tasks import BackendOp, Op, plain_message
+from desktop.uk_dates import HINT, date_edit
 
-UK_DATE = "dd/MM/yyyy"
 SESSION_GROUPS = (
     ("venue", "Venue"),
     ("course", "Course"),
@@ -65,7 +65,7 @@ class Screen:
     name: str
     by: str | None = None
     groups: tuple[tuple[str, str], ...] = ()
-    dated: bool = True
+    undated: str = ""  # why the date filters do not apply (they are disabled)
 
 
 SCREENS: tuple[Screen, ...] = (
@@ -81,8 +81,16 @@ SCREENS: tuple[Screen, ...] = (
         (("lead-time", "Days ahead"), *SESSION_GROUPS),
     ),
     Screen("Conversion by channel", "conversion"),
-    Screen("Under-filled sessions", "underfilled"),
-    Screen("Requalification forecast", "forecast", dated=False),
+    Screen(
+        "Under-filled sessions",
+        "underfilled",
+        undated="Under-filled sessions are always those starting in the next 7 days.",
+    ),
+    Screen(
+        "Requalification forecast",
+        "forecast",
+        undated="The forecast always looks 12 months ahead.",
+    ),
 )
 
 
@@ -93,10 +101,6 @@ def totals_line(report: Report) -> str:
     cells = display_rows(report)[-1]
     parts = [f"{c.label}: {v}" for c, v in zip(report.columns[1:], cells[1:], strict=True) if v]
     return " · ".join(["Total", *parts])
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def pydate(value: QDate) -> date:
@@ -236,10 +240,7 @@ class ReportsTab(QWidget):
 
     # -- filters ----------------------------------------------------------------------
     def _date_edit(self, day: date) -> QDateEdit:
-        edit = QDateEdit(qdate(day))
-        edit.setDisplayFormat(UK_DATE)
-        edit.setCalendarPopup(True)
-        return edit
+        return date_edit(day)
 
     def _fill_catalogue(self) -> None:
         for combo, items, everything in (
@@ -266,11 +267,10 @@ class ReportsTab(QWidget):
             self.group_by.addItem(label, key)
         self.group_by.setEnabled(bool(screen.groups))
         self.group_label.setEnabled(bool(screen.groups))
-        self.date_from.setEnabled(screen.dated)
-        self.date_to.setEnabled(screen.dated)
-        tip = "" if screen.dated else "The forecast always looks 12 months ahead."
-        self.date_from.setToolTip(tip)
-        self.date_to.setToolTip(tip)
+        self.date_from.setEnabled(not screen.undated)
+        self.date_to.setEnabled(not screen.undated)
+        self.date_from.setToolTip(screen.undated or HINT)
+        self.date_to.setToolTip(screen.undated or HINT)
         if run:
             self.refresh()
 
@@ -281,7 +281,7 @@ class ReportsTab(QWidget):
         by = self.group_by.currentData() if screen.groups else screen.by
         if by:
             params["by"] = by
-        if screen.dated:
+        if not screen.undated:
             params["date_from"] = pydate(self.date_from.date()).isoformat()
             params["date_to"] = pydate(self.date_to.date()).isoformat()
         for key, combo in (("venue", self.venue), ("course", self.course)):

@@ -100,6 +100,18 @@ class RegisterSource:
             self.device.roster(session_id), self.online, self.device.unsynced(), problem
         )
 
+    def mark_everyone(
+        self, session_id: int, attendee_ids: list[int], day_index: int, value: str
+    ) -> Snapshot:
+        """The same attendance mark for several people at once, sent in one go."""
+        for attendee_id in attendee_ids:
+            self.device.mark(session_id, attendee_id, day_index, "attendance", value)
+        with self._sync_lock:
+            problem = self._try(lambda: self.device.push(self.call))
+        return Snapshot(
+            self.device.roster(session_id), self.online, self.device.unsynced(), problem
+        )
+
     def mark(
         self,
         session_id: int,

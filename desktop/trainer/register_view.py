@@ -33,7 +33,12 @@ from PySide6.QtWidgets import (
 
 from core.clock import now, to_london, uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.trainer.style import ATTENDANCE_COLOURS, BUTTON_HEIGHT, OUTCOME_COLOURS
+from desktop.trainer.style import (
+    ATTENDANCE_COLOURS,
+    BUTTON_HEIGHT,
+    CURRENT_MARK_STYLE,
+    OUTCOME_COLOURS,
+)
 from desktop.trainer.touch_table import touch_table
 
 ATTENDANCE_TEXT = {
@@ -96,8 +101,10 @@ class RegisterModel(HeadedTableModel):
         parts = []
         if any(m and m.get("pending") for m in marks):
             parts.append("Not yet synced")
-        if any(m and m.get("overridden") for m in marks):
-            parts.append("Changed on another device")
+        changed = [m for m in marks if m and m.get("overridden")]
+        if changed:
+            who = changed[0].get("recorded_by") or changed[0].get("device_id")
+            parts.append(f"Changed on another device by {who}: see below")
         if self.rows[row].get("certificate"):
             parts.append(f"Certificate {self.rows[row]['certificate']}")
         return " · ".join(parts) if parts else "Synced" if any(marks) else ""
@@ -154,6 +161,7 @@ class RegisterView(QWidget):
     """Take the register; emits ``mark_requested(attendee_id, day, field, value, time)``."""
 
     mark_requested = Signal(int, int, str, object, object)
+    everyone_present = Signal(int, list)  # day, attendees with no attendance mark yet
     back_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -192,6 +200,11 @@ class RegisterView(QWidget):
         self.note.setMaxLength(500)
         self.note.returnPressed.connect(self._save_note)
 
+        self.mark_buttons: dict[tuple[str, str], QPushButton] = {}
+        self.all_present = QPushButton("✓ E&veryone present")
+        self.all_present.setMinimumHeight(BUTTON_HEIGHT)
+        self.all_present.setToolTip("Mark everyone not yet marked today as present")
+        self.all_present.clicked.connect(self.mark_everyone_present)
         panel = QGridLayout()
         panel.addWidget(QLabel("Attendance"), 0, 0)
         for i, (value, key) in enumerate(ATTENDANCE_KEYS):
@@ -210,6 +223,7 @@ class RegisterView(QWidget):
         top = QHBoxLayout()
         top.addWidget(back)
         top.addWidget(self.title, 1)
+        top.addWidget(self.all_present)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(self.days)
@@ -220,6 +234,9 @@ class RegisterView(QWidget):
 
     def _button(self, text: str, key: str, field: str, value: str) -> QPushButton:
         button = QPushButton(f"{text}  [{key}]")
+        button.setCheckable(True)  # checked: the selected person's current mark
+        button.setStyleSheet(CURRENT_MARK_STYLE)
+        self.mark_buttons[(field, value)] = button
         button.setMinimumHeight(BUTTON_HEIGHT)
         button.setMinimumWidth(150)
         button.setAccessibleName(text)
@@ -298,6 +315,9 @@ class RegisterView(QWidget):
         note = self.model.cell(row, "note")
         self.note.setText((note or {}).get("value") or "")
         self.override.setText(self.model.override_text(row))
+        for (field, value), button in self.mark_buttons.items():
+            mark = self.model.cell(row, field)
+            button.setChecked(bool(mark) and (mark or {}).get("value") == value)
         attendance = self.model.cell(row, "attendance")
         if attendance and attendance.get("time"):
             self.time.setTime(QTime.fromString(attendance["time"], "HH:mm"))
@@ -312,6 +332,24 @@ class RegisterView(QWidget):
             return
         time = self.time.time().toString("HH:mm") if value in ("late", "left_early") else None
         self.mark_requested.emit(self.model.rows[row]["id"], self.model.day, field, value, time)
+        for (button_field, button_value), button in self.mark_buttons.items():
+            if button_field == field:
+                button.setChecked(button_value == value)
+        self.table.setFocus()
+
+    def unmarked(self) -> list[int]:
+        """Attendees with no attendance mark on the day shown."""
+        return [
+            person["id"]
+            for row, person in enumerate(self.model.rows)
+            if not (self.model.cell(row, "attendance") or {}).get("value")
+        ]
+
+    def mark_everyone_present(self) -> None:
+        """One tap: everyone not yet marked today is present (marks already made stay)."""
+        waiting = self.unmarked()
+        if waiting:
+            self.everyone_present.emit(self.model.day, waiting)
         self.table.setFocus()
 
     def _save_note(self) -> None:

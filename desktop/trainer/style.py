@@ -16,6 +16,11 @@ ATTENDANCE_COLOURS = {
     "late": "#fff1c1",
     "left_early": "#fff1c1",
 }
+# the selected person's current mark: filled and bold, not just a faint colour
+CURRENT_MARK_STYLE = (
+    "QPushButton:checked { background:#1e7d32; color:white; font-weight:bold;"
+    " border:3px solid #0b3d1a; }"
+)
 OUTCOME_COLOURS = {"competent": "#d8f3dc", "not_yet_competent": "#ffd6d6", "referred": "#e8e0ff"}
 
 

@@ -56,6 +56,7 @@ class TrainerTab(QWidget):
         self.sessions.refresh_requested.connect(self.refresh)
         self.register.back_requested.connect(self.show_sessions)
         self.register.mark_requested.connect(self._mark)
+        self.register.everyone_present.connect(self._everyone_present)
         backend.changed.connect(self._on_change)
         backend.connection_changed.connect(self._on_connection)
         self._timer = QTimer(self)
@@ -109,6 +110,14 @@ class TrainerTab(QWidget):
         if sid is not None:
             self._run(
                 lambda: self.source.mark(sid, attendee_id, day, field, value, time),
+                self._show_register,
+            )
+
+    def _everyone_present(self, day: int, attendee_ids: list[int]) -> None:
+        sid = self.session_id
+        if sid is not None:
+            self._run(
+                lambda: self.source.mark_everyone(sid, attendee_ids, day, "present"),
                 self._show_register,
             )
 

@@ -1,4 +1,5 @@
-"""Step 5: the booking reference, what was booked and paid, email status, calendar invite."""
+"""Step 5: the booking reference, what was booked and paid, email status, calendar invite;
+print or email the confirmation, or start the next booking (Alt+N)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -18,7 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.money import gbp
+from desktop.backend import RESEND, Backend
 from desktop.session_data import SessionRow, session_view
+from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
 
 
 def email_status(booking: dict[str, Any], outbox: bool) -> str:
@@ -43,11 +49,28 @@ def write_invite(booking: dict[str, Any], path: Path) -> None:
     path.write_bytes(data)
 
 
+def confirmation_html(booking: dict[str, Any]) -> str:
+    """The confirmation as printed for the customer: reference, course, people, money."""
+    s = SessionRow.from_json(booking["session"])
+    e = html.escape
+    people = "".join(f"<li>{e(a['name'])}</li>" for a in booking.get("attendees", []))
+    return (
+        f"<h1>Booking {e(booking['reference'])}</h1>"
+        f"<p><b>{e(s.course_name)}</b><br>{e(s.venue_name)}, {s.when_text}</p>"
+        f"<p>{plural(booking['seats'], 'attendee')}:</p><ul>{people}</ul>"
+        f"<p>Total {gbp(booking['total_pence'])} · paid {gbp(booking['paid_pence'])}"
+        f" · still to pay {gbp(booking['due_pence'])}</p>"
+        f"<p>Booked for {e(booking['customer']['name'])} ({e(booking['customer']['email'])})</p>"
+    )
+
+
 class ConfirmationStep(QWidget):
     title = "Done"
+    again = Signal()  # New booking (Alt+N): the next customer
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Backend) -> None:
         super().__init__()
+        self.backend = backend
         self.booking: dict[str, Any] | None = None
         self.heading = QLabel("Booked")
         self.reference = QLabel()
@@ -62,14 +85,27 @@ class ConfirmationStep(QWidget):
         self.payment.setWordWrap(True)
         self.email = QLabel()
         self.email.setWordWrap(True)
-        self.copy = QPushButton("&Copy reference")
+        self.copy = QPushButton("Cop&y reference")
         self.save_invite = QPushButton("&Save calendar invite…")
+        self.print_button = QPushButton("&Print confirmation…")
+        self.email_button = QPushButton("&Email confirmation again")
+        self.new_button = QPushButton("&New booking")
         self.copy.clicked.connect(self._copy)
         self.save_invite.clicked.connect(self._save_invite)
+        self.print_button.clicked.connect(self._print)
+        self.email_button.clicked.connect(self.email_again)
+        self.new_button.clicked.connect(self.again)
         self.saved = QLabel()
+        self.saved.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.copy)
-        buttons.addWidget(self.save_invite)
+        for button in (
+            self.copy,
+            self.save_invite,
+            self.print_button,
+            self.email_button,
+            self.new_button,
+        ):
+            buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -98,11 +134,39 @@ class ConfirmationStep(QWidget):
         )
         self.details.setText(
             f"{e(s.course_name)} at {e(s.venue_name)}, {s.when_text}<br>"
-            f"{booking['seats']} attendee(s) · total <b>{gbp(booking['total_pence'])}</b>{discount}"
+            f"{plural(booking['seats'], 'attendee')} · total "
+            f"<b>{gbp(booking['total_pence'])}</b>{discount}"
+        )
+        can_email = booking["status"] == "CONFIRMED" and self.backend.has_method(RESEND)
+        self.email_button.setEnabled(can_email)
+        self.email_button.setToolTip(
+            "" if can_email else "The confirmation is emailed once the booking is paid."
         )
         self.payment.setText(e(note))
         self.email.setText(e(email_status(booking, outbox)))
         self.saved.setText("")
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Print the confirmation on ``printer`` (a PDF file when its output file is set)."""
+        if self.booking is None:
+            return
+        document = QTextDocument()
+        document.setHtml(confirmation_html(self.booking))
+        document.print_(printer)
+
+    def _print(self) -> None:
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)
+            self.saved.setText("Sent to the printer.")
+
+    def email_again(self) -> None:
+        if self.booking is None:
+            return
+        to = self.booking["customer"]["email"]
+        BackendOp(self, self.backend, RESEND, {"reference": self.booking["reference"]}).success(
+            lambda _r: self.saved.setText(f"The confirmation is on its way to {to} again.")
+        ).failure(lambda e: self.saved.setText(plain_message(e))).run()
 
     def _copy(self) -> None:
         if self.booking:

@@ -13,9 +13,13 @@ and list it in ``METHODS``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
+
+from core.clock import uk_datetime
+from core.money import gbp, pence_from_text
 
 TERMINAL_POLL_MS = 1000
 
@@ -39,7 +43,7 @@ class PaymentFlow(Protocol):
 
 class PaymentMethod:
     key = ""
-    label = ""
+    label = ""  # with its Alt+letter shortcut marked by "&"
     help = ""
     requires: tuple[str, ...] = ()  # service API methods this one needs
     always = False  # offered on every desk (cash, pay later)
@@ -56,8 +60,12 @@ class PaymentMethod:
         """What the receptionist still has to fill in, if anything."""
         for field, label, required in self.form:
             if required and not values.get(field):
-                return f"Fill in the {label.lower()} for the {self.label.lower()}."
+                return f"Fill in the {label.lower()} for the {self.name.lower()}."
         return None
+
+    @property
+    def name(self) -> str:
+        return self.label.replace("&", "")
 
     def take(self, flow: PaymentFlow) -> None:
         """Create the booking paid this way, then record the payment where the service can."""
@@ -76,20 +84,50 @@ class PaymentMethod:
         return {"reference": booking["reference"]}
 
 
+def tendered_pence(values: dict[str, str]) -> int | None:
+    """The cash the customer handed over, when the receptionist typed it."""
+    text = values.get("tendered", "")
+    return pence_from_text(text) if text else None
+
+
 class Cash(PaymentMethod):
     key = "cash"
-    label = "Cash"
+    label = "Ca&sh"
     help = "Take the money now; the booking is confirmed and marked paid in cash."
     paid_note = "Paid in cash."
     always = True
+    form = (("tendered", "Cash tendered", False),)
 
-    def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
-        return {"reference": booking["reference"], "amount_pence": booking["due_pence"]}
+    def missing(self, values: dict[str, str]) -> str | None:
+        try:
+            tendered = tendered_pence(values)
+        except ValueError as error:
+            return f"Cash tendered: {error}."
+        due = int(values.get("total_pence") or 0)
+        if tendered is not None and tendered < due:
+            return f"{gbp(tendered)} is {gbp(due - tendered)} short of {gbp(due)}."
+        return None
+
+    def take(self, flow: PaymentFlow) -> None:
+        tendered = tendered_pence(flow.form_values())
+
+        def created(booking: dict[str, Any]) -> None:
+            due = booking["due_pence"]
+            note = self.paid_note
+            if tendered is not None:
+                note = f"Paid in cash: {gbp(tendered)} tendered, {gbp(tendered - due)} change."
+            flow.api(
+                "payments.cash",
+                {"reference": booking["reference"], "amount_pence": due},
+                lambda _p: flow.finish(booking, note),
+            )
+
+        flow.create_booking(self.key, created)
 
 
 class PayLater(PaymentMethod):
     key = "pay_later"
-    label = "Pay later"
+    label = "Pay &later"
     help = "Confirm the seats now; the customer pays before the course (the office chases it)."
     paid_note = "Not paid yet: the customer pays before the course."
     always = True
@@ -97,7 +135,7 @@ class PayLater(PaymentMethod):
 
 class Invoice(PaymentMethod):
     key = "invoice"
-    label = "Invoice"
+    label = "In&voice"
     help = "Invoice the customer's employer; the booking is confirmed now."
     paid_note = "Invoice raised and emailed."
     requires = ("payments.invoice",)
@@ -119,7 +157,7 @@ class Invoice(PaymentMethod):
 
 class CardReader(PaymentMethod):
     key = "card"
-    label = "Card reader"
+    label = "Card &reader"
     help = "Send the amount to the card reader on the desk and wait for the customer's card."
     requires = ("payments.terminal.start", "payments.terminal.status", "payments.terminal.cancel")
 
@@ -157,7 +195,7 @@ class CardReader(PaymentMethod):
 
 class PaymentLink(PaymentMethod):
     key = "link"
-    label = "Payment link"
+    label = "Payment l&ink"
     help = "Email the customer a secure link to pay by card; seats are confirmed when paid."
     requires = ("payments.link",)
 
@@ -166,14 +204,22 @@ class PaymentLink(PaymentMethod):
             flow.api(
                 "payments.link",
                 {"reference": booking["reference"]},
-                lambda link: flow.finish(
-                    booking,
-                    f"Payment link emailed to the customer: {link.get('url', '')} "
-                    "(seats stay held until it expires).",
-                ),
+                lambda link: flow.finish(booking, link_note(link)),
             )
 
         flow.create_booking(self.key, created)
+
+
+def link_note(link: dict[str, Any]) -> str:
+    """What the receptionist tells the customer about the link, its expiry included."""
+    expires = link.get("expires_at")
+    until = (
+        f" It works until {uk_datetime(datetime.fromisoformat(expires))}; the seats are kept "
+        "until then."
+        if expires
+        else " The seats are kept until it expires."
+    )
+    return f"Payment link emailed to the customer: {link.get('url', '')}.{until}"
 
 
 METHODS: tuple[PaymentMethod, ...] = (Cash(), PayLater(), CardReader(), PaymentLink(), Invoice())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.money import gbp, pence_from_text
 from desktop import layouts
 from desktop.wizard.payment_methods import METHODS, PaymentMethod
 
@@ -29,6 +30,8 @@ class PaymentStep(QWidget):
         self.forms: dict[str, QWidget] = {}
         self.fields: dict[str, dict[str, QLineEdit]] = {}
         self.methods_box = QVBoxLayout()
+        self.total_pence = 0
+        self.change = QLabel()
         self.progress = QLabel()
         self.progress.setWordWrap(True)
         self.cancel_payment = QPushButton("Cancel card payment")
@@ -54,6 +57,7 @@ class PaymentStep(QWidget):
         self.buttons, self.forms, self.fields = {}, {}, {}
         for method in methods:
             button = QRadioButton(method.label)
+            button.setToolTip(f"Alt+{method.label.split('&')[1][:1].upper()}")
             button.setObjectName(f"pay-{method.key}")
             hint = QLabel(method.help)
             hint.setWordWrap(True)
@@ -78,6 +82,13 @@ class PaymentStep(QWidget):
             edit.setAccessibleName(label)
             form.addRow(label + ("" if required else " (optional)"), edit)
             self.fields[method.key][field] = edit
+        if method.key == "cash":
+            self.change = QLabel()
+            self.change.setStyleSheet("font-size: 13pt; font-weight: bold;")
+            self.fields["cash"]["tendered"].setPlaceholderText("e.g. 100 or 95.50")
+            self.fields["cash"]["tendered"].textChanged.connect(self._show_change)
+            form.addRow("", self.change)
+            self._show_change()
         self.forms[method.key] = box
         self.methods_box.addWidget(box)
         box.hide()
@@ -88,9 +99,29 @@ class PaymentStep(QWidget):
             box.setVisible(key == chosen)
 
     def values(self) -> dict[str, str]:
-        """What was typed into the chosen method's form."""
+        """What was typed into the chosen method's form, plus ``total_pence`` to take."""
         fields = self.fields.get(self.chosen_key() or "", {})
-        return {name: edit.text().strip() for name, edit in fields.items()}
+        typed = {name: edit.text().strip() for name, edit in fields.items()}
+        return typed | {"total_pence": str(self.total_pence)}
+
+    def set_total(self, pence: int) -> None:
+        """The amount to take, for the cash change shown as the tendered amount is typed."""
+        self.total_pence = pence
+        self._show_change()
+
+    def _show_change(self) -> None:
+        tendered = self.fields.get("cash", {}).get("tendered")
+        text = tendered.text().strip() if tendered else ""
+        if not text:
+            self.change.setText(f"To take: {gbp(self.total_pence)}")
+            return
+        try:
+            given = pence_from_text(text)
+        except ValueError as error:
+            self.change.setText(str(error))
+            return
+        left = given - self.total_pence
+        self.change.setText(f"Change to give: {gbp(left)}" if left >= 0 else f"{gbp(-left)} short")
 
     def choose(self, key: str) -> None:
         self.buttons[key].setChecked(True)

@@ -44,7 +44,10 @@ class PricingPanel(QFrame):
         self.quote: Quote = quote(0, 0)
         self.show_quote("", 0, 0)
 
-    def show_quote(self, session_text: str, unit_pence: int, attendees: int) -> Quote:
+    def show_quote(
+        self, session_text: str, unit_pence: int, attendees: int, free: int | None = None
+    ) -> Quote:
+        """Show the price; the group-discount hint only when ``free`` more seats allow it."""
         self.quote = quote(unit_pence, attendees)
         q = self.quote
         self.session.setText(session_text or "No session chosen yet.")
@@ -55,7 +58,7 @@ class PricingPanel(QFrame):
         self.total.setText(gbp(q.total_pence))
         if attendees >= GROUP_SIZE:
             self.hint.setText(f"Group of {attendees}: {GROUP_DISCOUNT_PERCENT}% off applied.")
-        elif attendees:
+        elif attendees and (free is None or free >= GROUP_SIZE - attendees):
             more = GROUP_SIZE - attendees
             self.hint.setText(
                 f"Add {more} more attendee{'s' if more > 1 else ''} "

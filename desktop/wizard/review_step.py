@@ -8,24 +8,42 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
-from core.resources import resource
+from core.money import gbp
+from core.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
+from desktop.backend import Backend
 from desktop.session_data import SessionRow
+from desktop.tasks import BackendOp, plain_message
+from desktop.wording import plural
+
+TERMS = "desk.terms"
 
 
-def terms_text() -> str:
-    """The booking terms (``resources/terms.md``)."""
-    return resource("terms.md").read_text(encoding="utf-8")
+def price_html(q: Quote) -> str:
+    """The price read back to the customer: per person, discount, total."""
+    discount = (
+        f"<tr><td>Group discount ({GROUP_DISCOUNT_PERCENT}%)</td>"
+        f"<td align='right'>-{gbp(q.discount_pence)}</td></tr>"
+        if q.discount_pence
+        else ""
+    )
+    return (
+        "<table cellpadding='3'>"
+        f"<tr><td>{plural(q.attendees, 'attendee')} × {gbp(q.unit_pence)}</td>"
+        f"<td align='right'>{gbp(q.subtotal_pence)}</td></tr>{discount}"
+        f"<tr><td><b>Total to pay</b></td><td align='right'><b>{gbp(q.total_pence)}</b></td></tr>"
+        "</table>"
+    )
 
 
 class ReviewStep(QWidget):
     title = "Review & terms"
     changed = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.summary = QTextBrowser()
         self.terms = QTextBrowser()
-        self.terms.setMarkdown(terms_text())
+        self.terms.setPlainText("Loading the booking terms…")
         self.terms.setAccessibleName("Booking terms")
         self.agree = QCheckBox("The customer has heard and &accepts the booking terms")
         self.consent = QCheckBox(
@@ -35,11 +53,14 @@ class ReviewStep(QWidget):
             "Attendees accept the practical-activity &waiver (CPR on manikins, floor work)"
         )
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary, 3)
-        layout.addWidget(self.terms, 2)
+        layout.addWidget(self.summary, 1)
+        layout.addWidget(self.terms, 1)  # the terms get as much room as the booking
         for box in self.boxes:
             box.toggled.connect(lambda _on: self.changed.emit())
             layout.addWidget(box)
+        BackendOp(self, backend, TERMS, {}).success(
+            lambda r: self.terms.setMarkdown(r["terms"])
+        ).failure(lambda e: self.terms.setPlainText(plain_message(e))).run()
 
     @property
     def boxes(self) -> tuple[QCheckBox, ...]:
@@ -60,5 +81,6 @@ class ReviewStep(QWidget):
             f"<p>{e(session.venue_name)} · {session.when_text}"
             + (f" · trainer {e(session.trainer)}" if session.trainer else "")
             + f"</p><table cellpadding='3'>{rows}</table>"
-            f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
+            + price_html(quote(session.price_pence, len(people)))
+            + f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
         )

@@ -58,6 +58,7 @@ class BookingWizard(QDialog):
     """Five steps from session to reference; ``booked`` fires with the booking JSON."""
 
     booked = Signal(dict)
+    again = Signal()  # the done page's New booking (Alt+N)
 
     def __init__(
         self, backend: Backend, parent: QWidget | None = None, session: dict[str, Any] | None = None
@@ -74,9 +75,11 @@ class BookingWizard(QDialog):
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
-        self.review_step = ReviewStep()
+        self.review_step = ReviewStep(backend)
         self.payment_step = PaymentStep()
-        self.confirmation_step = ConfirmationStep()
+        self.confirmation_step = ConfirmationStep(backend)
+        self.confirmation_step.again.connect(self.again)
+        self.confirmation_step.again.connect(self.reject)
         self.steps: list[Any] = [
             self.session_step,
             self.attendees_step,
@@ -168,6 +171,8 @@ class BookingWizard(QDialog):
             self._enter_attendees()
         elif index == REVIEW and self.session is not None:
             self.review_step.show_booking(self.session, self.attendees_step.model.payload())
+        elif index == PAYMENT:
+            self.payment_step.set_total(self.pricing.quote.total_pence)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -397,7 +402,7 @@ class BookingWizard(QDialog):
         s = self.session
         count = max(1, self.attendees_step.model.rowCount()) if s else 0
         text = f"{s.course_name}\n{s.venue_name}, {s.when_text}" if s else ""
-        self.pricing.show_quote(text, s.price_pence if s else 0, count)
+        self.pricing.show_quote(text, s.price_pence if s else 0, count, s.free if s else None)
 
     def _show_countdown(self, left: int) -> None:
         if self.hold.hold is None:

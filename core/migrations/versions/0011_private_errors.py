@@ -1,7 +1,7 @@
 """Outbox delivery errors are stored encrypted: an SMTP refusal names the address it refused.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from core import crypto
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

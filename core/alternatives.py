@@ -64,7 +64,8 @@ def alternatives(
     found = [
         s
         for s in list_sessions(
-            tx, SessionFilter(course=chosen.course, date_from=today_london(), include_cancelled=False)
+            tx,
+            SessionFilter(course=chosen.course, date_from=today_london(), include_cancelled=False),
         )
         if s.id != chosen.id
         and s.free >= seats

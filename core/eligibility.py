@@ -10,8 +10,10 @@ staff may override with a written reason. Declarations and overrides go in the a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -19,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.actor import Actor
-from core.attendees import AttendeeInput
 from core.clock import LONDON, uk_date
 from core.errors import DomainError, Forbidden, ValidationFailed
 from core.models import Attendee, Course, CourseSession
@@ -32,6 +33,16 @@ class NotEligible(DomainError):
 
     code = "not_eligible"
     rpc_code = -32015
+
+
+class Person(Protocol):
+    """Whoever is being checked: an attendee being booked, or a name and email asked about."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def email(self) -> str: ...
 
 
 class Params(BaseModel):
@@ -115,7 +126,7 @@ def _declared_expiry(tx: Session, cert: DeclaredCertificate, family: tuple[str, 
 
 
 def refusal(
-    person: AttendeeInput, n: int, expiry: date | None, full: Course, grace: int, staff: bool
+    person: Person, n: int, expiry: date | None, full: Course, grace: int, staff: bool
 ) -> str:
     """Why attendee ``n`` may not requalify (dates on record are shown to staff only)."""
     who = f"Attendee {n} ({person.name})"
@@ -128,7 +139,7 @@ def refusal(
 def check(
     tx: Session,
     session: CourseSession,
-    people: list[AttendeeInput],
+    people: Sequence[Person],
     actor: Actor,
     given: EligibilityInput | None = None,
 ) -> Checked:
@@ -137,12 +148,12 @@ def check(
     if (given.certificates or given.override_reason) and not actor.is_staff:
         raise Forbidden("Only staff may declare certificates or override eligibility.")
     course = session.course
-    for cert in given.certificates:
-        if cert.attendee > len(people):
-            raise ValidationFailed(
-                f"A certificate is declared for attendee {cert.attendee}, "
-                f"but the booking has {len(people)}."
-            )
+    beyond = [c.attendee for c in given.certificates if c.attendee > len(people)]
+    if beyond:
+        raise ValidationFailed(
+            f"A certificate is declared for attendee {beyond[0]}, "
+            f"but the booking has {len(people)}."
+        )
     full = tx.get(Course, course.requalifies_id) if course.requalifies_id else None
     if full is None:
         return Checked()
@@ -152,9 +163,9 @@ def check(
     declared = {c.attendee: c for c in given.certificates}
     refused = []
     for n, person in enumerate(people, start=1):
-        cert = declared.get(n)
-        if cert is not None:
-            expiry: date | None = _declared_expiry(tx, cert, family)
+        claim = declared.get(n)
+        if claim is not None:
+            expiry: date | None = _declared_expiry(tx, claim, family)
         else:
             expiry = _expiry_on_record(tx, str(person.email), family)
         if expiry is None or expiry + timedelta(days=grace) < first_day:

@@ -27,6 +27,7 @@ CORE_COMMANDS = tuple(
         "reports",
         "users",
         "admin",
+        "waitlist",
     )
 )
 """Modules that each add their commands with ``register(subparsers)``."""

@@ -39,7 +39,7 @@ class Contact:
     def parse(cls, text: str) -> Contact:
         """``Name <email>``, as typed on the command line or sent by a client."""
         name, address = parseaddr(text.strip())
-        problem = f"{text!r} is not a contact in the form \"Name <email>\"."
+        problem = f'{text!r} is not a contact in the form "Name <email>".'
         if not name.strip() or len(name) > 120 or "<" not in text:
             raise ValidationFailed(problem)
         try:

@@ -59,9 +59,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_waitlist_entries")),
     )
     with op.batch_alter_table("waitlist_entries") as batch:
-        batch.create_index(
-            "idx_waitlist_session_status", ["session_id", "status"], unique=False
-        )
+        batch.create_index("idx_waitlist_session_status", ["session_id", "status"], unique=False)
         batch.create_index(
             batch.f("ix_waitlist_entries_contact_email_hash"), ["contact_email_hash"], unique=False
         )

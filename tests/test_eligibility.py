@@ -13,12 +13,12 @@ from sqlalchemy import func, select, update
 from core import audit, bookings, holds
 from core.actor import Actor
 from core.catalogue import load_catalogue
-from core.resources import resource
 from core.clock import LONDON
 from core.db import Database
 from core.eligibility import DeclaredCertificate, EligibilityInput, NotEligible
 from core.errors import CatalogueError, Forbidden, ValidationFailed
 from core.models import Booking, Course, CourseSession
+from core.resources import resource
 from tests.factories import make_session, person
 from tests.waitlist_support import DESK, certify
 

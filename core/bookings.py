@@ -223,7 +223,7 @@ def confirm_hold(
     hold = active_hold(tx, hold_id)
     ensure_bookable(session)
     check_ages(session, people)
-    checked = eligibility.check(tx, session, people, actor, claims)
+    checked = eligibility.check_people(tx, session, people, actor, claims)
     if len(people) > hold.seats:
         check_seats(tx, session, len(people), ignoring=hold.seats)
     booking = record_booking(tx, session, people, actor, status=status, customer=customer)
@@ -250,7 +250,7 @@ def book_now(
     session = lock_session(tx, session_id)
     ensure_bookable(session)
     check_ages(session, people)
-    checked = eligibility.check(tx, session, people, actor, claims)
+    checked = eligibility.check_people(tx, session, people, actor, claims)
     check_seats(tx, session, len(people))
     booking = record_booking(tx, session, people, actor, status=status)
     checked.record(tx, actor, booking.reference)

@@ -136,7 +136,7 @@ def refusal(
     return f"{who}'s {full.name} certificate ran out more than {grace} days before the course{seen}"
 
 
-def check(
+def check_people(
     tx: Session,
     session: CourseSession,
     people: Sequence[Person],

@@ -8,11 +8,11 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from core import eligibility
 from core.alternatives import alternatives
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
+from core.eligibility import EligibilityInput, NotEligible, check_people
 from core.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
 from core.roles import DESK, STAFF
@@ -47,7 +47,7 @@ class AlternativesParams(Params):
 class CheckParams(Params):
     session_id: int = Field(ge=1)
     attendees: list[ContactParams] = Field(min_length=1, max_length=MAX_CAPACITY)
-    eligibility: eligibility.EligibilityInput | None = None
+    eligibility: EligibilityInput | None = None
 
 
 @method("waitlist.add", roles=DESK, params=AddParams)
@@ -95,7 +95,7 @@ def check(call: Call, params: CheckParams) -> dict[str, Any]:
         if session is None:
             raise NotFound(f"There is no session number {params.session_id}.")
         try:
-            eligibility.check(tx, session, people, call.actor, params.eligibility)
-        except eligibility.NotEligible as refused:
+            check_people(tx, session, people, call.actor, params.eligibility)
+        except NotEligible as refused:
             return {"eligible": False, "reason": refused.message, **refused.data}
     return {"eligible": True, "reason": None}

@@ -9,6 +9,7 @@ import json
 from core.api import METHODS
 from core.api.registry import ANYONE
 from core.db import Database
+from server.connection import Limits
 from tests.factories import make_session
 from tests.server_support import add_api_key, add_staff, peer, running_server
 
@@ -42,6 +43,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "bookings.cancel": DESK,
     "bookings.transfer": DESK,
     "payments.link": DESK | {"website"},
+    "sessions.alternatives": VIEWERS,
+    "eligibility.check": VIEWERS,
 }
 REFUSED = (-32001, -32003)
 
@@ -60,7 +63,7 @@ def test_every_method_checks_every_role(sqlite_db: Database) -> None:
 
     async def scenario() -> dict[tuple[str, str], dict[str, object]]:
         outcomes = {}
-        async with running_server(sqlite_db) as server:
+        async with running_server(sqlite_db, limits=Limits(burst=len(METHODS) + 10)) as server:
             for caller in CALLERS:
                 async with peer(server.url) as p:
                     if caller == "website":

@@ -3,8 +3,8 @@ list, and a requalification refusal with its reason and the full course offered.
 
 from __future__ import annotations
 
-from pytestqt.qtbot import QtBot
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from core import audit
 from core.db import Database

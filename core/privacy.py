@@ -16,6 +16,7 @@ from core.errors import NotFound
 from core.models import Attendee, Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
+from core.waitlist import personal_data as waitlist_data
 
 ERASED = "(erased)"
 
@@ -75,6 +76,7 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
         "exported_at": now().isoformat(),
         "bookings": records,
         "training": register_data.export_for(tx, attendee_ids),
+        "waiting_lists": waitlist_data.export_for(tx, email),
     }
 
 
@@ -99,6 +101,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.special_requirements = None
                 attendee.emergency_phone = None
                 touched += 1
+    touched += waitlist_data.erase_for(tx, email)
     forget_recipient(tx, email)  # queued and sent email to them
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from core import bookings, holds
+from core import bookings, holds, privacy
 from core.availability import get_session
 from core.db import Database
 from core.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
@@ -135,3 +135,25 @@ def test_a_cancelled_or_unknown_session_cannot_be_waited_for(sqlite_db: Database
 def test_a_contact_must_be_name_and_email(text: str) -> None:
     with pytest.raises(ValidationFailed, match="Name <email>"):
         entries.Contact.parse(text)
+
+
+def test_a_persons_export_shows_their_waits_and_erasure_takes_them_off(
+    sqlite_db: Database,
+) -> None:
+    sid, refs = full_session(sqlite_db, [1, 1])
+    with sqlite_db.write() as tx:  # the same person booked elsewhere and waiting here
+        bookings.book_now(tx, make_session(sqlite_db), [person(1, email="pair@example.com")], DESK)
+    entry = join(sqlite_db, sid, 1, "pair")
+    later = join(sqlite_db, sid, 1, "other")
+    with sqlite_db.read() as tx:
+        exported = privacy.export_person(tx, "pair@example.com")["waiting_lists"]
+    assert [(e["id"], e["contact"]["email"]) for e in exported] == [(entry, "pair@example.com")]
+    with sqlite_db.write() as tx:
+        privacy.erase_person(tx, "pair@example.com", DESK)
+    with sqlite_db.read() as tx:
+        rows = {e.id: e for e in entries.list_entries(tx, sid)}
+    assert rows[entry].status == "declined" and rows[entry].contact_email == "(erased)"
+    assert rows[later].position == 1
+    with sqlite_db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    assert statuses(sqlite_db, sid)[later] == ("offered", None)

@@ -1,7 +1,9 @@
 """Offering freed seats to the waiting list, always under the session's row lock.
 
-An offer is a seat hold on the entry's behalf that lasts as long as the offer, so offered
-seats count against capacity exactly like any other hold: a desk booking racing an offer
+An offer is a seat hold on the entry's behalf that lasts as long as the offer (a website
+hold, so the emailed link can complete it on the public page; the desk may use it too, and
+staff see it among the session's intents as "waiting list"), so offered seats count
+against capacity exactly like any other hold: a desk booking racing an offer
 is refused, or the offer is never made. Freed seats go to the first waiting entry that
 fits them; a larger entry keeps its place. ``sweep`` expires offers and fills seats freed
 by anything else (an expired hold, raised capacity); a cancellation offers at once.
@@ -80,7 +82,7 @@ def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: dateti
         id=str(uuid.uuid4()),
         session_id=session.id,
         seats=entry.seats,
-        channel=entry.channel,
+        channel="website",  # the emailed link completes it on the public booking page
         holder=WAITLIST_HOLDER,
         created_at=at,
         expires_at=expires,

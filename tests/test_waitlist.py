@@ -157,3 +157,28 @@ def test_a_persons_export_shows_their_waits_and_erasure_takes_them_off(
     with sqlite_db.write() as tx:
         bookings.cancel(tx, refs[0], DESK)
     assert statuses(sqlite_db, sid)[later] == ("offered", None)
+
+
+def test_the_emailed_offer_can_be_booked_on_the_public_page(sqlite_db: Database) -> None:
+    from core.actor import Actor
+    from core.api import Call, dispatch
+
+    sid, refs = full_session(sqlite_db, [2, 2])
+    entry = join(sqlite_db, sid, 2, "pair")
+    with sqlite_db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    with sqlite_db.read() as tx:
+        [offered] = [e for e in entries.list_entries(tx, sid) if e.id == entry]
+    web = Call(sqlite_db, Actor("website", None, "website"))
+    booking = dispatch(
+        web,
+        "bookings.create",
+        {"hold_id": offered.hold_id, "attendees": [person(60), person(61)]},
+    )
+    assert booking["status"] == "PENDING_PAYMENT" and booking["seats"] == 2
+    with sqlite_db.read() as tx:
+        assert get_session(tx, sid).free == 0
+    lapse_offers(sqlite_db)  # the offer's time runs out after it was booked
+    with sqlite_db.write() as tx:
+        offers.sweep(tx)
+    assert statuses(sqlite_db, sid)[entry] == ("accepted", None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.availability import get_session, held_seats
@@ -117,11 +117,26 @@ def close_offer(tx: Session, entry: WaitlistEntry, status: str) -> None:
     tx.flush()
 
 
+def settle(tx: Session, entry: WaitlistEntry, at: datetime) -> None:
+    """An offer whose hold became a booking is accepted; one past its time has expired."""
+    hold = tx.get(SeatHold, entry.hold_id) if entry.hold_id else None
+    if hold is not None and hold.booking_id is not None:
+        entry.status, entry.closed_at = "accepted", at
+    elif entry.offer_expires is not None and entry.offer_expires <= at:
+        close_offer(tx, entry, "expired")
+
+
 def sweep(tx: Session) -> int:
-    """Expire lapsed offers and offer every free seat to waiting entries; returns offers made."""
+    """Settle booked or lapsed offers and offer every free seat to waiting entries; returns
+    the number of offers made."""
     at = now()
-    lapsed = select(WaitlistEntry.session_id).where(
-        WaitlistEntry.status == "offered", WaitlistEntry.offer_expires <= at
+    settling = (
+        select(WaitlistEntry.session_id)
+        .join(SeatHold, SeatHold.id == WaitlistEntry.hold_id)
+        .where(
+            WaitlistEntry.status == "offered",
+            or_(WaitlistEntry.offer_expires <= at, SeatHold.booking_id.is_not(None)),
+        )
     )
     queued = (
         select(WaitlistEntry.session_id)
@@ -132,19 +147,16 @@ def sweep(tx: Session) -> int:
             CourseSession.start_at > at,
         )
     )
-    session_ids = sorted(set(tx.scalars(lapsed.union(queued))))
+    session_ids = sorted(set(tx.scalars(settling.union(queued))))
     made = 0
     for sid in session_ids:
         session = lock_session(tx, sid)
         for entry in tx.scalars(
             select(WaitlistEntry)
-            .where(
-                WaitlistEntry.session_id == sid,
-                WaitlistEntry.status == "offered",
-                WaitlistEntry.offer_expires <= at,
-            )
+            .where(WaitlistEntry.session_id == sid, WaitlistEntry.status == "offered")
             .execution_options(populate_existing=True)
         ):
-            close_offer(tx, entry, "expired")
+            settle(tx, entry, at)
+        tx.flush()
         made += len(offer_free_seats(tx, session))
     return made

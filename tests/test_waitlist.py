@@ -130,7 +130,15 @@ def test_a_cancelled_or_unknown_session_cannot_be_waited_for(sqlite_db: Database
 
 
 @pytest.mark.parametrize(
-    "text", ["", "jo@example.com", "Jo <not-an-email>", "<jo@example.com>", "Jo jo@example.com"]
+    "text",
+    [
+        "",
+        "jo@example.com",
+        "Jo <not-an-email>",
+        "<jo@example.com>",
+        "Jo jo@example.com",
+        "Jo <jo@example.com>, Al <al@example.com>",
+    ],
 )
 def test_a_contact_must_be_name_and_email(text: str) -> None:
     with pytest.raises(ValidationFailed, match="Name <email>"):
@@ -182,3 +190,19 @@ def test_the_emailed_offer_can_be_booked_on_the_public_page(sqlite_db: Database)
     with sqlite_db.write() as tx:
         offers.sweep(tx)
     assert statuses(sqlite_db, sid)[entry] == ("accepted", None)
+
+
+def test_the_same_person_cannot_wait_twice_for_one_session(sqlite_db: Database) -> None:
+    sid, _ = full_session(sqlite_db, [2])
+    first = join(sqlite_db, sid, 1, "jo")
+    with pytest.raises(ValidationFailed, match=f"already on this waiting list \\(number {first}"):
+        join(sqlite_db, sid, 2, "jo")
+    with sqlite_db.write() as tx:
+        entries.decline(tx, first, DESK)
+    join(sqlite_db, sid, 2, "jo")
+    assert [s for s, _ in statuses(sqlite_db, sid).values()] == ["declined", "waiting"]
+
+
+def test_a_name_too_long_is_refused_plainly() -> None:
+    with pytest.raises(ValidationFailed, match="too long"):
+        entries.Contact.parse("A" * 121 + " <a@example.com>")

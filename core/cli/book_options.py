@@ -34,14 +34,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _certificate(text: str) -> DeclaredCertificate:
     parts = text.split(":")
     try:
-        n, number, expires = int(parts[0]), parts[1].strip(), date.fromisoformat(parts[2])
-        if len(parts) != 3 or not number:
+        if len(parts) != 3:
             raise ValueError
-    except (ValueError, IndexError):
+        return DeclaredCertificate(
+            attendee=int(parts[0]), number=parts[1], expires=date.fromisoformat(parts[2])
+        )
+    except ValueError:  # pydantic's ValidationError is one too
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not ATTENDEE:NUMBER:YYYY-MM-DD, e.g. 1:RFT-C2024-000123:2026-03-20"
+            f"{text!r} is not ATTENDEE:NUMBER:YYYY-MM-DD (attendee 1 to 12, a certificate "
+            "number), e.g. 1:RFT-C2024-000123:2026-03-20"
         ) from None
-    return DeclaredCertificate(attendee=n, number=number, expires=expires)
 
 
 def claims(args: argparse.Namespace) -> EligibilityInput:

@@ -39,9 +39,12 @@ class Contact:
     def parse(cls, text: str) -> Contact:
         """``Name <email>``, as typed on the command line or sent by a client."""
         name, address = parseaddr(text.strip())
-        problem = f'{text!r} is not a contact in the form "Name <email>".'
-        if not name.strip() or len(name) > 120 or "<" not in text:
+        problem = f'{text[:80]!r} is not a contact in the form "Name <email>".'
+        one = text.count("<") == text.count(">") == 1 and text.strip().endswith(">")
+        if not name.strip() or not one:
             raise ValidationFailed(problem)
+        if len(name) > 120:
+            raise ValidationFailed("The contact's name is too long (at most 120 characters).")
         try:
             email = _EMAIL.validate_python(address)
         except ValidationError:
@@ -88,6 +91,13 @@ def _view(entry: WaitlistEntry, position: int | None) -> EntryView:
     )
 
 
+def waiting_or_offered(tx: Session, session_id: int) -> list[WaitlistEntry]:
+    stmt = select(WaitlistEntry).where(
+        WaitlistEntry.session_id == session_id, WaitlistEntry.status.in_(("waiting", "offered"))
+    )
+    return list(tx.scalars(stmt))
+
+
 def _positions(tx: Session, session_id: int) -> dict[int, int]:
     return {e.id: i for i, e in enumerate(waiting(tx, session_id), start=1)}
 
@@ -108,12 +118,21 @@ def add(tx: Session, session_id: int, seats: int, contact: Contact, actor: Actor
             f"{free} seat{'s are' if free != 1 else ' is'} free on this session: "
             "book them now instead of joining the waiting list."
         )
+    digest = blind_index(contact.email)
+    already = next(
+        (e for e in waiting_or_offered(tx, session_id) if e.contact_email_hash == digest), None
+    )
+    if already is not None:
+        raise ValidationFailed(
+            f"{contact.email} is already on this waiting list (number {already.id}); "
+            "change the seats by declining that entry and joining again."
+        )
     entry = WaitlistEntry(
         session_id=session_id,
         seats=seats,
         contact_name=contact.name,
         contact_email=contact.email,
-        contact_email_hash=blind_index(contact.email),
+        contact_email_hash=digest,
         status="waiting",
         channel=actor.channel,
         created_by=actor.label,

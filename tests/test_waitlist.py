@@ -206,3 +206,15 @@ def test_the_same_person_cannot_wait_twice_for_one_session(sqlite_db: Database) 
 def test_a_name_too_long_is_refused_plainly() -> None:
     with pytest.raises(ValidationFailed, match="too long"):
         entries.Contact.parse("A" * 121 + " <a@example.com>")
+
+
+def test_raising_the_capacity_offers_the_new_seats_at_once(sqlite_db: Database) -> None:
+    from core.scheduling.edit import SessionEdit, edit_session
+    from tests.admin_factories import ADMIN
+
+    sid, _ = full_session(sqlite_db, [2])
+    entry = join(sqlite_db, sid, 2, "waiting")
+    with sqlite_db.write() as tx:
+        version = tx.get_one(CourseSession, sid).version
+        edit_session(tx, ADMIN, sid, version, SessionEdit(capacity=4), override="test session")
+    assert statuses(sqlite_db, sid)[entry] == ("offered", None)

@@ -4,6 +4,7 @@ list, and a requalification refusal with its reason and the full course offered.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from core import audit
@@ -27,6 +28,8 @@ def button(wizard: BookingWizard) -> FullSessionButton:
 
 
 def close(wizard: BookingWizard) -> None:
+    for dialog in wizard.findChildren(QDialog):
+        dialog.reject()
     wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
     wizard.reject()
 

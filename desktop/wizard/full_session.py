@@ -30,6 +30,7 @@ from core.models import MAX_CAPACITY
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.tasks import BackendOp, plain_message
+from desktop.wizard.waitlist_view import WaitlistView
 
 if TYPE_CHECKING:
     from desktop.wizard.wizard import BookingWizard
@@ -102,7 +103,10 @@ class FullSessionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.join_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.joined)
-        self.resize(640, 540)
+        self.waiting = WaitlistView(backend, session.id)
+        layout.addWidget(self.waiting, 1)
+        self.waiting.load()
+        self.resize(680, 720)
         self.load()
 
     def load(self) -> None:
@@ -113,7 +117,7 @@ class FullSessionDialog(QDialog):
         ).failure(lambda e: self.status.setText(plain_message(e))).run()
 
     def _listed(self, found: list[dict[str, Any]]) -> None:
-        self.list.clear()
+        self.list.invisibleRootItem().takeChildren()  # Python owns and frees the old rows
         for alt in found:
             start = uk_datetime(datetime.fromisoformat(alt["start"]))
             item = QTreeWidgetItem(
@@ -148,6 +152,7 @@ class FullSessionDialog(QDialog):
         ).run()
 
     def _added(self, entry: dict[str, Any]) -> None:
+        self.waiting.load()
         if entry["status"] == "offered":
             self.joined.setText(
                 f"Waiting-list number {entry['id']}: seats were free and are offered now."

@@ -104,6 +104,7 @@ class FullSessionDialog(QDialog):
         layout.addWidget(self.join_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.joined)
         self.waiting = WaitlistView(backend, session.id)
+        layout.addWidget(QLabel("<b>Waiting list for this session</b> (offers in red)"))
         layout.addWidget(self.waiting, 1)
         self.waiting.load()
         self.resize(680, 720)

@@ -22,6 +22,7 @@ from core.notify.sender import check_smtp, run_sender_forever
 from core.organisations.compliance import send_organisation_reminders
 from core.payments.gateway import check_stripe
 from core.payments.jobs import run_payments_forever
+from core.waitlist.loop import run_waitlist_forever
 
 log = logging.getLogger(__name__)
 Loop = Callable[..., None]  # (db, stop_event, *, interval_s) -> None
@@ -54,7 +55,7 @@ class Plan:
 
 def plan(settings: Settings) -> Plan:
     """Decide the loops from the settings; raises ConfigError for a present-but-wrong value."""
-    result = Plan(loops={"reminders": run_reminders_forever})
+    result = Plan(loops={"reminders": run_reminders_forever, "waitlist": run_waitlist_forever})
     if settings.smtp_host:
         check_smtp(settings)
         result.loops["email"] = run_sender_forever

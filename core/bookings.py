@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core import changes
+from core import changes, eligibility
 from core.actor import Actor
 from core.attendees import AttendeeInput, age_on, parse_attendees
 from core.availability import SessionView, get_session
@@ -28,6 +28,7 @@ from core.notify import booking_emails
 from core.organisations.invoices import credit_booking
 from core.pricing import quote
 from core.references import next_reference
+from core.waitlist import offers
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def confirm_hold(
     *,
     status: str = "CONFIRMED",
     customer: AttendeeInput | None = None,
+    claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
     """Turn an active hold into a booking. Extra attendees beyond the hold need free seats."""
     people = parse_attendees(attendees)
@@ -222,9 +224,11 @@ def confirm_hold(
     hold = active_hold(tx, hold_id)
     ensure_bookable(session)
     check_ages(session, people)
+    checked = eligibility.check_people(tx, session, people, actor, claims)
     if len(people) > hold.seats:
         check_seats(tx, session, len(people), ignoring=hold.seats)
     booking = record_booking(tx, session, people, actor, status=status, customer=customer)
+    checked.record(tx, actor, booking.reference)
     hold.booking_id = booking.id
     tx.flush()
     publish_session(tx, session)
@@ -240,14 +244,17 @@ def book_now(
     actor: Actor,
     *,
     status: str = "CONFIRMED",
+    claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
     """Check and book in one step (the command line's ``rft book``)."""
     people = parse_attendees(attendees)
     session = lock_session(tx, session_id)
     ensure_bookable(session)
     check_ages(session, people)
+    checked = eligibility.check_people(tx, session, people, actor, claims)
     check_seats(tx, session, len(people))
     booking = record_booking(tx, session, people, actor, status=status)
+    checked.record(tx, actor, booking.reference)
     publish_session(tx, session)
     if status == "CONFIRMED":
         booking_emails.send_confirmation(tx, booking)
@@ -294,6 +301,7 @@ def cancel(
     publish_session(tx, session)
     if booking.organisation_id is not None:
         credit_booking(tx, booking, actor, booking.cancel_reason)
+    offers.offer_free_seats(tx, session)
     if notify:
         booking_emails.send_cancellation(tx, booking)
     return booking
@@ -331,6 +339,7 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     )
     publish_session(tx, source)
     publish_session(tx, target)
+    offers.offer_free_seats(tx, source)
     tx.refresh(booking)
     booking_emails.send_moved(tx, booking, source.id)
     return booking

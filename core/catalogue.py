@@ -36,6 +36,8 @@ class CourseSpec(BaseModel):
     full_course_after_expiry: bool = False
     records_emergency_contact: bool = False
     max_span_weeks: int | None = Field(default=None, ge=1, le=52)
+    requalification_grace_days: int = Field(default=28, ge=0, le=365)
+    waitlist_offer_hours: int = Field(default=24, ge=1, le=168)
 
     @model_validator(mode="after")
     def _hours_are_teachable(self) -> CourseSpec:
@@ -170,6 +172,8 @@ def install(tx: Any, catalogue: Catalogue) -> int:
                     full_course_after_expiry=spec.full_course_after_expiry,
                     records_emergency_contact=spec.records_emergency_contact,
                     max_span_weeks=spec.max_span_weeks,
+                    requalification_grace_days=spec.requalification_grace_days,
+                    waitlist_offer_hours=spec.waitlist_offer_hours,
                     colour=PALETTE[i % len(PALETTE)],
                 )
             )

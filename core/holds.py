@@ -59,6 +59,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def issue_token() -> tuple[str, str]:
+    """A new hold token for its maker, and the hash of it that is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
+
+
 def holds_token(hold: SeatHold, token: str | None) -> bool:
     """Whether ``token`` is the one given to whoever made ``hold``."""
     if not token or hold.token_hash is None:
@@ -125,7 +131,7 @@ def create_hold(
     ensure_bookable(session)
     check_seats(tx, session, seats)
     at = now()
-    token = secrets.token_urlsafe(32)
+    token, token_hash = issue_token()
     hold = SeatHold(
         id=str(uuid.uuid4()),
         session_id=session.id,
@@ -134,7 +140,7 @@ def create_hold(
         holder=actor.label,
         created_at=at,
         expires_at=at + timedelta(minutes=minutes),
-        token_hash=_token_hash(token),
+        token_hash=token_hash,
     )
     tx.add(hold)
     tx.flush()

@@ -20,6 +20,7 @@ from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
 from core.organisations.bulk import forget_person, pending_for
 from core.organisations.directory import erase_contacts, export_contacts
+from core.waitlist import personal_data as waitlist_data
 
 ERASED = "(erased)"
 
@@ -81,6 +82,7 @@ def export_person(tx: Session, email: str) -> dict[str, Any]:
         "training": register_data.export_for(tx, attendee_ids),
         "organisation_contacts": export_contacts(tx, email),
         "pending_orders": pending_for(tx, email),
+        "waiting_lists": waitlist_data.export_for(tx, email),
     }
 
 
@@ -119,6 +121,7 @@ def erase_person(tx: Session, email: str, actor: Actor) -> int:
                 attendee.emergency_phone = None
                 touched += 1
     touched += erase_contacts(tx, email, ERASED) + forget_person(tx, email)
+    touched += waitlist_data.erase_for(tx, email)
     forget_recipient(tx, email, names - {ERASED}, replacement=ERASED)
     changes.append(tx, "privacy", "erasure", {"records": touched, "by": actor.label})
     return touched

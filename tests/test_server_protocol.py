@@ -45,6 +45,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "bookings.cancel": DESK,
     "bookings.transfer": DESK,
     "payments.link": DESK | {"website"},
+    "sessions.alternatives": VIEWERS,
+    "eligibility.check": VIEWERS,
 }
 REFUSED = (-32001, -32003)
 

@@ -16,6 +16,7 @@ from core.api import (  # noqa: F401  (imported to register their methods)
     payments,
     reports,
     sessions,
+    waitlist,
 )
 from core.api.registry import METHODS, Call, dispatch
 

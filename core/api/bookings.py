@@ -16,6 +16,7 @@ from core.api.holds import HOLDERS, TOKEN_MAX, check_booking_owner, check_owner
 from core.api.params import Params
 from core.api.registry import Call, method
 from core.attendees import PHONE, AttendeeInput
+from core.eligibility import EligibilityInput
 from core.errors import Forbidden
 from core.roles import DESK
 
@@ -45,6 +46,7 @@ class CreateParams(Params):
     attendees: list[dict[str, Any]] = Field(min_length=1, max_length=12)
     customer: CustomerParams | None = None
     payment: PaymentMethod | None = None
+    eligibility: EligibilityInput | None = None
 
 
 class ReferenceParams(Params):
@@ -93,6 +95,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             call.actor,
             status=status,
             customer=_payer(params.customer),
+            claims=params.eligibility,
         )
         data = bookings.view_of(tx, booking).to_json()
     data = public.booking(data) if website else data

@@ -35,6 +35,7 @@ CORE_COMMANDS = tuple(
         "users",
         "admin",
         "organisations",
+        "waitlist",
     )
 )
 """Modules that each add their commands with ``register(subparsers)``."""

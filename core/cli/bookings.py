@@ -7,7 +7,9 @@ import argparse
 from core import bookings
 from core.actor import CLI
 from core.attendees import parse_attendee_spec
+from core.cli import book_options
 from core.cli.context import database, emit_json, positive_int
+from core.errors import NotEnoughSeats
 from core.money import gbp
 
 
@@ -22,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="one per person; repeat for a group",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    book_options.add_arguments(p)
     p.set_defaults(func=_book)
     c = sub.add_parser("cancel", help="cancel a booking and free its seats")
     c.add_argument("reference", metavar="REFERENCE")
@@ -31,10 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _book(args: argparse.Namespace) -> int:
     people = [parse_attendee_spec(spec) for spec in args.attendee]
+    claims = book_options.claims(args)
     db = database()
-    with db.write() as tx:
-        booking = bookings.book_now(tx, args.session_id, people, CLI)
-        view = bookings.view_of(tx, booking)
+    try:
+        with db.write() as tx:
+            booking = bookings.book_now(tx, args.session_id, people, CLI, claims=claims)
+            view = bookings.view_of(tx, booking)
+    except NotEnoughSeats as exc:
+        return book_options.refuse_with_alternatives(exc, len(people))
     if args.json:
         emit_json(
             {

@@ -11,6 +11,7 @@ from core.models.changes import Change
 from core.models.payments import OutboxMessage, PaymentState, StripeEvent
 from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
 from core.models.users import User
+from core.models.waitlist import WaitlistEntry
 
 __all__ = [
     "MAX_CAPACITY",
@@ -28,5 +29,6 @@ __all__ = [
     "SessionDay",
     "StripeEvent",
     "User",
+    "WaitlistEntry",
     "Venue",
 ]

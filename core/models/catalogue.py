@@ -25,6 +25,8 @@ class Course(Base):
     full_course_after_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
     records_emergency_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     max_span_weeks: Mapped[int | None] = mapped_column(Integer)
+    requalification_grace_days: Mapped[int] = mapped_column(Integer, default=28)
+    waitlist_offer_hours: Mapped[int] = mapped_column(Integer, default=24)
     colour: Mapped[str] = mapped_column(String(9), default="#1f77b4")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -22,6 +22,7 @@ from core.models.attendance import Certificate
 from core.reports.dimensions import month_label
 from core.reports.localtime import date_month, month_key
 from core.reports.model import Column, Report, ReportFilter
+from core.reports.waitlist_demand import demand
 
 MONTHS = 12
 Key = tuple[str, str, str]  # month, course id, venue id
@@ -107,13 +108,18 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     flt = flt.with_default_range(*forecast_window(today_london()))
     due = _due(tx, flt)
     scheduled = _scheduled(tx, flt)
+    assert flt.date_from and flt.date_to
+    waiting = demand(tx, flt.date_from, flt.date_to, flt.venue, flt.course)
     courses = dict(tx.execute(select(Course.id, Course.name)).tuples().all())
     venues = dict(tx.execute(select(Venue.id, Venue.name)).tuples().all())
     rows: list[dict[str, Any]] = []
-    for key in sorted(due, key=lambda k: (k[0], courses[k[1]], venues[k[2]])):
+    for key in sorted(
+        due.keys() | waiting.keys(), key=lambda k: (k[0], courses[k[1]], venues[k[2]])
+    ):
         month, course, venue = key
         sessions, free = scheduled.get(key, (0, 0))
-        short = max(0, due[key] - free)
+        people, wanted, converted = waiting.get(key, (0, 0, 0))
+        short = max(0, due.get(key, 0) + wanted - free)
         rows.append(
             {
                 "group_id": "/".join(key),
@@ -123,14 +129,26 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
                 "course": courses[course],
                 "venue_id": venue,
                 "venue": venues[venue],
-                "due": due[key],
+                "due": due.get(key, 0),
+                "waiting": people,
+                "seats_wanted": wanted,
+                "converted": converted,
                 "sessions": sessions,
                 "free_seats": free,
                 "shortfall": short,
                 "extra_sessions": -(-short // MAX_CAPACITY),
             }
         )
-    measures = ("due", "sessions", "free_seats", "shortfall", "extra_sessions")
+    measures = (
+        "due",
+        "waiting",
+        "seats_wanted",
+        "converted",
+        "sessions",
+        "free_seats",
+        "shortfall",
+        "extra_sessions",
+    )
     totals: dict[str, Any] = {"group_id": "", "group": "Total"}
     totals |= {k: sum(r[k] for r in rows) for k in measures}
     return Report(
@@ -142,6 +160,9 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
             Column("course", "Course", "text"),
             Column("venue", "Venue", "text"),
             Column("due", "Certificates due"),
+            Column("waiting", "People waiting"),
+            Column("seats_wanted", "Seats wanted (waiting list)"),
+            Column("converted", "Waiting list converted"),
             Column("sessions", "Sessions scheduled"),
             Column("free_seats", "Seats on sale"),
             Column("shortfall", "Seats short"),
@@ -165,6 +186,8 @@ def forecast(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         notes=[
             "Due: certificates expiring that month, mapped to the requalification course; "
             "people already requalified or rebooked are left out.",
+            "Waiting: people on a waiting list for that month's sessions; seats short counts "
+            "the seats they want as well as the certificates due.",
             f"Extra sessions: seats short divided by {MAX_CAPACITY}, rounded up.",
         ],
     )

@@ -28,6 +28,7 @@ from core.scheduling import notices, overrides, rules
 from core.scheduling.create import lock_schedule
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
 from core.scheduling.snapshot import snapshot, trainer_emails
+from core.waitlist import offers
 
 
 class SessionEdit(BaseModel):
@@ -143,4 +144,5 @@ def edit_session(
     if moved:
         notices.tell_attendees(tx, session, "moved", edit.reason, uk_datetime(old_start))
     publish_session(tx, session)
+    offers.offer_free_seats(tx, session)  # raised capacity goes to the waiting list first
     return session

@@ -30,10 +30,12 @@ from desktop.session_data import SessionRow, session_change
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.attendees_step import AttendeesStep
 from desktop.wizard.confirmation_step import ConfirmationStep
+from desktop.wizard.full_session import FullSessionButton
 from desktop.wizard.hold import WARN_BELOW_S, HoldKeeper
 from desktop.wizard.payment_methods import METHODS, offered_keys
 from desktop.wizard.payment_step import PaymentStep
 from desktop.wizard.pricing_panel import PricingPanel
+from desktop.wizard.requalification import RequalificationCheck
 from desktop.wizard.review_step import ReviewStep
 from desktop.wizard.session_step import SessionStep
 
@@ -71,6 +73,7 @@ class BookingWizard(QDialog):
         self.session: SessionRow | None = None
         self.booking: dict[str, Any] | None = None
         self.hold = HoldKeeper(backend, self)
+        self.requalification = RequalificationCheck(self)
         self.readers: list[dict[str, Any]] = []
 
         self.session_step = SessionStep(backend)
@@ -115,6 +118,7 @@ class BookingWizard(QDialog):
         middle.addWidget(self.pricing, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(FullSessionButton(self))
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -314,7 +318,7 @@ class BookingWizard(QDialog):
 
     def _attendees_held(self) -> None:
         self._set_busy(False)
-        self.go(REVIEW)
+        self.requalification.check_then(lambda: self.go(REVIEW))
 
     def _attendees_refused(self, error: BaseException) -> None:
         self._set_busy(False)
@@ -355,7 +359,7 @@ class BookingWizard(QDialog):
             **self.hold.owner(),
             "attendees": self.attendees_step.model.payload(),
             "payment": payment,
-        }
+        } | self.requalification.params()
 
         def created(booking: dict[str, Any]) -> None:
             self.hold.booked()

@@ -6,7 +6,7 @@ import argparse
 
 from core.actor import CLI
 from core.alternatives import alternatives
-from core.cli.context import database, emit_json, date_arg, positive_int, table
+from core.cli.context import database, date_arg, emit_json, positive_int, table
 from core.clock import uk_datetime
 from core.waitlist import entries
 

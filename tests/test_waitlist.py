@@ -3,6 +3,8 @@ as a hold that blocks everyone else, with an email; declines and expiries move o
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -10,7 +12,7 @@ from core import bookings, holds, privacy
 from core.availability import get_session
 from core.db import Database
 from core.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
-from core.models import CourseSession, WaitlistEntry
+from core.models import CourseSession, OutboxMessage, WaitlistEntry
 from core.waitlist import entries, offers
 from tests.factories import make_session, person
 from tests.waitlist_support import (
@@ -177,11 +179,16 @@ def test_the_emailed_offer_can_be_booked_on_the_public_page(sqlite_db: Database)
         bookings.cancel(tx, refs[0], DESK)
     with sqlite_db.read() as tx:
         [offered] = [e for e in entries.list_entries(tx, sid) if e.id == entry]
+        [email] = tx.scalars(
+            select(OutboxMessage.body_text).where(OutboxMessage.template == "waitlist_offer")
+        )
+    link = re.search(r"\?offer=([\w-]+)&token=([\w-]+)", email)
+    assert link is not None and link[1] == offered.hold_id
     web = Call(sqlite_db, Actor("website", None, "website"))
     booking = dispatch(
         web,
         "bookings.create",
-        {"hold_id": offered.hold_id, "attendees": [person(60), person(61)]},
+        {"hold_id": link[1], "hold_token": link[2], "attendees": [person(60), person(61)]},
     )
     assert booking["status"] == "PENDING_PAYMENT" and booking["seats"] == 2
     with sqlite_db.read() as tx:

@@ -48,12 +48,12 @@ def test_staff_run_the_list_and_the_website_sees_no_personal_data(sqlite_db: Dat
                     },
                 )
                 assert bad["error"]["code"] == -32602
+                hold = await staff.call("holds.create", {"session_id": requal, "seats": 1})
                 refused = await staff.request(
                     "bookings.create",
                     {
-                        "hold_id": (
-                            await staff.call("holds.create", {"session_id": requal, "seats": 1})
-                        )["id"],
+                        "hold_id": hold["id"],
+                        "hold_token": hold["hold_token"],
                         "attendees": [person(1)],
                     },
                 )

@@ -16,7 +16,8 @@ from core.api.registry import WEBSITE
 from core.availability import active_holds_filter
 from core.clock import now
 from core.errors import LimitReached
-from core.models import SeatHold
+from core.locking import lock_holder
+from core.models import Booking, SeatHold
 from core.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
@@ -37,19 +38,29 @@ def visitor(address: str) -> Actor:
 def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int = 0) -> None:
     """Refuse a visitor more than ``VISITOR_HOLDS`` live holds or ``VISITOR_SEATS`` seats.
 
-    ``replacing`` is the size of a hold of theirs that ``seats`` will replace (a resize).
+    A booking made from one of the visitor's holds that still waits for payment keeps its
+    seats, so it counts as one of their holds. ``replacing`` is the size of a hold of theirs
+    that ``seats`` will replace (a resize, or a booking made from it). The visitor's writes
+    are serialised first, so pages sending holds at once cannot all pass the count.
     """
     if not actor.visitor:
         return
+    lock_holder(tx, actor.label)
     count, held = tx.execute(
         select(func.count(), func.coalesce(func.sum(SeatHold.seats), 0)).where(
             active_holds_filter(now()), SeatHold.holder == actor.label
         )
     ).one()
+    unpaid, booked = tx.execute(
+        select(func.count(), func.coalesce(func.sum(Booking.seats), 0))
+        .join(SeatHold, SeatHold.booking_id == Booking.id)
+        .where(SeatHold.holder == actor.label, Booking.status == "PENDING_PAYMENT")
+    ).one()
+    count, held = count + unpaid, held + booked
     if not replacing and count >= VISITOR_HOLDS:
         raise LimitReached(
-            f"You already have {count} sets of seats held. Finish or cancel a booking "
-            "before starting another."
+            f"You already have {count} sets of seats held or waiting for payment. Finish "
+            "or cancel a booking before starting another."
         )
     if held - replacing + seats > VISITOR_SEATS:
         raise LimitReached(

@@ -19,11 +19,13 @@ from core.api.registry import Call, method
 
 
 class SinceParams(Params):
+    wide_ints = frozenset({"after_seq"})
     after_seq: int = Field(default=0, ge=0)
     limit: int = Field(default=500, ge=1, le=1000)
 
 
 class SubscribeParams(Params):
+    wide_ints = frozenset({"after_seq"})
     after_seq: int = Field(default=0, ge=0)
 
 

@@ -18,7 +18,7 @@ from websockets.http11 import Request, Response
 
 from core import holds
 from core.api import METHODS, public
-from core.auth import Identity
+from core.auth import Identity, signing_secret
 from core.background import Workers
 from core.db import Database
 from server import http
@@ -105,7 +105,8 @@ class SyncServer:
         address = _address(ws)
         visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
         if visitor:
-            connection.identity = Identity(public.visitor(address), None)
+            key = signing_secret(self.db.settings)
+            connection.identity = Identity(public.visitor(address, key), None)
             self.visitors[address] = self.visitors.get(address, 0) + 1
         try:
             await connection.serve()

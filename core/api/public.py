@@ -6,6 +6,7 @@ Every handler that serves the website passes its result through these functions.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,14 +26,21 @@ VISITOR_HOLDS = 2  # live holds one address may have at once
 VISITOR_SEATS = 12  # seats one address may hold at once (one full group)
 
 
-def visitor(address: str) -> Actor:
+def visitor(address: str, key: str) -> Actor:
     """The anonymous public booking page, as seen from one network address.
 
-    The address itself is not stored: holds carry a short digest of it, which is what the
-    per-address limits count by.
+    The address itself is not stored: holds carry a digest of it keyed with ``key`` (a
+    server secret, the same on every server process), which is what the per-address limits
+    count by. Without the key the digest cannot be traced back to an address by trying
+    every address.
     """
-    digest = hashlib.sha256(f"rft-visitor:{address}".encode()).hexdigest()[:12]
-    return Actor(label=f"website visitor {digest}", role=None, channel="website", visitor=True)
+    digest = hmac.new(key.encode(), f"rft-visitor:{address}".encode(), hashlib.sha256)
+    return Actor(
+        label=f"website visitor {digest.hexdigest()[:16]}",
+        role=None,
+        channel="website",
+        visitor=True,
+    )
 
 
 def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int = 0) -> None:

@@ -81,9 +81,13 @@ def is_website(actor: Actor | None) -> bool:
     return actor is not None and not actor.is_staff
 
 
+STAFF_ONLY = ("trainer", "trainer_email", "cancel_reason")
+
+
 def session(data: dict[str, Any]) -> dict[str, Any]:
-    """A session without the trainer's name or email (staff personal data)."""
-    return {k: v for k, v in data.items() if k not in ("trainer", "trainer_email")}
+    """A session without the trainer's name or email (staff personal data) or the reason
+    staff gave for cancelling it (free text that often names a trainer or a client)."""
+    return {k: v for k, v in data.items() if k not in STAFF_ONLY}
 
 
 def intents(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -546,12 +546,17 @@ async function submitReview(event) {
   button.disabled = true;
   button.textContent = "Booking…";
   try {
-    const booking = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
-    state.booking = { ...booking, hold_token: state.hold.hold_token };
-    state.hold = null;
-    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: state.booking.hold_token });
+    if (!state.booking) {
+      // Made once: if the payment link fails next, pressing the button again only asks for
+      // the link, and a reload resumes this booking instead of leaving it stranded.
+      const made = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
+      state.booking = { ...made, hold_token: state.hold.hold_token };
+      state.hold = null;
+      sessionStorage.setItem("rft-booking", JSON.stringify({ reference: made.reference, hold_token: state.booking.hold_token }));
+    }
+    const booking = state.booking;
+    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
     state.link = link;
-    sessionStorage.setItem("rft-booking", JSON.stringify({ reference: booking.reference, hold_token: state.booking.hold_token }));
     $("pay-reference").textContent = booking.reference;
     $("pay-link").href = link.url;
     $("pay-link").textContent = `Pay ${money(booking.total_pence)} with Stripe (opens a new tab)`;

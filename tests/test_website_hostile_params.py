@@ -33,18 +33,20 @@ def test_values_the_database_cannot_hold_are_refused_as_invalid_input(any_db: Da
     sid = make_session(any_db, capacity=12)
 
     async def scenario() -> None:
-        async with running_server(any_db) as server:
-            async with peer(f"ws://127.0.0.1:{server.port}/public") as visitor:
-                for method, params, field in HOSTILE:
-                    reply = await visitor.request(method, params)
-                    assert "error" in reply, (method, params, reply)
-                    assert reply["error"]["code"] == -32602, (method, params, reply)
-                    assert repr(field) in reply["error"]["message"], reply
-                # the largest values that fit are answered normally
-                missing = await visitor.request("sessions.get", {"id": 2**31 - 1})
-                assert missing["error"]["code"] == -32004
-                far = await visitor.call("changes.since", {"after_seq": 2**63 - 1})
-                assert far["changes"] == []
-                assert (await visitor.call("sessions.get", {"id": sid}))["free"] == 12
+        async with (
+            running_server(any_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            for method, params, field in HOSTILE:
+                reply = await visitor.request(method, params)
+                assert "error" in reply, (method, params, reply)
+                assert reply["error"]["code"] == -32602, (method, params, reply)
+                assert repr(field) in reply["error"]["message"], reply
+            # the largest values that fit are answered normally
+            missing = await visitor.request("sessions.get", {"id": 2**31 - 1})
+            assert missing["error"]["code"] == -32004
+            far = await visitor.call("changes.since", {"after_seq": 2**63 - 1})
+            assert far["changes"] == []
+            assert (await visitor.call("sessions.get", {"id": sid}))["free"] == 12
 
     asyncio.run(scenario())

@@ -17,21 +17,23 @@ def test_a_cancelled_sessions_reason_never_reaches_a_visitor(sqlite_db: Database
     add_staff(sqlite_db, "manager")
 
     async def scenario() -> None:
-        async with running_server(sqlite_db) as server:
-            async with peer(f"ws://127.0.0.1:{server.port}/public") as visitor:
-                head = await visitor.call("changes.head")
-                await visitor.call("changes.subscribe", {"after_seq": head["head"]})
-                async with peer(server.url) as office:
-                    await office.login("manager@example.org")
-                    done = await office.call("schedule.cancel", {"id": sid, "reason": REASON})
-                    assert done["cancel_reason"] == REASON  # staff still see it
-                pushed = await visitor.push_until(lambda c: c["kind"] == "session")
-                listed = await visitor.call("sessions.list")
-                one = await visitor.call("sessions.get", {"id": sid})
-                feed = await visitor.call("changes.since", {"after_seq": head["head"]})
-                for seen in (pushed["data"], listed[0], one):
-                    assert seen["status"] == "CANCELLED"
-                for seen in (pushed, listed, one, feed):
-                    assert "Sarah" not in str(seen) and "Acme" not in str(seen), seen
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            head = await visitor.call("changes.head")
+            await visitor.call("changes.subscribe", {"after_seq": head["head"]})
+            async with peer(server.url) as office:
+                await office.login("manager@example.org")
+                done = await office.call("schedule.cancel", {"id": sid, "reason": REASON})
+                assert done["cancel_reason"] == REASON  # staff still see it
+            pushed = await visitor.push_until(lambda c: c["kind"] == "session")
+            listed = await visitor.call("sessions.list")
+            one = await visitor.call("sessions.get", {"id": sid})
+            feed = await visitor.call("changes.since", {"after_seq": head["head"]})
+            for seen in (pushed["data"], listed[0], one):
+                assert seen["status"] == "CANCELLED"
+            for seen in (pushed, listed, one, feed):
+                assert "Sarah" not in str(seen) and "Acme" not in str(seen), seen
 
     asyncio.run(scenario())

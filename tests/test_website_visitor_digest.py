@@ -20,9 +20,11 @@ def test_a_visitors_stored_digest_cannot_be_recomputed_from_their_address(
     sid = make_session(sqlite_db, capacity=12)
 
     async def scenario() -> None:
-        async with running_server(sqlite_db) as server:
-            async with peer(f"ws://127.0.0.1:{server.port}/public") as visitor:
-                await visitor.call("holds.create", {"session_id": sid, "seats": 1})
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            await visitor.call("holds.create", {"session_id": sid, "seats": 1})
 
     asyncio.run(scenario())
     with sqlite_db.read() as tx:

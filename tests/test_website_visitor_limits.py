@@ -29,9 +29,7 @@ def test_a_visitors_unpaid_bookings_count_against_the_seats_one_address_may_hold
             async with peer(public) as visitor:
                 hold = await visitor.call("holds.create", {"session_id": first, "seats": 1})
                 group = [person(n) for n in range(1, 13)]
-                booked = await visitor.call(
-                    "bookings.create", {**_owner(hold), "attendees": group}
-                )
+                booked = await visitor.call("bookings.create", {**_owner(hold), "attendees": group})
                 assert booked["status"] == "PENDING_PAYMENT" and booked["seats"] == 12
                 # 12 seats wait for this address's payment: no more until it pays or lets go
                 again = await visitor.request("holds.create", {"session_id": second, "seats": 1})
@@ -49,7 +47,9 @@ def test_a_visitors_unpaid_bookings_count_against_the_seats_one_address_may_hold
                 )
                 assert bigger["error"]["code"] == -32015, bigger
                 assert (await visitor.call("sessions.get", {"id": second}))["free"] == 11
-                fits = await visitor.call("bookings.create", {**_owner(hold), "attendees": group[:6]})
+                fits = await visitor.call(
+                    "bookings.create", {**_owner(hold), "attendees": group[:6]}
+                )
                 assert fits["seats"] == 6
 
     asyncio.run(scenario())

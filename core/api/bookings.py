@@ -86,9 +86,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
         hold = check_owner(tx, params.hold_id, params.hold_token)
-        public.check_visitor_limits(
-            tx, call.actor, len(params.attendees), replacing=hold.seats
-        )
+        public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,

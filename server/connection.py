@@ -47,7 +47,8 @@ class Limits:
 
 
 class TokenBucket:
-    """``rate`` tokens a second, at most ``burst`` saved up; one token per request."""
+    """``rate`` tokens a second, at most ``burst`` saved up; one token per request (a batch
+    costs one per request in it, at most ``burst``, so any batch can eventually pass)."""
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate
@@ -55,11 +56,12 @@ class TokenBucket:
         self.tokens = float(burst)
         self.at = now
 
-    def take(self, now: float) -> bool:
+    def take(self, now: float, requests: int = 1) -> bool:
+        cost = max(1, min(requests, self.burst))
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         return False
 
@@ -103,7 +105,7 @@ class Connection:
                 if self._closing:
                     break
                 parsed = jsonrpc.parse(frame)
-                if not self._bucket.take(time.monotonic()):
+                if not self._bucket.take(time.monotonic(), len(parsed.items)):
                     await self._reject_flood(parsed)
                     continue
                 self._strikes = 0

@@ -67,8 +67,9 @@ def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int =
     count, held = count + unpaid, held + booked
     if not replacing and count >= VISITOR_HOLDS:
         raise LimitReached(
-            f"You already have {count} sets of seats held or waiting for payment. Finish "
-            "or cancel a booking before starting another."
+            f"You already have {count} bookings in progress (seats held or waiting for "
+            "payment). Finish one, or let its hold or payment link run out, before starting "
+            "another."
         )
     if held - replacing + seats > VISITOR_SEATS:
         raise LimitReached(

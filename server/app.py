@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import signal
 import time
@@ -164,8 +165,24 @@ class SyncServer:
 
 
 def _address(ws: ServerConnection) -> str:
+    """The network a visitor's limits are counted by (see ``visitor_network``)."""
     peer = ws.remote_address
-    return str(peer[0]) if peer else "unknown"
+    return visitor_network(str(peer[0])) if peer else "unknown"
+
+
+def visitor_network(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64, which one household or phone is
+    given whole (counting single IPv6 addresses would let one visitor use billions);
+    an IPv4-mapped IPv6 address as the IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 async def run(db: Database, options: ServerOptions, workers: Workers | None = None) -> None:

@@ -41,6 +41,7 @@ class ServerOptions:
     poll_interval: float = 2.0  # safety-net poll of the change feed
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
+    address_connections: int = 256  # open connections of any kind per network address
 
 
 class SyncServer:
@@ -57,6 +58,7 @@ class SyncServer:
         self.started = time.monotonic()
         self.site = StaticSite()
         self.visitors: dict[str, int] = {}  # open public connections per address
+        self.by_address: dict[str, int] = {}  # open connections of any kind per address
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -108,22 +110,30 @@ class SyncServer:
         if visitor:
             key = signing_secret(self.db.settings)
             connection.identity = Identity(public.visitor(address, key), None)
-            self.visitors[address] = self.visitors.get(address, 0) + 1
+        counters: tuple[dict[str, int], ...] = (self.by_address,)
+        if visitor:
+            counters = (self.by_address, self.visitors)
+        for counter in counters:
+            counter[address] = counter.get(address, 0) + 1
         try:
             await connection.serve()
         finally:
             self.metrics.open_connections -= 1
-            if visitor:
-                self.visitors[address] -= 1
-                if not self.visitors[address]:
-                    del self.visitors[address]
+            for counter in counters:
+                counter[address] -= 1
+                if not counter[address]:
+                    del counter[address]
 
     async def _http(self, ws: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
-        if path == http.WS_PATH:
+        address = _address(ws)
+        crowded = self.by_address.get(address, 0) >= self.options.address_connections
+        if path in (http.WS_PATH, http.PUBLIC_PATH) and crowded:
+            reply = http.too_many_connections()
+        elif path == http.WS_PATH:
             return None
-        if path == http.PUBLIC_PATH:
-            if self.visitors.get(_address(ws), 0) < self.options.visitor_connections:
+        elif path == http.PUBLIC_PATH:
+            if self.visitors.get(address, 0) < self.options.visitor_connections:
                 return None
             reply = http.too_many_visitors()
         elif self.site.serves(path):

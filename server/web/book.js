@@ -720,9 +720,12 @@ function wire() {
       showAlert(problem(error), { focus: false });
     }
   });
-  rpc.addEventListener("close", () => {
+  rpc.addEventListener("close", (event) => {
     const note = $("connection");
-    note.textContent = "Connection lost; reconnecting… Seats shown may be out of date.";
+    // A connection refused outright is most often the limit on open booking pages per address.
+    note.textContent = event.detail.opened
+      ? "Connection lost; reconnecting… Seats shown may be out of date."
+      : "Cannot reach the booking service. If you have several booking pages open, close the others; trying again…";
     note.hidden = false;
   });
   window.addEventListener("pagehide", () => releaseHold()); // leaving gives the seats back

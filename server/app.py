@@ -147,6 +147,7 @@ class SyncServer:
         response = ws.respond(reply.status, reply.body)
         del response.headers["Content-Type"]
         response.headers["Content-Type"] = reply.content_type
+        response.headers["X-Content-Type-Options"] = "nosniff"  # a 404 echoes the path
         return response
 
     def _services(self) -> dict[str, str]:

@@ -219,3 +219,15 @@ def test_gzip_refused_with_q0_is_not_sent_and_etags_match_whole_tags(sqlite_db: 
             assert stale[0] == 200
 
     asyncio.run(scenario())
+
+
+def test_every_plain_http_reply_forbids_content_sniffing(sqlite_db: Database) -> None:
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            for path in ("/<script>alert(1)</script>", "/api/health", "/metrics"):
+                status, headers, _ = await asyncio.to_thread(get, server, path)
+                assert headers.get("x-content-type-options") == "nosniff", (path, status)
+            status, headers, body = await asyncio.to_thread(get, server, "/<b>x</b>")
+            assert status == 404 and headers["content-type"].startswith("text/plain")
+
+    asyncio.run(scenario())

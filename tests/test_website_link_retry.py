@@ -45,6 +45,7 @@ def test_a_failed_payment_link_is_retried_for_the_same_booking(sqlite_db: Databa
             driver.find_element(*by("#to-pay")).click()
             wait_for(lambda: visible(driver, "#alert") and text(driver, "#alert"), "the problem")
             assert "Stripe" in text(driver, "#alert") or "try again" in text(driver, "#alert")
+            assert not visible(driver, "#back-attendees")  # the booking is made: no edits
             sqlite_db.settings = reachable  # Stripe is back
             wait_for(lambda: driver.find_element(*by("#to-pay")).is_enabled(), "the button")
             driver.find_element(*by("#to-pay")).click()

@@ -320,6 +320,7 @@ async function choose(sessionId) {
     state.hold = hold;
     state.session = session;
     state.booking = null;
+    $("back-attendees").hidden = false;
     setCount(seats);
     go("attendees");
   } catch (error) {
@@ -571,6 +572,7 @@ async function submitReview(event) {
   } finally {
     button.disabled = false;
     button.textContent = "Book and pay";
+    $("back-attendees").hidden = Boolean(state.booking); // made: its attendees are fixed
   }
 }
 

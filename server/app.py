@@ -110,6 +110,7 @@ class SyncServer:
         if visitor:
             key = signing_secret(self.db.settings)
             connection.identity = Identity(public.visitor(address, key), None)
+            connection.signed_out = connection.identity
         counters: tuple[dict[str, int], ...] = (self.by_address,)
         if visitor:
             counters = (self.by_address, self.visitors)

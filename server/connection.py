@@ -79,6 +79,7 @@ class Connection:
         self.limits = limits
         self.id = uuid.uuid4().hex[:12]
         self.identity: Identity | None = None
+        self.signed_out: Identity | None = None  # who it is after auth.logout (a visitor)
         self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
         self._strikes = 0
         self._failed_logins = 0
@@ -188,7 +189,7 @@ class Connection:
             if self._subscription is not None:
                 self._subscription.wake()
         elif request.method == "auth.logout":
-            self.identity = None
+            self.identity = self.signed_out
         elif request.method == "changes.subscribe":
             self._subscribe_from = int(value["after_seq"])
         return value

@@ -231,3 +231,23 @@ def test_every_plain_http_reply_forbids_content_sniffing(sqlite_db: Database) ->
             assert status == 404 and headers["content-type"].startswith("text/plain")
 
     asyncio.run(scenario())
+
+
+def test_signing_out_on_the_booking_pages_socket_leaves_an_anonymous_visitor(
+    sqlite_db: Database,
+) -> None:
+    sid = make_session(sqlite_db, capacity=12)
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server, peer(public_url(server)) as page:
+            await page.call("auth.logout")
+            assert (await page.call("sessions.get", {"id": sid}))["free"] == 12
+            await page.login("reception@example.org")  # staff may sign in here too
+            await page.call("auth.logout")  # and signing out leaves a visitor, limits and all
+            for _ in range(2):
+                await page.call("holds.create", {"session_id": sid, "seats": 1})
+            third = await page.request("holds.create", {"session_id": sid, "seats": 1})
+            assert third["error"]["code"] == -32015
+
+    asyncio.run(scenario())

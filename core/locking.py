@@ -7,7 +7,7 @@ transaction already holds the database write lock (``BEGIN IMMEDIATE``).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
@@ -39,3 +39,17 @@ def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
 
 def lock_session(tx: Session, session_id: int) -> CourseSession:
     return lock_sessions(tx, session_id)[session_id]
+
+
+def lock_holder(tx: Session, holder: str) -> None:
+    """Serialise the writes of one holder (a public visitor's address) across connections
+    and server processes, so limits counted in the database cannot be raced past.
+
+    PostgreSQL: a transaction-scoped advisory lock on the holder's name, taken before any
+    session row lock. SQLite: the transaction already holds the database write lock.
+    """
+    if tx.get_bind().dialect.name == "postgresql":
+        tx.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:holder, 0))"),
+            {"holder": holder},
+        )

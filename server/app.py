@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import signal
 import time
@@ -18,7 +19,7 @@ from websockets.http11 import Request, Response
 
 from core import holds
 from core.api import METHODS, public
-from core.auth import Identity
+from core.auth import Identity, signing_secret
 from core.background import Workers
 from core.db import Database
 from server import http
@@ -41,6 +42,7 @@ class ServerOptions:
     poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
+    address_connections: int = 256  # open connections of any kind per network address
 
 
 class SyncServer:
@@ -59,6 +61,7 @@ class SyncServer:
         self.started = time.monotonic()
         self.site = StaticSite()
         self.visitors: dict[str, int] = {}  # open public connections per address
+        self.by_address: dict[str, int] = {}  # open connections of any kind per address
         self._server: Server | None = None
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -110,23 +113,33 @@ class SyncServer:
         address = _address(ws)
         visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
         if visitor:
-            connection.identity = Identity(public.visitor(address), None)
-            self.visitors[address] = self.visitors.get(address, 0) + 1
+            key = signing_secret(self.db.settings)
+            connection.identity = Identity(public.visitor(address, key), None)
+            connection.signed_out = connection.identity
+        counters: tuple[dict[str, int], ...] = (self.by_address,)
+        if visitor:
+            counters = (self.by_address, self.visitors)
+        for counter in counters:
+            counter[address] = counter.get(address, 0) + 1
         try:
             await connection.serve()
         finally:
             self.metrics.open_connections -= 1
-            if visitor:
-                self.visitors[address] -= 1
-                if not self.visitors[address]:
-                    del self.visitors[address]
+            for counter in counters:
+                counter[address] -= 1
+                if not counter[address]:
+                    del counter[address]
 
     async def _http(self, ws: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
-        if path == http.WS_PATH:
+        address = _address(ws)
+        crowded = self.by_address.get(address, 0) >= self.options.address_connections
+        if path in (http.WS_PATH, http.PUBLIC_PATH) and crowded:
+            reply = http.too_many_connections()
+        elif path == http.WS_PATH:
             return None
-        if path == http.PUBLIC_PATH:
-            if self.visitors.get(_address(ws), 0) < self.options.visitor_connections:
+        elif path == http.PUBLIC_PATH:
+            if self.visitors.get(address, 0) < self.options.visitor_connections:
                 return None
             reply = http.too_many_visitors()
         elif self.site.serves(path):
@@ -140,6 +153,7 @@ class SyncServer:
         response = ws.respond(reply.status, reply.body)
         del response.headers["Content-Type"]
         response.headers["Content-Type"] = reply.content_type
+        response.headers["X-Content-Type-Options"] = "nosniff"  # a 404 echoes the path
         return response
 
     def _services(self) -> dict[str, str]:
@@ -168,8 +182,24 @@ class SyncServer:
 
 
 def _address(ws: ServerConnection) -> str:
+    """The network a visitor's limits are counted by (see ``visitor_network``)."""
     peer = ws.remote_address
-    return str(peer[0]) if peer else "unknown"
+    return visitor_network(str(peer[0])) if peer else "unknown"
+
+
+def visitor_network(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64, which one household or phone is
+    given whole (counting single IPv6 addresses would let one visitor use billions);
+    an IPv4-mapped IPv6 address as the IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 async def run(db: Database, options: ServerOptions, workers: Workers | None = None) -> None:

@@ -56,7 +56,8 @@ class Limits:
 
 
 class TokenBucket:
-    """``rate`` tokens a second, at most ``burst`` saved up; one token per request."""
+    """``rate`` tokens a second, at most ``burst`` saved up; one token per request (a batch
+    costs one per request in it, at most ``burst``, so any batch can eventually pass)."""
 
     def __init__(self, rate: float, burst: int, now: float) -> None:
         self.rate = rate
@@ -64,11 +65,12 @@ class TokenBucket:
         self.tokens = float(burst)
         self.at = now
 
-    def take(self, now: float) -> bool:
+    def take(self, now: float, requests: int = 1) -> bool:
+        cost = max(1, min(requests, self.burst))
         self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= cost:
+            self.tokens -= cost
             return True
         return False
 
@@ -97,6 +99,7 @@ class Connection:
         self._unwatch: Callable[[], None] = _nothing
         self._sign_in_frame: asyncio.Task[None] | None = None  # later frames wait for it
         self._telling: set[asyncio.Task[bool]] = set()
+        self.signed_out: Identity | None = None  # who it is after auth.logout (a visitor)
         self._bucket = TokenBucket(limits.rate, limits.burst, time.monotonic())
         self._strikes = 0
         self._failed_logins = 0
@@ -123,7 +126,7 @@ class Connection:
                 if self._closing:
                     break
                 parsed = jsonrpc.parse(frame)
-                if not self._bucket.take(time.monotonic()):
+                if not self._bucket.take(time.monotonic(), len(parsed.items)):
                     await self._reject_flood(parsed)
                     continue
                 self._strikes = 0
@@ -211,7 +214,7 @@ class Connection:
             if self._subscription is not None:
                 self._subscription.wake()
         elif request.method == "auth.logout":
-            self._become(None)
+            self._become(self.signed_out)
         elif request.method == "changes.subscribe":
             self._subscribe_from = int(value["after_seq"])
         return value

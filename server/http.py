@@ -94,3 +94,8 @@ def not_found(path: str) -> Reply:
 def too_many_visitors() -> Reply:
     body = "Too many booking pages are open from your address; close one and try again.\n"
     return Reply(http.HTTPStatus.TOO_MANY_REQUESTS, body, "text/plain; charset=utf-8")
+
+
+def too_many_connections() -> Reply:
+    body = "Too many connections are open from your address; close some and try again.\n"
+    return Reply(http.HTTPStatus.TOO_MANY_REQUESTS, body, "text/plain; charset=utf-8")

@@ -20,6 +20,7 @@ INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 RATE_LIMITED = -32029
 MAX_BATCH = 50
+MAX_DEPTH = 32  # arrays and objects inside one another; real requests need a handful
 
 RequestId = str | int | None
 
@@ -91,15 +92,31 @@ def _request(raw: Any) -> Item:
     return Request(rid, method, params, notification="id" not in raw)
 
 
+def _too_deep(raw: Any) -> bool:
+    """Whether arrays and objects nest more than ``MAX_DEPTH`` levels (checked without
+    recursion, so no frame can exhaust the stack of whatever reads it next)."""
+    stack = [(raw, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def parse(frame: str | bytes) -> Parsed:
     """One WebSocket text frame into requests; never raises."""
+    too_deep = f"The message nests more than {MAX_DEPTH} levels deep."
     try:
         raw = json.loads(frame)
+    except RecursionError:
+        return Parsed([Invalid(error(None, PARSE_ERROR, too_deep))], False)
     except (ValueError, UnicodeDecodeError):
         return Parsed([Invalid(error(None, PARSE_ERROR, "The message is not valid JSON."))], False)
-    except RecursionError:
-        message = "The message is nested too deeply to read."
-        return Parsed([Invalid(error(None, PARSE_ERROR, message))], False)
+    if _too_deep(raw):
+        return Parsed([Invalid(error(None, PARSE_ERROR, too_deep))], False)
     if not isinstance(raw, list):
         return Parsed([_request(raw)], False)
     if not raw:

@@ -83,15 +83,41 @@ class StaticSite:
             ws = f"ws://{host} wss://{host}" if HOST.fullmatch(host) else ""
             headers["Content-Security-Policy"] = PAGE_CSP.format(ws=ws)
             headers["Referrer-Policy"] = "no-referrer"
-        packed = "gzip" in request.headers.get("Accept-Encoding", "")
+        packed = accepts_gzip(request.headers.get("Accept-Encoding", ""))
         etag = found.etag[:-1] + '-gz"' if packed else found.etag  # one tag per encoding
         headers["ETag"] = etag
-        if etag in request.headers.get("If-None-Match", ""):
+        if matches(etag, request.headers.get("If-None-Match", "")):
             return _response(http.HTTPStatus.NOT_MODIFIED, headers, b"")
         headers["Content-Type"] = found.content_type
         if packed:
             headers["Content-Encoding"] = "gzip"
         return _response(http.HTTPStatus.OK, headers, found.gzipped if packed else found.body)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip: named (or ``*``) and not ``q=0``."""
+    allowed: dict[str, bool] = {}
+    for item in accept_encoding.lower().split(","):
+        coding, *options = (part.strip() for part in item.split(";"))
+        allowed[coding] = _quality(options) > 0
+    return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))
+
+
+def _quality(options: list[str]) -> float:
+    for option in options:
+        name, _, value = option.partition("=")
+        if name.strip() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def matches(etag: str, if_none_match: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (weakly compared) or is ``*``."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
 
 
 def _response(status: http.HTTPStatus, headers: Headers, body: bytes) -> Response:

@@ -190,3 +190,64 @@ def test_hostile_booking_input_from_a_visitor_is_refused_and_changes_nothing(
             assert (session["booked"], session["held"]) == (0, 1)
 
     asyncio.run(scenario())
+
+
+def test_gzip_refused_with_q0_is_not_sent_and_etags_match_whole_tags(sqlite_db: Database) -> None:
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            for refused in ("gzip;q=0", "gzip; q=0.0, identity", "*;q=0", "br"):
+                status, headers, body = await asyncio.to_thread(
+                    get, server, "/web/book.js", **{"Accept-Encoding": refused}
+                )
+                assert status == 200 and "content-encoding" not in headers, refused
+                assert b"holds.create" in body
+            for allowed in ("gzip", "deflate, gzip;q=0.5", "*", "GZIP"):
+                headers = (
+                    await asyncio.to_thread(
+                        get, server, "/web/book.js", **{"Accept-Encoding": allowed}
+                    )
+                )[1]
+                assert headers.get("content-encoding") == "gzip", allowed
+            etag = (await asyncio.to_thread(get, server, "/book/"))[1]["etag"]
+            for fresh in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+                status = (
+                    await asyncio.to_thread(get, server, "/book/", **{"If-None-Match": fresh})
+                )[0]
+                assert status == 304, fresh
+            part = etag[:-3] + '"'  # a prefix of the real tag is another tag
+            stale = await asyncio.to_thread(get, server, "/book/", **{"If-None-Match": part})
+            assert stale[0] == 200
+
+    asyncio.run(scenario())
+
+
+def test_every_plain_http_reply_forbids_content_sniffing(sqlite_db: Database) -> None:
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            for path in ("/<script>alert(1)</script>", "/api/health", "/metrics"):
+                status, headers, _ = await asyncio.to_thread(get, server, path)
+                assert headers.get("x-content-type-options") == "nosniff", (path, status)
+            status, headers, body = await asyncio.to_thread(get, server, "/<b>x</b>")
+            assert status == 404 and headers["content-type"].startswith("text/plain")
+
+    asyncio.run(scenario())
+
+
+def test_signing_out_on_the_booking_pages_socket_leaves_an_anonymous_visitor(
+    sqlite_db: Database,
+) -> None:
+    sid = make_session(sqlite_db, capacity=12)
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server, peer(public_url(server)) as page:
+            await page.call("auth.logout")
+            assert (await page.call("sessions.get", {"id": sid}))["free"] == 12
+            await page.login("reception@example.org")  # staff may sign in here too
+            await page.call("auth.logout")  # and signing out leaves a visitor, limits and all
+            for _ in range(2):
+                await page.call("holds.create", {"session_id": sid, "seats": 1})
+            third = await page.request("holds.create", {"session_id": sid, "seats": 1})
+            assert third["error"]["code"] == -32015
+
+    asyncio.run(scenario())

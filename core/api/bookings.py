@@ -87,7 +87,8 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
         raise Forbidden("Bookings made on the website are paid by payment link.")
     status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
-        check_owner(tx, params.hold_id, params.hold_token)
+        hold = check_owner(tx, params.hold_id, params.hold_token)
+        public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,

@@ -3,6 +3,7 @@ params fits the database."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from annotated_types import Le, Lt
@@ -14,6 +15,7 @@ from core.errors import ValidationFailed
 SMALLEST, LARGEST = -(2**31), 2**31 - 1
 """Whole numbers a database id or count column holds; a field that may go further (the
 feed's 64-bit sequence numbers) declares its own upper bound."""
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class Params(BaseModel):
@@ -36,13 +38,15 @@ def _problem(value: Any, bounded: bool) -> str | None:
     number = isinstance(value, int) and not isinstance(value, bool)
     if number and not bounded and not SMALLEST <= value <= LARGEST:
         return f"must be a whole number from {SMALLEST} to {LARGEST}"
+    if isinstance(value, date) and not FIRST_DATE <= value <= LAST_DATE:
+        return f"must be a date from {FIRST_DATE:%d/%m/%Y} to {LAST_DATE:%d/%m/%Y}"
     return None
 
 
 def check_storable(params: BaseModel) -> None:
-    """Refuse a number too big for its column or text with a NUL character anywhere in
-    ``params`` (nested models, lists and objects too), naming the parameter: the database
-    would otherwise fail on it mid-call."""
+    """Refuse a number too big for its column, a date outside 1900-2999 or text with a NUL
+    character anywhere in ``params`` (nested models, lists and objects too), naming the
+    parameter: the database would otherwise fail on it mid-call."""
     stack: list[tuple[str, Any, bool]] = [("", params, False)]
     while stack:
         where, value, bounded = stack.pop()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from core import bookings
 from core.actor import Actor
 from core.api.holds import TOKEN_MAX, check_booking_owner
-from core.api.params import Params
+from core.api.params import NoParams, Params
 from core.api.registry import WEBSITE, Call, method
 from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
@@ -27,11 +27,7 @@ def _actor(call: Call) -> Actor:
     return call.actor
 
 
-class NoParams(BaseModel):
-    pass
-
-
-class ReferenceParams(BaseModel):
+class ReferenceParams(Params):
     reference: str = Reference
 
 
@@ -39,24 +35,24 @@ class LinkParams(ReferenceParams):
     hold_token: str | None = Field(default=None, min_length=1, max_length=TOKEN_MAX)
 
 
-class CashParams(BaseModel):
+class CashParams(Params):
     reference: str = Reference
     amount_pence: int = Field(gt=0, le=10_000_000)
 
 
-class InvoiceParams(BaseModel):
+class InvoiceParams(Params):
     reference: str = Reference
     company: str = Field(min_length=1, max_length=200)
     po_number: str | None = Field(default=None, max_length=64)
     email: EmailStr
 
 
-class TerminalStartParams(BaseModel):
+class TerminalStartParams(Params):
     reference: str = Reference
     reader_id: str = Field(min_length=1, max_length=64)
 
 
-class PaymentIdParams(BaseModel):
+class PaymentIdParams(Params):
     payment_id: int = Field(gt=0)
 
 
@@ -65,7 +61,7 @@ class ExtendParams(Params):
     minutes: int = Field(strict=True, ge=1, le=deadline.MAX_EXTENSION_MINUTES)
 
 
-class RefundParams(BaseModel):
+class RefundParams(Params):
     reference: str = Reference
     override: bool = False
     reason: str | None = Field(default=None, max_length=300)

@@ -6,6 +6,7 @@ Every handler that serves the website passes its result through these functions.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +17,8 @@ from core.api.registry import WEBSITE
 from core.availability import active_holds_filter
 from core.clock import now
 from core.errors import LimitReached
-from core.models import SeatHold
+from core.locking import lock_holder
+from core.models import Booking, SeatHold
 from core.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
@@ -24,32 +26,50 @@ VISITOR_HOLDS = 2  # live holds one address may have at once
 VISITOR_SEATS = 12  # seats one address may hold at once (one full group)
 
 
-def visitor(address: str) -> Actor:
+def visitor(address: str, key: str) -> Actor:
     """The anonymous public booking page, as seen from one network address.
 
-    The address itself is not stored: holds carry a short digest of it, which is what the
-    per-address limits count by.
+    The address itself is not stored: holds carry a digest of it keyed with ``key`` (a
+    server secret, the same on every server process), which is what the per-address limits
+    count by. Without the key the digest cannot be traced back to an address by trying
+    every address.
     """
-    digest = hashlib.sha256(f"rft-visitor:{address}".encode()).hexdigest()[:12]
-    return Actor(label=f"website visitor {digest}", role=None, channel="website", visitor=True)
+    digest = hmac.new(key.encode(), f"rft-visitor:{address}".encode(), hashlib.sha256)
+    return Actor(
+        label=f"website visitor {digest.hexdigest()[:16]}",
+        role=None,
+        channel="website",
+        visitor=True,
+    )
 
 
 def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int = 0) -> None:
     """Refuse a visitor more than ``VISITOR_HOLDS`` live holds or ``VISITOR_SEATS`` seats.
 
-    ``replacing`` is the size of a hold of theirs that ``seats`` will replace (a resize).
+    A booking made from one of the visitor's holds that still waits for payment keeps its
+    seats, so it counts as one of their holds. ``replacing`` is the size of a hold of theirs
+    that ``seats`` will replace (a resize, or a booking made from it). The visitor's writes
+    are serialised first, so pages sending holds at once cannot all pass the count.
     """
     if not actor.visitor:
         return
+    lock_holder(tx, actor.label)
     count, held = tx.execute(
         select(func.count(), func.coalesce(func.sum(SeatHold.seats), 0)).where(
             active_holds_filter(now()), SeatHold.holder == actor.label
         )
     ).one()
+    unpaid, booked = tx.execute(
+        select(func.count(), func.coalesce(func.sum(Booking.seats), 0))
+        .join(SeatHold, SeatHold.booking_id == Booking.id)
+        .where(SeatHold.holder == actor.label, Booking.status == "PENDING_PAYMENT")
+    ).one()
+    count, held = count + unpaid, held + booked
     if not replacing and count >= VISITOR_HOLDS:
         raise LimitReached(
-            f"You already have {count} sets of seats held. Finish or cancel a booking "
-            "before starting another."
+            f"You already have {count} bookings in progress (seats held or waiting for "
+            "payment). Finish one, or let its hold or payment link run out, before starting "
+            "another."
         )
     if held - replacing + seats > VISITOR_SEATS:
         raise LimitReached(
@@ -62,9 +82,13 @@ def is_website(actor: Actor | None) -> bool:
     return actor is not None and not actor.is_staff
 
 
+STAFF_ONLY = ("trainer", "trainer_email", "cancel_reason")
+
+
 def session(data: dict[str, Any]) -> dict[str, Any]:
-    """A session without the trainer's name or email (staff personal data)."""
-    return {k: v for k, v in data.items() if k not in ("trainer", "trainer_email")}
+    """A session without the trainer's name or email (staff personal data) or the reason
+    staff gave for cancelling it (free text that often names a trainer or a client)."""
+    return {k: v for k, v in data.items() if k not in STAFF_ONLY}
 
 
 def intents(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

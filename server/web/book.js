@@ -320,6 +320,7 @@ async function choose(sessionId) {
     state.hold = hold;
     state.session = session;
     state.booking = null;
+    $("back-attendees").hidden = false;
     setCount(seats);
     go("attendees");
   } catch (error) {
@@ -546,12 +547,17 @@ async function submitReview(event) {
   button.disabled = true;
   button.textContent = "Booking…";
   try {
-    const booking = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
-    state.booking = { ...booking, hold_token: state.hold.hold_token };
-    state.hold = null;
-    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: state.booking.hold_token });
+    if (!state.booking) {
+      // Made once: if the payment link fails next, pressing the button again only asks for
+      // the link, and a reload resumes this booking instead of leaving it stranded.
+      const made = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
+      state.booking = { ...made, hold_token: state.hold.hold_token };
+      state.hold = null;
+      sessionStorage.setItem("rft-booking", JSON.stringify({ reference: made.reference, hold_token: state.booking.hold_token }));
+    }
+    const booking = state.booking;
+    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
     state.link = link;
-    sessionStorage.setItem("rft-booking", JSON.stringify({ reference: booking.reference, hold_token: state.booking.hold_token }));
     $("pay-reference").textContent = booking.reference;
     $("pay-link").href = link.url;
     $("pay-link").textContent = `Pay ${money(booking.total_pence)} with Stripe (opens a new tab)`;
@@ -566,6 +572,7 @@ async function submitReview(event) {
   } finally {
     button.disabled = false;
     button.textContent = "Book and pay";
+    $("back-attendees").hidden = Boolean(state.booking); // made: its attendees are fixed
   }
 }
 
@@ -715,9 +722,12 @@ function wire() {
       showAlert(problem(error), { focus: false });
     }
   });
-  rpc.addEventListener("close", () => {
+  rpc.addEventListener("close", (event) => {
     const note = $("connection");
-    note.textContent = "Connection lost; reconnecting… Seats shown may be out of date.";
+    // A connection refused outright is most often the limit on open booking pages per address.
+    note.textContent = event.detail.opened
+      ? "Connection lost; reconnecting… Seats shown may be out of date."
+      : "Cannot reach the booking service. If you have several booking pages open, close the others; trying again…";
     note.hidden = false;
   });
   window.addEventListener("pagehide", () => releaseHold()); // leaving gives the seats back

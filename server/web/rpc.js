@@ -1,5 +1,6 @@
 // JSON-RPC 2.0 over the server's public WebSocket, as an anonymous website visitor.
-// Reconnects by itself; listeners get "open" (each time it connects), "close" and "push".
+// Reconnects by itself; listeners get "open" (each time it connects), "close" (its
+// detail.opened says whether that connection ever opened) and "push".
 
 export class RpcError extends Error {
   constructor(error) {
@@ -24,7 +25,9 @@ export class Rpc extends EventTarget {
   connect() {
     const ws = new WebSocket(this.url);
     this.ws = ws;
+    let opened = false;
     ws.addEventListener("open", () => {
+      opened = true;
       for (const message of this.waiting.splice(0)) ws.send(message);
       this.dispatchEvent(new Event("open"));
     });
@@ -32,7 +35,7 @@ export class Rpc extends EventTarget {
     ws.addEventListener("close", () => {
       for (const { reject } of this.pending.values()) reject(new RpcError(LOST));
       this.pending.clear();
-      this.dispatchEvent(new Event("close"));
+      this.dispatchEvent(new CustomEvent("close", { detail: { opened } }));
       setTimeout(() => this.connect(), 2000);
     });
   }

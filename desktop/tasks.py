@@ -11,6 +11,7 @@ time the result arrives, so a closed dialog never receives a late answer. Withou
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import logging
 import threading
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.errors import DomainError
@@ -84,6 +85,7 @@ class _Results(QObject):
         self._lock = threading.Lock()
         self._outcomes: dict[int, tuple[bool, Any]] = {}
         self.arrived.connect(self._deliver)
+        self._collector = _GuiThreadCollector(self)
 
     def start(self, op: Op) -> None:
         op_id = next(self._ids)
@@ -100,6 +102,32 @@ class _Results(QObject):
         with self._lock:
             ok, result = self._outcomes.pop(op_id)
         self._ops.pop(op_id).finish(ok, result)
+
+
+class _GuiThreadCollector(QObject):
+    """Python's cyclic garbage collection, run on the GUI thread only (as Anki does).
+
+    Left automatic, a collection starts on whichever thread happens to allocate, so a worker
+    could free a widget caught in a reference cycle: ``~QObject`` on a worker thread waits for
+    Qt's lock while the GUI thread holds it and waits for the GIL, and the desk hangs.
+    """
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start(self.INTERVAL_MS)
+
+    @Slot()
+    def collect(self) -> None:
+        """Collect the generations that automatic collection would have by now."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [g for g in (2, 1, 0) if counts[g] > thresholds[g]]
+        if due:
+            gc.collect(due[0])
 
 
 _results: _Results | None = None

@@ -265,7 +265,7 @@ def _wizard(ctx: Context) -> SubChecks:
     from sqlalchemy import select
 
     from core.clock import now
-    from core.models import CourseSession
+    from core.models import Course, CourseSession
 
     steps = need("desktop.wizard.wizard")
     if ctx.backend is None:
@@ -273,6 +273,8 @@ def _wizard(ctx: Context) -> SubChecks:
     with ctx.database().read() as tx:
         sessions = tx.scalars(
             select(CourseSession)
+            .join(Course, Course.id == CourseSession.course_id)
+            .where(Course.requalifies_id.is_(None))  # no certificate to check for a newcomer
             .where(CourseSession.status == "SCHEDULED", CourseSession.start_at > now())
             .where(CourseSession.booked < CourseSession.capacity)
             .order_by(CourseSession.start_at.desc())

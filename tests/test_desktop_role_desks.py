@@ -20,11 +20,20 @@ def visible_tabs(window: MainWindow) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "shown"),
     [
-        ("reception", ["Today", "Calendar", "Sessions", "Bookings"]),
+        ("reception", ["Today", "Calendar", "Sessions", "Bookings", "Organisations"]),
         ("trainer", ["My sessions"]),
         (
             "manager",
-            ["Today", "Calendar", "Sessions", "Bookings", "Schedule", "Trainers", "Reports"],
+            [
+                "Today",
+                "Calendar",
+                "Sessions",
+                "Bookings",
+                "Schedule",
+                "Trainers",
+                "Reports",
+                "Organisations",
+            ],
         ),
     ],
 )

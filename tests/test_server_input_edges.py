@@ -19,6 +19,7 @@ from core import changes
 from core.api import METHODS
 from core.db import Database
 from server.connection import Limits
+from server.jsonrpc import MAX_DEPTH
 from tests.factories import make_session
 from tests.server_support import Peer, add_api_key, add_staff, peer, running_server
 
@@ -42,7 +43,7 @@ EDGES: list[Any] = [
     [2**63],
     {},
     {"a": {"b": [2**40]}},
-    {"deep": functools.reduce(lambda inner, _: [inner], range(900), [])},
+    {"deep": functools.reduce(lambda inner, _: [inner], range(MAX_DEPTH - 4), [])},
 ]
 UNLIMITED = Limits(rate=100_000, burst=100_000)
 

@@ -3,7 +3,7 @@ params fits the database."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from annotated_types import Le, Lt
@@ -38,7 +38,8 @@ def _problem(value: Any, bounded: bool) -> str | None:
     number = isinstance(value, int) and not isinstance(value, bool)
     if number and not bounded and not SMALLEST <= value <= LARGEST:
         return f"must be a whole number from {SMALLEST} to {LARGEST}"
-    if isinstance(value, date) and not FIRST_DATE <= value <= LAST_DATE:
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not FIRST_DATE <= day <= LAST_DATE:
         return f"must be a date from {FIRST_DATE:%d/%m/%Y} to {LAST_DATE:%d/%m/%Y}"
     return None
 

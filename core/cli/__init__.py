@@ -14,11 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from typing import NoReturn
 
-from pydantic import ValidationError
-
 from core import __version__
 from core.errors import DomainError
-from core.validation_text import plain
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 CORE_COMMANDS = tuple(
@@ -89,14 +86,28 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
     except DomainError as exc:
         print(f"rft: {exc.message}", file=sys.stderr)
         return 1
-    except ValidationError as exc:  # options checked by a model before core saw them
-        print(f"rft: {plain(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except Exception as exc:
+        refusal = _model_refusal(exc)
+        if refusal is None:
+            raise
+        print(f"rft: {refusal}", file=sys.stderr)
+        return 1
     return int(result or 0)
+
+
+def _model_refusal(exc: Exception) -> str | None:
+    """Options a model checked before core saw them, refused in plain words; None for any
+    other error. pydantic is imported here, not with the CLI: a half-imported pydantic
+    breaks when the desk then loads Qt (PySide's import hook inspects it mid-import)."""
+    from pydantic import ValidationError
+
+    from core.validation_text import plain
+
+    return plain(exc) if isinstance(exc, ValidationError) else None
 
 
 def _reader_gone() -> int:

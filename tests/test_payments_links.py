@@ -113,3 +113,15 @@ def test_a_website_booking_never_sent_to_payment_is_released(
     assert run_payments_once(sqlite_db, gateway, at=later).counts["deadlines"] == 1
     assert booking_state(sqlite_db, ref)[:2] == ("CANCELLED", 0)
     assert emails(sqlite_db) == []
+
+
+def test_cash_refused_while_a_link_is_open_says_the_link_is_being_paid(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    links.create_link(sqlite_db, gateway, ref, DESK)
+    total = total_pence(sqlite_db, ref)
+    with pytest.raises(ValidationFailed) as refused:
+        desk.record_cash(sqlite_db, ref, total, DESK)
+    assert "being paid by the payment link, open until" in refused.value.message
+    assert booking_state(sqlite_db, ref)[2] == [("charge", "link", "pending", total)]

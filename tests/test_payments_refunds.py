@@ -130,3 +130,15 @@ def test_a_refund_pending_at_the_bank_is_asked_about_not_made_again(
     assert booking_state(sqlite_db, ref)[2][1][2] == "succeeded"
     assert len(double.of_type("refund")) == 1
     assert [t for t, _ in emails(sqlite_db)].count("refund_notice") == 1
+
+
+def test_asking_again_for_a_refund_says_it_was_already_refunded(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = paid_by_card(sqlite_db, gateway, days_ahead=30)
+    amount = total_pence(sqlite_db, ref)
+    refunds.refund(sqlite_db, gateway, ref, DESK)
+    again = refunds.refund(sqlite_db, gateway, ref, DESK)
+    assert again["refunded_pence"] == 0
+    assert again["message"] == f"£{amount / 100:,.2f} was already refunded; nothing more to refund."
+    assert [r["amount"] for r in double.of_type("refund")] == [amount]

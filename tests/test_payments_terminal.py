@@ -8,7 +8,8 @@ import pytest
 
 from core.clock import now
 from core.db import Database
-from core.payments import terminal
+from core.errors import ValidationFailed
+from core.payments import links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment
 from core.payments.reconcile import recover
@@ -132,3 +133,14 @@ def test_an_attempt_that_never_reached_stripe_is_closed_without_it(
     recover(sqlite_db, gateway, at=later)
     assert [p[2] for p in booking_state(sqlite_db, ref)[2]] == ["canceled"]
     assert double.of_type("payment_intent") == []
+
+
+def test_cancelling_a_payment_link_as_a_card_payment_leaves_the_link_open(
+    sqlite_db: Database, double: StripeDouble, gateway: StripeClient
+) -> None:
+    ref = pending_booking(sqlite_db)
+    link = links.create_link(sqlite_db, gateway, ref, DESK)
+    with pytest.raises(ValidationFailed, match="not a card payment"):
+        terminal.cancel(sqlite_db, gateway, link["payment_id"])
+    assert double.of_type("checkout.session")[0]["status"] == "open"
+    assert booking_state(sqlite_db, ref)[2][0][:3] == ("charge", "link", "pending")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.actor import Actor
+from core.clock import LONDON
 from core.db import Database
 from core.dues import due_pence
 from core.errors import ValidationFailed
@@ -35,6 +36,21 @@ def _settle(tx: Any, booking: Booking) -> None:
         booking_emails.refresh_confirmation(tx, booking)
 
 
+def _being_paid(booking: Booking) -> str:
+    """Why money not yet received is not due: the attempts Stripe has open for it."""
+    parts = [
+        f" {gbp(p.amount_pence)} is being paid by "
+        + (
+            f"the payment link, open until {p.expires_at.astimezone(LONDON):%H:%M %d/%m/%Y}."
+            if p.method == "link" and p.expires_at is not None
+            else "card at the reader."
+        )
+        for p in booking.payments
+        if p.kind == "charge" and p.status == "pending" and p.provider_ref is not None
+    ]
+    return "".join(parts)
+
+
 def record_cash(db: Database, reference: str, amount_pence: int, actor: Actor) -> dict[str, Any]:
     """Cash taken at the desk; the booking is confirmed once it is covered."""
     with db.write() as tx:
@@ -45,6 +61,7 @@ def record_cash(db: Database, reference: str, amount_pence: int, actor: Actor) -
         if amount_pence > due:
             raise ValidationFailed(
                 f"{gbp(amount_pence)} is more than the {gbp(due)} still due on {booking.reference}."
+                + _being_paid(booking)
             )
         payment = add_payment(
             tx,

@@ -111,7 +111,18 @@ def refund(
             and p.method == "cash"
             and p.status == "succeeded"
         )
-    message = f"Refunding {gbp(amount)}." if amount else "Nothing was paid; nothing to refund."
+        before = sum(
+            p.amount_pence
+            for p in booking.payments
+            if p.kind == "refund" and p.id in earlier and p.status in ("pending", "succeeded")
+        )
+    message = (
+        f"Refunding {gbp(amount)}."
+        if amount
+        else f"{gbp(before)} was already refunded; nothing more to refund."
+        if before
+        else "Nothing was paid; nothing to refund."
+    )
     if cash:
         message += f" Give {gbp(cash)} back in cash."
     return {

@@ -129,21 +129,28 @@ def status(
     db: Database, gateway: StripeClient, payment_id: int, *, at: datetime | None = None
 ) -> dict[str, Any]:
     """Where the card payment is now: pending, succeeded, declined, canceled or timeout."""
+    _card_payment(db, payment_id)
     reconcile(db, gateway, payment_id, at=at or now())
     return _status_json(db, payment_id)
 
 
 def cancel(db: Database, gateway: StripeClient, payment_id: int) -> dict[str, Any]:
     """The desk gives up: stop the reader and cancel the intent (unless it already paid)."""
+    _card_payment(db, payment_id)
     reconcile(db, gateway, payment_id, at=now(), give_up=True)
     return _status_json(db, payment_id)
+
+
+def _card_payment(db: Database, payment_id: int) -> None:
+    """Refuse another kind of payment before anything is asked of Stripe or changed."""
+    with db.read() as tx:
+        if get_payment(tx, payment_id).method != "card":
+            raise ValidationFailed(f"Payment {payment_id} is not a card payment.")
 
 
 def _status_json(db: Database, payment_id: int) -> dict[str, Any]:
     with db.read() as tx:
         payment = get_payment(tx, payment_id)
-        if payment.method != "card":
-            raise ValidationFailed(f"Payment {payment_id} is not a card payment.")
         state = API_STATUS.get(payment.status, payment.status)
         message = {
             "pending": "Waiting for the customer to tap, insert or swipe their card.",

@@ -11,8 +11,10 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from core.clock import today_london
 from core.db import Database
 from core.models import OutboxMessage
+from core.organisations import invoices
 from desktop.wizard import BookingWizard
 from desktop.wizard.payment_methods import link_note
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
@@ -165,3 +167,43 @@ def test_cash_shows_the_change_and_each_method_has_its_own_alt_key(
 def test_a_payment_link_says_until_when_it_works() -> None:
     note = link_note({"url": "https://pay.example/x", "expires_at": "2026-12-03T18:30:00+00:00"})
     assert "https://pay.example/x" in note and "until Thu 3 Dec 2026 18:30" in note
+
+
+def test_invoice_asks_for_a_billing_address_and_the_done_page_shows_the_invoice_number(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, tmp_path: Path
+) -> None:
+    sid = make_session(sqlite_db, course="efaw", days_ahead=10)
+    wizard = BookingWizard(make_desk(), None, session={"id": sid})
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.session is not None and wizard.catalogue.ready)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
+    type_attendee(wizard, 0, PEOPLE[0])
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == REVIEW)
+    for box in wizard.review_step.boxes:
+        box.setChecked(True)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    step = wizard.payment_step
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
+    qtbot.keyClick(wizard, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: step.chosen_key() == "invoice")
+    fields = step.fields["invoice"]
+    fields["company"].setText("Acme Logistics Ltd")
+    fields["po_number"].setText("PO-4471")
+    fields["email"].setText("accounts@acme.example")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.step == PAYMENT and "billing address" in wizard.message.text()
+    fields["billing_address"].setText("Unit 4, Aire Park, Leeds LS10 1AB")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == DONE, timeout=10_000)
+    done = wizard.confirmation_step
+    number = f"INV-{today_london().year}-0001"
+    assert done.payment.text() == f"Invoice {number} raised for £75.00 and emailed."
+    with sqlite_db.read() as tx:
+        invoice = invoices.invoice_json(tx, invoices.find(tx, number))
+    assert invoice["customer"]["address"] == "Unit 4, Aire Park, Leeds LS10 1AB"
+    assert (invoice["po"], invoice["gross_pence"]) == ("PO-4471", 7500)
+    done.grab().save(str(tmp_path / "done-invoice.png"))
+    wizard.close()

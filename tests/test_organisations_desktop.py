@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
 from core.db import Database
+from core.payments.stripe_double import StripeDouble
 from desktop.organisations import OrganisationsTab
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
 from desktop.remote_backend import RemoteBackend
@@ -19,7 +20,7 @@ from desktop.tasks import pool
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window
 from tests.factories import make_session
 from tests.server_support import PASSWORD, ServerProcess, add_staff, server_env
-from tests.test_organisations import acme, call, row, seats
+from tests.test_organisations import acme, call, outbox, row, seats
 
 __all__ = ["desk_settings", "make_desk"]
 WAIT_MS = 15_000
@@ -170,3 +171,31 @@ def test_a_contact_added_from_the_record_shows_with_their_roles(
     dialog._save()
     qtbot.waitUntil(lambda: "Dee Ward" in tab.details.text(), timeout=WAIT_MS)
     assert "Dee Ward &lt;dee@acme.example&gt; (booking, expiry)" in tab.details.text()
+
+
+def test_payment_link_from_the_record_shows_the_link_emailed_to_the_invoice_contact(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+    double: StripeDouble,
+) -> None:
+    sqlite_db.settings = sqlite_db.settings.with_overrides(
+        stripe_secret_key="sk_test_desk", stripe_api_base=double.url
+    )
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    order = call(
+        sqlite_db, "organisations.order.start", {"organisation_id": 1, "rows": [row(sid, 1)]}
+    )
+    call(sqlite_db, "organisations.order.confirm", {"id": order["id"]})
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    qtbot.waitUntil(lambda: tab.invoices.rowCount() == 1, timeout=WAIT_MS)
+    tab.invoice_table.selectRow(0)
+    tab.payment_link()
+    qtbot.waitUntil(lambda: tab.link_box is not None, timeout=WAIT_MS)
+    (session,) = double.of_type("checkout.session")
+    assert tab.link_box is not None and session["url"] in tab.link_box.text()
+    assert "£75.00" in tab.link_box.text()
+    assert [m.recipient for m in outbox(sqlite_db, "invoice_payment_link")] == [
+        "accounts@acme.example"
+    ]

@@ -78,7 +78,14 @@ def test_cash_invoice_and_resend(db: Database) -> None:
     result = call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
     assert result["booking_status"] == "CONFIRMED" and result["due_pence"] == 0
     with pytest.raises(ValidationFailed, match="nothing left to pay"):
-        call(db, "payments.invoice", reference=ref, company="Acme", email="ap@acme.example")
+        call(
+            db,
+            "payments.invoice",
+            reference=ref,
+            company="Acme",
+            email="ap@acme.example",
+            billing_address="1 Mill Lane, Leeds",
+        )
     call(db, "bookings.resend_confirmation", reference=ref)
     assert [t for t, _ in emails(db)] == ["booking_confirmation", "booking_confirmation"]
 
@@ -90,9 +97,23 @@ def test_cash_invoice_and_resend(db: Database) -> None:
         company="Acme Ltd",
         po_number="PO-1",
         email="ap@acme.example",
+        billing_address="Unit 4, Aire Park\nLeeds LS10 1AB",
     )
     assert (invoice["method"], invoice["status"]) == ("invoice", "invoiced")
     assert booking_state(db, other)[0] == "CONFIRMED"
+    issued = call(db, "invoices.get", number=invoice["invoice"])
+    assert issued["customer"]["address"] == "Unit 4, Aire Park\nLeeds LS10 1AB"
+    assert (issued["po"], issued["gross_pence"]) == ("PO-1", total_pence(db, other))
+    assert [line["reference"] for line in issued["lines"]] == [other]
+    with pytest.raises(ValidationFailed):
+        call(
+            db,
+            "payments.invoice",
+            reference=pending_booking(db),
+            company="Acme Ltd",
+            email="ap@acme.example",
+            billing_address="",
+        )
 
 
 def test_roles(db: Database) -> None:

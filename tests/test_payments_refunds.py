@@ -95,7 +95,9 @@ def test_cash_goes_back_over_the_counter_and_invoices_are_voided(
     assert booking_state(sqlite_db, cash_ref)[2][1][:3] == ("refund", "cash", "succeeded")
 
     invoiced = pending_booking(sqlite_db, days_ahead=30)
-    desk.record_invoice(sqlite_db, invoiced, "Acme Ltd", "accounts@acme.example", DESK, "PO-7")
+    desk.record_invoice(
+        sqlite_db, invoiced, "Acme Ltd", "accounts@acme.example", DESK, "PO-7", "1 Mill Lane"
+    )
     assert booking_state(sqlite_db, invoiced)[0] == "CONFIRMED"
     result = refunds.refund(sqlite_db, gateway, invoiced, DESK)
     assert result["refunded_pence"] == 0

@@ -16,6 +16,8 @@ from core.errors import ValidationFailed
 from core.organisations import bulk, compliance, directory, invoices
 from core.organisations.directory import ContactInput, OrganisationInput
 from core.organisations.order_csv import parse_csv, parse_rows
+from core.payments import invoice_links
+from core.payments.gateway import gateway_for
 from core.roles import DESK
 
 
@@ -197,3 +199,9 @@ def pay_invoice(call: Call, params: PayParams) -> dict[str, Any]:
             received_on=params.received_on,
         )
         return invoices.invoice_json(tx, found)
+
+
+@method("invoices.link", roles=DESK, params=NumberParams)
+def invoice_link(call: Call, params: NumberParams) -> dict[str, Any]:
+    """The invoice's card payment link (made and emailed once; paid links are recorded)."""
+    return invoice_links.create(call.db, gateway_for(call.db.settings), params.number, _actor(call))

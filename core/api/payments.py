@@ -43,8 +43,9 @@ class CashParams(Params):
 class InvoiceParams(Params):
     reference: str = Reference
     company: str = Field(min_length=1, max_length=200)
-    po_number: str | None = Field(default=None, max_length=64)
+    po_number: str | None = Field(default=None, max_length=60)
     email: EmailStr
+    billing_address: str = Field(min_length=1, max_length=500)
 
 
 class TerminalStartParams(Params):
@@ -99,6 +100,7 @@ def invoice(call: Call, params: InvoiceParams) -> dict[str, Any]:
         str(params.email),
         _actor(call),
         po_number=params.po_number,
+        billing_address=params.billing_address,
     )
 
 

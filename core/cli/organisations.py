@@ -13,6 +13,8 @@ from core.errors import ValidationFailed
 from core.money import gbp
 from core.organisations import bulk, compliance, directory, invoices
 from core.organisations.order_csv import parse_csv
+from core.payments import invoice_links
+from core.payments.gateway import gateway_for
 
 AMOUNT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 
@@ -74,6 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pay.add_argument("--method", default="bank_transfer", choices=invoices.PAYMENT_METHODS)
     pay.add_argument("--received", type=date_arg, metavar="DATE", help="default today")
     pay.set_defaults(func=_invoice_pay)
+    link = inv_actions.add_parser(
+        "link", help="a card payment link for what is owed, emailed to the invoice contact"
+    )
+    link.add_argument("number", metavar="NUMBER")
+    link.add_argument("--json", action="store_true", help="machine-readable output")
+    link.set_defaults(func=_invoice_link)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -240,4 +248,21 @@ def _invoice_pay(args: argparse.Namespace) -> int:
         )
         view = invoices.invoice_json(tx, found)
     print(f"Recorded {gbp(amount)} on {view['number']}; now {view['status']}.")
+    return 0
+
+
+def _invoice_link(args: argparse.Namespace) -> int:
+    db = database()
+    found = invoice_links.create(db, gateway_for(db.settings), args.number, CLI)
+    if args.json:
+        emit_json(found)
+        return 0
+    if found["status"] == "paid":
+        print(
+            f"The link for {found['number']} has been paid; {gbp(found['outstanding_pence'])} "
+            "still owed."
+        )
+        return 0
+    print(f"Pay {gbp(found['amount_pence'])} on {found['number']} at {found['url']}")
+    print(f"(emailed to the invoice contact; open until {found['expires_at']})")
     return 0

@@ -30,6 +30,7 @@ STEP_UNITS = {
     "refunds": "refunds sent",
     "links": "links past expiry closed",
     "deadlines": "unpaid bookings released",
+    "invoice_links": "invoice links past expiry checked",
 }
 
 

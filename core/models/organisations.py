@@ -162,6 +162,29 @@ class InvoicePayment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class InvoiceLink(Base):
+    """A Stripe Checkout link for what was owed on an invoice when it was made."""
+
+    __tablename__ = "invoice_links"
+    __table_args__ = (
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+        CheckConstraint(
+            "status IN ('pending', 'paid', 'expired', 'canceled')", name="status_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_pence: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    provider_ref: Mapped[str | None] = mapped_column(String(255))
+    url: Mapped[str | None] = mapped_column(EncryptedText)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class OrganisationReminder(Base):
     """A certificate already listed in an employer's 90- or 30-day expiry email."""
 

@@ -63,8 +63,12 @@ def issue_invoice(
     booked: list[Booking],
     po: str | None,
     actor: Actor,
+    billing_address: str | None = None,
 ) -> Invoice:
-    """Invoice ``booked`` to ``org`` today, due after the organisation's terms, and email it."""
+    """Invoice ``booked`` to ``org`` today, due after the organisation's terms, and email it.
+
+    ``billing_address``, when given, is the address on this invoice instead of the
+    organisation's."""
     today = today_london()
     lines = [
         InvoiceLine(
@@ -86,7 +90,7 @@ def issue_invoice(
         vat_pence=amounts.vat_pence,
         gross_pence=amounts.gross_pence,
         supplier=supplier(settings),
-        customer=customer(org),
+        customer=customer(org) | ({"address": billing_address} if billing_address else {}),
         created_by=actor.label,
         created_at=now(),
         lines=lines,

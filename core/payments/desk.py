@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from core.actor import Actor
 from core.clock import LONDON
 from core.db import Database
 from core.dues import due_pence
 from core.errors import ValidationFailed
 from core.models import Booking
+from core.models.organisations import Organisation
 from core.money import gbp
 from core.notify import booking_emails
+from core.organisations import directory
+from core.organisations.invoices import issue_invoice
 from core.payments.ledger import (
     add_payment,
     clear_paid_dues,
@@ -85,8 +91,12 @@ def record_invoice(
     email: str,
     actor: Actor,
     po_number: str | None = None,
+    billing_address: str = "",
 ) -> dict[str, Any]:
-    """The customer's company will pay on invoice: the booking is confirmed, the amount owed."""
+    """The customer's company will pay on invoice: the booking is confirmed, the amount owed,
+    and an ``INV-YYYY-NNNN`` invoice for it issued to the company (an organisation, added
+    with ``email`` as its invoice contact if there is none of that name) at
+    ``billing_address`` and emailed; its number is returned as ``invoice``."""
     with db.write() as tx:
         booking = _open_booking(tx, reference)
         due = due_pence(booking)
@@ -104,7 +114,35 @@ def record_invoice(
             po_number=po_number,
         )
         _settle(tx, booking)
-        return payment_json(payment) | {"booking_status": booking.status, "due_pence": due}
+        org = _organisation(tx, company, email, billing_address, actor)
+        issued = issue_invoice(
+            tx, db.settings, org, [booking], po_number, actor, billing_address=billing_address
+        )
+        return payment_json(payment) | {
+            "booking_status": booking.status,
+            "due_pence": due,
+            "invoice": issued.number,
+        }
+
+
+def _organisation(
+    tx: Session, company: str, email: str, billing_address: str, actor: Actor
+) -> Organisation:
+    found = tx.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == company.strip().lower())
+    )
+    if found is not None:
+        return found
+    data = directory.validate(
+        {
+            "name": company.strip(),
+            "billing_address": billing_address,
+            "contacts": [
+                {"name": f"{company.strip()} accounts", "email": email, "roles": ["invoice"]}
+            ],
+        }
+    )
+    return directory.add_organisation(tx, data, actor)
 
 
 def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, Any]:

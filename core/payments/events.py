@@ -19,6 +19,8 @@ from core.clock import now
 from core.db import Database
 from core.errors import ConfigError
 from core.models import Payment, PaymentState, StripeEvent
+from core.models.organisations import InvoiceLink
+from core.payments import invoice_links
 from core.payments.gateway import StripeClient, verify_webhook
 from core.payments.settle import apply_remote
 
@@ -60,8 +62,15 @@ def process_event(db: Database, gateway: StripeClient, event: dict[str, Any]) ->
     if seen(db, event["id"]):
         return False
     obj = event["data"]["object"]
-    payment_id = _payment_id(obj) if event["type"] in HANDLED else None
-    current = _current(gateway, obj) if payment_id is not None else obj
+    handled = event["type"] in HANDLED
+    payment_id = _payment_id(obj) if handled else None
+    link_id = (
+        invoice_links.link_id_of(obj)
+        if handled and obj.get("object") == "checkout.session"
+        else None
+    )
+    mine = payment_id is not None or link_id is not None
+    current = _current(gateway, obj) if mine else obj
     with db.write() as tx:
         try:
             with tx.begin_nested():
@@ -78,6 +87,9 @@ def process_event(db: Database, gateway: StripeClient, event: dict[str, Any]) ->
         payment = tx.get(Payment, payment_id) if payment_id is not None else None
         if payment is not None:
             apply_remote(tx, payment, current)
+        link = tx.get(InvoiceLink, link_id) if link_id is not None else None
+        if link is not None:
+            invoice_links.apply_remote(tx, link, current)
         _save_cursor(tx, event["id"])
     return True
 

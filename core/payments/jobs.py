@@ -28,6 +28,7 @@ from core.models import PaymentState
 from core.payments.deadline import release_overdue
 from core.payments.events import poll_events
 from core.payments.gateway import PaymentUnavailable, StripeClient, gateway_for
+from core.payments.invoice_links import expire_due
 from core.payments.links import expire_due_links
 from core.payments.reconcile import check_open_attempts
 from core.payments.refunds import send_pending_refunds
@@ -53,6 +54,7 @@ STEPS: dict[str, Step] = {
     "refunds": lambda db, gateway, at: send_pending_refunds(db, gateway),
     "links": lambda db, gateway, at: expire_due_links(db, gateway, at=at),
     "deadlines": lambda db, gateway, at: release_overdue(db, gateway, at=at),
+    "invoice_links": lambda db, gateway, at: expire_due(db, gateway, at=at),
 }
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import base64
 import html
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import uk_date
+from core.clock import uk_date, uk_datetime
 from core.money import gbp
 from core.roles import DESK
 from desktop.admin.form_dialog import FormDialog
@@ -89,6 +90,7 @@ class OrganisationsTab(QWidget):
         super().__init__()
         self.backend = backend
         self.record: dict[str, Any] | None = None
+        self.link_box: QMessageBox | None = None
         self.orgs = RecordTableModel(ORGS, parent=self)
         self.org_table = record_view(self.orgs, self)
         self.org_table.selectionModel().selectionChanged.connect(lambda *_: self.open_selected())
@@ -122,8 +124,11 @@ class OrganisationsTab(QWidget):
         pdf.clicked.connect(self.save_invoice_pdf)
         pay = QPushButton("Record payment…")
         pay.clicked.connect(self.record_payment)
+        link = QPushButton("Payment link…")
+        link.setToolTip("A card payment link for what is owed, emailed to the invoice contact")
+        link.clicked.connect(self.payment_link)
         actions = QHBoxLayout()
-        self.record_buttons = (self.bulk_button, contact, export, export_pdf, pdf, pay)
+        self.record_buttons = (self.bulk_button, contact, export, export_pdf, pdf, pay, link)
         for button in self.record_buttons:
             actions.addWidget(button)
         actions.addStretch(1)
@@ -285,6 +290,34 @@ class OrganisationsTab(QWidget):
         BackendOp(self, self.backend, "invoices.pay", params).success(
             lambda _r: self.open_record(self.record["id"]) if self.record else None
         ).failure(self._error).run()
+
+    def payment_link(self) -> None:
+        invoice = self._selected_invoice()
+        if invoice is not None:
+            self.make_link(invoice["number"])
+
+    def make_link(self, number: str) -> None:
+        """Make (or fetch) the invoice's card payment link and show it to copy or read out."""
+        BackendOp(self, self.backend, "invoices.link", {"number": number}).success(
+            self._show_link
+        ).failure(self._error).run()
+
+    def _show_link(self, link: dict[str, Any]) -> None:
+        if link["status"] == "paid":
+            text = f"The payment link for {link['number']} has been paid."
+        else:
+            expires = uk_datetime(datetime.fromisoformat(link["expires_at"]))
+            text = (
+                f"Pay {gbp(link['amount_pence'])} on {link['number']} by card at\n{link['url']}"
+                f"\n\nEmailed to the invoice contact. Open until {expires}."
+            )
+        self.link_box = QMessageBox(
+            QMessageBox.Icon.Information, "Payment link", text, QMessageBox.StandardButton.Ok, self
+        )
+        self.link_box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.link_box.open()
+        if self.record:
+            self.open_record(self.record["id"])
 
     def add_contact(self) -> None:
         if self.record is None:

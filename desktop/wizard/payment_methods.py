@@ -143,7 +143,20 @@ class Invoice(PaymentMethod):
         ("company", "Company", True),
         ("po_number", "PO number", False),
         ("email", "Invoice email", True),
+        ("billing_address", "Billing address", True),
     )
+
+    def take(self, flow: PaymentFlow) -> None:
+        """Book, then issue the invoice; the done page shows its number."""
+
+        def created(booking: dict[str, Any]) -> None:
+            flow.api(
+                "payments.invoice",
+                self.record_params(booking, flow),
+                lambda paid: flow.finish(booking, invoice_note(paid)),
+            )
+
+        flow.create_booking(self.key, created)
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
         values = flow.form_values()
@@ -152,7 +165,15 @@ class Invoice(PaymentMethod):
             "company": values["company"],
             "po_number": values.get("po_number") or None,
             "email": values["email"],
+            "billing_address": values["billing_address"],
         }
+
+
+def invoice_note(paid: dict[str, Any]) -> str:
+    number = paid.get("invoice")
+    if not number:
+        return Invoice.paid_note
+    return f"Invoice {number} raised for {gbp(paid['amount_pence'])} and emailed."
 
 
 class CardReader(PaymentMethod):

@@ -145,15 +145,17 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
         assert reference.startswith("RFT-")
         assert "£" in text(driver, "#pay-link") and "Places reserved" in text(driver, "#hold")
         check_step(driver, "pay")
-        page = driver.current_window_handle
-        driver.find_element(*by("#pay-link")).click()
-        wait_for(lambda: len(driver.window_handles) == 2, "the checkout tab")
-        driver.switch_to.window([h for h in driver.window_handles if h != page][0])
+        driver.find_element(*by("#pay-link")).click()  # the same tab goes to Stripe's page
         wait_for(lambda: driver.find_elements(*by("form button")), "the checkout page")
-        driver.find_element(*by("form button")).click()
-        wait_for(lambda: "Thank you" in driver.page_source, "the payment")
-        driver.close()
-        driver.switch_to.window(page)
+        assert len(driver.window_handles) == 1
+        driver.find_element(*by("a")).click()  # Back, without paying
+        wait_for(lambda: driver.find_elements(*by("#step-pay:not([hidden])")), "the return")
+        assert "left Stripe's page without paying" in text(driver, "#alert")
+        assert text(driver, "#pay-reference") == reference
+        driver.find_element(*by("#pay-link")).click()
+        wait_for(lambda: driver.find_elements(*by("form button")), "the checkout page again")
+        driver.find_element(*by("form button")).click()  # pays; Stripe sends us back
+        wait_for(lambda: "/book/" in driver.current_url, "Stripe's return to the page")
         wait_for(lambda: visible(driver, "#step-done"), "the confirmation", timeout=30)
         assert text(driver, "#done-reference") == reference
         ics = driver.find_element(*by("#ics")).get_attribute("href")

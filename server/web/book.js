@@ -13,6 +13,14 @@ const STEPS = ["choose", "attendees", "review", "pay", "done"];
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const embedded = params.get("embed") === "1";
+// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF.
+const returned = { paid: params.get("paid"), cancelled: params.get("cancelled") };
+if (returned.paid || returned.cancelled) {
+  const clean = new URLSearchParams(params);
+  clean.delete("paid");
+  clean.delete("cancelled");
+  history.replaceState(null, "", `${location.pathname}${clean.size ? `?${clean}` : ""}`);
+}
 const rpc = new Rpc(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/public`);
 
 const state = {
@@ -557,12 +565,7 @@ async function submitReview(event) {
     }
     const booking = state.booking;
     const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
-    state.link = link;
-    $("pay-reference").textContent = booking.reference;
-    $("pay-link").href = link.url;
-    $("pay-link").textContent = `Pay ${money(booking.total_pence)} with Stripe (opens a new tab)`;
-    go("pay");
-    waitForPayment();
+    showPay(booking, link);
   } catch (error) {
     if (error instanceof RpcError && error.code === -32011) holdLost();
     else if (error instanceof RpcError && error.code === -32602) {
@@ -574,6 +577,23 @@ async function submitReview(event) {
     button.textContent = "Book and pay";
     $("back-attendees").hidden = Boolean(state.booking); // made: its attendees are fixed
   }
+}
+
+// Stripe's page cannot be framed, so an embedded page pays in a new tab and keeps waiting;
+// a page of its own pays in the same tab and Stripe sends the visitor back to it.
+function showPay(booking, link, waiting = "Waiting for your payment…") {
+  state.link = link;
+  $("pay-reference").textContent = booking.reference;
+  const pay = $("pay-link");
+  pay.href = link.url;
+  if (embedded) {
+    pay.target = "_blank";
+    pay.rel = "noopener";
+  }
+  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${embedded ? " (opens a new tab)" : ""}`;
+  $("pay-waiting").textContent = waiting;
+  go("pay");
+  waitForPayment();
 }
 
 async function waitForPayment() {
@@ -654,18 +674,30 @@ function reportHeight() {
 
 async function resume() {
   const saved = JSON.parse(sessionStorage.getItem("rft-booking") || "null");
+  const back = returned.paid || returned.cancelled;
+  const paidBack = Boolean(returned.paid);
+  returned.paid = returned.cancelled = null; // only the first connection acts on the return
+  if (back && (!saved || saved.reference !== back)) {
+    showAlert(`This browser tab has no booking ${back} in progress. If you paid, the confirmation email for ${back} is on its way to the first attendee.`, { focus: false });
+  }
   if (!saved || state.booking) return;
   try {
     const booking = await rpc.call("bookings.status", saved);
     state.booking = { ...booking, hold_token: saved.hold_token };
     if (booking.status === "CONFIRMED") done(booking);
     else if (booking.status === "PENDING_PAYMENT") {
-      const link = await rpc.call("payments.link", saved);
-      state.link = link;
-      $("pay-reference").textContent = booking.reference;
-      $("pay-link").href = link.url;
-      go("pay");
-      waitForPayment();
+      let link;
+      try {
+        link = await rpc.call("payments.link", saved);
+      } catch (error) {
+        const now = await rpc.call("bookings.status", saved); // the payment may land meanwhile
+        if (now.status !== "CONFIRMED") throw error;
+        done(now);
+        return;
+      }
+      const paid = back === booking.reference && paidBack;
+      showPay(booking, link, paid ? "Stripe has taken you back here; waiting for your payment to be recorded…" : undefined);
+      if (back === booking.reference && !paid) showAlert(`You left Stripe's page without paying. Your places stay reserved under ${booking.reference} until the time below: pay when you are ready.`, { focus: false });
     } else sessionStorage.removeItem("rft-booking");
   } catch {
     sessionStorage.removeItem("rft-booking");

@@ -7,6 +7,7 @@ Set ``RFT_WEB_SCREENSHOTS=docs/screenshots`` to save each step at phone and desk
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,13 +16,17 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
+from sqlalchemy import select
 
 from core import bookings
 from core.background import Workers, plan
 from core.db import Database
+from core.models import OutboxMessage
 from core.payments.stripe_double import StripeDouble
+from core.waitlist import entries
 from tests.factories import make_session, person
 from tests.payments_support import DESK
+from tests.waitlist_support import full_session, join
 from tests.web_support import (
     DESKTOP,
     PHONE,
@@ -253,3 +258,29 @@ def test_a_hold_that_expires_on_the_page(db: Database) -> None:
             lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back"
         )
         check_step(driver, "expired")
+
+
+def test_a_waiting_list_offer_link_opens_the_attendees_step_with_its_hold(db: Database) -> None:
+    sid, refs = full_session(db, [2, 2])
+    entry = join(db, sid, 2, "pair")
+    with db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    with db.read() as tx:
+        [offered] = [e for e in entries.list_entries(tx, sid) if e.id == entry]
+        [email] = tx.scalars(
+            select(OutboxMessage.body_text).where(OutboxMessage.template == "waitlist_offer")
+        )
+    link = re.search(r"\?offer=([\w-]+)&token=([\w-]+)", email)
+    assert link is not None and link[1] == offered.hold_id
+    with serving(db) as url, browser() as driver:
+        open_page(driver, url, f"?offer={link[1]}&token={link[2]}")
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        assert "2 seats held for you" in text(driver, "#hold")
+        assert driver.find_element(*by("#count")).get_attribute("value") == "2"
+        assert driver.find_elements(*by("#p1-name"))
+        fill_attendees(driver, [person(60), person(61)])
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        open_page(driver, url, f"?offer={link[1]}&token=not-the-token")
+        wait_for(lambda: "offer has ended" in text(driver, "#alert"), "the refusal")
+        assert visible(driver, "#step-choose")

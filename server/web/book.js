@@ -373,7 +373,7 @@ async function resize(seats) {
 }
 
 async function keepAlive() {
-  if (!state.hold) return;
+  if (!state.hold || state.hold.offered) return;
   try {
     const hold = await rpc.call("holds.extend", { hold_id: state.hold.id, hold_token: state.hold.hold_token });
     state.hold = { ...state.hold, ...hold };
@@ -672,6 +672,29 @@ function reportHeight() {
 
 // ---- start ---------------------------------------------------------------------------------
 
+// A waiting-list offer's email links to ?offer=HOLD_ID&token=TOKEN: the seats are already
+// held, so the page goes straight to the attendees step with that hold and its countdown.
+const offer = { id: params.get("offer"), token: params.get("token") };
+
+async function takeOffer() {
+  if (!offer.id || !offer.token || state.hold || state.booking) return;
+  const { id, token } = offer;
+  offer.id = offer.token = null; // taken once; a reconnect keeps the hold it has
+  try {
+    const hold = await rpc.call("holds.get", { hold_id: id, hold_token: token });
+    const session = await rpc.call("sessions.get", { id: hold.session_id });
+    state.hold = { ...hold, hold_token: token, offered: true };
+    state.session = session;
+    $("back-attendees").hidden = false;
+    setCount(hold.seats);
+    go("attendees");
+  } catch (error) {
+    if (error instanceof RpcError && (error.code === -32004 || error.code === -32011)) {
+      showAlert("This waiting-list offer has ended or its link is not complete, so its seats are no longer held. You can still choose any session with seats below.", { focus: false });
+    } else showAlert(problem(error), { focus: false });
+  }
+}
+
 async function resume() {
   const saved = JSON.parse(sessionStorage.getItem("rft-booking") || "null");
   const back = returned.paid || returned.cancelled;
@@ -750,6 +773,7 @@ function wire() {
       await subscribe();
       await loadSessions();
       await resume();
+      await takeOffer();
     } catch (error) {
       showAlert(problem(error), { focus: false });
     }

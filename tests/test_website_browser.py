@@ -284,3 +284,28 @@ def test_a_waiting_list_offer_link_opens_the_attendees_step_with_its_hold(db: Da
         open_page(driver, url, f"?offer={link[1]}&token=not-the-token")
         wait_for(lambda: "offer has ended" in text(driver, "#alert"), "the refusal")
         assert visible(driver, "#step-choose")
+
+
+def test_the_review_step_asks_for_agreement_only_after_book_and_pay(db: Database) -> None:
+    sid = make_session(db, capacity=4, days_ahead=12)
+    with serving(db) as url, browser() as driver:
+        open_page(driver, url)
+        list_view(driver)
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        fill_attendees(driver, [person(1)])
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        errors = ("#terms-error", "#consent-error")
+        assert not any(visible(driver, css) for css in errors)
+        assert driver.find_element(*by("#terms")).get_attribute("aria-invalid") is None
+        driver.find_element(*by("#to-pay")).click()  # nothing ticked
+        assert "agree to the booking terms" in text(driver, "#terms-error")
+        assert "attendees' details" in text(driver, "#consent-error")
+        driver.find_element(*by("#terms")).click()  # ticking clears its own message
+        assert not visible(driver, "#terms-error") and visible(driver, "#consent-error")
+        driver.find_element(*by("#back-attendees")).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "back to the attendees")
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step again")
+        assert not any(visible(driver, css) for css in errors)

@@ -528,10 +528,21 @@ function submitAttendees(event) {
 
 function renderReview() {
   const rows = attendeesPayload().map((p) => el("tr", {}, el("td", { text: p.name }), el("td", { text: p.email }), el("td", { text: new Date(`${p.date_of_birth}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) })));
+  clearAgreementErrors("terms", "consent");
   $("review").replaceChildren(
     el("p", { text: $("chosen").textContent }),
     el("table", { class: "review-table" }, el("caption", { class: "visually-hidden", text: "Attendees" }), el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Name" }), el("th", { scope: "col", text: "Email" }), el("th", { scope: "col", text: "Date of birth" }))), el("tbody", {}, ...rows)),
   );
+}
+
+// The two agreements are asked for only once "Book and pay" is pressed without them: each
+// review starts without messages, and ticking a box takes its own message away.
+function clearAgreementErrors(...ids) {
+  for (const id of ids) {
+    $(`${id}-error`).hidden = true;
+    $(`${id}-error`).textContent = "";
+    $(id).removeAttribute("aria-invalid");
+  }
 }
 
 function checkBox(id, message) {
@@ -750,6 +761,11 @@ function wire() {
   });
   $("attendees-form").addEventListener("submit", submitAttendees);
   $("review-form").addEventListener("submit", submitReview);
+  for (const id of ["terms", "consent"]) {
+    $(id).addEventListener("change", () => {
+      if ($(id).checked) clearAgreementErrors(id);
+    });
+  }
   $("back-choose").addEventListener("click", async () => {
     await releaseHold();
     go("choose");
@@ -760,6 +776,7 @@ function wire() {
     go("attendees");
   });
   $("book-again").addEventListener("click", () => {
+    $("terms").checked = $("consent").checked = false; // a new booking is agreed afresh
     state.booking = null;
     state.session = null;
     go("choose");

@@ -328,6 +328,7 @@ async function choose(sessionId) {
     state.hold = hold;
     state.session = session;
     state.booking = null;
+    $("count").disabled = false;
     $("back-attendees").hidden = false;
     setCount(seats);
     go("attendees");
@@ -698,6 +699,7 @@ async function takeOffer() {
     state.session = session;
     $("back-attendees").hidden = false;
     setCount(hold.seats);
+    $("count").disabled = true; // the offer is for these seats; resizing would shorten it
     go("attendees");
   } catch (error) {
     if (error instanceof RpcError && (error.code === -32004 || error.code === -32011)) {

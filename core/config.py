@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -54,6 +55,22 @@ def _float(
     return value
 
 
+def _public_url(env: Mapping[str, str]) -> str | None:
+    """RFT_PUBLIC_URL: the address visitors reach the booking server at (no trailing /)."""
+    raw = (env.get("RFT_PUBLIC_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            "RFT_PUBLIC_URL must be the http(s) address visitors open the booking page at, "
+            f"such as https://book.rft-training.co.uk, not {raw!r}."
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"RFT_PUBLIC_URL must have no ?query or #fragment, not {raw!r}.")
+    return raw.rstrip("/")
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
 
@@ -70,6 +87,7 @@ class Settings:
     ws_port: int = 8765
     ws_rate_limit: float = 30.0
     ws_rate_burst: int = 60
+    public_url: str | None = None
     jwt_secret: str | None = None
     jwt_expires_in: str = "15m"
     smtp_host: str | None = None
@@ -120,6 +138,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "WS_RATE_LIMIT", 30.0, *RATE_LIMIT_RANGE, "a number of requests per second"
         ),
         ws_rate_burst=_int(env, "WS_RATE_BURST", 60, *RATE_BURST_RANGE),
+        public_url=_public_url(env),
         jwt_secret=env.get("JWT_SECRET") or None,
         jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",
         smtp_host=env.get("SMTP_HOST") or None,

@@ -74,6 +74,16 @@ class SyncServer:
     def url(self) -> str:
         return f"ws://{self.options.host}:{self.port}{http.WS_PATH}"
 
+    @property
+    def http_url(self) -> str:
+        """This server's own address for a browser (a wildcard host becomes localhost)."""
+        host = self.options.host
+        if host in ("", "0.0.0.0", "::"):
+            host = "localhost"
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
     async def start(self) -> None:
         await self.feed.start()
         self._sweeper = asyncio.create_task(self._sweep(), name="hold-sweeper")
@@ -87,6 +97,8 @@ class SyncServer:
             max_size=self.options.limits.max_frame,
             close_timeout=self.options.close_timeout,
         )
+        if self.db.settings.public_url is None:  # Checkout returns to this server's page
+            self.db.settings = self.db.settings.with_overrides(public_url=self.http_url)
 
     async def stop(self) -> None:
         """Close every connection (1001 going away), then stop background work."""

@@ -87,3 +87,16 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_demo_mode_runs_a_local_stripe() -> None:
     config = check_stripe(load_settings({"STRIPE_API_BASE": "local-double"}))
     assert config.api_base is not None and config.api_base.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    "value", ["book.rft-training.co.uk", "ftp://book.example", "https://", "https://x/?a=1"]
+)
+def test_a_public_url_that_is_not_a_plain_web_address_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="RFT_PUBLIC_URL"):
+        load_settings({"RFT_PUBLIC_URL": value})
+
+
+def test_the_public_url_loses_its_trailing_slash() -> None:
+    settings = load_settings({"RFT_PUBLIC_URL": "https://book.example/rft/"})
+    assert settings.public_url == "https://book.example/rft"

@@ -185,6 +185,11 @@ def test_the_emailed_offer_can_be_booked_on_the_public_page(sqlite_db: Database)
     link = re.search(r"\?offer=([\w-]+)&token=([\w-]+)", email)
     assert link is not None and link[1] == offered.hold_id
     web = Call(sqlite_db, Actor("website", None, "website"))
+    with pytest.raises(NotFound):  # -32004: only the emailed token shows the hold
+        dispatch(web, "holds.get", {"hold_id": link[1], "hold_token": "not-the-token"})
+    shown = dispatch(web, "holds.get", {"hold_id": link[1], "hold_token": link[2]})
+    assert (shown["id"], shown["session_id"], shown["seats"]) == (link[1], sid, 2)
+    assert set(shown) == {"id", "session_id", "seats", "expires_at"}
     booking = dispatch(
         web,
         "bookings.create",

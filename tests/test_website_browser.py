@@ -7,6 +7,7 @@ Set ``RFT_WEB_SCREENSHOTS=docs/screenshots`` to save each step at phone and desk
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,13 +16,17 @@ from typing import Any
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
+from sqlalchemy import select
 
 from core import bookings
 from core.background import Workers, plan
 from core.db import Database
+from core.models import OutboxMessage
 from core.payments.stripe_double import StripeDouble
+from core.waitlist import entries
 from tests.factories import make_session, person
 from tests.payments_support import DESK
+from tests.waitlist_support import full_session, join
 from tests.web_support import (
     DESKTOP,
     PHONE,
@@ -145,15 +150,17 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
         assert reference.startswith("RFT-")
         assert "£" in text(driver, "#pay-link") and "Places reserved" in text(driver, "#hold")
         check_step(driver, "pay")
-        page = driver.current_window_handle
-        driver.find_element(*by("#pay-link")).click()
-        wait_for(lambda: len(driver.window_handles) == 2, "the checkout tab")
-        driver.switch_to.window([h for h in driver.window_handles if h != page][0])
+        driver.find_element(*by("#pay-link")).click()  # the same tab goes to Stripe's page
         wait_for(lambda: driver.find_elements(*by("form button")), "the checkout page")
-        driver.find_element(*by("form button")).click()
-        wait_for(lambda: "Thank you" in driver.page_source, "the payment")
-        driver.close()
-        driver.switch_to.window(page)
+        assert len(driver.window_handles) == 1
+        driver.find_element(*by("a")).click()  # Back, without paying
+        wait_for(lambda: driver.find_elements(*by("#step-pay:not([hidden])")), "the return")
+        assert "left Stripe's page without paying" in text(driver, "#alert")
+        assert text(driver, "#pay-reference") == reference
+        driver.find_element(*by("#pay-link")).click()
+        wait_for(lambda: driver.find_elements(*by("form button")), "the checkout page again")
+        driver.find_element(*by("form button")).click()  # pays; Stripe sends us back
+        wait_for(lambda: "/book/" in driver.current_url, "Stripe's return to the page")
         wait_for(lambda: visible(driver, "#step-done"), "the confirmation", timeout=30)
         assert text(driver, "#done-reference") == reference
         ics = driver.find_element(*by("#ics")).get_attribute("href")
@@ -251,3 +258,62 @@ def test_a_hold_that_expires_on_the_page(db: Database) -> None:
             lambda: "4 of 4 seats free" in text(driver, f"[data-session='{sid}']"), "seats back"
         )
         check_step(driver, "expired")
+
+
+def test_a_waiting_list_offer_link_opens_the_attendees_step_with_its_hold(db: Database) -> None:
+    sid, refs = full_session(db, [2, 2])
+    entry = join(db, sid, 2, "pair")
+    with db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    with db.read() as tx:
+        [offered] = [e for e in entries.list_entries(tx, sid) if e.id == entry]
+        [email] = tx.scalars(
+            select(OutboxMessage.body_text).where(OutboxMessage.template == "waitlist_offer")
+        )
+    link = re.search(r"\?offer=([\w-]+)&token=([\w-]+)", email)
+    assert link is not None and link[1] == offered.hold_id
+    with serving(db) as url, browser() as driver:
+        open_page(driver, url, f"?offer={link[1]}&token={link[2]}")
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        assert "2 seats held for you" in text(driver, "#hold")
+        count = driver.find_element(*by("#count"))
+        assert count.get_attribute("value") == "2" and not count.is_enabled()
+        for i, p in enumerate([person(60), person(61)]):
+            driver.find_element(*by(f"#p{i}-name")).send_keys(p["name"])
+            driver.find_element(*by(f"#p{i}-email")).send_keys(p["email"])
+            driver.execute_script(
+                "const f = arguments[0]; f.value = arguments[1];"
+                "f.dispatchEvent(new Event('input'))",
+                driver.find_element(*by(f"#p{i}-date_of_birth")),
+                p["date_of_birth"],
+            )
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        open_page(driver, url, f"?offer={link[1]}&token=not-the-token")
+        wait_for(lambda: "offer has ended" in text(driver, "#alert"), "the refusal")
+        assert visible(driver, "#step-choose")
+
+
+def test_the_review_step_asks_for_agreement_only_after_book_and_pay(db: Database) -> None:
+    sid = make_session(db, capacity=4, days_ahead=12)
+    with serving(db) as url, browser() as driver:
+        open_page(driver, url)
+        list_view(driver)
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        fill_attendees(driver, [person(1)])
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        errors = ("#terms-error", "#consent-error")
+        assert not any(visible(driver, css) for css in errors)
+        assert driver.find_element(*by("#terms")).get_attribute("aria-invalid") is None
+        driver.find_element(*by("#to-pay")).click()  # nothing ticked
+        assert "agree to the booking terms" in text(driver, "#terms-error")
+        assert "attendees' details" in text(driver, "#consent-error")
+        driver.find_element(*by("#terms")).click()  # ticking clears its own message
+        assert not visible(driver, "#terms-error") and visible(driver, "#consent-error")
+        driver.find_element(*by("#back-attendees")).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "back to the attendees")
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step again")
+        assert not any(visible(driver, css) for css in errors)

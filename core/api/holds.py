@@ -1,7 +1,9 @@
-"""``holds.create``, ``holds.extend``, ``holds.release``: seats set aside during a booking.
+"""``holds.create``, ``holds.get``, ``holds.extend``, ``holds.release``: seats set aside
+during a booking.
 
 Holds last ``Settings.hold_minutes``. A hold is its maker's alone: ``holds.create`` returns a
-``hold_token`` that ``holds.extend``, ``holds.release`` and ``bookings.create`` must present.
+``hold_token`` that ``holds.get``, ``holds.extend``, ``holds.release`` and ``bookings.create``
+must present (a waiting-list offer's token travels in its emailed link).
 Anyone without it (another API key, another connection, another desk) is told the hold does
 not exist, so nobody can learn which holds are live.
 """
@@ -71,6 +73,20 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             tx, params.session_id, params.seats, call.actor, call.db.settings.hold_minutes
         )
         return hold.to_json()
+
+
+@method("holds.get", roles=HOLDERS, params=ReleaseParams)
+def get(call: Call, params: ReleaseParams) -> dict[str, Any]:
+    """A live hold's ``{id, session_id, seats, expires_at}``, for its token's holder only."""
+    with call.db.read() as tx:
+        check_owner(tx, params.hold_id, params.hold_token)
+        hold = holds.active_hold(tx, params.hold_id)
+        return {
+            "id": hold.id,
+            "session_id": hold.session_id,
+            "seats": hold.seats,
+            "expires_at": hold.expires_at.isoformat(),
+        }
 
 
 @method("holds.extend", roles=HOLDERS, params=ExtendParams)

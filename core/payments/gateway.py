@@ -43,6 +43,7 @@ class StripeConfig:
     secret_key: str = field(repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
     api_base: str | None = None
+    public_url: str | None = None  # the booking page's server, where Checkout returns to
     timeout_s: float = 20.0
 
 
@@ -73,7 +74,7 @@ def check_stripe(settings: Settings, *, verify: bool = False) -> StripeConfig:
         raise ConfigError("STRIPE_WEBHOOK_SECRET should start with whsec_.")
     if base and urlsplit(base).scheme not in ("http", "https"):
         raise ConfigError(f"STRIPE_API_BASE must be an http(s) address, not {base!r}.")
-    config = StripeConfig(key, webhook, base)
+    config = StripeConfig(key, webhook, base, settings.public_url)
     if verify:
         try:
             StripeClient(config).sdk.v1.balance.retrieve()
@@ -191,7 +192,17 @@ class StripeClient:
         expires_at: datetime,
         metadata: dict[str, str],
         key: str,
+        website: bool = False,
     ) -> Json:
+        """A Checkout Session; a website booking's returns to the booking page when its
+        public address is known (``{public}/book/?paid=REF`` or ``?cancelled=REF``)."""
+        reference = metadata["reference"]
+        if website and self.config.public_url:
+            page = f"{self.config.public_url}/book/"
+            success, cancel = f"{page}?paid={reference}", f"{page}?cancelled={reference}"
+        else:
+            success = "https://rft-training.co.uk/booking/paid"
+            cancel = "https://rft-training.co.uk/booking/cancelled"
         params = {
             "mode": "payment",
             "line_items": [
@@ -205,12 +216,12 @@ class StripeClient:
                 }
             ],
             "customer_email": email,
-            "client_reference_id": metadata["reference"],
+            "client_reference_id": reference,
             "expires_at": int(expires_at.timestamp()),
             "metadata": metadata,
             "payment_intent_data": {"metadata": metadata},
-            "success_url": "https://rft-training.co.uk/booking/paid",
-            "cancel_url": "https://rft-training.co.uk/booking/cancelled",
+            "success_url": success,
+            "cancel_url": cancel,
         }
         return self._call(
             "create the payment link", self.sdk.v1.checkout.sessions.create, params, self._key(key)

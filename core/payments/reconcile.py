@@ -41,6 +41,7 @@ class Attempt:
     description: str
     email: str
     booking_status: str
+    channel: str
 
     @classmethod
     def load(cls, tx: Session, payment_id: int) -> Attempt:
@@ -60,6 +61,7 @@ class Attempt:
             description=f"{booking.reference}: {booking.session.course.name}, {places}",
             email=booking.customer_email,
             booking_status=booking.status,
+            channel=booking.channel,
         )
 
     def key(self, step: str) -> str:
@@ -85,6 +87,7 @@ def create_remote(gateway: StripeClient, attempt: Attempt) -> dict[str, Any]:
         expires_at=attempt.expires_at,
         metadata=attempt.metadata,
         key=attempt.key("session"),
+        website=attempt.channel == "website",
     )
 
 

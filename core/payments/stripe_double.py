@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import itertools
 import json
 import re
@@ -402,6 +403,8 @@ class StripeDouble:
             "metadata": p.get("metadata") or {},
             "client_reference_id": p.get("client_reference_id"),
             "customer_email": p.get("customer_email"),
+            "success_url": p.get("success_url"),
+            "cancel_url": p.get("cancel_url"),
             "payment_intent": None,
             "livemode": False,
             "created": int(time.time()),
@@ -678,7 +681,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _hosted_page(self, method: str, sid: str) -> None:
-        """A stand-in for Stripe's hosted checkout page, so demo mode can be clicked through."""
+        """A stand-in for Stripe's hosted checkout page, so demo mode can be clicked through.
+
+        Like Stripe, paying sends the browser on to the session's ``success_url`` and the
+        page offers a way back to its ``cancel_url``.
+        """
         try:
             if method == "POST":
                 self.owner.pay_checkout(sid)
@@ -691,12 +698,24 @@ class _Handler(BaseHTTPRequestHandler):
                 content_type="text/html; charset=utf-8",
             )
             return
+        success = (session.get("success_url") or "").replace("{CHECKOUT_SESSION_ID}", sid)
+        if method == "POST" and success:
+            self.send_response(303)
+            self.send_header("Location", success)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         amount = f"£{session['amount_total'] / 100:,.2f}"
+        back = (
+            f"<p><a href='{html.escape(session['cancel_url'], quote=True)}'>Back</a></p>"
+            if session.get("cancel_url")
+            else ""
+        )
         body = (
             f"<p>Paid {amount}. Thank you.</p>"
             if session["status"] == "complete"
             else f"<form method='post'><p>Test payment page (Stripe double)</p><button>Pay "
-            f"{amount}</button></form>"
+            f"{amount}</button></form>{back}"
             if session["status"] == "open"
             else "<p>This payment link has expired.</p>"
         )

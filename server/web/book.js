@@ -13,6 +13,14 @@ const STEPS = ["choose", "attendees", "review", "pay", "done"];
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const embedded = params.get("embed") === "1";
+// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF.
+const returned = { paid: params.get("paid"), cancelled: params.get("cancelled") };
+if (returned.paid || returned.cancelled) {
+  const clean = new URLSearchParams(params);
+  clean.delete("paid");
+  clean.delete("cancelled");
+  history.replaceState(null, "", `${location.pathname}${clean.size ? `?${clean}` : ""}`);
+}
 const rpc = new Rpc(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/public`);
 
 const state = {
@@ -320,6 +328,7 @@ async function choose(sessionId) {
     state.hold = hold;
     state.session = session;
     state.booking = null;
+    $("count").disabled = false;
     $("back-attendees").hidden = false;
     setCount(seats);
     go("attendees");
@@ -365,7 +374,7 @@ async function resize(seats) {
 }
 
 async function keepAlive() {
-  if (!state.hold) return;
+  if (!state.hold || state.hold.offered) return;
   try {
     const hold = await rpc.call("holds.extend", { hold_id: state.hold.id, hold_token: state.hold.hold_token });
     state.hold = { ...state.hold, ...hold };
@@ -520,10 +529,21 @@ function submitAttendees(event) {
 
 function renderReview() {
   const rows = attendeesPayload().map((p) => el("tr", {}, el("td", { text: p.name }), el("td", { text: p.email }), el("td", { text: new Date(`${p.date_of_birth}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) })));
+  clearAgreementErrors("terms", "consent");
   $("review").replaceChildren(
     el("p", { text: $("chosen").textContent }),
     el("table", { class: "review-table" }, el("caption", { class: "visually-hidden", text: "Attendees" }), el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Name" }), el("th", { scope: "col", text: "Email" }), el("th", { scope: "col", text: "Date of birth" }))), el("tbody", {}, ...rows)),
   );
+}
+
+// The two agreements are asked for only once "Book and pay" is pressed without them: each
+// review starts without messages, and ticking a box takes its own message away.
+function clearAgreementErrors(...ids) {
+  for (const id of ids) {
+    $(`${id}-error`).hidden = true;
+    $(`${id}-error`).textContent = "";
+    $(id).removeAttribute("aria-invalid");
+  }
 }
 
 function checkBox(id, message) {
@@ -557,12 +577,7 @@ async function submitReview(event) {
     }
     const booking = state.booking;
     const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
-    state.link = link;
-    $("pay-reference").textContent = booking.reference;
-    $("pay-link").href = link.url;
-    $("pay-link").textContent = `Pay ${money(booking.total_pence)} with Stripe (opens a new tab)`;
-    go("pay");
-    waitForPayment();
+    showPay(booking, link);
   } catch (error) {
     if (error instanceof RpcError && error.code === -32011) holdLost();
     else if (error instanceof RpcError && error.code === -32602) {
@@ -574,6 +589,23 @@ async function submitReview(event) {
     button.textContent = "Book and pay";
     $("back-attendees").hidden = Boolean(state.booking); // made: its attendees are fixed
   }
+}
+
+// Stripe's page cannot be framed, so an embedded page pays in a new tab and keeps waiting;
+// a page of its own pays in the same tab and Stripe sends the visitor back to it.
+function showPay(booking, link, waiting = "Waiting for your payment…") {
+  state.link = link;
+  $("pay-reference").textContent = booking.reference;
+  const pay = $("pay-link");
+  pay.href = link.url;
+  if (embedded) {
+    pay.target = "_blank";
+    pay.rel = "noopener";
+  }
+  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${embedded ? " (opens a new tab)" : ""}`;
+  $("pay-waiting").textContent = waiting;
+  go("pay");
+  waitForPayment();
 }
 
 async function waitForPayment() {
@@ -652,20 +684,56 @@ function reportHeight() {
 
 // ---- start ---------------------------------------------------------------------------------
 
+// A waiting-list offer's email links to ?offer=HOLD_ID&token=TOKEN: the seats are already
+// held, so the page goes straight to the attendees step with that hold and its countdown.
+const offer = { id: params.get("offer"), token: params.get("token") };
+
+async function takeOffer() {
+  if (!offer.id || !offer.token || state.hold || state.booking) return;
+  const { id, token } = offer;
+  offer.id = offer.token = null; // taken once; a reconnect keeps the hold it has
+  try {
+    const hold = await rpc.call("holds.get", { hold_id: id, hold_token: token });
+    const session = await rpc.call("sessions.get", { id: hold.session_id });
+    state.hold = { ...hold, hold_token: token, offered: true };
+    state.session = session;
+    $("back-attendees").hidden = false;
+    setCount(hold.seats);
+    $("count").disabled = true; // the offer is for these seats; resizing would shorten it
+    go("attendees");
+  } catch (error) {
+    if (error instanceof RpcError && (error.code === -32004 || error.code === -32011)) {
+      showAlert("This waiting-list offer has ended or its link is not complete, so its seats are no longer held. You can still choose any session with seats below.", { focus: false });
+    } else showAlert(problem(error), { focus: false });
+  }
+}
+
 async function resume() {
   const saved = JSON.parse(sessionStorage.getItem("rft-booking") || "null");
+  const back = returned.paid || returned.cancelled;
+  const paidBack = Boolean(returned.paid);
+  returned.paid = returned.cancelled = null; // only the first connection acts on the return
+  if (back && (!saved || saved.reference !== back)) {
+    showAlert(`This browser tab has no booking ${back} in progress. If you paid, the confirmation email for ${back} is on its way to the first attendee.`, { focus: false });
+  }
   if (!saved || state.booking) return;
   try {
     const booking = await rpc.call("bookings.status", saved);
     state.booking = { ...booking, hold_token: saved.hold_token };
     if (booking.status === "CONFIRMED") done(booking);
     else if (booking.status === "PENDING_PAYMENT") {
-      const link = await rpc.call("payments.link", saved);
-      state.link = link;
-      $("pay-reference").textContent = booking.reference;
-      $("pay-link").href = link.url;
-      go("pay");
-      waitForPayment();
+      let link;
+      try {
+        link = await rpc.call("payments.link", saved);
+      } catch (error) {
+        const now = await rpc.call("bookings.status", saved); // the payment may land meanwhile
+        if (now.status !== "CONFIRMED") throw error;
+        done(now);
+        return;
+      }
+      const paid = back === booking.reference && paidBack;
+      showPay(booking, link, paid ? "Stripe has taken you back here; waiting for your payment to be recorded…" : undefined);
+      if (back === booking.reference && !paid) showAlert(`You left Stripe's page without paying. Your places stay reserved under ${booking.reference} until the time below: pay when you are ready.`, { focus: false });
     } else sessionStorage.removeItem("rft-booking");
   } catch {
     sessionStorage.removeItem("rft-booking");
@@ -695,6 +763,11 @@ function wire() {
   });
   $("attendees-form").addEventListener("submit", submitAttendees);
   $("review-form").addEventListener("submit", submitReview);
+  for (const id of ["terms", "consent"]) {
+    $(id).addEventListener("change", () => {
+      if ($(id).checked) clearAgreementErrors(id);
+    });
+  }
   $("back-choose").addEventListener("click", async () => {
     await releaseHold();
     go("choose");
@@ -705,6 +778,7 @@ function wire() {
     go("attendees");
   });
   $("book-again").addEventListener("click", () => {
+    $("terms").checked = $("consent").checked = false; // a new booking is agreed afresh
     state.booking = null;
     state.session = null;
     go("choose");
@@ -718,6 +792,7 @@ function wire() {
       await subscribe();
       await loadSessions();
       await resume();
+      await takeOffer();
     } catch (error) {
       showAlert(problem(error), { focus: false });
     }

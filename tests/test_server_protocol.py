@@ -38,6 +38,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "holds.create": DESK | {"website"},
     "holds.extend": DESK | {"website"},
     "holds.release": DESK | {"website"},
+    "holds.get": DESK | {"website"},
     "bookings.create": DESK | {"website"},
     "bookings.status": DESK | {"website"},
     "bookings.get": DESK,

@@ -67,3 +67,10 @@ def test_a_birth_date_in_other_scripts_digits_is_not_a_date(
 ) -> None:
     line = one_line(["book", "1", "--attendee", "Al Jones <al@example.com> ١٩٩٠-٠١-٠١"], capsys)
     assert "It is not a date" in line and "no such day" not in line
+
+
+def test_a_start_the_clocks_skip_is_refused(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["session", "add", "--course", "efaw", "--venue", "leeds"]
+    assert "clocks go forward" in one_line([*argv, "--start", "2027-03-28T01:30"], capsys)

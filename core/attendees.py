@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from core.errors import ValidationFailed
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ATTENDEE_SPEC = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*(?P<dob>\S+)\s*$")
 
 
@@ -135,14 +135,15 @@ def parse_attendees(raw: list[dict[str, Any]] | list[AttendeeInput]) -> list[Att
 def parse_attendee_spec(spec: str) -> AttendeeInput:
     """``"First Last <email> YYYY-MM-DD"`` as typed on the command line."""
     match = ATTENDEE_SPEC.match(spec)
+    quoted = repr(spec if len(spec) <= 80 else f"{spec[:80]}...")
     if not match:
         raise ValidationFailed(
-            f'Attendee {spec!r} is not in the form "First Last <email> YYYY-MM-DD".'
+            f'Attendee {quoted} is not in the form "First Last <email> YYYY-MM-DD".'
         )
     data = {"name": match["name"], "email": match["email"], "date_of_birth": match["dob"]}
     problems = attendee_problems(data)
     if problems:
-        raise ValidationFailed(_plain(problems, f"Attendee {spec!r}"))
+        raise ValidationFailed(_plain(problems, f"Attendee {quoted}"))
     return AttendeeInput.model_validate(data)
 
 

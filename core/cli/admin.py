@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from core import audit, trainers
 from core.actor import CLI
@@ -15,15 +16,23 @@ from core.clock import uk_datetime
 from core.scheduling import SessionInput, create_session
 from core.scheduling.cancel import cancel_session
 
+LONDON = ZoneInfo("Europe/London")
+
 
 def local_minute(text: str) -> datetime:
-    """``YYYY-MM-DDTHH:MM`` in London time."""
+    """``YYYY-MM-DDTHH:MM`` in London time; a time the clocks skip in spring is refused."""
     try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M")
+        wall = datetime.strptime(text, "%Y-%m-%dT%H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a start in the form YYYY-MM-DDTHH:MM"
         ) from None
+    there = wall.replace(tzinfo=LONDON).astimezone(UTC).astimezone(LONDON)
+    if there.replace(tzinfo=None) != wall:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} does not happen in London (the clocks go forward); choose another time"
+        )
+    return wall
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

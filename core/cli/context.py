@@ -20,16 +20,28 @@ def database(*, migrated: bool = True) -> Database:
 
 
 DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY"
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""Dates outside these years are typing mistakes (and 9999-12-31 has no day after it)."""
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """What was typed, quoted for an error line: a very long entry is cut short."""
+    return repr(text if len(text) <= limit else f"{text[:limit]}...")
 
 
 def date_arg(text: str) -> date:
     """A date as a script writes it (2026-09-09) or as the desk shows it (09/09/2026)."""
     for form in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text.strip(), form).date()
+            day = datetime.strptime(text.strip(), form).date()
         except ValueError:
             continue
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date; type it as {DATE_FORMS}")
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise argparse.ArgumentTypeError(
+                f"{shown(text)} is outside the years {FIRST_YEAR} to {LAST_YEAR}"
+            )
+        return day
+    raise argparse.ArgumentTypeError(f"{shown(text)} is not a date; type it as {DATE_FORMS}")
 
 
 def positive_int(text: str) -> int:

@@ -32,7 +32,16 @@ class ReportFilter:
     course: str | None = None
 
     def with_default_range(self, start: date, end: date) -> ReportFilter:
-        return ReportFilter(self.date_from or start, self.date_to or end, self.venue, self.course)
+        """Fill the missing dates; a given date beyond the other's default is refused,
+        never turned into an empty report."""
+        made = ReportFilter(self.date_from or start, self.date_to or end, self.venue, self.course)
+        assert made.date_from and made.date_to
+        if made.date_from > made.date_to:
+            raise ValidationFailed(
+                f"The 'from' date ({made.date_from.isoformat()}) is after the 'to' date "
+                f"({made.date_to.isoformat()}, the default); give both --from and --to."
+            )
+        return made
 
     def resolved(self) -> ReportFilter:
         today = today_london()

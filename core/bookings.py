@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core import changes, eligibility
@@ -345,6 +345,15 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     return booking
 
 
+def by_or_for(email: str) -> ColumnElement[bool]:
+    """Bookings that ``email`` made or attends (matched on the keyed hash, case-insensitive)."""
+    digest = blind_index(email)
+    return or_(
+        Booking.customer_email_hash == digest,
+        Booking.id.in_(select(Attendee.booking_id).where(Attendee.email_hash == digest)),
+    )
+
+
 def search(tx: Session, text: str, limit: int = 50) -> list[Booking]:
     """Find bookings by reference, email (exact, via the keyed hash) or name (recent bookings).
 
@@ -358,13 +367,7 @@ def search(tx: Session, text: str, limit: int = 50) -> list[Booking]:
         stmt = select(Booking).where(Booking.reference.like(text.upper() + "%"))
         return list(tx.scalars(stmt.options(*load).order_by(Booking.id.desc()).limit(limit)))
     if "@" in text:
-        digest = blind_index(text)
-        stmt = select(Booking).where(
-            or_(
-                Booking.customer_email_hash == digest,
-                Booking.id.in_(select(Attendee.booking_id).where(Attendee.email_hash == digest)),
-            )
-        )
+        stmt = select(Booking).where(by_or_for(text))
         return list(tx.scalars(stmt.options(*load).order_by(Booking.id.desc()).limit(limit)))
     since = now() - timedelta(days=365)
     stmt = (

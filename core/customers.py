@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core import bookings
 from core.errors import NotFound
-from core.models import Attendee, Booking
+from core.models import Booking
 from core.models.attendance import Certificate
 from core.models.base import blind_index
 from core.today import booking_line
@@ -23,12 +24,7 @@ def record(tx: Session, email: str) -> dict[str, Any]:
     digest = blind_index(email.strip())
     stmt = (
         select(Booking)
-        .where(
-            or_(
-                Booking.customer_email_hash == digest,
-                Booking.id.in_(select(Attendee.booking_id).where(Attendee.email_hash == digest)),
-            )
-        )
+        .where(bookings.by_or_for(email))
         .options(selectinload(Booking.attendees), selectinload(Booking.payments))
         .order_by(Booking.created_at.desc(), Booking.id.desc())
         .limit(BOOKINGS)

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core import changes
+from core import bookings, changes
 from core.actor import Actor
 from core.attendance import personal_data as register_data
 from core.clock import now
 from core.db import Database
 from core.errors import NotFound
-from core.models import Attendee, Booking
+from core.models import Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
 from core.organisations.bulk import forget_person, pending_for
@@ -26,15 +26,9 @@ ERASED = "(erased)"
 
 
 def _bookings_for(tx: Session, email: str) -> list[Booking]:
-    digest = blind_index(email)
     stmt = (
         select(Booking)
-        .where(
-            or_(
-                Booking.customer_email_hash == digest,
-                Booking.id.in_(select(Attendee.booking_id).where(Attendee.email_hash == digest)),
-            )
-        )
+        .where(bookings.by_or_for(email))
         .options(selectinload(Booking.attendees), selectinload(Booking.payments))
         .order_by(Booking.id)
     )

@@ -111,23 +111,14 @@ def to_csv(found: list[Holding]) -> str:
 def to_pdf(org_name: str, found: list[Holding], today: date | None = None) -> bytes:
     """The compliance table as an A4 PDF (reportlab, the reports' style)."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
 
-    from core.reports.pdf import HEADER, MARGIN, STRIPE
+    from core.reports.pdf import HEADER, STRIPE, document
 
     today = today or today_london()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"First-aid compliance: {org_name}",
-    )
+    doc = document(buffer, f"First-aid compliance: {org_name}")
     styles = getSampleStyleSheet()
     body: list[list[str]] = [["Attendee", "Course", "Expires", "Status", "Book next"]]
     body += [

@@ -10,11 +10,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from core.clock import uk_date
 from core.money import gbp
-from core.reports.pdf import HEADER, MARGIN, STRIPE
+from core.reports.pdf import HEADER, MARGIN, STRIPE, document
 
 ROUNDING = (
     "Prices include VAT. VAT is worked out once on the total (gross × rate ÷ (100% + rate)) "
@@ -43,16 +43,7 @@ def render(view: dict[str, Any]) -> bytes:
     title = "Credit note" if credit else "Invoice"
     registered = bool(view["supplier"].get("vat_number"))
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"{title} {view['number']}",
-        author=view["supplier"]["name"],
-    )
+    doc = document(buffer, f"{title} {view['number']}", author=view["supplier"]["name"])
     styles = getSampleStyleSheet()
     width = A4[0] - 2 * MARGIN
     facts = [

@@ -177,21 +177,33 @@ def _column_widths(report: Report, rows: list[list[str]], width: float) -> list[
     return [width * n / sum(need) for n in need]
 
 
+def document(
+    buffer: io.BytesIO,
+    title: str,
+    *,
+    pagesize: tuple[float, float] = A4,
+    author: str = BRAND["company"],
+) -> SimpleDocTemplate:
+    """A page in the house style (margins, title and author in the PDF's properties) for
+    reports, invoices and compliance lists."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+    )
+
+
 def to_pdf(report: Report, out: Path | None = None) -> bytes:
     """Render ``report``; landscape when the table is wide. Returns the PDF bytes."""
     wide = len(report.columns) > 7
     page = landscape(A4) if wide else A4
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=page,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=report.title,
-        author=BRAND["company"],
-    )
+    doc = document(buffer, report.title, pagesize=page)
     styles = getSampleStyleSheet()
     width = page[0] - 2 * MARGIN
     story = [

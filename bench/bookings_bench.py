@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from bench.server_harness import ATTENDEE, STAFF, psycopg_url, reply_error
-from core.errors import NotEnoughSeats
+from core.infra.errors import NotEnoughSeats
 from tests.server_support import Peer, peer
 
 CLIENTS = 8

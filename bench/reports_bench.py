@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from core import catalogue, reports  # noqa: E402
-from core.config import load_settings  # noqa: E402
-from core.db import Database, migrate, open_database  # noqa: E402
+from core import reports  # noqa: E402
+from core.catalogue import specs as catalogue  # noqa: E402
+from core.infra.config import load_settings  # noqa: E402
+from core.infra.db import Database, migrate, open_database  # noqa: E402
 from core.models import Booking, Course, CourseSession, Payment, Venue  # noqa: E402
 from core.models.base import blind_index  # noqa: E402
 from core.reports import ReportFilter  # noqa: E402

@@ -42,7 +42,7 @@ from bench.server_harness import (  # noqa: E402
     scratch_database,
     seeded,
 )
-from core.db import Database  # noqa: E402
+from core.infra.db import Database  # noqa: E402
 from tests.server_support import ServerProcess  # noqa: E402
 
 

@@ -22,10 +22,11 @@ from typing import Any
 import psycopg
 from sqlalchemy import insert, select
 
-from core import auth, catalogue
-from core.config import load_settings
-from core.db import Database, migrate, open_database
+from core.catalogue import specs as catalogue
+from core.infra.config import load_settings
+from core.infra.db import Database, migrate, open_database
 from core.models import Course, CourseSession, Venue
+from core.staff import auth
 from tests.server_support import PASSWORD, server_env
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"

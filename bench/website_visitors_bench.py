@@ -31,12 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
-from core import auth, catalogue  # noqa: E402
-from core.clock import today_london  # noqa: E402
-from core.config import load_settings  # noqa: E402
-from core.db import Database, migrate, open_database  # noqa: E402
-from core.demo import add_session  # noqa: E402
+from core.catalogue import specs as catalogue  # noqa: E402
+from core.demo.data import add_session  # noqa: E402
+from core.infra.clock import today_london  # noqa: E402
+from core.infra.config import load_settings  # noqa: E402
+from core.infra.db import Database, migrate, open_database  # noqa: E402
 from core.models import Course, Venue  # noqa: E402
+from core.staff import auth  # noqa: E402
 from server.app import ServerOptions, SyncServer  # noqa: E402
 
 PASSWORD = "bench-password-123"

@@ -14,10 +14,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core.certificate_mail import send_due_reminders
-from core.config import Settings
-from core.db import Database
-from core.errors import ConfigError
+from core.certificates.mail import send_due_reminders
+from core.infra.config import Settings
+from core.infra.db import Database
+from core.infra.errors import ConfigError
 from core.notify.sender import check_smtp, run_sender_forever
 from core.organisations.compliance import send_organisation_reminders
 from core.payments.gateway import check_stripe

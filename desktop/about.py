@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from core.config import APP_NAME
-from core.resources import resource
+from core.infra.config import APP_NAME
+from core.infra.resources import resource
 
 COMPONENTS_FILE = "components.json"
 _LICENCE_CLASSIFIER = "License :: OSI Approved :: "

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.config import APP_NAME, load_settings
+from core.infra.config import APP_NAME, load_settings
 from desktop.main_window import MainWindow
 from desktop.tasks import Op, plain_message
 
 if TYPE_CHECKING:
-    from core.db import Database
+    from core.infra.db import Database
     from desktop.backend import Backend
 
 
@@ -39,8 +39,8 @@ def application() -> QApplication:
 
 def prepare_local(demo_data: bool) -> Database:
     """Open the embedded database, bring it up to date, load demo data on first run."""
-    from core import demo
-    from core.db import migrate, open_database
+    from core.demo import data as demo
+    from core.infra.db import migrate, open_database
 
     db = open_database()
     migrate(db)

@@ -3,7 +3,7 @@
 Screens never touch the database or the network. They call ``Backend.call(method, params)``
 (always from a worker thread, through ``desktop.tasks``) with the names of the service API
 in ``core/api`` (``sessions.list``, ``holds.create``...), and listen to ``changed`` for
-change-feed messages (``core.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
+change-feed messages (``core.infra.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
 
 ``LocalBackend`` runs ``core.api.dispatch`` in-process on the embedded database;
 ``RemoteBackend`` (``desktop.remote_backend``) sends the same names to a sync server.
@@ -16,12 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
-from core import changes
-from core.actor import Actor
 from core.api import METHODS, Call, dispatch
 from core.background import Workers
-from core.db import Database
-from core.errors import DomainError
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import DomainError
 from desktop.tasks import pool
 
 POLL_MS = 1000
@@ -78,7 +78,7 @@ class Backend(QObject):
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         """Run one service API method and return its JSON-able result (worker thread only).
 
-        Raises ``core.errors.DomainError`` subclasses with a message for the user.
+        Raises ``core.infra.errors.DomainError`` subclasses with a message for the user.
         """
         raise NotImplementedError
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london, uk_date, uk_datetime
-from core.money import gbp
+from core.infra.clock import today_london, uk_date, uk_datetime
+from core.infra.money import gbp
 from desktop import layouts
 from desktop.backend import RESEND, Backend
 from desktop.customer_dialog import CustomerDialog
@@ -37,7 +37,7 @@ from desktop.tasks import BackendOp, plain_message
 from desktop.wording import plural
 
 COLUMNS = ("Reference", "Customer", "Found by", "Course", "Date", "Seats", "Total", "Status")
-SEARCH_LIMIT = 50  # core.bookings.search returns at most this many
+SEARCH_LIMIT = 50  # core.booking.bookings.search returns at most this many
 TIMELINE = "bookings.timeline"
 
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london, uk_date
+from core.infra.clock import today_london, uk_date
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import to_london, today_london, uk_date
-from core.money import gbp
+from core.infra.clock import to_london, today_london, uk_date
+from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 from desktop.today_tab import REFERENCE, STATUS_TEXT

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import APP_NAME
-from core.roles import ADMIN, DESK, OFFICE, TRAINER
+from core.infra.config import APP_NAME
+from core.staff.roles import ADMIN, DESK, OFFICE, TRAINER
 from desktop.tasks import activity
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The desk against a sync server: the same API names over ``desktop.sync_client``.
 
-Errors come back as the same ``core.errors`` classes the local backend raises (rebuilt from
+Errors come back as the same ``core.infra.errors`` classes the local backend raises (rebuilt from
 the server's error code), so screens handle both backends alike. The refresh token lives
-in the OS keyring (``core.secrets``) under the server's URL, so the next start signs in
+in the OS keyring (``core.infra.secrets``) under the server's URL, so the next start signs in
 without a password; each rotation is saved again.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core.errors import DomainError
-from core.secrets import delete_secret, read_secret, write_secret
+from core.infra.errors import DomainError
+from core.infra.secrets import delete_secret, read_secret, write_secret
 from desktop.backend import Backend
 from desktop.sync_client import BlockingSyncClient, ConnectionLost, RpcError
 from desktop.tasks import Op
@@ -40,7 +40,7 @@ def _error_classes() -> dict[str, type[DomainError]]:
 
 
 def domain_error(exc: RpcError) -> DomainError:
-    """The ``core.errors`` class for a server error, with its plain-English message."""
+    """The ``core.infra.errors`` class for a server error, with its plain-English message."""
     if isinstance(exc, ConnectionLost):
         return DomainError(exc.message)
     data = dict(exc.data) if isinstance(exc.data, dict) else {}

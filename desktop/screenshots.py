@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
-from core import crypto
-from core.db import Database
+from core.infra import crypto
+from core.infra.db import Database
 from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.customer_dialog import CustomerDialog

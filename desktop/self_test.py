@@ -31,7 +31,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QSettings, QThreadPoo
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from core.db import Database
+from core.infra.db import Database
 
 if TYPE_CHECKING:
     from desktop.backend import Backend
@@ -165,8 +165,8 @@ def _commands(ctx: Context) -> None:
 
 @check("resources")
 def _resources(ctx: Context) -> None:
-    from core import catalogue
-    from core.resources import resource
+    from core.catalogue import specs as catalogue
+    from core.infra.resources import resource
 
     cat = catalogue.default_catalogue()
     if not cat.courses or not cat.venues:
@@ -193,7 +193,7 @@ def _database(ctx: Context) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from core.db import alembic_config, migrate, open_database
+    from core.infra.db import alembic_config, migrate, open_database
 
     db = open_database()
     migrate(db)
@@ -209,7 +209,7 @@ def _database(ctx: Context) -> None:
 def _demo(ctx: Context) -> None:
     from sqlalchemy import func, select
 
-    from core import demo
+    from core.demo import data as demo
     from core.models import Booking, CourseSession
 
     db = ctx.database()
@@ -264,7 +264,7 @@ def _wizard(ctx: Context) -> SubChecks:
     """Book one attendee for cash through every step, painting each on the way."""
     from sqlalchemy import select
 
-    from core.clock import now
+    from core.infra.clock import now
     from core.models import Course, CourseSession
 
     steps = need("desktop.wizard.wizard")
@@ -349,7 +349,7 @@ def _email_templates(ctx: Context) -> SubChecks:
 def _certificate_pdf(ctx: Context) -> None:
     from sqlalchemy import select
 
-    pdf = need("core.certificate_pdf")
+    pdf = need("core.certificates.pdf")
     models = need("core.models.attendance")
     with ctx.database().read() as tx:
         certificate = tx.scalars(select(models.Certificate).limit(1)).first()
@@ -420,7 +420,7 @@ def run_checks(ctx: Context, out: TextIO) -> list[Result]:
 @contextmanager
 def isolated_environment(data_dir: Path) -> Iterator[None]:
     """Point the app at ``data_dir`` with a fresh key, no keyring and no server; undo after."""
-    from core.crypto import new_key_text
+    from core.infra.crypto import new_key_text
 
     saved = {name: os.environ.get(name) for name in ISOLATED_VARS}
     os.environ.pop("DATABASE_URL", None)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london
+from core.infra.clock import today_london
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache

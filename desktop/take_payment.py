@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.clock import uk_datetime
-from core.money import gbp
+from core.infra.clock import uk_datetime
+from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.payment_methods import METHODS, PaymentMethod, offered_keys

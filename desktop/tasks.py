@@ -22,7 +22,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from core.errors import DomainError
+from core.infra.errors import DomainError
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """One way to type a date at the desk: ``02/12/2026`` (day/month/year), everywhere.
 
-Dates are shown as ``Wed 2 Dec 2026`` (``core.clock.uk_date``) and typed as ``dd/mm/yyyy``:
+Dates are shown as ``Wed 2 Dec 2026`` (``core.infra.clock.uk_date``) and typed as ``dd/mm/yyyy``:
 every date field is made by ``date_edit``, and typed text in tables is read by ``parse``.
 """
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from core import holds
 from core.api import METHODS, public
-from core.auth import Identity, signing_secret
 from core.background import Workers
-from core.db import Database
+from core.booking import holds
+from core.infra.db import Database
+from core.staff.auth import Identity, signing_secret
 from server import http
 from server.connection import Connection, Limits
 from server.feed import Feed

@@ -10,9 +10,11 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
-from core import auth, background, catalogue
+from core import background
+from core.catalogue import specs as catalogue
 from core.cli.context import database
-from core.config import RATE_BURST_RANGE, RATE_LIMIT_RANGE, load_settings
+from core.infra.config import RATE_BURST_RANGE, RATE_LIMIT_RANGE, load_settings
+from core.staff import auth
 from server.app import ServerOptions, run
 from server.connection import Limits
 

@@ -24,12 +24,12 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from core import signins
-from core.actor import Actor
 from core.api import METHODS, Call, dispatch
-from core.auth import Identity
-from core.db import Database
-from core.errors import DomainError, Unauthenticated
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import DomainError, Unauthenticated
+from core.staff import signins
+from core.staff.auth import Identity
 from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.metrics import Metrics

@@ -19,10 +19,10 @@ from typing import Any
 
 import psycopg
 
-from core import changes
-from core.actor import Actor
 from core.api.changes import visible
-from core.db import Database
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.db import Database
 from server.jsonrpc import notification
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from core.availability import active_holds_filter
-from core.clock import now
-from core.db import Database
+from core.booking.availability import active_holds_filter
+from core.infra.clock import now
+from core.infra.db import Database
 from core.models import Booking, SeatHold
 from core.payments.jobs import failing_steps
 from server.metrics import Metrics

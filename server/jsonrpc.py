@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from core.errors import DomainError
+from core.infra.errors import DomainError
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600

@@ -1,7 +1,7 @@
 """Which sign-ins are still live, as this server process knows them.
 
 Each call on a signed-in connection asks ``SignIns.live``: the answer is cached, read from
-the database (``core.signins.is_live``) only the first time a sign-in is seen, and cleared
+the database (``core.staff.signins.is_live``) only the first time a sign-in is seen, and cleared
 by the ``signin`` changes the feed brings from any process. Connections ``watch`` their
 sign-in and are told the moment it ends, so they can tell their client.
 """
@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from core import signins
-from core.db import Database
+from core.infra.db import Database
+from core.staff import signins
 
 KEEP = 10_000  # sign-ins remembered each way before the oldest are read again
 Ended = Callable[[str], None]  # called with the reason a watched sign-in ended

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from core import trainers
-from core.actor import Actor
-from core.clock import LONDON, now, today_london
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.clock import LONDON, now, today_london
+from core.infra.db import Database
 from core.models import User
+from core.staff import trainers
 
 ADMIN = Actor(label="Office Admin", role="admin", channel="desk", user_id=None)
 MANAGER = Actor(label="Helen Manager", role="manager", channel="desk", user_id=None)

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.actor import Actor
 from core.attendance import hlc
-from core.attendees import parse_attendees
-from core.bookings import record_booking
-from core.clock import now
-from core.db import Database
-from core.locking import lock_session
+from core.booking.attendees import parse_attendees
+from core.booking.bookings import record_booking
+from core.booking.locking import lock_session
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
 from core.models import Attendee, User
 from tests.factories import make_session, person
 
@@ -99,7 +99,7 @@ def booking_of(db: Database, attendee_id: int) -> int:
 def runs_today(db: Database, session_id: int) -> None:
     """Move a one-day session onto today, 09:00-16:00 London, whatever day of the week it is
     (the factory skips weekends, and "today first" must be checked on every day)."""
-    from core.clock import london, today_london
+    from core.infra.clock import london, today_london
     from core.models import CourseSession
 
     start, end = london(today_london(), time(9)), london(today_london(), time(16))

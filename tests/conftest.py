@@ -11,9 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from core import catalogue
-from core.config import load_settings
-from core.db import Database, migrate, open_database
+from core.catalogue import specs as catalogue
+from core.infra.config import load_settings
+from core.infra.db import Database, migrate, open_database
 
 pytest_plugins = [
     "tests.mailbox",  # the mailbox fixture: a real SMTP server on loopback

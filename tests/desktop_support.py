@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from core.actor import Actor
-from core.config import load_settings
-from core.db import Database, open_database
+from core.infra.actor import Actor
+from core.infra.config import load_settings
+from core.infra.db import Database, open_database
 from desktop.backend import Backend, LocalBackend
 from desktop.main_window import MainWindow
 from desktop.tasks import pool

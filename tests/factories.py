@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.clock import today_london
-from core.db import Database
-from core.demo import add_session
+from core.demo.data import add_session
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.models import Course, User, Venue
 
 

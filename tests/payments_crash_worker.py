@@ -22,8 +22,8 @@ import signal
 import sys
 from typing import Any
 
-from core import bookings, holds
-from core.db import open_database
+from core.booking import bookings, holds
+from core.infra.db import open_database
 from core.payments import links, settle, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.jobs import run_payments_once

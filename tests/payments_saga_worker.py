@@ -14,7 +14,7 @@ import signal
 import sys
 from typing import Any
 
-from core.db import open_database
+from core.infra.db import open_database
 from core.payments import settle, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from tests.payments_support import DESK

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core import bookings
-from core.actor import Actor
-from core.db import Database
+from core.booking import bookings
+from core.demo.stripe_double import StripeDouble
+from core.infra.actor import Actor
+from core.infra.db import Database
 from core.models import OutboxMessage, Payment
 from core.payments.gateway import StripeClient, StripeConfig
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 
 DESK = Actor(label="Reception (Leeds)", role="reception", channel="desk", user_id=None)

@@ -23,12 +23,12 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from core import bookings, holds
-from core.actor import Actor
-from core.attendees import parse_attendees
-from core.clock import LONDON, london, now, today_london
-from core.db import Database
-from core.demo import add_session
+from core.booking import bookings, holds
+from core.booking.attendees import parse_attendees
+from core.demo.data import add_session
+from core.infra.actor import Actor
+from core.infra.clock import LONDON, london, now, today_london
+from core.infra.db import Database
 from core.models import Booking, Course, CourseSession, Payment, User, Venue
 from core.models.attendance import AttendanceMark, Certificate
 from tests.factories import person

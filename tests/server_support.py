@@ -17,8 +17,8 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from core import auth
-from core.db import Database
+from core.infra.db import Database
+from core.staff import auth
 from server.app import ServerOptions, SyncServer
 from server.connection import Limits
 

@@ -9,7 +9,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from core import __version__
-from core.config import APP_NAME
+from core.infra.config import APP_NAME
 from desktop import about
 
 

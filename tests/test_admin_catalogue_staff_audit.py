@@ -10,14 +10,18 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from core import auth, bookings, catalogue_admin, changes, staff
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.availability import get_session
-from core.catalogue_admin import CourseEdit, VenueEdit
-from core.clock import today_london
-from core.db import Database
-from core.errors import Conflict, Forbidden, ValidationFailed
+from core.booking import bookings
+from core.booking.availability import get_session
+from core.catalogue import admin as catalogue_admin
+from core.catalogue.admin import CourseEdit, VenueEdit
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.clock import today_london
+from core.infra.db import Database
+from core.infra.errors import Conflict, Forbidden, ValidationFailed
+from core.staff import accounts as staff
+from core.staff import auth
 from tests.admin_factories import ADMIN, add_trainer, at, weekday_ahead
 from tests.factories import make_session, person
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.db import Database
+from core.infra.db import Database
 from tests.admin_factories import add_trainer, weekday_ahead
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.actor import Actor
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
 from core.models.admin import RuleOverride
 from core.scheduling import SessionInput, create_session
 from desktop.admin.session_dialog import SessionDialog

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.alternatives import alternatives
-from core.clock import today_london
-from core.db import Database
-from core.errors import NotFound, ValidationFailed
+from core.booking.alternatives import alternatives
+from core.infra.clock import today_london
+from core.infra.db import Database
+from core.infra.errors import NotFound, ValidationFailed
 from tests.factories import make_session
 from tests.waitlist_support import full_session
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from core.attendance import hlc, merge
 from core.attendance.hlc import HybridClock
-from core.clock import now
-from core.db import Database
+from core.infra.clock import now
+from core.infra.db import Database
 
 DEVICES = ("tablet-a", "laptop-b", "phone-c")
 BASE_MS = 1_790_000_000_000
@@ -131,9 +131,9 @@ def test_the_server_applies_any_arrival_order_to_the_same_register(
     sqlite_db: Database, steps, skews, order, batch
 ) -> None:
     """The server's register equals the pure rule's, however batches arrive and repeat."""
-    from core.actor import Actor
     from core.attendance import marking
     from core.attendance.register import ops_applied, register_of
+    from core.infra.actor import Actor
     from tests.attendance_helpers import booked_session
 
     sid, people = booked_session(sqlite_db, None, people=3, course="faw-requal")

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import ops_applied
-from core.db import Database
+from core.infra.db import Database
 from desktop.backend import LocalBackend
 from desktop.trainer.register_source import RegisterSource
 from desktop.trainer.trainer_tab import TrainerTab
@@ -94,7 +94,7 @@ def test_keyboard_marks_sync_at_once_and_queue_when_offline(
 def test_my_sessions_tab_is_shown_to_trainers_only(
     qtbot: QtBot, sqlite_db: Database, tmp_path: Path
 ) -> None:
-    from core.actor import Actor
+    from core.infra.actor import Actor
     from desktop.main_window import MainWindow
 
     for actor, visible in ((trainer(sqlite_db), True), (Actor("Front Desk", "reception"), False)):
@@ -108,7 +108,7 @@ def test_my_sessions_tab_is_shown_to_trainers_only(
 def test_marking_while_disconnected_never_waits_for_the_network(
     sqlite_db: Database,
 ) -> None:
-    from core.errors import DomainError
+    from core.infra.errors import DomainError
 
     sarah = trainer(sqlite_db)
     sid, (amy, ben) = booked_session(sqlite_db, sarah, days_ahead=0)

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core.actor import Actor
 from core.api import Call, dispatch
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import register_of
-from core.config import load_settings
-from core.db import Database, migrate, open_database
-from core.errors import NotFound, ValidationFailed
+from core.infra.actor import Actor
+from core.infra.config import load_settings
+from core.infra.db import Database, migrate, open_database
+from core.infra.errors import NotFound, ValidationFailed
 from core.models.attendance import AttendanceOp, OfflineRoster
 from tests.attendance_helpers import booked_session, trainer
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.db import Database
-from core.errors import Forbidden, ValidationFailed
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import Forbidden, ValidationFailed
 from core.models.attendance import AttendanceMark, AttendanceOp
 from tests.attendance_helpers import booked_session, op, runs_today, stamp, trainer
 
@@ -165,7 +165,7 @@ def test_a_later_mark_from_another_device_wins_and_the_override_is_shown(
 
 
 def test_cancelled_bookings_are_not_on_the_roster(sqlite_db: Database) -> None:
-    from core import bookings
+    from core.booking import bookings
     from core.models import Attendee
 
     sarah = trainer(sqlite_db)

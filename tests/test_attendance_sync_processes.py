@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core.actor import Actor
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import register_of
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
 from core.models.attendance import AttendanceOp
 from desktop.sync_client import BlockingSyncClient
 from tests.attendance_helpers import booked_session

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.attendees import HOW_TO_TYPE, attendee_problems, parse_attendees
-from core.db import Database
-from core.errors import ValidationFailed
+from core.booking.attendees import HOW_TO_TYPE, attendee_problems, parse_attendees
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from desktop.wizard import BookingWizard
 from desktop.wizard.attendees import FIELDS, row_problems
 from desktop.wizard.wizard import ATTENDEES
@@ -156,8 +156,8 @@ def test_the_desk_marks_the_wrong_cell_only_once_typed_in(
 def test_service_parameter_mistakes_are_told_plainly(
     sqlite_db: Database, method: str, params: dict[str, object]
 ) -> None:
-    from core.actor import Actor
     from core.api import Call, dispatch
+    from core.infra.actor import Actor
 
     with pytest.raises(ValidationFailed) as refused:
         dispatch(Call(sqlite_db, Actor("desk", "reception")), method, params)

@@ -10,14 +10,15 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from core import auth, staff
-from core.actor import CLI
 from core.api import Call, dispatch
-from core.clock import now
-from core.config import load_settings
-from core.db import Database
-from core.errors import ConfigError, Unauthenticated
+from core.infra.actor import CLI
+from core.infra.clock import now
+from core.infra.config import load_settings
+from core.infra.db import Database
+from core.infra.errors import ConfigError, Unauthenticated
 from core.models import User
+from core.staff import accounts as staff
+from core.staff import auth
 from tests.server_support import JWT_SECRET, PASSWORD, add_api_key, add_staff
 
 ANON_LOGIN = {"email": "reception@example.org", "password": PASSWORD}
@@ -211,7 +212,7 @@ def test_settings_are_checked_naming_the_variable() -> None:
 
 
 def test_demo_staff_sign_in_with_the_documented_password(sqlite_db: Database) -> None:
-    from core import demo
+    from core.demo import data as demo
 
     demo.seed(sqlite_db)
     for email in ("admin@rft-training.co.uk", "sarah.holt@rft-training.co.uk"):

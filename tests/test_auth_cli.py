@@ -10,8 +10,8 @@ import pytest
 
 from core.api import Call, dispatch
 from core.cli import main
-from core.db import Database
-from core.errors import Unauthenticated
+from core.infra.db import Database
+from core.infra.errors import Unauthenticated
 from tests.conftest import make_database, sqlite_url
 
 

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from core import bookings, changes, holds
-from core.actor import Actor
-from core.availability import get_session
-from core.clock import now
-from core.db import Database
-from core.errors import HoldExpired, NotEnoughSeats, SessionNotBookable, ValidationFailed
+from core.booking import bookings, holds
+from core.booking.availability import get_session
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import HoldExpired, NotEnoughSeats, SessionNotBookable, ValidationFailed
 from core.models import SeatHold
 from tests.factories import make_session, person
 

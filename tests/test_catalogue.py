@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.catalogue import load_catalogue
-from core.errors import CatalogueError
-from core.resources import resource
+from core.catalogue.specs import load_catalogue
+from core.infra.errors import CatalogueError
+from core.infra.resources import resource
 
 
 def test_shipped_catalogue_has_thirteen_courses_and_eight_venues() -> None:

@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import certificates
 from core.api import Call, dispatch
-from core.certificate_mail import send_due_reminders
+from core.certificates import issuing as certificates
+from core.certificates.mail import send_due_reminders
 from core.cli import main
-from core.clock import today_london
-from core.db import Database
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.models.attendance import Certificate
 from core.models.payments import OutboxMessage
 from core.notify.outbox import decode_attachments
@@ -115,11 +115,11 @@ def test_no_certificate_before_the_last_day_of_a_three_day_course(sqlite_db: Dat
         first_day=today_london() - timedelta(days=1),  # running now; ends on a later day
         trainer_email="sarah.holt@rft-training.co.uk",
     )
-    from core.actor import Actor
-    from core.attendees import parse_attendees
-    from core.bookings import record_booking
-    from core.clock import LONDON
-    from core.locking import lock_session
+    from core.booking.attendees import parse_attendees
+    from core.booking.bookings import record_booking
+    from core.booking.locking import lock_session
+    from core.infra.actor import Actor
+    from core.infra.clock import LONDON
     from core.models import CourseSession
     from tests.factories import person
 
@@ -145,7 +145,7 @@ def test_the_pdf_is_an_a4_page_naming_holder_course_and_number(sqlite_db: Databa
     _, (first, _) = booked_session(sqlite_db, sarah, course="faw-requal", days_ahead=-7)
     mark(sqlite_db, sarah, full_marks(first, days=2))
     (cert,) = issued(sqlite_db)
-    from core.certificate_pdf import pdf_for
+    from core.certificates.pdf import pdf_for
 
     with sqlite_db.read() as tx:
         data = pdf_for(tx, cert)
@@ -211,7 +211,7 @@ def test_renewal_reminders_go_at_90_and_30_days_once_each(any_db: Database) -> N
         "90 days",
     ]
     with any_db.read() as tx:
-        from core.clock import uk_datetime
+        from core.infra.clock import uk_datetime
         from core.models import CourseSession
 
         next_date = uk_datetime(tx.get_one(CourseSession, upcoming).start_at)
@@ -224,9 +224,9 @@ def test_renewal_reminders_go_at_90_and_30_days_once_each(any_db: Database) -> N
 def test_erasing_a_person_blanks_their_certificate_name_and_register_notes(
     sqlite_db: Database,
 ) -> None:
-    from core.actor import Actor
     from core.attendance import personal_data
-    from core.privacy import erase_person
+    from core.customers.privacy import erase_person
+    from core.infra.actor import Actor
 
     sarah = trainer(sqlite_db)
     _, (first, _) = booked_session(sqlite_db, sarah)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.clock import today_london
+from core.infra.clock import today_london
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import pytest
 
-from core.clock import today_london
-from core.db import Database
+from core.infra.clock import today_london
+from core.infra.db import Database
 from tests.admin_factories import add_trainer
 from tests.attendance_helpers import booked_session, full_marks, trainer
 from tests.test_certificates import mark
@@ -226,7 +226,7 @@ def test_the_readme_documents_every_json_field(cli_env: dict[str, str]) -> None:
     documented = readme[readme.index("### Stable JSON output") : readme.index("## Configuration")]
     catalogue = json.loads(rft("catalogue", "--json", env=cli_env).stdout)
     keys = set(sessions(cli_env)[0]) | set(catalogue["courses"][0]) | set(catalogue["venues"][0])
-    from core.certificates import CertificateView
+    from core.certificates.issuing import CertificateView
 
     keys |= {f.name for f in CertificateView.__dataclass_fields__.values()}
     assert {"colour", "cancel_reason"} <= keys

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.cli import main
-from core.db import Database
+from core.infra.db import Database
 from tests.test_cli_first_day import LIBRARY_WORDING
 
 

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from core import auth, changes, holds
-from core.actor import CLI
-from core.db import Database
+from core.booking import holds
+from core.infra import changes
+from core.infra.actor import CLI
+from core.infra.db import Database
+from core.staff import auth
 from desktop.sync_client import BlockingSyncClient, NotConnected, RpcError, SyncClient
 from tests.conftest import sqlite_url
 from tests.factories import make_session, person

@@ -9,7 +9,7 @@ import contextlib
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from core.db import Database
+from core.infra.db import Database
 from tests.server_support import TIMEOUT, peer, running_server
 
 

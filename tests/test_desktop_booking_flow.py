@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.availability import get_session
-from core.db import Database
+from core.booking.availability import get_session
+from core.infra.db import Database
 from core.models import Booking
 from desktop.tasks import activity
 from desktop.wizard import BookingWizard

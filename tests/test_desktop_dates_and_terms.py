@@ -12,14 +12,14 @@ from PySide6.QtWidgets import QDateEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.actor import CLI, Actor
 from core.api import Call, dispatch
-from core.bookings import book_now
-from core.clock import london
-from core.db import Database
+from core.booking.bookings import book_now
+from core.booking.terms import refund_rule
+from core.infra.actor import CLI, Actor
+from core.infra.clock import london
+from core.infra.db import Database
 from core.models import OutboxMessage
 from core.payments.policy import RefundPolicy
-from core.terms import refund_rule
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import LocalBackend
 from desktop.tasks import pool

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from core.db import Database
+from core.infra.db import Database
 from desktop.backend import LocalBackend
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, SESSION
@@ -23,8 +23,8 @@ def open_wizard(qtbot: QtBot, backend: LocalBackend, session_id: int) -> Booking
 
 
 def fill_last_seats(db: Database, session_id: int, leave: int) -> None:
-    from core.actor import CLI
-    from core.bookings import book_now
+    from core.booking.bookings import book_now
+    from core.infra.actor import CLI
 
     with db.write() as tx:
         book_now(tx, session_id, [person(i) for i in range(12 - leave)], CLI)

@@ -7,9 +7,9 @@ from datetime import timedelta
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from core.bookings import find
-from core.clock import now
-from core.db import Database
+from core.booking.bookings import find
+from core.infra.clock import now
+from core.infra.db import Database
 from desktop.take_payment import TakePaymentDialog
 from tests.desktop_support import DeskFactory, make_desk
 from tests.payments_support import pending_booking

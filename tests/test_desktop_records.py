@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.audit import field_changes
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.audit import field_changes
+from core.infra.db import Database
 from desktop.admin.audit_tab import AuditTab
 from desktop.admin.record_table import RecordTableModel
 from desktop.admin.staff_tab import StaffTab

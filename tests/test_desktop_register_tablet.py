@@ -8,12 +8,12 @@ import uuid
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.actor import Actor
 from core.attendance import marking, merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import ops_applied
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
 from desktop.backend import LocalBackend
 from desktop.trainer.register_source import RegisterSource
 from desktop.trainer.trainer_tab import TrainerTab

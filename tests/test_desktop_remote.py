@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from core import auth
-from core.actor import Actor
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.staff import auth
 from desktop import remote_backend
 from desktop.login_dialog import LoginDialog
 from desktop.main_window import MainWindow
@@ -94,8 +94,8 @@ def test_booking_through_a_running_server(
 def test_last_seat_race_between_two_desks_on_the_server(
     qtbot: QtBot, sqlite_db: Database, server: ServerProcess, remote_desks: list[RemoteBackend]
 ) -> None:
-    from core.actor import CLI
-    from core.bookings import book_now
+    from core.booking.bookings import book_now
+    from core.infra.actor import CLI
     from tests.factories import person
 
     last = make_session(sqlite_db, course="efaw", venue="leeds", days_ahead=7)

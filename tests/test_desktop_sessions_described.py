@@ -8,9 +8,9 @@ from datetime import timedelta
 from PySide6.QtCore import QDate, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from core.catalogue import default_catalogue
-from core.clock import today_london
-from core.db import Database
+from core.catalogue.specs import default_catalogue
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.models import CourseSession
 from desktop.session_data import course_code
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window

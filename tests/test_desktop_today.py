@@ -13,15 +13,15 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.actor import CLI, Actor
 from core.api import Call, dispatch
-from core.bookings import book_now
-from core.clock import london, now, today_london, uk_date
-from core.db import Database
-from core.errors import Forbidden, NotFound, ValidationFailed
+from core.booking.bookings import book_now
+from core.infra.actor import CLI, Actor
+from core.infra.clock import london, now, today_london, uk_date
+from core.infra.db import Database
+from core.infra.errors import Forbidden, NotFound, ValidationFailed
+from core.infra.money import gbp
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import Certificate
-from core.money import gbp
 from desktop.customer_dialog import CustomerDialog
 from desktop.today_tab import REFERENCE, SESSION_KEY
 from tests.desktop_support import DeskFactory, desk_settings, make_desk, open_window

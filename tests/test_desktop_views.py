@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.actor import CLI
-from core.bookings import book_now
-from core.clock import LONDON, london, today_london
-from core.db import Database
+from core.booking.bookings import book_now
+from core.infra.actor import CLI
+from core.infra.clock import LONDON, london, today_london
+from core.infra.db import Database
+from core.infra.money import gbp
 from core.models import Booking, Payment
-from core.money import gbp
 from desktop.app import restart_command
 from desktop.bookings_tab import TransferDialog
 from desktop.main_window import MainWindow

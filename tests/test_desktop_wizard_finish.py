@@ -11,8 +11,8 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.clock import today_london
-from core.db import Database
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.models import OutboxMessage
 from core.organisations import invoices
 from desktop.wizard import BookingWizard

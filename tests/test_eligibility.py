@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from core import audit, bookings, holds
-from core.actor import Actor
-from core.catalogue import load_catalogue
-from core.clock import LONDON
-from core.db import Database
-from core.eligibility import DeclaredCertificate, EligibilityInput, NotEligible
-from core.errors import CatalogueError, Forbidden, ValidationFailed
+from core.booking import bookings, holds
+from core.booking.eligibility import DeclaredCertificate, EligibilityInput, NotEligible
+from core.catalogue.specs import load_catalogue
+from core.infra import audit
+from core.infra.actor import Actor
+from core.infra.clock import LONDON
+from core.infra.db import Database
+from core.infra.errors import CatalogueError, Forbidden, ValidationFailed
+from core.infra.resources import resource
 from core.models import Booking, Course, CourseSession
-from core.resources import resource
 from tests.factories import make_session, person
 from tests.waitlist_support import DESK, certify
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from core import bookings
-from core.actor import CLI
+from core.booking import bookings
 from core.cli import main
-from core.db import Database
+from core.infra.actor import CLI
+from core.infra.db import Database
 from tests.factories import make_session, person
 from tests.mailbox import Mailbox, free_port, parts
 

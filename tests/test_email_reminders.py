@@ -7,10 +7,10 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from core import bookings
-from core.actor import CLI
-from core.clock import uk_date
-from core.db import Database
+from core.booking import bookings
+from core.infra.actor import CLI
+from core.infra.clock import uk_date
+from core.infra.db import Database
 from core.models import CourseSession, OutboxMessage
 from core.notify import sender
 from core.notify.booking_emails import send_session_changed

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from core.availability import SessionView
-from core.clock import london
-from core.errors import ValidationFailed
-from core.invites import session_invite
+from core.booking.availability import SessionView
+from core.infra.clock import london
+from core.infra.errors import ValidationFailed
 from core.notify import samples
+from core.notify.invites import session_invite
 from core.notify.render import render, template_names
 from core.notify.samples import sample_context
 

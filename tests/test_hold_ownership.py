@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from core.api import Call, dispatch
-from core.db import Database
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.models import SeatHold
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 from tests.payments_support import DESK
 from tests.server_support import Peer, add_api_key, add_staff, peer, running_server

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from core.db import Database
-from core.errors import ValidationFailed
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
-from core.payments.stripe_double import StripeDouble
 from tests.conftest import make_database, sqlite_url
 from tests.payments_support import pay_link
 from tests.test_cli import rft

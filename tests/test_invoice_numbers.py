@@ -8,10 +8,10 @@ import os
 import pytest
 from sqlalchemy import select
 
-from core.actor import Actor
-from core.clock import today_london
-from core.config import load_settings
-from core.db import Database, open_database
+from core.infra.actor import Actor
+from core.infra.clock import today_london
+from core.infra.config import load_settings
+from core.infra.db import Database, open_database
 from core.models.organisations import Invoice
 from core.organisations import bulk
 from core.organisations.order_csv import parse_rows

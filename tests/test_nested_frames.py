@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from core.db import Database
+from core.infra.db import Database
 from tests.server_support import peer, running_server
 
 

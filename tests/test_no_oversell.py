@@ -9,13 +9,13 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from core import bookings, holds
-from core.actor import Actor
-from core.availability import get_session
-from core.config import load_settings
-from core.db import Database, open_database
-from core.errors import LockTimeout, NotEnoughSeats
-from core.locking import lock_session
+from core.booking import bookings, holds
+from core.booking.availability import get_session
+from core.booking.locking import lock_session
+from core.infra.actor import Actor
+from core.infra.config import load_settings
+from core.infra.db import Database, open_database
+from core.infra.errors import LockTimeout, NotEnoughSeats
 from core.models import Booking, SeatHold
 from tests.factories import make_session, person
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from core import bookings
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.clock import now, today_london
-from core.db import Database
-from core.errors import DomainError, Forbidden, HoldExpired, NotEnoughSeats, ValidationFailed
+from core.booking import bookings
+from core.infra.actor import Actor
+from core.infra.clock import now, today_london
+from core.infra.db import Database
+from core.infra.errors import DomainError, Forbidden, HoldExpired, NotEnoughSeats, ValidationFailed
 from core.models import Booking, SeatHold
 from core.models.organisations import Invoice
 from core.models.payments import OutboxMessage
@@ -383,8 +383,8 @@ def test_an_order_is_confirmed_once_and_needs_rows_or_csv_but_not_both(
 
 
 def test_a_malformed_vat_rate_stops_the_start_naming_the_setting() -> None:
-    from core.config import load_settings
-    from core.errors import ConfigError
+    from core.infra.config import load_settings
+    from core.infra.errors import ConfigError
 
     with pytest.raises(ConfigError, match="RFT_VAT_RATE must be a percentage"):
         load_settings({"RFT_VAT_RATE": "twenty"})

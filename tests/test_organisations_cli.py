@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.availability import get_session
+from core.booking.availability import get_session
 from core.cli.organisations import pence
-from core.db import Database
-from core.errors import ValidationFailed
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from tests.conftest import make_database, sqlite_url
 from tests.factories import make_session
 from tests.test_cli import rft

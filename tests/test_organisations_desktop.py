@@ -11,8 +11,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
-from core.db import Database
-from core.payments.stripe_double import StripeDouble
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from desktop.organisations import OrganisationsTab
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
 from desktop.remote_backend import RemoteBackend

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from core import bookings
-from core.actor import CLI
-from core.clock import now
-from core.config import load_settings
-from core.db import Database
-from core.errors import ConfigError
+from core.booking import bookings
+from core.infra.actor import CLI
+from core.infra.clock import now
+from core.infra.config import load_settings
+from core.infra.db import Database
+from core.infra.errors import ConfigError
 from core.models import OutboxMessage
 from core.notify import outbox, sender
 from core.notify.booking_emails import send_confirmation

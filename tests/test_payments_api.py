@@ -8,16 +8,16 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from core import bookings
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.db import Database
-from core.errors import Forbidden, NotFound, ValidationFailed
+from core.booking import bookings
+from core.customers.privacy import erase_person
+from core.demo.stripe_double import StripeDouble
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import Forbidden, NotFound, ValidationFailed
+from core.infra.money import gbp
 from core.models import OutboxMessage
-from core.money import gbp
 from core.payments.gateway import gateway_for
-from core.payments.stripe_double import StripeDouble
-from core.privacy import erase_person
 from tests.factories import make_session, person
 from tests.payments_support import (
     DESK,

@@ -8,11 +8,11 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from core.config import load_settings
-from core.errors import ConfigError
+from core.demo.stripe_double import StripeDouble
+from core.infra.config import load_settings
+from core.infra.errors import ConfigError
 from core.payments.gateway import check_stripe
 from core.payments.startup import check_settings, settings_problems
-from core.payments.stripe_double import StripeDouble
 
 
 class MemoryKeyring(KeyringBackend):

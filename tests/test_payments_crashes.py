@@ -14,16 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from core import availability
-from core.clock import now
-from core.db import Database
+from core.booking import availability
+from core.demo.stripe_double import StripeDouble
+from core.infra.clock import now
+from core.infra.db import Database
 from core.models import Booking, SeatHold
 from core.models.admin import AuditEntry
 from core.payments import desk, links, terminal
 from core.payments.gateway import PaymentUnavailable
 from core.payments.jobs import run_payments_once
 from core.payments.reconcile import recover
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session
 from tests.payments_support import (
     DESK,

@@ -7,17 +7,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.bookings import find
+from core.booking.bookings import find
 from core.cli import main
-from core.clock import now
-from core.db import Database
-from core.errors import DomainError, Forbidden, ValidationFailed
+from core.demo.stripe_double import StripeDouble
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import DomainError, Forbidden, ValidationFailed
 from core.payments import deadline, desk, links, terminal
 from core.payments.gateway import gateway_for
 from core.payments.jobs import run_payments_once
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, pending_booking, present_card
 
 TRAINER = Actor(label="Trainer", role="trainer", channel="desk")

@@ -8,11 +8,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.db import Database
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.models import PaymentState, StripeEvent
 from core.payments import events, links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
     DESK,
     booking_state,

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from core import bookings
-from core.clock import now
-from core.db import Database
-from core.errors import DomainError
+from core.booking import bookings
+from core.demo.stripe_double import StripeDouble
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import DomainError
 from core.payments import desk, links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.jobs import run_payments_once
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, pending_booking, total_pence
 
 FAULTS = [

@@ -6,15 +6,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from core import bookings
-from core.actor import Actor
-from core.clock import now
-from core.db import Database
-from core.errors import Forbidden, ValidationFailed
+from core.booking import bookings
+from core.demo.stripe_double import StripeDouble
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import Forbidden, ValidationFailed
 from core.payments import desk, links
 from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 from tests.payments_support import (
     DESK,

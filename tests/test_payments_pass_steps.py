@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.cli import main
-from core.db import Database
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.payments import links
 from core.payments.gateway import StripeClient
 from core.payments.jobs import STEPS, run_payments_once, step_states
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session
 from tests.payments_support import DESK, booking_state, emails, pending_booking
 from tests.server_support import running_server

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import Database
-from core.errors import ValidationFailed
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from core.payments import links, refunds
 from core.payments.gateway import PaymentUnavailable, StripeClient
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
     DESK,
     MANAGER,

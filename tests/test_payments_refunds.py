@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core.db import Database
-from core.errors import Forbidden, ValidationFailed
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
+from core.infra.errors import Forbidden, ValidationFailed
 from core.payments import desk, refunds, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.jobs import run_payments_once
 from core.payments.reconcile import recover
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import (
     DESK,
     MANAGER,

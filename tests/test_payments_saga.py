@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core import bookings
-from core.db import Database
+from core.booking import bookings
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.payments.reconcile import recover
-from core.payments.stripe_double import StripeDouble
 from tests.factories import person
 from tests.payments_support import (
     DESK,

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from core.clock import now
-from core.db import Database
-from core.errors import ValidationFailed
+from core.demo.stripe_double import StripeDouble
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from core.payments import links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment
 from core.payments.reconcile import recover
-from core.payments.stripe_double import StripeDouble
 from tests.payments_support import DESK, booking_state, emails, pending_booking, present_card
 
 

@@ -8,9 +8,10 @@ import psycopg
 from alembic import command
 from sqlalchemy import select, text
 
-from core import bookings, privacy
-from core.actor import CLI, Actor
-from core.db import Database, alembic_config, migrate
+from core.booking import bookings
+from core.customers import privacy
+from core.infra.actor import CLI, Actor
+from core.infra.db import Database, alembic_config, migrate
 from core.models import OutboxMessage
 from core.notify import outbox, sender
 from core.notify.samples import sample_context

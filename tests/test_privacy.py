@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core import bookings, privacy
-from core.actor import CLI, Actor
-from core.db import Database
-from core.errors import NotFound
+from core.booking import bookings
+from core.customers import privacy
+from core.infra.actor import CLI, Actor
+from core.infra.db import Database
+from core.infra.errors import NotFound
 from tests.factories import make_session, person
 
 

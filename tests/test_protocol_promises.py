@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session, person
 from tests.server_support import PASSWORD, TIMEOUT, add_staff, peer, running_server
 

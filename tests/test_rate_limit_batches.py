@@ -8,7 +8,7 @@ import json
 
 from websockets.asyncio.client import connect
 
-from core.db import Database
+from core.infra.db import Database
 from server.connection import Limits, TokenBucket
 from tests.server_support import TIMEOUT, running_server
 

@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.db import Database
-from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from tests.reports_data import build_known
 from tests.server_support import add_api_key, add_staff, peer, running_server
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from core.db import Database
+from core.infra.db import Database
 from tests.reports_data import Known, build_known
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from core.actor import Actor
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
 from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
 from desktop.reports import ReportsTab

@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from core import reports
-from core.clock import today_london
-from core.db import Database
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.reports import ReportFilter
 from core.reports.dimensions import SESSION_DIMENSIONS
 from tests.reports_data import build_known, certify, month_start

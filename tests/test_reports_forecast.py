@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from core import bookings, reports
-from core.attendees import parse_attendees
-from core.clock import today_london
-from core.db import Database
+from core import reports
+from core.booking import bookings
+from core.booking.attendees import parse_attendees
+from core.infra.clock import today_london
+from core.infra.db import Database
 from core.models import CourseSession
 from core.reports import ReportFilter
 from tests.factories import make_session

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from reportlab import rl_config
 
 from core import reports
-from core.actor import Actor
-from core.db import Database
+from core.infra.actor import Actor
+from core.infra.db import Database
 from core.reports import ReportFilter
 from core.reports.chart_data import chart_data, heat_grid
 from core.reports.pdf import to_pdf

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import literal, select
 
-from core.clock import LONDON
-from core.db import Database
+from core.infra.clock import LONDON
+from core.infra.db import Database
 from core.models.base import UTCDateTime
 from core.reports.localtime import clock_time, day_key, days_between, month_key, weekday_no
 

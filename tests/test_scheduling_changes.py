@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import bookings, changes
-from core.availability import get_session
-from core.clock import LONDON, now
-from core.db import Database
-from core.errors import Conflict, ValidationFailed
+from core.booking import bookings
+from core.booking.availability import get_session
+from core.infra import changes
+from core.infra.clock import LONDON, now
+from core.infra.db import Database
+from core.infra.errors import Conflict, ValidationFailed
 from core.models import CourseSession
 from core.models.admin import AuditEntry, RebookingOffer
 from core.notify import sender

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import trainers
-from core.db import Database
-from core.errors import Forbidden
+from core.infra.db import Database
+from core.infra.errors import Forbidden
 from core.models import CourseSession
 from core.models.admin import AuditEntry, RuleOverride
 from core.scheduling import SessionInput, TeachingRuleBroken, create_session
+from core.staff import trainers
 from tests.admin_factories import ADMIN, MANAGER, add_trainer, at, day_input, weekday_ahead
 from tests.factories import make_session
 

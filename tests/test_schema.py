@@ -6,9 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import event, inspect
 
-from core import demo
-from core.availability import SessionFilter, list_sessions
-from core.db import Database
+from core.booking.availability import SessionFilter, list_sessions
+from core.demo import data as demo
+from core.infra.db import Database
 from core.models import Base
 
 SEED_INDEXES = {
@@ -61,7 +61,7 @@ def test_listing_twelve_weeks_takes_the_same_queries_for_ten_or_hundreds(
 def test_migrations_have_a_single_head() -> None:
     from alembic.script import ScriptDirectory
 
-    from core.db import MIGRATIONS
+    from core.infra.db import MIGRATIONS
 
     scripts = ScriptDirectory(str(MIGRATIONS))
     assert len(scripts.get_heads()) == 1

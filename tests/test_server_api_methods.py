@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.clock import today_london
-from core.db import Database
-from core.errors import NotFound, ValidationFailed
+from core.infra.actor import Actor
+from core.infra.clock import today_london
+from core.infra.db import Database
+from core.infra.errors import NotFound, ValidationFailed
 from tests.factories import make_session, person
 
 DESK = Actor("Front Desk", "reception", "desk", None)

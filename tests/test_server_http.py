@@ -7,7 +7,7 @@ import json
 import urllib.error
 import urllib.request
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session
 from tests.server_support import add_staff, peer, running_server
 

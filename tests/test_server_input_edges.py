@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from core import changes
 from core.api import METHODS
-from core.db import Database
+from core.infra import changes
+from core.infra.db import Database
 from server.connection import Limits
 from server.jsonrpc import MAX_DEPTH
 from tests.factories import make_session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.errors import NotEnoughSeats
+from core.infra.errors import NotEnoughSeats
 from server import jsonrpc
 
 

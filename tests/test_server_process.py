@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from core.db import Database
+from core.infra.db import Database
 from tests.conftest import sqlite_url
 from tests.factories import make_session
 from tests.server_support import (

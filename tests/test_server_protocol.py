@@ -8,7 +8,7 @@ import json
 
 from core.api import METHODS
 from core.api.registry import ANYONE
-from core.db import Database
+from core.infra.db import Database
 from server.connection import Limits
 from tests.factories import make_session
 from tests.server_support import add_api_key, add_staff, peer, running_server

@@ -12,8 +12,8 @@ from sqlalchemy import func, select, update
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from core.clock import now
-from core.db import Database
+from core.infra.clock import now
+from core.infra.db import Database
 from core.models import Booking, CourseSession, SeatHold
 from server.connection import Limits
 from tests.factories import make_session, person

@@ -6,7 +6,7 @@ import asyncio
 import json
 import urllib.request
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session, person
 from tests.mailbox import Mailbox, free_port
 from tests.server_support import ServerProcess, add_staff, peer, server_env

@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core import bookings, holds
-from core.actor import Actor
 from core.api import Call, dispatch
-from core.db import Database
+from core.booking import bookings, holds
+from core.infra.actor import Actor
+from core.infra.db import Database
 from core.scheduling.cancel import cancel_session
 from tests.factories import make_session, person
 

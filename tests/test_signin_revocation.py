@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from core.db import Database
+from core.infra.db import Database
 from tests.conftest import sqlite_url
 from tests.factories import make_session
 from tests.server_support import (

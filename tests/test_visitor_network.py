@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.db import Database
+from core.infra.db import Database
 from server.app import visitor_network
 from tests.server_support import peer, running_server
 

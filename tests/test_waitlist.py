@@ -8,10 +8,11 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from core import bookings, holds, privacy
-from core.availability import get_session
-from core.db import Database
-from core.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
+from core.booking import bookings, holds
+from core.booking.availability import get_session
+from core.customers import privacy
+from core.infra.db import Database
+from core.infra.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
 from core.models import CourseSession, OutboxMessage, WaitlistEntry
 from core.waitlist import entries, offers
 from tests.factories import make_session, person
@@ -170,8 +171,8 @@ def test_a_persons_export_shows_their_waits_and_erasure_takes_them_off(
 
 
 def test_the_emailed_offer_can_be_booked_on_the_public_page(sqlite_db: Database) -> None:
-    from core.actor import Actor
     from core.api import Call, dispatch
+    from core.infra.actor import Actor
 
     sid, refs = full_session(sqlite_db, [2, 2])
     entry = join(sqlite_db, sid, 2, "pair")

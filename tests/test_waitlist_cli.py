@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from core.db import Database
+from core.infra.db import Database
 from tests.conftest import TEST_KEY
 from tests.factories import make_session
 from tests.test_cli import ROOT

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core import bookings
-from core.db import Database
+from core.booking import bookings
+from core.infra.db import Database
 from core.waitlist import entries
 from desktop.wizard import BookingWizard
 from tests.desktop_support import DeskFactory, make_desk

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from core import bookings, reports
-from core.clock import LONDON
-from core.db import Database
+from core import reports
+from core.booking import bookings
+from core.infra.clock import LONDON
+from core.infra.db import Database
 from core.models import CourseSession
 from core.reports import ReportFilter
 from core.waitlist import entries

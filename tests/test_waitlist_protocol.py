@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from core.clock import today_london
-from core.db import Database
+from core.infra.clock import today_london
+from core.infra.db import Database
 from tests.factories import make_session, person
 from tests.server_support import add_api_key, add_staff, peer, running_server
 from tests.waitlist_support import certify, full_session

@@ -9,12 +9,12 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from core import bookings, holds
-from core.actor import Actor
-from core.availability import get_session
-from core.config import load_settings
-from core.db import Database, open_database
-from core.errors import NotEnoughSeats
+from core.booking import bookings, holds
+from core.booking.availability import get_session
+from core.infra.actor import Actor
+from core.infra.config import load_settings
+from core.infra.db import Database, open_database
+from core.infra.errors import NotEnoughSeats
 from core.models import SeatHold, WaitlistEntry
 from core.waitlist import offers
 from tests.waitlist_support import full_session, join

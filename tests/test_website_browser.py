@@ -18,11 +18,11 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select
 
-from core import bookings
 from core.background import Workers, plan
-from core.db import Database
+from core.booking import bookings
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.models import OutboxMessage
-from core.payments.stripe_double import StripeDouble
 from core.waitlist import entries
 from tests.factories import make_session, person
 from tests.payments_support import DESK

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session
 from tests.server_support import peer, running_server
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.db import Database
+from core.demo.stripe_double import StripeDouble
+from core.infra.db import Database
 from core.models import Booking
-from core.payments.stripe_double import StripeDouble
 from tests.factories import make_session, person
 from tests.test_website_browser import (
     book_button,

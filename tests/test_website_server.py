@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from core.db import Database
+from core.infra.db import Database
 from server.app import SyncServer
 from tests.factories import make_session, person
 from tests.server_support import add_staff, peer, running_server

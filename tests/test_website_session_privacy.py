@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session
 from tests.server_support import add_staff, peer, running_server
 

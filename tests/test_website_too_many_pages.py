@@ -3,7 +3,7 @@ told what to do, not only that the connection was lost."""
 
 from __future__ import annotations
 
-from core.db import Database
+from core.infra.db import Database
 from tests.test_website_browser import by, open_page, text, visible
 from tests.web_support import browser, chromedriver, serving, wait_for
 

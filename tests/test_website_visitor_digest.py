@@ -8,7 +8,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from core.db import Database
+from core.infra.db import Database
 from core.models import SeatHold
 from tests.factories import make_session
 from tests.server_support import peer, running_server

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from typing import Any
 
-from core.db import Database
+from core.infra.db import Database
 from tests.factories import make_session, person
 from tests.server_support import add_staff, peer, running_server
 

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QObject, Slot
 from pytestqt.qtbot import QtBot
 
-from core.db import Database
+from core.infra.db import Database
 from desktop.backend import Backend
 from desktop.remote_backend import RemoteBackend
 from desktop.tasks import pool
@@ -84,8 +84,8 @@ class _Relay(QObject):
 
 
 def fill(db: Database, session_id: int, leave: int) -> None:
-    from core.actor import CLI
-    from core.bookings import book_now
+    from core.booking.bookings import book_now
+    from core.infra.actor import CLI
 
     with db.write() as tx:
         book_now(tx, session_id, [person(i) for i in range(12 - leave)], CLI)

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from core import bookings
-from core.actor import Actor
-from core.clock import now, today_london
-from core.db import Database
+from core.booking import bookings
+from core.infra.actor import Actor
+from core.infra.clock import now, today_london
+from core.infra.db import Database
 from core.models import Booking, OutboxMessage, SeatHold, WaitlistEntry
 from core.models.attendance import Certificate
 from core.waitlist import entries

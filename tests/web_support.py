@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 from core.background import Workers
-from core.db import Database
+from core.infra.db import Database
 from server.app import ServerOptions, SyncServer
 
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"

@@ -15,18 +15,21 @@ from typing import Any, TypeVar
 from pydantic import Field
 from sqlalchemy import select
 
-from core import audit, catalogue_admin, staff, trainers
-from core.actor import Actor
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
-from core.availability import get_session
-from core.catalogue_admin import CourseEdit, VenueEdit
-from core.errors import Unauthenticated
+from core.booking.availability import get_session
+from core.catalogue import admin as catalogue_admin
+from core.catalogue.admin import CourseEdit, VenueEdit
+from core.infra import audit
+from core.infra.actor import Actor
+from core.infra.errors import Unauthenticated
 from core.models.admin import RebookingOffer, RuleOverride
-from core.roles import ADMIN, OFFICE
 from core.scheduling import SessionInput, check_plan, create_session, repeat_session
 from core.scheduling.cancel import cancel_session
 from core.scheduling.edit import SessionEdit, edit_session
+from core.staff import accounts as staff
+from core.staff import trainers
+from core.staff.roles import ADMIN, OFFICE
 
 
 def _actor(call: Call) -> Actor:

@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from core import certificates
-from core.actor import Actor
 from core.api.registry import Call, method
 from core.attendance import marking, merge, register
-from core.certificate_pdf import pdf_for
-from core.errors import Forbidden, Unauthenticated
-from core.roles import OFFICE
+from core.certificates import issuing as certificates
+from core.certificates.pdf import pdf_for
+from core.infra.actor import Actor
+from core.infra.errors import Forbidden, Unauthenticated
+from core.staff.roles import OFFICE
 
 REGISTER = frozenset({"trainer", *OFFICE})
 MAX_BATCH = 500

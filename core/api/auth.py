@@ -12,10 +12,10 @@ from typing import Any
 from pydantic import Field, model_validator
 from sqlalchemy.orm import Session
 
-from core import auth
 from core.api.params import Params
 from core.api.registry import ANYONE, Call, method
-from core.errors import ValidationFailed
+from core.infra.errors import ValidationFailed
+from core.staff import auth
 
 
 class LoginParams(Params):

@@ -10,15 +10,15 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field, field_validator
 
-from core import bookings
 from core.api import public
 from core.api.holds import HOLDERS, TOKEN_MAX, check_booking_owner, check_owner
 from core.api.params import Params
 from core.api.registry import Call, method
-from core.attendees import PHONE, AttendeeInput
-from core.eligibility import EligibilityInput
-from core.errors import Forbidden
-from core.roles import DESK
+from core.booking import bookings
+from core.booking.attendees import PHONE, AttendeeInput
+from core.booking.eligibility import EligibilityInput
+from core.infra.errors import Forbidden
+from core.staff.roles import DESK
 
 PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
 # Methods whose money arrives later through the payments service (link, card reader).

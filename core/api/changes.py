@@ -11,13 +11,14 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from core import changes, signins
-from core.actor import Actor
 from core.api import public
 from core.api.params import NoParams, Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
-from core.errors import ValidationFailed
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.errors import ValidationFailed
+from core.staff import signins
 
 LAST_SEQ = 2**63 - 1  # the feed's sequence numbers are 64-bit
 

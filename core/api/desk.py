@@ -9,12 +9,14 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from core import customers, terms, timeline, today
 from core.api.bookings import ReferenceParams
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
-from core.clock import now, today_london
-from core.roles import DESK
+from core.booking import terms, today
+from core.customers import record as customers
+from core.customers import timeline
+from core.infra.clock import now, today_london
+from core.staff.roles import DESK
 
 
 class TodayParams(Params):

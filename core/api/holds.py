@@ -16,14 +16,14 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import holds
-from core.actor import Actor
 from core.api import public
 from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
-from core.errors import NotFound
+from core.booking import holds
+from core.infra.actor import Actor
+from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, Booking, SeatHold
-from core.roles import DESK
+from core.staff.roles import DESK
 
 HOLDERS = DESK | {WEBSITE}
 TOKEN_MAX = 100  # tokens are 43 characters; anything much longer is not one

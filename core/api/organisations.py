@@ -9,16 +9,16 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictInt
 
-from core.actor import Actor
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
-from core.errors import ValidationFailed
+from core.infra.actor import Actor
+from core.infra.errors import ValidationFailed
 from core.organisations import bulk, compliance, directory, invoices
 from core.organisations.directory import ContactInput, OrganisationInput
 from core.organisations.order_csv import parse_csv, parse_rows
 from core.payments import invoice_links
 from core.payments.gateway import gateway_for
-from core.roles import DESK
+from core.staff.roles import DESK
 
 
 def _actor(call: Call) -> Actor:

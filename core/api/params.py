@@ -10,7 +10,7 @@ from annotated_types import Le, Lt
 from pydantic import BaseModel, ConfigDict
 from pydantic.fields import FieldInfo
 
-from core.errors import ValidationFailed
+from core.infra.errors import ValidationFailed
 
 SMALLEST, LARGEST = -(2**31), 2**31 - 1
 """Whole numbers a database id or count column holds; a field that may go further (the

@@ -6,16 +6,16 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from core import bookings
-from core.actor import Actor
 from core.api.holds import TOKEN_MAX, check_booking_owner
 from core.api.params import NoParams, Params
 from core.api.registry import WEBSITE, Call, method
-from core.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
+from core.booking import bookings
+from core.infra.actor import Actor
+from core.infra.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
 from core.notify.booking_emails import send_confirmation
 from core.payments import deadline, desk, links, refunds, terminal
 from core.payments.gateway import gateway_for
-from core.roles import DESK
+from core.staff.roles import DESK
 
 METHODS = ["cash", "pay_later", "card", "link", "invoice"]
 Reference = Field(min_length=3, max_length=16)

@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.actor import Actor
 from core.api.registry import WEBSITE
-from core.availability import active_holds_filter
-from core.clock import now
-from core.errors import LimitReached
-from core.locking import lock_holder
+from core.booking.availability import active_holds_filter
+from core.booking.locking import lock_holder
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.errors import LimitReached
 from core.models import Booking, SeatHold
-from core.roles import STAFF
+from core.staff.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
 VISITOR_HOLDS = 2  # live holds one address may have at once

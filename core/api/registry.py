@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from core.actor import Actor
 from core.api.params import check_storable
-from core.db import Database
-from core.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
-from core.validation_text import plain
+from core.infra.actor import Actor
+from core.infra.db import Database
+from core.infra.errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from core.infra.validation_text import plain
 
 WEBSITE = "website"  # the public website's API-key scope
 ANYONE = "anyone"  # no credentials needed (e.g. auth.login)

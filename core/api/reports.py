@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from core import reports
 from core.api.registry import Call, method
-from core.roles import OFFICE
+from core.staff.roles import OFFICE
 
 
 class RunParams(BaseModel):

@@ -8,14 +8,14 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from core.alternatives import alternatives
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
-from core.eligibility import EligibilityInput, NotEligible, check_people
-from core.errors import NotFound
+from core.booking.alternatives import alternatives
+from core.booking.eligibility import EligibilityInput, NotEligible, check_people
+from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
-from core.roles import DESK, STAFF
+from core.staff.roles import DESK, STAFF
 from core.waitlist import entries
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from core.clock import now
+from core.infra.clock import now
 
 HLC_PATTERN = re.compile(r"^(\d{13})-(\d{4})$")
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)

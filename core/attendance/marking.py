@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import certificates
-from core.actor import Actor
 from core.attendance import merge
 from core.attendance.register import OpResult, apply_marks
-from core.certificate_mail import send_certificate
+from core.certificates import issuing as certificates
+from core.certificates.mail import send_certificate
+from core.infra.actor import Actor
 from core.models import Attendee, Booking, CourseSession
 
 

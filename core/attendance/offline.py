@@ -21,9 +21,9 @@ from sqlalchemy import delete, func, select
 from core.attendance import merge
 from core.attendance.hlc import ZERO, HybridClock
 from core.attendance.register import in_trainer_order, when
-from core.clock import LONDON, now, today_london
-from core.db import Database
-from core.errors import NotFound, ValidationFailed
+from core.infra.clock import LONDON, now, today_london
+from core.infra.db import Database
+from core.infra.errors import NotFound, ValidationFailed
 from core.models.attendance import DeviceState, OfflineRoster, PendingOp
 
 Call = Callable[[str, dict[str, Any]], Any]

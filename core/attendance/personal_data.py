@@ -1,4 +1,4 @@
-"""Registers and certificates in a person's data export and erasure (``core.privacy``).
+"""Registers and certificates in a person's data export and erasure (``core.customers.privacy``).
 
 Attendance, outcomes and certificate facts stay (they are the training record); notes are
 free text about the person and are blanked on erasure. The certificate holder's name is

@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core import changes
-from core.actor import Actor
 from core.attendance import hlc, merge
-from core.clock import LONDON, now, today_london
-from core.errors import Forbidden, NotFound
-from core.locking import lock_sessions
+from core.booking.locking import lock_sessions
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.clock import LONDON, now, today_london
+from core.infra.errors import Forbidden, NotFound
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import AttendanceMark, AttendanceOp, Certificate
-from core.roles import OFFICE
+from core.staff.roles import OFFICE
 
 ON_ROSTER = ("CONFIRMED", "PENDING_PAYMENT")
 RECENT_DAYS = 14

@@ -15,7 +15,7 @@ from importlib.metadata import entry_points
 from typing import NoReturn
 
 from core import __version__
-from core.errors import DomainError
+from core.infra.errors import DomainError
 
 Registrar = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
 CORE_COMMANDS = tuple(
@@ -105,7 +105,7 @@ def _model_refusal(exc: Exception) -> str | None:
     breaks when the desk then loads Qt (PySide's import hook inspects it mid-import)."""
     from pydantic import ValidationError
 
-    from core.validation_text import plain
+    from core.infra.validation_text import plain
 
     return plain(exc) if isinstance(exc, ValidationError) else None
 

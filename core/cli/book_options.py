@@ -8,11 +8,11 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from core.alternatives import alternatives
+from core.booking.alternatives import alternatives
+from core.booking.eligibility import DeclaredCertificate, EligibilityInput
 from core.cli.context import database
-from core.clock import uk_datetime
-from core.eligibility import DeclaredCertificate, EligibilityInput
-from core.errors import NotEnoughSeats, ValidationFailed
+from core.infra.clock import uk_datetime
+from core.infra.errors import NotEnoughSeats, ValidationFailed
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from core import bookings
-from core.actor import CLI
-from core.attendees import parse_attendee_spec
+from core.booking import bookings
+from core.booking.attendees import parse_attendee_spec
 from core.cli import book_options
 from core.cli.context import database, emit_json, positive_int
-from core.errors import NotEnoughSeats
-from core.money import gbp
+from core.infra.actor import CLI
+from core.infra.errors import NotEnoughSeats
+from core.infra.money import gbp
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

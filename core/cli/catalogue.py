@@ -7,8 +7,8 @@ import argparse
 from sqlalchemy import select
 
 from core.cli.context import database, emit_json, table
+from core.infra.money import gbp
 from core.models import Course, Venue
-from core.money import gbp
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

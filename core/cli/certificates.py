@@ -7,10 +7,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from core import certificates
-from core.certificate_pdf import pdf_for
+from core.certificates import issuing as certificates
+from core.certificates.pdf import pdf_for
 from core.cli.context import database, date_arg, emit_json, table
-from core.clock import uk_date
+from core.infra.clock import uk_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -81,7 +81,7 @@ def _pdf(args: argparse.Namespace) -> int:
 
 
 def _remind(args: argparse.Namespace) -> int:
-    from core.certificate_mail import send_due_reminders
+    from core.certificates.mail import send_due_reminders
     from core.organisations.compliance import send_organisation_reminders
 
     db = database()

@@ -8,7 +8,7 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from core.db import Database, migrate, open_database
+from core.infra.db import Database, migrate, open_database
 
 
 def database(*, migrated: bool = True) -> Database:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from core import catalogue, demo
+from core.catalogue import specs as catalogue
 from core.cli.context import database
+from core.demo import data as demo
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

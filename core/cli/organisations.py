@@ -7,10 +7,10 @@ import argparse
 import re
 from pathlib import Path
 
-from core.actor import CLI
 from core.cli.context import database, date_arg, emit_json, positive_int, table
-from core.errors import ValidationFailed
-from core.money import gbp
+from core.infra.actor import CLI
+from core.infra.errors import ValidationFailed
+from core.infra.money import gbp
 from core.organisations import bulk, compliance, directory, invoices
 from core.organisations.order_csv import parse_csv
 from core.payments import invoice_links

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from core.actor import CLI
-from core.availability import SessionView
+from core.booking.availability import SessionView
 from core.cli.context import database, emit_json, positive_int, table
-from core.clock import now, uk_datetime
-from core.config import load_settings
-from core.errors import ConfigError, NotFound, ValidationFailed
-from core.invites import session_invite
+from core.infra.actor import CLI
+from core.infra.clock import now, uk_datetime
+from core.infra.config import load_settings
+from core.infra.errors import ConfigError, NotFound, ValidationFailed
 from core.models import OutboxMessage
+from core.notify.invites import session_invite
 from core.notify.outbox import Attachment, encode_attachments
 from core.notify.render import render, template_names
 from core.notify.samples import sample_context

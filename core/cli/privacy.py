@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from core import privacy
-from core.actor import CLI
 from core.cli.context import database, emit_json
+from core.customers import privacy
+from core.infra.actor import CLI
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

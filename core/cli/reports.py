@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core import reports
 from core.cli.context import DATE_FORMS, database, date_arg
-from core.errors import ValidationFailed
+from core.infra.errors import ValidationFailed
 from core.reports.export import to_csv, to_table
 from core.reports.pdf import to_pdf
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from core.availability import SessionFilter, list_sessions
+from core.booking.availability import SessionFilter, list_sessions
 from core.cli.context import DATE_FORMS, database, date_arg, emit_json, table
-from core.clock import today_london, uk_datetime
-from core.money import gbp
+from core.infra.clock import today_london, uk_datetime
+from core.infra.money import gbp
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

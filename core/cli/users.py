@@ -7,11 +7,11 @@ import sys
 
 from sqlalchemy import select
 
-from core import auth
 from core.cli.context import database, emit_json, table
-from core.errors import ValidationFailed
+from core.infra.errors import ValidationFailed
 from core.models import User
-from core.roles import ROLES
+from core.staff import auth
+from core.staff.roles import ROLES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from core.actor import CLI
-from core.alternatives import alternatives
+from core.booking.alternatives import alternatives
 from core.cli.context import database, date_arg, emit_json, positive_int, table
-from core.clock import uk_datetime
+from core.infra.actor import CLI
+from core.infra.clock import uk_datetime
 from core.waitlist import entries
 
 

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the engine handed in by ``core.db.migrate``."""
+"""Alembic environment: runs on the engine handed in by ``core.infra.db.migrate``."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from core import crypto
+from core.infra import crypto
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

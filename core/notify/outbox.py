@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.clock import now
-from core.errors import ValidationFailed
+from core.infra.clock import now
+from core.infra.errors import ValidationFailed
 from core.models import OutboxMessage
 from core.notify.render import render
 

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.availability import get_session
-from core.clock import now
-from core.db import Database
+from core.booking.availability import get_session
+from core.infra.clock import now
+from core.infra.db import Database
 from core.models import Attendee, Booking, CourseSession, OutboxMessage
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue

@@ -10,8 +10,8 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from core.clock import london
-from core.resources import resource
+from core.infra.clock import london
+from core.infra.resources import resource
 
 SAMPLE_DAY = date(2026, 3, 30)  # the Monday after the clocks go forward
 

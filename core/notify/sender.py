@@ -24,14 +24,14 @@ from email.utils import format_datetime, parseaddr
 
 from sqlalchemy import delete, select, update
 
-from core.clock import now
-from core.config import Settings
-from core.db import Database
-from core.errors import ConfigError
+from core.infra.clock import now
+from core.infra.config import Settings
+from core.infra.db import Database
+from core.infra.errors import ConfigError
+from core.infra.secrets import read_secret
 from core.models import OutboxMessage
 from core.notify.outbox import decode_attachments
 from core.notify.reminders import enqueue_due_reminders
-from core.secrets import read_secret
 
 log = logging.getLogger(__name__)
 

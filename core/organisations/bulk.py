@@ -19,14 +19,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import bookings, holds
-from core.actor import Actor
-from core.attendees import AttendeeInput
-from core.availability import get_session
-from core.clock import now
-from core.config import Settings
-from core.errors import DomainError, NotFound, ValidationFailed
-from core.locking import lock_session
+from core.booking import bookings, holds
+from core.booking.attendees import AttendeeInput
+from core.booking.availability import get_session
+from core.booking.locking import lock_session
+from core.booking.pricing import quote
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.config import Settings
+from core.infra.errors import DomainError, NotFound, ValidationFailed
 from core.models import Booking, SeatHold
 from core.models.organisations import BulkOrder, Invoice, Organisation
 from core.notify import booking_emails
@@ -34,7 +35,6 @@ from core.organisations import directory, vat
 from core.organisations.invoices import issue_invoice
 from core.organisations.order_csv import OrderRow, parse_row
 from core.payments.ledger import add_payment
-from core.pricing import quote
 
 MAX_PO = 60
 

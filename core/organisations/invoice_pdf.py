@@ -12,8 +12,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from core.clock import uk_date
-from core.money import gbp
+from core.infra.clock import uk_date
+from core.infra.money import gbp
 from core.reports.pdf import HEADER, MARGIN, STRIPE, document
 
 ROUNDING = (

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core import changes
-from core.actor import Actor
-from core.clock import LONDON, now, today_london, uk_date
-from core.config import Settings
-from core.errors import NotFound, ValidationFailed
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.clock import LONDON, now, today_london, uk_date
+from core.infra.config import Settings
+from core.infra.errors import NotFound, ValidationFailed
+from core.infra.money import gbp
 from core.models import Attendee, Booking
 from core.models.organisations import Invoice, InvoiceLine, InvoicePayment, Organisation
-from core.money import gbp
 from core.notify.outbox import Attachment, enqueue
 from core.organisations import vat
 from core.organisations.directory import contacts_for

@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from core.attendees import AttendeeInput
-from core.errors import ValidationFailed
+from core.booking.attendees import AttendeeInput
+from core.infra.errors import ValidationFailed
 
 COLUMNS = ("session", "name", "email", "date_of_birth")
 OPTIONAL = ("phone",)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.config import Settings
+from core.infra.config import Settings
 
 
 @dataclass(frozen=True)

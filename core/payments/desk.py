@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.actor import Actor
-from core.clock import LONDON
-from core.db import Database
-from core.dues import due_pence
-from core.errors import ValidationFailed
+from core.booking.dues import due_pence
+from core.infra.actor import Actor
+from core.infra.clock import LONDON
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
+from core.infra.money import gbp
 from core.models import Booking
 from core.models.organisations import Organisation
-from core.money import gbp
 from core.notify import booking_emails
 from core.organisations import directory
 from core.organisations.invoices import issue_invoice

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from core.clock import now
-from core.db import Database
-from core.errors import ConfigError
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import ConfigError
 from core.models import Payment, PaymentState, StripeEvent
 from core.models.organisations import InvoiceLink
 from core.payments import invoice_links

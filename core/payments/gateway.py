@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import stripe
 
-from core.config import Settings
-from core.errors import ConfigError, DomainError
-from core.secrets import read_secret
+from core.infra.config import Settings
+from core.infra.errors import ConfigError, DomainError
+from core.infra.secrets import read_secret
 
 Json = dict[str, Any]
 LOCAL_DOUBLE = "local-double"
@@ -94,7 +94,7 @@ def local_double_url() -> str:
     global _double
     with _double_lock:
         if _double is None:
-            from core.payments.stripe_double import StripeDouble
+            from core.demo.stripe_double import StripeDouble
 
             _double = StripeDouble(  # the front desk reader pays, the training room declines
                 auto_present={"tmr_desk_1": "4242424242424242", "tmr_desk_2": "4000000000000002"}

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.actor import Actor
-from core.clock import now, uk_datetime
-from core.db import Database
-from core.errors import ValidationFailed
+from core.infra.actor import Actor
+from core.infra.clock import now, uk_datetime
+from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from core.models.organisations import Invoice, InvoiceLink, Organisation
 from core.notify.outbox import enqueue
 from core.organisations import invoices

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.clock import now
-from core.db import Database
-from core.errors import DomainError
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import DomainError
 from core.models import PaymentState
 from core.payments.deadline import release_overdue
 from core.payments.events import poll_events

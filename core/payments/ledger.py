@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import changes
-from core.bookings import find
-from core.clock import now
-from core.dues import paid_pence
-from core.errors import NotFound
-from core.locking import lock_session
+from core.booking.bookings import find
+from core.booking.dues import paid_pence
+from core.booking.locking import lock_session
+from core.infra import changes
+from core.infra.clock import now
+from core.infra.errors import NotFound
 from core.models import Booking, Payment
 
 STRIPE_METHODS = ("card", "link")

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.actor import Actor
-from core.clock import now
-from core.db import Database
-from core.dues import due_pence
-from core.errors import Forbidden, ValidationFailed
+from core.booking.dues import due_pence
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import Forbidden, ValidationFailed
 from core.models import Payment
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient

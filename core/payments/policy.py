@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.config import Settings
+from core.infra.config import Settings
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.clock import now
-from core.db import Database
+from core.infra.clock import now
+from core.infra.db import Database
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment, pending_stripe_charges, set_status
 from core.payments.settle import apply_remote, expire_link, record_remote

@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core import bookings
-from core.actor import Actor
-from core.clock import now
-from core.db import Database
-from core.errors import Forbidden, ValidationFailed
-from core.money import gbp
+from core.booking import bookings
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import Forbidden, ValidationFailed
+from core.infra.money import gbp
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import (
     OWED,

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.actor import Actor
-from core.bookings import publish_booking, sync_status
-from core.dues import paid_pence
-from core.errors import NotEnoughSeats, SessionNotBookable
-from core.holds import check_seats, ensure_bookable, publish_session
-from core.locking import lock_session
+from core.booking.bookings import publish_booking, sync_status
+from core.booking.dues import paid_pence
+from core.booking.holds import check_seats, ensure_bookable, publish_session
+from core.booking.locking import lock_session
+from core.infra.actor import Actor
+from core.infra.errors import NotEnoughSeats, SessionNotBookable
 from core.models import Booking, Payment
 from core.notify import booking_emails
 from core.payments.ledger import (

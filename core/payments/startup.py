@@ -3,8 +3,8 @@ desktop starts, naming the variable, not at the first payment."""
 
 from __future__ import annotations
 
-from core.config import Settings
-from core.errors import ConfigError
+from core.infra.config import Settings
+from core.infra.errors import ConfigError
 from core.notify.sender import check_smtp, verify_smtp
 from core.payments.gateway import check_stripe
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.actor import Actor
-from core.bookings import find
-from core.clock import now
-from core.db import Database
-from core.dues import due_pence
-from core.errors import Conflict, ValidationFailed
+from core.booking.bookings import find
+from core.booking.dues import due_pence
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.db import Database
+from core.infra.errors import Conflict, ValidationFailed
 from core.models import Payment
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from core.clock import now
-from core.errors import ValidationFailed
+from core.infra.clock import now
+from core.infra.errors import ValidationFailed
 from core.reports.cancellations import cancellations
 from core.reports.conversion import conversion
 from core.reports.forecast import forecast

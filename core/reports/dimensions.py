@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, case, literal_column
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.errors import ValidationFailed
+from core.infra.errors import ValidationFailed
 from core.models import Booking, Course, CourseSession, User, Venue
 from core.reports.localtime import clock_time, days_between, month_key, week_key, weekday_no
 from core.reports.model import Column, Kind

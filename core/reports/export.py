@@ -7,8 +7,8 @@ import io
 from datetime import date
 from typing import Any
 
-from core.clock import uk_date
-from core.money import gbp, pounds
+from core.infra.clock import uk_date
+from core.infra.money import gbp, pounds
 from core.reports.dimensions import month_label
 from core.reports.model import Column, Report
 

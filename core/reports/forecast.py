@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.clock import london, now, today_london
+from core.infra.clock import london, now, today_london
 from core.models import MAX_CAPACITY, Attendee, Booking, Course, CourseSession, Venue
 from core.models.attendance import Certificate
 from core.reports.dimensions import month_label

@@ -9,8 +9,8 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from core.clock import london, today_london
-from core.errors import ValidationFailed
+from core.infra.clock import london, today_london
+from core.infra.errors import ValidationFailed
 from core.models import Course, CourseSession, Venue
 
 Kind = Literal["text", "int", "pct", "money", "days", "date", "month"]

@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.clock import uk_datetime
+from core.infra.clock import uk_datetime
 from core.notify.render import BRAND
 from core.reports.chart_data import chart_data, heat_grid
 from core.reports.export import display_rows, filter_summary

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import now
+from core.infra.clock import now
 from core.models import Course, CourseSession, User, Venue
 from core.reports.localtime import clock_time, day_key
 from core.reports.model import Column, Report, ReportFilter, percent

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, case, func
 from sqlalchemy.orm import Session
 
-from core.clock import now
+from core.infra.clock import now
 from core.models import CourseSession
 from core.reports.dimensions import SESSION_DIMENSIONS, chart_for, dimension, group_columns
 from core.reports.grouping import grouped, summed

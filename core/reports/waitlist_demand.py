@@ -11,7 +11,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from core.clock import london
+from core.infra.clock import london
 from core.models import CourseSession, WaitlistEntry
 from core.reports.localtime import month_key
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.actor import Actor
-from core.clock import now
-from core.errors import ValidationFailed
-from core.holds import publish_session
+from core.booking.holds import publish_session
+from core.infra import audit
+from core.infra.actor import Actor
+from core.infra.clock import now
+from core.infra.errors import ValidationFailed
 from core.models import CourseSession, SeatHold
 from core.scheduling import notices
 from core.scheduling.create import lock_schedule

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.actor import Actor
-from core.clock import LONDON, now
-from core.errors import ValidationFailed
-from core.holds import publish_session
+from core.booking.holds import publish_session
+from core.infra import audit
+from core.infra.actor import Actor
+from core.infra.clock import LONDON, now
+from core.infra.errors import ValidationFailed
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
 from core.scheduling import overrides, rules

@@ -14,14 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.actor import Actor
-from core.availability import held_seats
-from core.bookings import sync_status
-from core.clock import now, uk_datetime
-from core.errors import Conflict, ValidationFailed
-from core.holds import publish_session
-from core.locking import lock_session
+from core.booking.availability import held_seats
+from core.booking.bookings import sync_status
+from core.booking.holds import publish_session
+from core.booking.locking import lock_session
+from core.infra import audit
+from core.infra.actor import Actor
+from core.infra.clock import now, uk_datetime
+from core.infra.errors import Conflict, ValidationFailed
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
 from core.scheduling import notices, overrides, rules

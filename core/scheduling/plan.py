@@ -13,10 +13,10 @@ from datetime import datetime, time, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from core.clock import LONDON, now, to_london, uk_date, uk_datetime
-from core.errors import ValidationFailed
+from core.infra.clock import LONDON, now, to_london, uk_date, uk_datetime
+from core.infra.errors import ValidationFailed
 from core.models import Course, User, Venue
-from core.trainers import find_trainer
+from core.staff.trainers import find_trainer
 
 LUNCH_AFTER_HOURS = 5
 """A day longer than this many hours has a one-hour lunch break unless told otherwise."""

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from core.clock import london, to_london, uk_date, uk_datetime
-from core.errors import DomainError
+from core.infra.clock import london, to_london, uk_date, uk_datetime
+from core.infra.errors import DomainError
 from core.models import MAX_CAPACITY, CourseSession, SessionDay, User, Venue
 from core.models.admin import (
     SessionTrainer,

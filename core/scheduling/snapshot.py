@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.availability import held_seats, view_of
+from core.booking.availability import held_seats, view_of
 from core.models import CourseSession, User
 from core.models.admin import SessionTrainer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from core.db import Database
+from core.infra.db import Database
 from core.waitlist.offers import sweep
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Waiting-list contacts in a person's data export and erasure (``core.privacy``)."""
+"""Waiting-list contacts in a person's data export and erasure (``core.customers.privacy``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.locking import lock_session
+from core.booking.locking import lock_session
 from core.models import WaitlistEntry
 from core.models.base import blind_index
 from core.waitlist.offers import close_offer

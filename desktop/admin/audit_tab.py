@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london
-from core.roles import ADMIN
+from core.infra.clock import today_london
+from core.staff.roles import ADMIN
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.admin.roles import load, may_use

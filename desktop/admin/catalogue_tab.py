@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.money import gbp
-from core.roles import ADMIN
+from core.infra.money import gbp
+from core.staff.roles import ADMIN
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
 from desktop.admin.roles import load, may_use

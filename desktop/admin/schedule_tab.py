@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london
-from core.roles import OFFICE
+from core.infra.clock import today_london
+from core.staff.roles import OFFICE
 from desktop import layouts
 from desktop.admin.roles import load, may_use
 from desktop.admin.session_dialog import SessionDialog

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication, QWidget
 
-from core.clock import to_london, today_london
+from core.infra.clock import to_london, today_london
 from desktop.admin.schedule_tab import ScheduleTab
 from desktop.admin.session_dialog import SessionDialog
 from desktop.screenshots import wait_until

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import LONDON, to_london, today_london
+from core.infra.clock import LONDON, to_london, today_london
 from core.scheduling.plan import usual_days
 from desktop.admin.qt_dates import to_date, to_time
 from desktop.backend import Backend

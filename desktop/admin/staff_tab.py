@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import to_london
-from core.roles import ADMIN, ROLES
-from core.staff import MFA_ROLES
+from core.infra.clock import to_london
+from core.staff.accounts import MFA_ROLES
+from core.staff.roles import ADMIN, ROLES
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import (
     Column,

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london, uk_date
-from core.roles import OFFICE
+from core.infra.clock import today_london, uk_date
+from core.staff.roles import OFFICE
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.qt_dates import to_date
 from desktop.admin.record_table import (

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import to_london, uk_datetime
-from core.money import gbp
+from core.infra.clock import to_london, uk_datetime
+from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import uk_date, uk_datetime
-from core.money import gbp
-from core.roles import DESK
+from core.infra.clock import uk_date, uk_datetime
+from core.infra.money import gbp
+from core.staff.roles import DESK
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
 from desktop.admin.roles import load, may_use

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import today_london
+from core.infra.clock import today_london
 from core.reports.chart_data import heat_grid
 from core.reports.export import display_rows, filter_summary, to_csv
 from core.reports.model import DEFAULT_WEEKS, Report

@@ -98,9 +98,9 @@ def pdf_page(tab: ReportsTab, out_dir: Path) -> list[Path]:
 
 
 def main(out_dir: Path) -> int:
-    from core import demo
-    from core.actor import Actor
-    from core.db import migrate, open_database
+    from core.demo import data as demo
+    from core.infra.actor import Actor
+    from core.infra.db import migrate, open_database
     from desktop.app import application
     from desktop.backend import LocalBackend
     from desktop.main_window import MainWindow

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.attendance.offline import Call, DeviceRegister
-from core.config import load_settings
-from core.db import Database, migrate, open_database
-from core.errors import DomainError
+from core.infra.config import load_settings
+from core.infra.db import Database, migrate, open_database
+from core.infra.errors import DomainError
 from desktop.backend import Backend
 
 log = logging.getLogger(__name__)

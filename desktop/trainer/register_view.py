@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import now, to_london, uk_date
+from core.infra.clock import now, to_london, uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.trainer.style import (
     ATTENDANCE_COLOURS,

@@ -20,18 +20,18 @@ from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTime, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from core import catalogue
-from core.actor import Actor
 from core.attendance import marking, merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
-from core.attendees import AttendeeInput
-from core.bookings import record_booking
-from core.certificate_pdf import pdf_for
-from core.clock import now, today_london
-from core.config import load_settings
-from core.db import Database, migrate, open_database
-from core.demo import add_session
+from core.booking.attendees import AttendeeInput
+from core.booking.bookings import record_booking
+from core.catalogue import specs as catalogue
+from core.certificates.pdf import pdf_for
+from core.demo.data import add_session
+from core.infra.actor import Actor
+from core.infra.clock import now, today_london
+from core.infra.config import load_settings
+from core.infra.db import Database, migrate, open_database
 from core.models import Course, User, Venue
 from core.models.attendance import Certificate
 from desktop.backend import LocalBackend

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import uk_date
+from core.infra.clock import uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS
 from desktop.trainer.touch_table import touch_table

@@ -1,6 +1,6 @@
 """Attendees as typed at the desk: an editable table model, checked row by row as you type.
 
-Checks are the same rules the service applies (``core.attendees`` and the course's minimum
+Checks are the same rules the service applies (``core.booking.attendees`` and the course's minimum
 age), run locally so mistakes show on the cell before anything is sent. A cell's problem shows
 once the person has typed in it, or for every cell when they press Next.
 """
@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from core.attendees import age_on, attendee_problems
+from core.booking.attendees import age_on, attendee_problems
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIELDS = ("name", "email", "phone", "date_of_birth", "special_requirements")
@@ -36,7 +36,7 @@ def parse_dob(text: str) -> date | None:
 
 def row_problems(row: dict[str, str], min_age: int, course_day: date | None) -> dict[str, str]:
     """Field name → what is wrong with it and what to type (empty when the row is fine):
-    the service's own checks (``core.attendees``) and the course's minimum age."""
+    the service's own checks (``core.booking.attendees``) and the course's minimum age."""
     dob = parse_dob(row.get("date_of_birth", ""))
     problems = attendee_problems(_payload(row, dob or date(1990, 1, 1)))
     if dob is None or "date_of_birth" in problems:

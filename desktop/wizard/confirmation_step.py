@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.money import gbp
+from core.infra.money import gbp
 from desktop.backend import RESEND, Backend
 from desktop.session_data import SessionRow, session_view
 from desktop.tasks import BackendOp, plain_message
@@ -43,7 +43,7 @@ def email_status(booking: dict[str, Any], outbox: bool) -> str:
 
 def write_invite(booking: dict[str, Any], path: Path) -> None:
     """Save the session's calendar invite (.ics) for this booking."""
-    from core.invites import session_invite
+    from core.notify.invites import session_invite
 
     data = session_invite(session_view(booking["session"]), reference=booking["reference"])
     path.write_bytes(data)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.clock import uk_datetime
+from core.infra.clock import uk_datetime
 from core.models import MAX_CAPACITY
 from desktop.backend import Backend
 from desktop.session_data import SessionRow

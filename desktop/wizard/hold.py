@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from core.clock import now
+from core.infra.clock import now
 from desktop.backend import Backend
 from desktop.tasks import BackendOp
 

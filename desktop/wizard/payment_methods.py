@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
 
-from core.clock import uk_datetime
-from core.money import gbp, pence_from_text
+from core.infra.clock import uk_datetime
+from core.infra.money import gbp, pence_from_text
 
 TERMINAL_POLL_MS = 1000
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.money import gbp, pence_from_text
+from core.infra.money import gbp, pence_from_text
 from desktop import layouts
 from desktop.wizard.payment_methods import METHODS, PaymentMethod
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
 
-from core.money import gbp
-from core.pricing import GROUP_DISCOUNT_PERCENT, GROUP_SIZE, Quote, quote
+from core.booking.pricing import GROUP_DISCOUNT_PERCENT, GROUP_SIZE, Quote, quote
+from core.infra.money import gbp
 
 
 class PricingPanel(QFrame):
-    """Updates as attendees are added; the quote comes from ``core.pricing``."""
+    """Updates as attendees are added; the quote comes from ``core.booking.pricing``."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
-from core.money import gbp
-from core.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
+from core.booking.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
+from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.tasks import BackendOp, plain_message

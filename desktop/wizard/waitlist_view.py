@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from core.clock import uk_datetime
+from core.infra.clock import uk_datetime
 from desktop.admin.record_table import RecordTableModel, record_view
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message

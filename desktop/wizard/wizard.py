@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
+from core.infra.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change

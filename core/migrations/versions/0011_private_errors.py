@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from core import crypto
+from core.infra import crypto
 
 revision = "0011"
 down_revision = "0010"

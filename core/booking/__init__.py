@@ -1,0 +1,1 @@
+"""Seats and bookings: availability, holds, locking, pricing, references, dues, eligibility."""

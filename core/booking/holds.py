@@ -1,0 +1,217 @@
+"""Seat holds: seats set aside while a booking is made, released by time if nobody finishes.
+
+Held seats count against capacity only while the hold is active, so correctness never
+depends on a sweeper; ``release_expired`` merely tidies up and tells watchers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.booking.availability import held_seats, view_of
+from core.booking.locking import lock_session
+from core.infra import changes
+from core.infra.actor import Actor
+from core.infra.clock import now, uk_datetime
+from core.infra.errors import (
+    HoldExpired,
+    NotEnoughSeats,
+    NotFound,
+    SessionNotBookable,
+    ValidationFailed,
+)
+from core.models import MAX_CAPACITY, CourseSession, SeatHold
+
+
+@dataclass(frozen=True)
+class HoldView:
+    id: str
+    session_id: int
+    seats: int
+    expires_at: datetime
+    channel: str
+    holder: str
+    token: str | None = None  # only when the hold is created: never stored, never shown again
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "session_id": self.session_id,
+            "seats": self.seats,
+            "expires_at": self.expires_at.isoformat(),
+            "channel": self.channel,
+        }
+        if self.token is not None:
+            data["hold_token"] = self.token
+        return data
+
+
+def _view(hold: SeatHold, token: str | None = None) -> HoldView:
+    return HoldView(
+        hold.id, hold.session_id, hold.seats, hold.expires_at, hold.channel, hold.holder, token
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token() -> tuple[str, str]:
+    """A new hold token for its maker, and the hash of it that is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, _token_hash(token)
+
+
+def holds_token(hold: SeatHold, token: str | None) -> bool:
+    """Whether ``token`` is the one given to whoever made ``hold``."""
+    if not token or hold.token_hash is None:
+        return False
+    return hmac.compare_digest(hold.token_hash, _token_hash(token))
+
+
+def publish_session(tx: Session, session: CourseSession) -> None:
+    """Append the session's current seats and status to the change feed."""
+    view = view_of(session, held_seats(tx, session.id))
+    payload = view.to_json()
+    payload["intents"] = booking_intents(tx, session.id)
+    changes.append(tx, "session", session.id, payload)
+
+
+def booking_intents(tx: Session, session_id: int) -> list[dict[str, Any]]:
+    """Who is booking this session right now (holder names are for staff eyes only)."""
+    rows = tx.scalars(
+        select(SeatHold).where(
+            SeatHold.session_id == session_id,
+            SeatHold.released_at.is_(None),
+            SeatHold.booking_id.is_(None),
+            SeatHold.expires_at > now(),
+        )
+    )
+    return [{"seats": h.seats, "channel": h.channel, "holder": h.holder} for h in rows]
+
+
+def ensure_bookable(session: CourseSession) -> None:
+    when = uk_datetime(session.start_at)
+    if session.status == "CANCELLED":
+        raise SessionNotBookable(f"The {session.course.name} session on {when} is cancelled.")
+    if session.start_at <= now():
+        raise SessionNotBookable(
+            f"The {session.course.name} session on {when} has already started."
+        )
+
+
+def check_seats(tx: Session, session: CourseSession, seats: int, ignoring: int = 0) -> None:
+    """Raise NotEnoughSeats unless ``seats`` more fit (``ignoring`` seats already ours)."""
+    free = session.capacity - session.booked - held_seats(tx, session.id) + ignoring
+    if seats > free:
+        left = "no seats" if free <= 0 else f"only {free} seat{'s' if free != 1 else ''}"
+        raise NotEnoughSeats(
+            f"Not enough seats: {session.course.name} at {session.venue.name} on "
+            f"{uk_datetime(session.start_at)} has {left} left.",
+            free=max(free, 0),
+            session_id=session.id,
+        )
+
+
+def _seats(seats: int) -> int:
+    if not isinstance(seats, int) or not 1 <= seats <= MAX_CAPACITY:
+        raise ValidationFailed(f"Seats must be a whole number from 1 to {MAX_CAPACITY}.")
+    return seats
+
+
+def create_hold(
+    tx: Session, session_id: int, seats: int, actor: Actor, minutes: int = 15
+) -> HoldView:
+    """Hold ``seats``; the view carries the hold token, which only its maker ever sees."""
+    seats = _seats(seats)
+    session = lock_session(tx, session_id)
+    ensure_bookable(session)
+    check_seats(tx, session, seats)
+    at = now()
+    token, token_hash = issue_token()
+    hold = SeatHold(
+        id=str(uuid.uuid4()),
+        session_id=session.id,
+        seats=seats,
+        channel=actor.channel,
+        holder=actor.label,
+        created_at=at,
+        expires_at=at + timedelta(minutes=minutes),
+        token_hash=token_hash,
+    )
+    tx.add(hold)
+    tx.flush()
+    publish_session(tx, session)
+    return _view(hold, token)
+
+
+def _existing_hold(tx: Session, hold_id: str) -> SeatHold:
+    hold = tx.get(SeatHold, hold_id)
+    if hold is None:
+        raise NotFound("That seat hold does not exist.")
+    return hold
+
+
+def active_hold(tx: Session, hold_id: str) -> SeatHold:
+    hold = _existing_hold(tx, hold_id)
+    if hold.booking_id is not None:
+        raise HoldExpired("That seat hold has already been turned into a booking.")
+    if hold.released_at is not None or hold.expires_at <= now():
+        raise HoldExpired(
+            "The seats were held too long and have been released; please start again."
+        )
+    return hold
+
+
+def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
+    """Keep a hold alive for ``minutes`` more, optionally growing or shrinking it."""
+    hold = _existing_hold(tx, hold_id)
+    session = lock_session(tx, hold.session_id)
+    hold = active_hold(tx, hold_id)
+    if seats is not None and _seats(seats) != hold.seats:
+        if seats > hold.seats:
+            check_seats(tx, session, seats, ignoring=hold.seats)
+        hold.seats = seats
+    hold.expires_at = now() + timedelta(minutes=minutes)
+    tx.flush()
+    publish_session(tx, session)
+    return _view(hold)
+
+
+def release_hold(tx: Session, hold_id: str) -> None:
+    """Give the seats back; releasing an already-finished hold is a no-op."""
+    hold = _existing_hold(tx, hold_id)
+    if hold.released_at is not None or hold.booking_id is not None:
+        return
+    session = lock_session(tx, hold.session_id)
+    hold.released_at = now()
+    tx.flush()
+    publish_session(tx, session)
+
+
+def release_expired(tx: Session) -> int:
+    """Mark expired holds released and publish their sessions; returns how many."""
+    expired = list(
+        tx.scalars(
+            select(SeatHold).where(
+                SeatHold.released_at.is_(None),
+                SeatHold.booking_id.is_(None),
+                SeatHold.expires_at <= now(),
+            )
+        )
+    )
+    for hold in expired:
+        hold.released_at = hold.expires_at
+    tx.flush()
+    for sid in sorted({h.session_id for h in expired}):
+        publish_session(tx, lock_session(tx, sid))
+    return len(expired)

@@ -1,0 +1,55 @@
+"""Locking scarce seats inside the caller's transaction.
+
+PostgreSQL: ``SELECT ... FOR UPDATE`` on the session rows, in id order so two writers never
+deadlock, bounded by the ``lock_timeout`` that ``Database.write`` sets. SQLite: the
+transaction already holds the database write lock (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from core.infra.errors import NotFound
+from core.models import CourseSession
+
+
+def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
+    """Lock and load sessions by id; refuses to run outside a transaction."""
+    if not tx.in_transaction():
+        raise RuntimeError("lock_sessions must run inside a write transaction")
+    wanted = sorted(set(session_ids))
+    rows = (
+        tx.scalars(
+            select(CourseSession)
+            .where(CourseSession.id.in_(wanted))
+            .order_by(CourseSession.id)
+            .with_for_update(of=CourseSession)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .all()
+    )
+    found = {row.id: row for row in rows}
+    for sid in wanted:
+        if sid not in found:
+            raise NotFound(f"There is no session number {sid}.")
+    return found
+
+
+def lock_session(tx: Session, session_id: int) -> CourseSession:
+    return lock_sessions(tx, session_id)[session_id]
+
+
+def lock_holder(tx: Session, holder: str) -> None:
+    """Serialise the writes of one holder (a public visitor's address) across connections
+    and server processes, so limits counted in the database cannot be raced past.
+
+    PostgreSQL: a transaction-scoped advisory lock on the holder's name, taken before any
+    session row lock. SQLite: the transaction already holds the database write lock.
+    """
+    if tx.get_bind().dialect.name == "postgresql":
+        tx.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:holder, 0))"),
+            {"holder": holder},
+        )

@@ -1,0 +1,1 @@
+"""Courses and venues: the catalogue file and its admin edits."""

@@ -1,0 +1,1 @@
+"""Certificates: issuing them from registers, the PDF and the expiry reminders."""

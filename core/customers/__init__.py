@@ -1,0 +1,1 @@
+"""A person across every domain: their record, a booking's timeline, export and erasure."""

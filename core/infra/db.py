@@ -1,0 +1,153 @@
+"""Opening the database: engines, units of work, bounded lock waits and migrations.
+
+SQLite (embedded default) runs in WAL mode with ``secure_delete`` and takes its write lock
+up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks with ``SET LOCAL lock_timeout``.
+Either way a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from core.infra import crypto
+from core.infra.config import Settings, load_settings
+from core.infra.errors import ConfigError, LockTimeout
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ChangeListener = Callable[[int], None]
+
+
+def _sqlite_engine(settings: Settings) -> Engine:
+    path = settings.database_url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url, connect_args={"timeout": settings.lock_timeout_s})
+    busy_ms = int(settings.lock_timeout_s * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted and replaced data is overwritten
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("rft_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(settings: Settings) -> Engine:
+    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _is_lock_timeout(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return (
+        "database is locked" in text
+        or "lock timeout" in text
+        or "canceling statement due to lock" in text
+    )
+
+
+class Database:
+    """An open database: units of work for reads and writes, and change notifications."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._writer = engine.execution_options(rft_write=True)
+        self._listeners: list[ChangeListener] = []
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def on_change(self, listener: ChangeListener) -> None:
+        """Call ``listener(last_seq)`` after each committed write that appended to the feed."""
+        self._listeners.append(listener)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One atomic unit of work; lock waits are bounded by the configured timeout."""
+        last_seq: int | None = None
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                if self.dialect == "postgresql":
+                    ms = int(self.settings.lock_timeout_s * 1000)
+                    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
+                yield session
+                last_seq = session.info.get("last_seq")
+        except OperationalError as exc:
+            if _is_lock_timeout(exc):
+                raise LockTimeout(
+                    "The booking system is busy; please try again in a moment.",
+                    waited_s=self.settings.lock_timeout_s,
+                ) from None
+            raise
+        if last_seq is not None:
+            for listener in list(self._listeners):
+                listener(last_seq)
+
+    def scrub(self) -> bool:
+        """After an erasure: on SQLite, copy the write-ahead log into the database file and
+        empty it, so no earlier version of a row is left in the log (``secure_delete`` has
+        already overwritten the freed space). False if a reader kept part of the log."""
+        if self.dialect != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            busy, _pages, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return not busy
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(
+    settings: Settings | None = None, *, env: dict[str, str] | None = None
+) -> Database:
+    """Load the data key, create the engine; does not migrate (see ``migrate``)."""
+    settings = settings or load_settings(env)
+    crypto.install(crypto.FieldCipher(crypto.load_data_key(settings, env)))
+    if settings.embedded:
+        engine = _sqlite_engine(settings)
+    elif settings.database_url.startswith("postgresql"):
+        engine = _postgres_engine(settings)
+    else:
+        raise ConfigError("DATABASE_URL must be an sqlite:/// or postgresql+psycopg:// URL.")
+    return Database(settings, engine)
+
+
+def alembic_config(db: Database) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = db.engine
+    return config
+
+
+def migrate(db: Database) -> None:
+    """Bring the schema to the newest revision (``heads``: safe while a branch is open)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(db), "heads")

@@ -1,0 +1,41 @@
+"""Calendar invites (.ics): one event per teaching day, in Europe/London time."""
+
+from __future__ import annotations
+
+from icalendar import Calendar, Event
+
+from core.booking.availability import SessionView
+from core.infra.clock import LONDON
+
+PRODID = "-//RFT First Aid Training//Booking//EN"
+
+
+def session_invite(
+    session: SessionView,
+    *,
+    reference: str | None = None,
+    location: str | None = None,
+    method: str = "PUBLISH",
+    cancelled: bool = False,
+) -> bytes:
+    """An iCalendar file with a VEVENT per session day; UIDs are stable so updates replace."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else method)
+    total = len(session.days)
+    for index, (start, end) in enumerate(session.days, start=1):
+        event = Event()
+        suffix = f" (day {index} of {total})" if total > 1 else ""
+        event.add("summary", f"{session.course_name}{suffix}")
+        event.add("dtstart", start.astimezone(LONDON))
+        event.add("dtend", end.astimezone(LONDON))
+        event.add("uid", f"rft-session-{session.id}-day-{index}@rft-training.co.uk")
+        event.add("sequence", session.version)
+        event.add("location", location or session.venue_name)
+        note = f"Booking reference {reference}. " if reference else ""
+        event.add("description", f"{note}{session.course_name} at {session.venue_name}.")
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())

@@ -1,7 +1,7 @@
 """The month view: ``sessions.month`` in core against one SQL query returning the same fields.
 
 The project is what the server's ``sessions.month`` handler runs (a read transaction and
-``core.booking.availability.month``); the baseline is one hand-written query over the same tables
+``core.seats.availability.month``); the baseline is one hand-written query over the same tables
 with psycopg (its own transaction each time, as the project's), free seats and status
 worked out in SQL.
 """
@@ -15,8 +15,8 @@ from datetime import date
 import psycopg
 
 from bench.server_harness import psycopg_url
-from core.booking import availability
 from core.infra.db import Database
+from core.seats import availability
 
 ONE_QUERY = """
 SELECT s.id, s.course_id, c.name, s.venue_id, v.name, s.start_at AT TIME ZONE 'Europe/London',

@@ -14,12 +14,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.certificates.compliance import send_organisation_reminders
 from core.certificates.mail import send_due_reminders
 from core.infra.config import Settings
 from core.infra.db import Database
 from core.infra.errors import ConfigError
 from core.notify.sender import check_smtp, run_sender_forever
-from core.organisations.compliance import send_organisation_reminders
 from core.payments.gateway import check_stripe
 from core.payments.jobs import run_payments_forever
 from core.waitlist.loop import run_waitlist_forever

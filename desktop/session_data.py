@@ -11,9 +11,9 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from core.booking.availability import SessionView
 from core.infra.clock import now, to_london, uk_date
 from core.infra.money import gbp
+from core.seats.availability import SessionView
 
 STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
 LINK_WORDS = frozenset({"at", "and", "of", "the", "for"})
@@ -185,7 +185,7 @@ def session_change(message: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def session_view(data: dict[str, Any]) -> SessionView:
-    """A ``core.booking.availability.SessionView`` back from its JSON (for calendar invites)."""
+    """A ``core.seats.availability.SessionView`` back from its JSON (for calendar invites)."""
     return SessionView(
         id=int(data["id"]),
         course=data["course"],

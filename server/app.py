@@ -19,8 +19,8 @@ from websockets.http11 import Request, Response
 
 from core.api import METHODS, public
 from core.background import Workers
-from core.booking import holds
 from core.infra.db import Database
+from core.seats import holds
 from core.staff.auth import Identity, signing_secret
 from server import http
 from server.connection import Connection, Limits

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from core.booking.availability import active_holds_filter
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Booking, SeatHold
 from core.payments.jobs import failing_steps
+from core.seats.availability import active_holds_filter
 from server.metrics import Metrics
 
 WS_PATH = "/ws"

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from core.attendance import hlc
 from core.booking.attendees import parse_attendees
 from core.booking.bookings import record_booking
-from core.booking.locking import lock_session
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Attendee, User
+from core.seats.locking import lock_session
 from tests.factories import make_session, person
 
 _ops = itertools.count(1)

@@ -22,11 +22,12 @@ import signal
 import sys
 from typing import Any
 
-from core.booking import bookings, holds
+from core.booking import bookings
 from core.infra.db import open_database
 from core.payments import links, settle, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.jobs import run_payments_once
+from core.seats import holds
 from tests.factories import person
 from tests.payments_support import DESK
 

@@ -23,7 +23,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from core.booking import bookings, holds
+from core.booking import bookings
 from core.booking.attendees import parse_attendees
 from core.demo.data import add_session
 from core.infra.actor import Actor
@@ -31,6 +31,7 @@ from core.infra.clock import LONDON, london, now, today_london
 from core.infra.db import Database
 from core.models import Booking, Course, CourseSession, Payment, User, Venue
 from core.models.attendance import AttendanceMark, Certificate
+from core.seats import holds
 from tests.factories import person
 
 DESK = Actor(label="Front Desk", role="reception", channel="desk")

@@ -12,7 +12,6 @@ import pytest
 
 from core.api import Call, dispatch
 from core.booking import bookings
-from core.booking.availability import get_session
 from core.catalogue import admin as catalogue_admin
 from core.catalogue.admin import CourseEdit, VenueEdit
 from core.infra import changes
@@ -20,6 +19,7 @@ from core.infra.actor import Actor
 from core.infra.clock import today_london
 from core.infra.db import Database
 from core.infra.errors import Conflict, Forbidden, ValidationFailed
+from core.seats.availability import get_session
 from core.staff import accounts as staff
 from core.staff import auth
 from tests.admin_factories import ADMIN, add_trainer, at, weekday_ahead

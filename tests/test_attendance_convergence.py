@@ -131,8 +131,8 @@ def test_the_server_applies_any_arrival_order_to_the_same_register(
     sqlite_db: Database, steps, skews, order, batch
 ) -> None:
     """The server's register equals the pure rule's, however batches arrive and repeat."""
-    from core.attendance import marking
     from core.attendance.register import ops_applied, register_of
+    from core.certificates import marking
     from core.infra.actor import Actor
     from tests.attendance_helpers import booked_session
 

@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from core.booking import bookings, holds
-from core.booking.availability import get_session
+from core.booking import bookings
 from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import HoldExpired, NotEnoughSeats, SessionNotBookable, ValidationFailed
 from core.models import SeatHold
+from core.seats import holds
+from core.seats.availability import get_session
 from tests.factories import make_session, person
 
 DESK = Actor(label="Front Desk", role="reception", channel="desk")

@@ -117,10 +117,10 @@ def test_no_certificate_before_the_last_day_of_a_three_day_course(sqlite_db: Dat
     )
     from core.booking.attendees import parse_attendees
     from core.booking.bookings import record_booking
-    from core.booking.locking import lock_session
     from core.infra.actor import Actor
     from core.infra.clock import LONDON
     from core.models import CourseSession
+    from core.seats.locking import lock_session
     from tests.factories import person
 
     with sqlite_db.write() as tx:

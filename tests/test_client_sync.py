@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from core.booking import holds
 from core.infra import changes
 from core.infra.actor import CLI
 from core.infra.db import Database
+from core.seats import holds
 from core.staff import auth
 from desktop.sync_client import BlockingSyncClient, NotConnected, RpcError, SyncClient
 from tests.conftest import sqlite_url

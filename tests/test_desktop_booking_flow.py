@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.booking.availability import get_session
 from core.infra.db import Database
 from core.models import Booking
+from core.seats.availability import get_session
 from desktop.tasks import activity
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, SESSION

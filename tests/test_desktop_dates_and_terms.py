@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from core.api import Call, dispatch
 from core.booking.bookings import book_now
-from core.booking.terms import refund_rule
 from core.infra.actor import CLI, Actor
 from core.infra.clock import london
 from core.infra.db import Database
+from core.infra.terms import refund_rule
 from core.models import OutboxMessage
 from core.payments.policy import RefundPolicy
 from desktop.admin.session_dialog import SessionDialog

@@ -8,10 +8,11 @@ import uuid
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.attendance import marking, merge
+from core.attendance import merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import ops_applied
+from core.certificates import marking
 from core.infra.actor import Actor
 from core.infra.db import Database
 from desktop.backend import LocalBackend

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from core.infra.clock import today_london
 from core.infra.db import Database
+from core.invoicing import invoices
 from core.models import OutboxMessage
-from core.organisations import invoices
 from desktop.wizard import BookingWizard
 from desktop.wizard.payment_methods import link_note
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW

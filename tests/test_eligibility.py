@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from core.booking import bookings, holds
+from core.booking import bookings
 from core.booking.eligibility import DeclaredCertificate, EligibilityInput, NotEligible
 from core.catalogue.specs import load_catalogue
 from core.infra import audit
@@ -20,6 +20,7 @@ from core.infra.db import Database
 from core.infra.errors import CatalogueError, Forbidden, ValidationFailed
 from core.infra.resources import resource
 from core.models import Booking, Course, CourseSession
+from core.seats import holds
 from tests.factories import make_session, person
 from tests.waitlist_support import DESK, certify
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from core.booking.availability import SessionView
 from core.infra.clock import london
 from core.infra.errors import ValidationFailed
 from core.notify import samples
 from core.notify.invites import session_invite
 from core.notify.render import render, template_names
 from core.notify.samples import sample_context
+from core.seats.availability import SessionView
 
 OURS = [
     "booking_confirmation",

@@ -13,8 +13,8 @@ from core.infra.clock import today_london
 from core.infra.config import load_settings
 from core.infra.db import Database, open_database
 from core.models.organisations import Invoice
-from core.organisations import bulk
-from core.organisations.order_csv import parse_rows
+from core.orders import bulk
+from core.orders.order_csv import parse_rows
 from tests.factories import make_session
 from tests.test_organisations import acme, row
 

@@ -9,14 +9,15 @@ import threading
 import pytest
 from sqlalchemy import func, select, update
 
-from core.booking import bookings, holds
-from core.booking.availability import get_session
-from core.booking.locking import lock_session
+from core.booking import bookings
 from core.infra.actor import Actor
 from core.infra.config import load_settings
 from core.infra.db import Database, open_database
 from core.infra.errors import LockTimeout, NotEnoughSeats
 from core.models import Booking, SeatHold
+from core.seats import holds
+from core.seats.availability import get_session
+from core.seats.locking import lock_session
 from tests.factories import make_session, person
 
 WORKERS = 16

@@ -16,11 +16,11 @@ from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.db import Database
 from core.infra.errors import DomainError, Forbidden, HoldExpired, NotEnoughSeats, ValidationFailed
+from core.invoicing import vat
 from core.models import Booking, SeatHold
 from core.models.organisations import Invoice
 from core.models.payments import OutboxMessage
 from core.notify.outbox import decode_attachments
-from core.organisations import vat
 from tests.factories import make_session
 
 DESK = Actor("Front Desk", "reception", "desk", None)
@@ -350,7 +350,7 @@ def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
     ],
 )
 def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: str) -> None:
-    from core.organisations.order_csv import parse_csv
+    from core.orders.order_csv import parse_csv
 
     with pytest.raises(ValidationFailed) as caught:
         parse_csv(text)
@@ -358,7 +358,7 @@ def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: st
 
 
 def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
-    from core.organisations.order_csv import parse_csv
+    from core.orders.order_csv import parse_csv
 
     rows = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
     assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]

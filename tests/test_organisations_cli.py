@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.booking.availability import get_session
 from core.cli.organisations import pence
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
+from core.seats.availability import get_session
 from tests.conftest import make_database, sqlite_url
 from tests.factories import make_session
 from tests.test_cli import rft

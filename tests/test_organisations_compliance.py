@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from core.api import Call, dispatch
+from core.certificates import compliance
 from core.customers.privacy import erase_person, export_person
 from core.infra.actor import Actor
 from core.infra.db import Database
 from core.models import Booking
 from core.models.attendance import Certificate
-from core.organisations import compliance
 from tests.attendance_helpers import booked_session, booking_of, full_marks, trainer
 from tests.test_organisations import acme, call, outbox
 

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from core.booking import availability
 from core.demo.stripe_double import StripeDouble
 from core.infra.clock import now
 from core.infra.db import Database
@@ -24,6 +23,7 @@ from core.payments import desk, links, terminal
 from core.payments.gateway import PaymentUnavailable
 from core.payments.jobs import run_payments_once
 from core.payments.reconcile import recover
+from core.seats import availability
 from tests.factories import make_session
 from tests.payments_support import (
     DESK,

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from core import reports
-from core.booking.availability import SessionFilter, list_sessions
 from core.infra.clock import today_london
 from core.infra.db import Database
 from core.reports import ReportFilter
 from core.reports.dimensions import WEEKDAYS
+from core.seats.availability import SessionFilter, list_sessions
 from tests.reports_data import Known, build_known
 
 

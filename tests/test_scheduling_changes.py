@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from core.booking import bookings
-from core.booking.availability import get_session
 from core.infra import changes
 from core.infra.clock import LONDON, now
 from core.infra.db import Database
@@ -21,6 +20,7 @@ from core.notify import sender
 from core.scheduling import SessionInput, TeachingRuleBroken, create_session, repeat_session
 from core.scheduling.cancel import cancel_session
 from core.scheduling.edit import SessionEdit, edit_session
+from core.seats.availability import get_session
 from tests.admin_factories import ADMIN, add_trainer, at, day_input, weekday_ahead
 from tests.factories import make_session, person
 from tests.mailbox import Mailbox, parts

@@ -6,10 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import event, inspect
 
-from core.booking.availability import SessionFilter, list_sessions
 from core.demo import data as demo
 from core.infra.db import Database
 from core.models import Base
+from core.seats.availability import SessionFilter, list_sessions
 
 SEED_INDEXES = {
     "course_sessions": {"idx_sessions_date_course", "idx_sessions_availability"},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from core.booking import holds
 from core.infra.actor import CLI
 from core.infra.db import Database, open_database
+from core.seats import holds
 from tests.factories import make_session
 from tests.server_support import add_staff, peer, running_server
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from core.api import Call, dispatch
-from core.booking import bookings, holds
+from core.booking import bookings
 from core.infra.actor import Actor
 from core.infra.db import Database
 from core.scheduling.cancel import cancel_session
+from core.seats import holds
 from tests.factories import make_session, person
 
 RECORDED = Path(__file__).with_name("recorded") / "sessions_month_2031_03.jsonl"

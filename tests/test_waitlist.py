@@ -8,12 +8,13 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from core.booking import bookings, holds
-from core.booking.availability import get_session
+from core.booking import bookings
 from core.customers import privacy
 from core.infra.db import Database
 from core.infra.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
 from core.models import CourseSession, OutboxMessage, WaitlistEntry
+from core.seats import holds
+from core.seats.availability import get_session
 from core.waitlist import entries, offers
 from tests.factories import make_session, person
 from tests.waitlist_support import (

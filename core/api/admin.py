@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
-from core.booking.availability import get_session
 from core.catalogue import admin as catalogue_admin
 from core.catalogue.admin import CourseEdit, VenueEdit
 from core.infra import audit
@@ -27,6 +26,7 @@ from core.models.admin import RebookingOffer, RuleOverride
 from core.scheduling import SessionInput, check_plan, create_session, repeat_session
 from core.scheduling.cancel import cancel_session
 from core.scheduling.edit import SessionEdit, edit_session
+from core.seats.availability import get_session
 from core.staff import accounts as staff
 from core.staff import trainers
 from core.staff.roles import ADMIN, OFFICE

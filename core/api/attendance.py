@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from core.api.registry import Call, method
-from core.attendance import marking, merge, register
+from core.attendance import merge, register
 from core.certificates import issuing as certificates
+from core.certificates import marking
 from core.certificates.pdf import pdf_for
 from core.infra.actor import Actor
 from core.infra.errors import Forbidden, Unauthenticated

@@ -12,9 +12,10 @@ from pydantic import EmailStr, Field
 from core.api.bookings import ReferenceParams
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
-from core.booking import terms, today
+from core.booking import today
 from core.customers import record as customers
 from core.customers import timeline
+from core.infra import terms
 from core.infra.clock import now, today_london
 from core.staff.roles import DESK
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from core.api import public
 from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
-from core.booking import holds
 from core.infra.actor import Actor
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, Booking, SeatHold
+from core.seats import holds
 from core.staff.roles import DESK
 
 HOLDERS = DESK | {WEBSITE}

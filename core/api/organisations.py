@@ -11,11 +11,14 @@ from pydantic import Field, StrictInt
 
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
+from core.certificates import compliance
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
-from core.organisations import bulk, compliance, directory, invoices
+from core.invoicing import invoices
+from core.orders import bulk
+from core.orders.order_csv import parse_csv, parse_rows
+from core.organisations import directory
 from core.organisations.directory import ContactInput, OrganisationInput
-from core.organisations.order_csv import parse_csv, parse_rows
 from core.payments import invoice_links
 from core.payments.gateway import gateway_for
 from core.staff.roles import DESK

@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.api.registry import WEBSITE
-from core.booking.availability import active_holds_filter
-from core.booking.locking import lock_holder
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import LimitReached
 from core.models import Booking, SeatHold
+from core.seats.availability import active_holds_filter
+from core.seats.locking import lock_holder
 from core.staff.roles import STAFF
 
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}

@@ -11,7 +11,7 @@ from core.api import public
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
-from core.booking import availability
+from core.seats import availability
 
 
 class ListParams(Params):

@@ -16,10 +16,10 @@ from haversine import haversine
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import SessionFilter, get_session, list_sessions
 from core.infra.clock import LONDON, london, now, today_london
 from core.infra.errors import ValidationFailed
 from core.models import MAX_CAPACITY, Venue
+from core.seats.availability import SessionFilter, get_session, list_sessions
 
 
 @dataclass(frozen=True)

@@ -15,20 +15,20 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.booking import eligibility
 from core.booking.attendees import AttendeeInput, age_on, parse_attendees
-from core.booking.availability import SessionView, get_session
 from core.booking.dues import due_pence, paid_pence
-from core.booking.holds import active_hold, check_seats, ensure_bookable, publish_session
-from core.booking.locking import lock_session, lock_sessions
 from core.booking.pricing import quote
 from core.booking.references import next_reference
 from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, uk_datetime
 from core.infra.errors import Conflict, NotFound, ValidationFailed
+from core.invoicing.invoices import credit_booking
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
 from core.notify import booking_emails
-from core.organisations.invoices import credit_booking
+from core.seats.availability import SessionView, get_session
+from core.seats.holds import active_hold, check_seats, ensure_bookable, publish_session
+from core.seats.locking import lock_session, lock_sessions
 from core.waitlist import offers
 
 

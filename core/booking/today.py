@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.booking.availability import SessionFilter, SessionView, list_sessions
 from core.booking.dues import due_pence
 from core.infra.clock import LONDON
 from core.models import Booking
+from core.seats.availability import SessionFilter, SessionView, list_sessions
 
 RECENT = 20  # bookings in the "recently booked" list
 AWAITING = 100  # at most this many bookings waiting for money

@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.holds import publish_session
 from core.infra import audit, changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
 from core.models import Course, CourseSession, Venue
+from core.seats.holds import publish_session
 
 
 class CourseEdit(BaseModel):

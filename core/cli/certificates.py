@@ -81,8 +81,8 @@ def _pdf(args: argparse.Namespace) -> int:
 
 
 def _remind(args: argparse.Namespace) -> int:
+    from core.certificates.compliance import send_organisation_reminders
     from core.certificates.mail import send_due_reminders
-    from core.organisations.compliance import send_organisation_reminders
 
     db = database()
     with db.write() as tx:

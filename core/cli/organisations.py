@@ -7,12 +7,15 @@ import argparse
 import re
 from pathlib import Path
 
+from core.certificates import compliance
 from core.cli.context import database, date_arg, emit_json, positive_int, table
 from core.infra.actor import CLI
 from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
-from core.organisations import bulk, compliance, directory, invoices
-from core.organisations.order_csv import parse_csv
+from core.invoicing import invoices
+from core.orders import bulk
+from core.orders.order_csv import parse_csv
+from core.organisations import directory
 from core.payments import invoice_links
 from core.payments.gateway import gateway_for
 

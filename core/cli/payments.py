@@ -8,7 +8,6 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from core.booking.availability import SessionView
 from core.cli.context import database, emit_json, positive_int, table
 from core.infra.actor import CLI
 from core.infra.clock import now, uk_datetime
@@ -23,6 +22,7 @@ from core.notify.sender import build_message, check_smtp, run_once, verify_smtp
 from core.payments.deadline import extend
 from core.payments.gateway import check_stripe, gateway_for
 from core.payments.jobs import STEPS, run_payments_once, step_states
+from core.seats.availability import SessionView
 
 STEP_UNITS = {
     "events": "Stripe events applied",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from core.booking.availability import SessionFilter, list_sessions
 from core.cli.context import DATE_FORMS, database, date_arg, emit_json, table
 from core.infra.clock import today_london, uk_datetime
 from core.infra.money import gbp
+from core.seats.availability import SessionFilter, list_sessions
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

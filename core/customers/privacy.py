@@ -19,7 +19,7 @@ from core.infra.errors import NotFound
 from core.models import Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
-from core.organisations.bulk import forget_person, pending_for
+from core.orders.bulk import forget_person, pending_for
 from core.organisations.directory import erase_contacts, export_contacts
 from core.waitlist import personal_data as waitlist_data
 

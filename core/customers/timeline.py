@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import get_session
 from core.booking.bookings import find
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp
 from core.models import Booking, Change, OutboxMessage
 from core.models.admin import AuditEntry
+from core.seats.availability import get_session
 
 EMAIL_SCAN = 5000  # outbox rows looked at after the booking was made
 EMAILS = {

@@ -724,3 +724,20 @@ class _Handler(BaseHTTPRequestHandler):
             {"html": f"<!DOCTYPE html><title>Pay</title>{body}"},
             content_type="text/html; charset=utf-8",
         )
+
+
+_double_lock = threading.Lock()
+_double: StripeDouble | None = None
+
+
+def local_double_url() -> str:
+    """Start (once per process) the double the demo runs against: the front desk's reader pays,
+    the training room's declines."""
+    global _double
+    with _double_lock:
+        if _double is None:
+            _double = StripeDouble(
+                auto_present={"tmr_desk_1": "4242424242424242", "tmr_desk_2": "4000000000000002"}
+            )
+            _double.start()
+        return str(_double.url)

@@ -21,7 +21,7 @@ from core.infra import crypto
 from core.infra.config import Settings, load_settings
 from core.infra.errors import ConfigError, LockTimeout
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 ChangeListener = Callable[[int], None]
 
 

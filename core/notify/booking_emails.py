@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import SessionView, get_session
 from core.models import Booking, OutboxMessage, Venue
 from core.notify.invites import session_invite
 from core.notify.outbox import Attachment, enqueue
 from core.notify.render import render
+from core.seats.availability import SessionView, get_session
 
 
 def venue_address(tx: Session, venue_id: str) -> str:

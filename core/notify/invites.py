@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from icalendar import Calendar, Event
 
-from core.booking.availability import SessionView
 from core.infra.clock import LONDON
+from core.seats.availability import SessionView
 
 PRODID = "-//RFT First Aid Training//Booking//EN"
 

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import get_session
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Attendee, Booking, CourseSession, OutboxMessage
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
+from core.seats.availability import get_session
 
 REMINDER_AHEAD = timedelta(hours=48)
 

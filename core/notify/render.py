@@ -20,11 +20,11 @@ from jinja2 import (
     select_autoescape,
 )
 
-from core.booking.terms import refund_rule
 from core.infra.clock import to_london, uk_date, uk_datetime
 from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
 from core.infra.resources import resource
+from core.infra.terms import refund_rule
 
 BRAND: dict[str, str] = {
     "company": "RFT First Aid Training",

@@ -13,11 +13,11 @@ from core.infra.clock import LONDON
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
+from core.invoicing.invoices import issue_invoice
 from core.models import Booking
 from core.models.organisations import Organisation
 from core.notify import booking_emails
 from core.organisations import directory
-from core.organisations.invoices import issue_invoice
 from core.payments.ledger import (
     add_payment,
     clear_paid_dues,

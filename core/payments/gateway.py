@@ -7,7 +7,7 @@ refunding again. The SDK itself retries network failures with the same key.
 
 from __future__ import annotations
 
-import threading
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,22 +85,15 @@ def check_stripe(settings: Settings, *, verify: bool = False) -> StripeConfig:
     return config
 
 
-_double_lock = threading.Lock()
-_double: Any = None
-
-
 def local_double_url() -> str:
-    """Start (once per process) the local Stripe double used in demo mode."""
-    global _double
-    with _double_lock:
-        if _double is None:
-            from core.demo.stripe_double import StripeDouble
-
-            _double = StripeDouble(  # the front desk reader pays, the training room declines
-                auto_present={"tmr_desk_1": "4242424242424242", "tmr_desk_2": "4000000000000002"}
-            )
-            _double.start()
-        return str(_double.url)
+    """The local Stripe double's address (demo mode), from the optional ``core.demo`` package."""
+    try:
+        double = importlib.import_module("core.demo.stripe_double")
+    except ModuleNotFoundError:
+        raise ConfigError(
+            "STRIPE_API_BASE=local-double needs the demo tooling (core/demo), which is not installed."
+        ) from None
+    return str(double.local_double_url())
 
 
 def _plain(obj: Any) -> Json:

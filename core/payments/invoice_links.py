@@ -21,9 +21,9 @@ from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
+from core.invoicing import invoices
 from core.models.organisations import Invoice, InvoiceLink, Organisation
 from core.notify.outbox import enqueue
-from core.organisations import invoices
 from core.organisations.directory import contacts_for
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from core.booking.bookings import find
 from core.booking.dues import paid_pence
-from core.booking.locking import lock_session
 from core.infra import changes
 from core.infra.clock import now
 from core.infra.errors import NotFound
 from core.models import Booking, Payment
+from core.seats.locking import lock_session
 
 STRIPE_METHODS = ("card", "link")
 OWED = ("invoiced", "due")  # an invoice is the company's promise; "due" is pay on the day

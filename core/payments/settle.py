@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session
 
 from core.booking.bookings import publish_booking, sync_status
 from core.booking.dues import paid_pence
-from core.booking.holds import check_seats, ensure_bookable, publish_session
-from core.booking.locking import lock_session
 from core.infra.actor import Actor
 from core.infra.errors import NotEnoughSeats, SessionNotBookable
 from core.models import Booking, Payment
@@ -28,6 +26,8 @@ from core.payments.ledger import (
     set_details,
     set_status,
 )
+from core.seats.holds import check_seats, ensure_bookable, publish_session
+from core.seats.locking import lock_session
 
 SYSTEM = Actor(label="payments", role="admin", channel="desk")
 NOT_PAID_IN_TIME = "not paid by the payment deadline"

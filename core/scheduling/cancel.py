@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core.booking.holds import publish_session
 from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now
@@ -16,6 +15,7 @@ from core.scheduling import notices
 from core.scheduling.create import lock_schedule
 from core.scheduling.edit import locked_current
 from core.scheduling.snapshot import snapshot
+from core.seats.holds import publish_session
 
 
 def cancel_session(

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.booking.holds import publish_session
 from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now
@@ -23,6 +22,7 @@ from core.scheduling import overrides, rules
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
 from core.scheduling.rules import Failure
 from core.scheduling.snapshot import snapshot
+from core.seats.holds import publish_session
 
 SCHEDULE_LOCK_KEY = 0x52465401
 MAX_REPEATS = 52

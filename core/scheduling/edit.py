@@ -14,10 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import held_seats
 from core.booking.bookings import sync_status
-from core.booking.holds import publish_session
-from core.booking.locking import lock_session
 from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
@@ -28,6 +25,9 @@ from core.scheduling import notices, overrides, rules
 from core.scheduling.create import lock_schedule
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
 from core.scheduling.snapshot import snapshot, trainer_emails
+from core.seats.availability import held_seats
+from core.seats.holds import publish_session
+from core.seats.locking import lock_session
 from core.waitlist import offers
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.booking.availability import SessionFilter, SessionView, list_sessions
 from core.infra.clock import now, today_london, uk_datetime
 from core.models import Booking, CourseSession
 from core.models.admin import RebookingOffer
 from core.notify.booking_emails import booking_context, send_session_changed
 from core.payments.policy import RefundPolicy
+from core.seats.availability import SessionFilter, SessionView, list_sessions
 
 ALTERNATIVES = 3
 POLICY = RefundPolicy()

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import held_seats, view_of
 from core.models import CourseSession, User
 from core.models.admin import SessionTrainer
+from core.seats.availability import held_seats, view_of
 
 
 def co_trainers(tx: Session, session_id: int) -> list[User]:

@@ -17,14 +17,14 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.holds import ensure_bookable
-from core.booking.locking import lock_session
 from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
 from core.models import MAX_CAPACITY, CourseSession, WaitlistEntry
 from core.models.base import blind_index
+from core.seats.holds import ensure_bookable
+from core.seats.locking import lock_session
 from core.waitlist.offers import close_offer, free_seats, offer_free_seats, waiting
 
 _EMAIL: TypeAdapter[str] = TypeAdapter(EmailStr)

@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import get_session, held_seats
-from core.booking.holds import issue_token, publish_session
-from core.booking.locking import lock_session
 from core.infra.clock import now
 from core.models import CourseSession, SeatHold, WaitlistEntry
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
 from core.notify.render import BRAND
+from core.seats.availability import get_session, held_seats
+from core.seats.holds import issue_token, publish_session
+from core.seats.locking import lock_session
 
 WAITLIST_HOLDER = "waiting list"
 

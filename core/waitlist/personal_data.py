@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.locking import lock_session
 from core.models import WaitlistEntry
 from core.models.base import blind_index
+from core.seats.locking import lock_session
 from core.waitlist.offers import close_offer
 
 ERASED = "(erased)"

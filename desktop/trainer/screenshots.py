@@ -20,12 +20,13 @@ from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTime, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from core.attendance import marking, merge
+from core.attendance import merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.booking.attendees import AttendeeInput
 from core.booking.bookings import record_booking
 from core.catalogue import specs as catalogue
+from core.certificates import marking
 from core.certificates.pdf import pdf_for
 from core.demo.data import add_session
 from core.infra.actor import Actor

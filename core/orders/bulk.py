@@ -19,22 +19,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking import bookings, holds
+from core.booking import bookings
 from core.booking.attendees import AttendeeInput
-from core.booking.availability import get_session
-from core.booking.locking import lock_session
 from core.booking.pricing import quote
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.config import Settings
 from core.infra.errors import DomainError, NotFound, ValidationFailed
+from core.invoicing import vat
+from core.invoicing.invoices import issue_invoice
 from core.models import Booking, SeatHold
 from core.models.organisations import BulkOrder, Invoice, Organisation
 from core.notify import booking_emails
-from core.organisations import directory, vat
-from core.organisations.invoices import issue_invoice
-from core.organisations.order_csv import OrderRow, parse_row
+from core.orders.order_csv import OrderRow, parse_row
+from core.organisations import directory
 from core.payments.ledger import add_payment
+from core.seats import holds
+from core.seats.availability import get_session
+from core.seats.locking import lock_session
 
 MAX_PO = 60
 

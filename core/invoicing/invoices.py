@@ -20,12 +20,12 @@ from core.infra.clock import LONDON, now, today_london, uk_date
 from core.infra.config import Settings
 from core.infra.errors import NotFound, ValidationFailed
 from core.infra.money import gbp
+from core.invoicing import vat
+from core.invoicing.numbering import next_number
 from core.models import Attendee, Booking
 from core.models.organisations import Invoice, InvoiceLine, InvoicePayment, Organisation
 from core.notify.outbox import Attachment, enqueue
-from core.organisations import vat
 from core.organisations.directory import contacts_for
-from core.organisations.numbering import next_number
 
 PAYMENT_METHODS = ("bank_transfer", "link", "cheque", "card")
 MAX_PAYMENT_PENCE = 10_000_000
@@ -306,7 +306,7 @@ def record_payment(
 
 def pdf_for(tx: Session, invoice: Invoice) -> bytes:
     # reportlab loads with the first invoice, not with the app
-    from core.organisations.invoice_pdf import render
+    from core.invoicing.pdf import render
 
     return render(invoice_json(tx, invoice))
 

@@ -17,8 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.availability import held_seats, view_of
-from core.booking.locking import lock_session
 from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
@@ -30,6 +28,8 @@ from core.infra.errors import (
     ValidationFailed,
 )
 from core.models import MAX_CAPACITY, CourseSession, SeatHold
+from core.seats.availability import held_seats, view_of
+from core.seats.locking import lock_session
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Invoices and credit notes: numbering, VAT and the PDF."""

@@ -1,0 +1,1 @@
+"""Bulk orders: many staff of one organisation on several sessions, all or nothing."""

@@ -8,6 +8,7 @@ refunding again. The SDK itself retries network failures with the same key.
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,7 +92,8 @@ def local_double_url() -> str:
         double = importlib.import_module("core.demo.stripe_double")
     except ModuleNotFoundError:
         raise ConfigError(
-            "STRIPE_API_BASE=local-double needs the demo tooling (core/demo), which is not installed."
+            "STRIPE_API_BASE=local-double needs the demo tooling (core/demo), "
+            "which is not installed."
         ) from None
     return str(double.local_double_url())
 
@@ -301,12 +303,13 @@ def verify_webhook(payload: bytes, signature: str, secret: str) -> Json:
 
 
 _gateways: dict[StripeConfig, StripeClient] = {}
+_gateways_lock = threading.Lock()
 
 
 def gateway_for(settings: Settings) -> StripeClient:
     """The (shared) gateway for these settings; raises ConfigError naming a bad setting."""
     config = check_stripe(settings)
-    with _double_lock:
+    with _gateways_lock:
         if config not in _gateways:
             _gateways[config] = StripeClient(config)
         return _gateways[config]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.demo.data import add_session
+from core.demo.sessions import add_session
 from core.infra.clock import today_london
 from core.infra.db import Database
 from core.models import Course, User, Venue

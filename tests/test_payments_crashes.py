@@ -22,7 +22,7 @@ from core.models.admin import AuditEntry
 from core.payments import desk, links, terminal
 from core.payments.gateway import PaymentUnavailable
 from core.payments.jobs import run_payments_once
-from core.payments.reconcile import recover
+from core.payments.refunds import recover
 from core.seats import availability
 from tests.factories import make_session
 from tests.payments_support import (

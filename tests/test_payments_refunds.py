@@ -10,7 +10,7 @@ from core.infra.errors import Forbidden, ValidationFailed
 from core.payments import desk, refunds, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.jobs import run_payments_once
-from core.payments.reconcile import recover
+from core.payments.refunds import recover
 from tests.payments_support import (
     DESK,
     MANAGER,

@@ -12,7 +12,7 @@ from pathlib import Path
 from core.booking import bookings
 from core.demo.stripe_double import StripeDouble
 from core.infra.db import Database
-from core.payments.reconcile import recover
+from core.payments.refunds import recover
 from tests.factories import person
 from tests.payments_support import (
     DESK,

@@ -13,7 +13,7 @@ from core.infra.errors import ValidationFailed
 from core.payments import links, terminal
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment
-from core.payments.reconcile import recover
+from core.payments.refunds import recover
 from tests.payments_support import DESK, booking_state, emails, pending_booking, present_card
 
 

@@ -6,79 +6,23 @@ Idempotent: a second run adds nothing. Random but repeatable (fixed seed).
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.booking.attendees import AttendeeInput
 from core.booking.bookings import record_booking
 from core.catalogue import specs as catalogue
 from core.demo import registers as demo_registers
 from core.demo.payments import seed_payments
 from core.demo.reports import seed_channels
-from core.infra.actor import Actor
-from core.infra.clock import london, now, today_london
+from core.demo.sessions import DAY_START, DEMO, add_session, made_up_person, teaching_days
+from core.infra.clock import now, today_london
 from core.infra.db import Database
-from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.models import Course, CourseSession, User, Venue
 from core.staff.auth import seed_demo_passwords
 from core.staff.trainers import seed_demo as seed_trainer_records
 
-FIRST = [
-    "Amelia",
-    "Oliver",
-    "Isla",
-    "George",
-    "Ava",
-    "Noah",
-    "Mia",
-    "Arthur",
-    "Ivy",
-    "Leo",
-    "Freya",
-    "Oscar",
-    "Lily",
-    "Harry",
-    "Grace",
-    "Jack",
-    "Sophia",
-    "Charlie",
-    "Ella",
-    "Alfie",
-    "Aisha",
-    "Mohammed",
-    "Zara",
-    "Yusuf",
-    "Priya",
-    "Arjun",
-    "Chloe",
-    "Liam",
-]
-LAST = [
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Patel",
-    "Wright",
-    "Robinson",
-    "Wood",
-    "Thompson",
-    "Walker",
-    "White",
-    "Hughes",
-    "Hussain",
-    "Khan",
-    "Ahmed",
-    "Clarke",
-    "Barker",
-    "Sutcliffe",
-    "Holroyd",
-]
 TRAINERS = (
     ("sarah.holt@rft-training.co.uk", "Sarah Holt"),
     ("dev.mistry@rft-training.co.uk", "Dev Mistry"),
@@ -95,79 +39,8 @@ STAFF = (
     ("reception@rft-training.co.uk", "Front Desk", "reception"),
 )
 WEEKS = 12
-DEMO = Actor(label="demo data", role="admin", channel="desk")
-SPECIAL = (
-    None,
-    None,
-    None,
-    None,
-    "Wheelchair user",
-    "Vegetarian lunch",
-    "Dyslexia: extra time",
-    "Knee injury: floor work adapted",
-    None,
-)
-
-
-DAY_START = time(9, 0)
 FULL_DAY_STARTS = (DAY_START, DAY_START, time(9, 30))
 SHORT_COURSE_STARTS = (time(9, 30), time(13, 30), time(18, 0))  # 3-hour courses, some evenings
-
-
-def teaching_days(
-    course: Course, first: date, starts: time = DAY_START
-) -> list[tuple[datetime, datetime]]:
-    """Consecutive weekdays from ``first`` at ``starts``, an hour's lunch inside a full day."""
-    days = []
-    day = first
-    for hours in course.day_hours:
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-        start = london(day, starts)
-        days.append((start, start + timedelta(hours=hours + (1 if hours > 4 else 0.25))))
-        day += timedelta(days=1)
-    return days
-
-
-def add_session(
-    tx: Session,
-    course: Course,
-    venue: Venue,
-    first: date,
-    trainer: User | None,
-    capacity: int = 12,
-    starts: time = DAY_START,
-) -> CourseSession:
-    days = teaching_days(course, first, starts)
-    session = CourseSession(
-        course=course,
-        venue=venue,
-        room=venue.rooms[0],
-        trainer=trainer,
-        start_at=days[0][0],
-        end_at=days[-1][1],
-        capacity=capacity,
-        booked=0,
-        status="SCHEDULED",
-        created_at=now(),
-        days=[SessionDay(day_index=i, start_at=s, end_at=e) for i, (s, e) in enumerate(days)],
-    )
-    tx.add(session)
-    tx.flush()
-    return session
-
-
-def _person(rng: random.Random, course_min_age: int, on: date) -> AttendeeInput:
-    first, last = rng.choice(FIRST), rng.choice(LAST)
-    age = rng.randint(max(course_min_age, 18), 62)
-    born = date(on.year - age - 1, rng.randint(1, 12), rng.randint(1, 28))
-    return AttendeeInput(
-        name=f"{first} {last}",
-        email=f"{first.lower()}.{last.lower()}{rng.randint(1, 999)}@example.co.uk",
-        date_of_birth=born,
-        phone=f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
-        special_requirements=rng.choice(SPECIAL),
-    )
 
 
 def seed(db: Database) -> bool:
@@ -234,7 +107,7 @@ def _sprinkle(tx: Session, rng: random.Random, session: CourseSession, today: da
     )
     while session.booked < target:
         group = min(rng.choice((1, 1, 1, 2, 2, 3, 5, 6)), target - session.booked)
-        people = [_person(rng, session.course.min_age, course_day) for _ in range(group)]
+        people = [made_up_person(rng, session.course.min_age, course_day) for _ in range(group)]
         lead = timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 8))
         created = min(session.start_at - lead, now() - timedelta(minutes=5))
         record_booking(tx, session, people, DEMO, created_at=created)

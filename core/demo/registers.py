@@ -14,7 +14,7 @@ from core.attendance.register import apply_marks, roster_attendees
 from core.booking.bookings import record_booking
 from core.certificates import issuing as certificates
 from core.certificates.issuing import add_months
-from core.demo import data as demo
+from core.demo.sessions import DEMO, add_session, made_up_person
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, today_london
 from core.infra.db import Database
@@ -114,13 +114,11 @@ def _expiring_sessions(tx: Session, rng: random.Random, today: date) -> list[Cou
         course = tx.get_one(Course, course_id)
         start = add_months(today, -months) + timedelta(days=3 + 9 * i)
         venue = venues[i % len(venues)]
-        session = demo.add_session(
+        session = add_session(
             tx, course, venue, start, trainers[i % len(trainers)] if trainers else None
         )
-        people = [demo._person(rng, course.min_age, start) for _ in range(rng.randint(4, 8))]
-        record_booking(
-            tx, session, people, demo.DEMO, created_at=session.start_at - timedelta(days=20)
-        )
+        people = [made_up_person(rng, course.min_age, start) for _ in range(rng.randint(4, 8))]
+        record_booking(tx, session, people, DEMO, created_at=session.start_at - timedelta(days=20))
         made.append(session)
     return made
 

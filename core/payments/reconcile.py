@@ -188,12 +188,3 @@ def check_open_attempts(
             report.unreachable += 1
             report.last_error = exc.message
     return report
-
-
-def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> RecoveryReport:
-    """Finish every unfinished payment saga (at start-up): open attempts, then refunds."""
-    from core.payments.refunds import send_pending_refunds
-
-    report = check_open_attempts(db, gateway, at=at)
-    report.refunds_sent = send_pending_refunds(db, gateway)
-    return report

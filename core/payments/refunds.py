@@ -31,7 +31,7 @@ from core.payments.ledger import (
     set_status,
 )
 from core.payments.policy import RefundPolicy
-from core.payments.reconcile import reconcile
+from core.payments.reconcile import RecoveryReport, check_open_attempts, reconcile
 from core.payments.settle import refund_finished, request_refund
 
 MANAGERS = ("admin", "manager")
@@ -190,3 +190,10 @@ def send_pending_refunds(db: Database, gateway: StripeClient) -> int:
             refund_finished(tx, get_payment(tx, payment_id), result)
         sent += 1
     return sent
+
+
+def recover(db: Database, gateway: StripeClient, *, at: datetime | None = None) -> RecoveryReport:
+    """Finish every unfinished payment saga (at start-up): open attempts, then refunds."""
+    report = check_open_attempts(db, gateway, at=at)
+    report.refunds_sent = send_pending_refunds(db, gateway)
+    return report

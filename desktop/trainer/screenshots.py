@@ -28,7 +28,7 @@ from core.booking.bookings import record_booking
 from core.catalogue import specs as catalogue
 from core.certificates import marking
 from core.certificates.pdf import pdf_for
-from core.demo.data import add_session
+from core.demo.sessions import add_session
 from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.config import load_settings

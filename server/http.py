@@ -9,13 +9,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from core.infra.clock import now
+from core.booking.metrics import live_counts
 from core.infra.db import Database
-from core.models import Booking, SeatHold
 from core.payments.jobs import failing_steps
-from core.seats.availability import active_holds_filter
 from server.metrics import Metrics
 
 WS_PATH = "/ws"
@@ -33,15 +31,6 @@ class Reply:
 def _ping(db: Database) -> None:
     with db.read() as tx:
         tx.execute(text("SELECT 1"))
-
-
-def _counts(db: Database) -> tuple[int, dict[str, int]]:
-    with db.read() as tx:
-        holds = tx.scalar(
-            select(func.count()).select_from(SeatHold).where(active_holds_filter(now()))
-        )
-        rows = tx.execute(select(Booking.status, func.count()).group_by(Booking.status)).all()
-    return int(holds or 0), {status: int(n) for status, n in rows}
 
 
 def health_document(
@@ -79,10 +68,10 @@ async def health(db: Database, uptime_s: float, services: dict[str, str]) -> Rep
 
 async def metrics(db: Database, counters: Metrics) -> Reply:
     try:
-        holds, bookings = await asyncio.wait_for(asyncio.to_thread(_counts, db), CHECK_TIMEOUT)
+        counts = await asyncio.wait_for(asyncio.to_thread(live_counts, db), CHECK_TIMEOUT)
     except Exception:
         return Reply(http.HTTPStatus.SERVICE_UNAVAILABLE, "database unreachable\n", "text/plain")
-    body = counters.render(holds, bookings)
+    body = counters.render(counts.active_holds, counts.bookings_by_status)
     return Reply(http.HTTPStatus.OK, body, "text/plain; version=0.0.4; charset=utf-8")
 
 

@@ -100,3 +100,19 @@ def test_apikey_add_prints_a_working_key_once(
     identity = dispatch(Call(db, None), "auth.authenticate", {"api_key": key})["identity"]
     assert identity["channel"] == "website"
     assert rft(monkeypatch, "apikey", "add", "public website") == 1
+
+
+def test_the_command_line_keeps_the_staff_rules_and_the_audit_log(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ("user", "add", "boss@b.example", "--role", "admin", "--password-stdin")
+    assert rft(monkeypatch, *add, stdin="long enough password\n") == 0
+    out = capsys.readouterr().out
+    assert "second factor" in out and "otpauth://totp/" in out
+
+    assert rft(monkeypatch, "user", "disable", "boss@b.example") == 1
+    assert "last active admin" in capsys.readouterr().err
+
+    assert rft(monkeypatch, "audit", "--json") == 0
+    actions = [row["action"] for row in json.loads(capsys.readouterr().out)]
+    assert "staff.add" in actions

@@ -8,9 +8,10 @@ import sys
 from sqlalchemy import select
 
 from core.cli.context import database, emit_json, table
+from core.infra.actor import CLI
 from core.infra.errors import ValidationFailed
 from core.models import User
-from core.staff import auth
+from core.staff import accounts, auth
 from core.staff.roles import ROLES
 
 
@@ -42,7 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _name_from(email: str) -> str:
-    return " ".join(p.capitalize() for p in email.split("@")[0].replace("_", ".").split("."))
+    """``kim.lee@…`` → ``Kim Lee``; an address too short for a name stands for itself."""
+    name = " ".join(p.capitalize() for p in email.split("@")[0].replace("_", ".").split("."))
+    return name if len(name.strip()) >= 2 else email
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -51,10 +54,13 @@ def _add(args: argparse.Namespace) -> int:
         raise ValidationFailed("No password was given on stdin.")
     db = database()
     with db.write() as tx:
-        user = auth.add_user(
-            tx, args.email, args.name or _name_from(args.email), args.role, password
+        added = accounts.add_staff(
+            tx, CLI, args.email, args.name or _name_from(args.email), args.role, password
         )
-        print(f"Added {user.email} ({user.role}).")
+        print(f"Added {added.user.email} ({added.user.role}).")
+    if added.otpauth_uri:
+        uri = added.otpauth_uri
+        print(f"A {added.user.role} signs in with a second factor; set it up from: {uri}")
     return 0
 
 
@@ -93,7 +99,7 @@ def _list(args: argparse.Namespace) -> int:
 def _disable(args: argparse.Namespace) -> int:
     db = database()
     with db.write() as tx:
-        user = auth.disable_user(tx, args.email)
+        user = accounts.disable_staff(tx, CLI, args.email)
         print(f"Disabled {user.email}; their sign-ins have been ended.")
     return 0
 
@@ -101,7 +107,7 @@ def _disable(args: argparse.Namespace) -> int:
 def _mfa(args: argparse.Namespace) -> int:
     db = database()
     with db.write() as tx:
-        uri = auth.enable_mfa(tx, args.email)
+        uri = accounts.reset_second_factor(tx, CLI, args.email)
     print(uri)
     return 0
 

@@ -16,6 +16,26 @@ CORE = Path(__file__).resolve().parents[1] / "core"
 # Packages that use core but that nothing else in core may use.
 ADAPTERS = {"api", "cli", "demo", "background"}
 FORBIDDEN_ROOTS = {"desktop", "server", "PySide6", "websockets"}
+# docs/ARCHITECTURE.md's map, top to bottom: a package imports only packages after it.
+LAYERS = [
+    "customers",
+    "scheduling",
+    "certificates",
+    "attendance",
+    "orders",
+    "payments",
+    "booking",
+    "waitlist",
+    "invoicing",
+    "organisations",
+    "reports",
+    "notify",
+    "catalogue",
+    "seats",
+    "staff",
+    "models",
+    "infra",
+]
 
 
 def _modules() -> dict[str, Path]:
@@ -122,6 +142,19 @@ def test_domain_packages_depend_on_each_other_one_way() -> None:
             if target.startswith("core.") and _domain(target) not in (source, "models"):
                 packages.setdefault(source, set()).add(_domain(target))
     assert _cycles(packages) == []
+
+
+def test_every_domain_import_points_down_the_documented_map() -> None:
+    upward = {
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        for target in targets
+        if target.startswith("core.")
+        and _domain(module) in LAYERS
+        and _domain(target) in LAYERS
+        and LAYERS.index(_domain(target)) < LAYERS.index(_domain(module))
+    }
+    assert not upward
 
 
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))

@@ -3,7 +3,7 @@
 Screens never touch the database or the network. They call ``Backend.call(method, params)``
 (always from a worker thread, through ``desktop.tasks``) with the names of the service API
 in ``core/api`` (``sessions.list``, ``holds.create``...), and listen to ``changed`` for
-change-feed messages (``core.infra.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
+change-feed messages (``core.journal.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
 
 ``LocalBackend`` runs ``core.api.dispatch`` in-process on the embedded database;
 ``RemoteBackend`` (``desktop.remote_backend``) sends the same names to a sync server.
@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
 from core.api import METHODS, Call, dispatch
 from core.background import Workers
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.db import Database
 from core.infra.errors import DomainError
+from core.journal import changes
 from desktop.tasks import pool
 
 POLL_MS = 1000

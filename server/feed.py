@@ -20,9 +20,9 @@ from typing import Any
 import psycopg
 
 from core.api.changes import visible
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.db import Database
+from core.journal import changes
 from server.jsonrpc import notification
 
 log = logging.getLogger(__name__)

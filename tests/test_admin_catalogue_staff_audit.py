@@ -14,11 +14,11 @@ from core.api import Call, dispatch
 from core.booking import bookings
 from core.catalogue import admin as catalogue_admin
 from core.catalogue.admin import CourseEdit, VenueEdit
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import today_london
 from core.infra.db import Database
 from core.infra.errors import Conflict, Forbidden, ValidationFailed
+from core.journal import changes
 from core.seats.availability import get_session
 from core.staff import accounts as staff
 from core.staff import auth

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select, update
 
 from core.booking import bookings
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import HoldExpired, NotEnoughSeats, SessionNotBookable, ValidationFailed
+from core.journal import changes
 from core.models import SeatHold
 from core.seats import holds
 from core.seats.availability import get_session

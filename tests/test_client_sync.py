@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from core.infra import changes
 from core.infra.actor import CLI
 from core.infra.db import Database
+from core.journal import changes
 from core.seats import holds
 from core.staff import auth
 from desktop.sync_client import BlockingSyncClient, NotConnected, RpcError, SyncClient

@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from core.api import Call, dispatch
 from core.infra.actor import Actor
-from core.infra.audit import field_changes
 from core.infra.db import Database
+from core.journal.audit import field_changes
 from desktop.admin.audit_tab import AuditTab
 from desktop.admin.record_table import RecordTableModel
 from desktop.admin.staff_tab import StaffTab

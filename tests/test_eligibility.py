@@ -13,12 +13,12 @@ from sqlalchemy import func, select, update
 from core.booking import bookings
 from core.booking.eligibility import DeclaredCertificate, EligibilityInput, NotEligible
 from core.catalogue.specs import load_catalogue
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import LONDON
 from core.infra.db import Database
 from core.infra.errors import CatalogueError, Forbidden, ValidationFailed
 from core.infra.resources import resource
+from core.journal import audit
 from core.models import Booking, Course, CourseSession
 from core.seats import holds
 from tests.factories import make_session, person

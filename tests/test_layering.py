@@ -33,6 +33,7 @@ LAYERS = [
     "catalogue",
     "seats",
     "staff",
+    "journal",
     "models",
     "infra",
 ]

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.booking import bookings
-from core.infra import changes
 from core.infra.clock import LONDON, now
 from core.infra.db import Database
 from core.infra.errors import Conflict, ValidationFailed
+from core.journal import changes
 from core.models import CourseSession
 from core.models.admin import AuditEntry, RebookingOffer
 from core.notify import sender

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from core.api import METHODS
-from core.infra import changes
 from core.infra.db import Database
+from core.journal import changes
 from server.connection import Limits
 from server.jsonrpc import MAX_DEPTH
 from tests.factories import make_session

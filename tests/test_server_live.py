@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from core.infra import changes
 from core.infra.db import Database
+from core.journal import changes
 from tests.factories import make_session, person
 from tests.server_support import add_api_key, add_staff, peer, running_server
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from core.infra import audit
 from core.infra.db import Database
+from core.journal import audit
 from core.waitlist import entries
 from desktop.wizard import BookingWizard
 from desktop.wizard.full_session import FullSessionButton

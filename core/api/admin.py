@@ -19,9 +19,9 @@ from core.api.params import NoParams, Params
 from core.api.registry import Call, method
 from core.catalogue import admin as catalogue_admin
 from core.catalogue.admin import CourseEdit, VenueEdit
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.errors import Unauthenticated
+from core.journal import audit
 from core.models.admin import RebookingOffer, RuleOverride
 from core.scheduling import SessionInput, check_plan, create_session, repeat_session
 from core.scheduling.cancel import cancel_session

@@ -15,9 +15,9 @@ from core.api import public
 from core.api.params import NoParams, Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
+from core.journal import changes
 from core.staff import signins
 
 LAST_SEQ = 2**63 - 1  # the feed's sequence numbers are 64-bit

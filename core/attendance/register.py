@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.attendance import hlc, merge
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, today_london
 from core.infra.errors import Forbidden, NotFound
+from core.journal import changes
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import AttendanceMark, AttendanceOp, Certificate
 from core.seats.locking import lock_sessions

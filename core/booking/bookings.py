@@ -18,11 +18,11 @@ from core.booking.attendees import AttendeeInput, age_on, parse_attendees
 from core.booking.dues import due_pence, paid_pence
 from core.booking.pricing import quote
 from core.booking.references import next_reference
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, uk_datetime
 from core.infra.errors import Conflict, NotFound, ValidationFailed
 from core.invoicing.invoices import credit_booking
+from core.journal import changes
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
 from core.notify import booking_emails

@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, uk_date
 from core.infra.errors import DomainError, Forbidden, ValidationFailed
+from core.journal import audit
 from core.models import Attendee, Course, CourseSession
 from core.models.attendance import Certificate
 from core.models.base import blind_index

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.infra import audit, changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
+from core.journal import audit, changes
 from core.models import Course, CourseSession, Venue
 from core.seats.holds import publish_session
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.infra.audit import csv_cell
 from core.infra.clock import now, today_london, uk_date
+from core.journal.audit import csv_cell
 from core.models import Attendee, Booking, Course
 from core.models.attendance import Certificate
 from core.models.organisations import Organisation, OrganisationReminder

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from core.attendance import merge
 from core.attendance.register import register_of, roster_attendees
-from core.infra import changes
 from core.infra.clock import LONDON, now, today_london
 from core.infra.errors import NotFound
+from core.journal import changes
 from core.models import Attendee, CourseSession
 from core.models.attendance import Certificate
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.cli.context import DATE_FORMS, database, date_arg, emit_json, positive_int, table
-from core.infra import audit
 from core.infra.actor import CLI
 from core.infra.clock import uk_datetime
+from core.journal import audit
 from core.scheduling import SessionInput, create_session
 from core.scheduling.cancel import cancel_session
 from core.seats.availability import get_session

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.attendance import personal_data as register_data
 from core.booking import bookings
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import NotFound
+from core.journal import changes
 from core.models import Booking
 from core.models.base import blind_index
 from core.notify.outbox import forget_recipient

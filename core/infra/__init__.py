@@ -1,1 +1,1 @@
-"""Shared kernel: clock, settings, database, encryption, errors, money, audit log, change feed."""
+"""Shared kernel: clock, settings, database, encryption, errors, money and the booking terms."""

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, today_london, uk_date
 from core.infra.config import Settings
@@ -22,6 +21,7 @@ from core.infra.errors import NotFound, ValidationFailed
 from core.infra.money import gbp
 from core.invoicing import vat
 from core.invoicing.numbering import next_number
+from core.journal import changes
 from core.models import Attendee, Booking
 from core.models.organisations import Invoice, InvoiceLine, InvoicePayment, Organisation
 from core.notify.outbox import Attachment, enqueue

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
+from core.journal import changes
 from core.models import Booking
 from core.models.base import blind_index
 from core.models.organisations import Organisation, OrganisationContact

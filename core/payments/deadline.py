@@ -18,12 +18,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.booking.bookings import cancel, find
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
 from core.infra.config import Settings
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
+from core.journal import audit
 from core.models import Booking
 from core.notify import booking_emails
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient

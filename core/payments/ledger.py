@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from core.booking.bookings import find
 from core.booking.dues import paid_pence
-from core.infra import changes
 from core.infra.clock import now
 from core.infra.errors import NotFound
+from core.journal import changes
 from core.models import Booking, Payment
 from core.seats.locking import lock_session
 

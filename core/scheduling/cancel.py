@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import ValidationFailed
+from core.journal import audit
 from core.models import CourseSession, SeatHold
 from core.scheduling import notices
 from core.scheduling.create import lock_schedule

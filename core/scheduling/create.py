@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now
 from core.infra.errors import ValidationFailed
+from core.journal import audit
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
 from core.scheduling import overrides, rules

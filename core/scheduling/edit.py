@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.booking.bookings import sync_status
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
 from core.infra.errors import Conflict, ValidationFailed
+from core.journal import audit
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
 from core.scheduling import notices, overrides, rules

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import Forbidden, ValidationFailed
+from core.journal import audit
 from core.models import CourseSession
 from core.models.admin import RuleOverride
 from core.scheduling.rules import Failure, TeachingRuleBroken, describe

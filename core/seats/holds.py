@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.infra import changes
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
 from core.infra.errors import (
@@ -27,6 +26,7 @@ from core.infra.errors import (
     SessionNotBookable,
     ValidationFailed,
 )
+from core.journal import changes
 from core.models import MAX_CAPACITY, CourseSession, SeatHold
 from core.seats.availability import held_seats, view_of
 from core.seats.locking import lock_session

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
+from core.journal import audit
 from core.models import User
 from core.staff import auth, signins
 from core.staff.roles import ROLES

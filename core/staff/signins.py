@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core.infra import changes
 from core.infra.clock import now
+from core.journal import changes
 from core.models.auth import RefreshToken
 
 KIND = "signin"

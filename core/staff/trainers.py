@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import today_london, uk_date
 from core.infra.db import Database
 from core.infra.errors import NotFound, ValidationFailed
+from core.journal import audit
 from core.models import Course, User
 from core.models.admin import TrainerProfile, TrainerQualification, TrainerUnavailability
 

@@ -17,10 +17,10 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
+from core.journal import audit
 from core.models import MAX_CAPACITY, CourseSession, WaitlistEntry
 from core.models.base import blind_index
 from core.seats.holds import ensure_bookable

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.booking.bookings import find
-from core.booking.dues import paid_pence
+from core.booking.dues import due_pence, paid_pence
 from core.infra.clock import now
-from core.infra.errors import NotFound
+from core.infra.errors import NotFound, ValidationFailed
 from core.journal import changes
 from core.models import Booking, Payment
 from core.seats.locking import lock_session
@@ -73,6 +73,16 @@ def add_payment(
     payment.idempotency_key = f"{booking.reference}:{kind}:{method}:{payment.id}"
     publish_payment(tx, payment)
     return payment
+
+
+def open_attempt(tx: Session, booking: Booking, method: str, recorded_by: str) -> Payment:
+    """A pending Stripe attempt (card reader or link) for all the booking still owes."""
+    due = due_pence(booking)
+    if due <= 0:
+        raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
+    return add_payment(
+        tx, booking, method=method, status="pending", amount_pence=due, recorded_by=recorded_by
+    )
 
 
 def set_status(tx: Session, payment: Payment, status: str, message: str | None = None) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.booking.dues import due_pence
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
@@ -21,7 +20,7 @@ from core.infra.errors import Forbidden, ValidationFailed
 from core.models import Payment
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import add_payment, details, get_payment, locked_booking
+from core.payments.ledger import details, get_payment, locked_booking, open_attempt
 from core.payments.reconcile import Attempt, fetch_remote, reconcile
 from core.payments.settle import attempt_failed, record_remote
 
@@ -58,17 +57,7 @@ def create_link(
             )
         made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
-            due = due_pence(booking)
-            if due <= 0:
-                raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
-            link = add_payment(
-                tx,
-                booking,
-                method="link",
-                status="pending",
-                amount_pence=due,
-                recorded_by=actor.label,
-            )
+            link = open_attempt(tx, booking, "link", actor.label)
             minutes = db.settings.payment_link_minutes
             link.expires_at = (now() + timedelta(minutes=minutes)).replace(microsecond=0)
             extend_deadline_to(booking, link.expires_at)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 
 from core.catalogue import specs as catalogue  # noqa: E402
-from core.demo.data import add_session  # noqa: E402
+from core.demo.sessions import add_session  # noqa: E402
 from core.infra.clock import today_london  # noqa: E402
 from core.infra.config import load_settings  # noqa: E402
 from core.infra.db import Database, migrate, open_database  # noqa: E402

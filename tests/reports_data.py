@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from core.booking import bookings
 from core.booking.attendees import parse_attendees
-from core.demo.data import add_session
+from core.demo.sessions import add_session
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, london, now, today_london
 from core.infra.db import Database

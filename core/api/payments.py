@@ -48,6 +48,11 @@ class InvoiceParams(Params):
     billing_address: str = Field(min_length=1, max_length=500)
 
 
+class InvoiceCheckParams(Params):
+    company: str = Field(min_length=1, max_length=200)
+    po_number: str | None = Field(default=None, max_length=60)
+
+
 class TerminalStartParams(Params):
     reference: str = Reference
     reader_id: str = Field(min_length=1, max_length=64)
@@ -102,6 +107,14 @@ def invoice(call: Call, params: InvoiceParams) -> dict[str, Any]:
         po_number=params.po_number,
         billing_address=params.billing_address,
     )
+
+
+@method("payments.invoice_check", roles=DESK, params=InvoiceCheckParams)
+def invoice_check(call: Call, params: InvoiceCheckParams) -> dict[str, Any]:
+    """Before booking on invoice: refused when the company requires a PO and none is given."""
+    with call.db.read() as tx:
+        po = desk.check_invoice_po(tx, params.company, params.po_number)
+    return {"company": params.company, "po_number": po}
 
 
 @method("payments.pay_later", roles=DESK, params=ReferenceParams)

@@ -4,7 +4,7 @@ website, which gets seats, venues and reasons but never anyone's contact details
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import EmailStr, Field
 
@@ -12,6 +12,7 @@ from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
 from core.booking.alternatives import alternatives
+from core.booking.attendees import parse_attendees
 from core.booking.eligibility import EligibilityInput, NotEligible, check_people
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
@@ -24,10 +25,20 @@ class ContactParams(Params):
     email: EmailStr
 
 
+class AutoEnrolParams(Params):
+    """Book automatically when seats come free, paid by link: the person agreed to it."""
+
+    agreed_to_pay_by_link: Literal[True]
+    attendees: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_CAPACITY)
+
+
 class AddParams(Params):
     session_id: int = Field(ge=1)
     seats: int = Field(ge=1, le=MAX_CAPACITY)
     contact: ContactParams
+    before: date | None = None
+    venues: list[str] = Field(default_factory=list, max_length=entries.MAX_VENUES)
+    auto_enrol: AutoEnrolParams | None = None
 
 
 class SessionParams(Params):
@@ -54,8 +65,14 @@ class CheckParams(Params):
 def add(call: Call, params: AddParams) -> dict[str, Any]:
     assert call.actor is not None
     contact = entries.Contact(params.contact.name, str(params.contact.email))
+    enrol = None
+    if params.auto_enrol is not None:
+        entries.check_links(call.db.settings)
+        enrol = parse_attendees(params.auto_enrol.attendees)
+    wish = entries.Wish(before=params.before, venues=params.venues, enrol=enrol)
     with call.db.write() as tx:
-        return entries.add(tx, params.session_id, params.seats, contact, call.actor).to_json()
+        entry = entries.add(tx, params.session_id, params.seats, contact, call.actor, wish)
+        return entry.to_json()
 
 
 @method("waitlist.list", roles=STAFF, params=SessionParams)

@@ -31,6 +31,7 @@ STEP_UNITS = {
     "links": "links past expiry closed",
     "deadlines": "unpaid bookings released",
     "invoice_links": "invoice links past expiry checked",
+    "waitlist_links": "automatic waiting-list bookings sent a payment link",
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 
 from core.booking.alternatives import alternatives
+from core.booking.attendees import parse_attendee_spec
 from core.cli.context import database, date_arg, emit_json, positive_int, table
 from core.infra.actor import CLI
 from core.infra.clock import uk_datetime
+from core.infra.errors import ValidationFailed
 from core.waitlist import entries
 
 
@@ -18,6 +20,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add.add_argument("session_id", type=positive_int, metavar="SESSION_ID")
     add.add_argument("--seats", type=positive_int, required=True, help="seats wanted (1-12)")
     add.add_argument("--contact", required=True, metavar='"Name <email>"', help="who to offer")
+    add.add_argument(
+        "--before",
+        type=date_arg,
+        metavar="DATE",
+        help="flexible: any session of this course (at --venue) starting before DATE",
+    )
+    add.add_argument(
+        "--venue",
+        action="append",
+        default=[],
+        metavar="VENUE_ID",
+        help="with --before: a venue the sessions may be at (repeat; default the session's)",
+    )
+    add.add_argument(
+        "--auto-enrol",
+        action="store_true",
+        help="they agreed to pay by link: book them automatically (one --attendee per seat)",
+    )
+    add.add_argument(
+        "--attendee",
+        action="append",
+        default=[],
+        metavar='"First Last <email> YYYY-MM-DD"',
+        help="with --auto-enrol: who to book; repeat for each seat",
+    )
     add.add_argument("--json", action="store_true", help="machine-readable output")
     add.set_defaults(func=_add)
     ls = wsub.add_parser("list", help="who is waiting for a session, in order")
@@ -41,14 +68,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _add(args: argparse.Namespace) -> int:
     contact = entries.Contact.parse(args.contact)
-    with database().write() as tx:
-        entry = entries.add(tx, args.session_id, args.seats, contact, CLI)
+    if args.attendee and not args.auto_enrol:
+        raise ValidationFailed("--attendee is for --auto-enrol; add --auto-enrol or leave it out.")
+    db = database()
+    if args.auto_enrol:
+        entries.check_links(db.settings)
+    people = [parse_attendee_spec(a) for a in args.attendee] if args.auto_enrol else None
+    wish = entries.Wish(before=args.before, venues=args.venue, enrol=people)
+    with db.write() as tx:
+        entry = entries.add(tx, args.session_id, args.seats, contact, CLI, wish)
     if args.json:
         emit_json({"id": entry.id, "position": entry.position, "status": entry.status})
     elif entry.status == "offered":
         print(f"Waiting-list entry {entry.id}: seats were free and have been offered at once.")
     else:
-        print(f"Waiting-list entry {entry.id}: position {entry.position}.")
+        print(
+            f"Waiting-list entry {entry.id}: position {entry.position}"
+            + (f", any session before {entry.before:%d/%m/%Y}" if entry.before else "")
+            + ("; booked automatically, paid by link" if entry.auto_enrol else "")
+            + "."
+        )
     return 0
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.models.base import Base, EncryptedText, UTCDateTime
-from core.models.bookings import SeatHold
+from core.models.base import Base, EncryptedText, JSONType, UTCDateTime
+from core.models.bookings import Booking, SeatHold
 from core.models.sessions import CourseSession
 
 WAITLIST_STATUSES = ("waiting", "offered", "accepted", "expired", "declined")
 
 
 class WaitlistEntry(Base):
-    """Seats wanted on one session. An offer is a seat hold (``hold_id``) that lasts until
-    ``offer_expires``; the contact is personal data and stored encrypted."""
+    """Seats wanted on one session, or (``before_date`` set) on any session of its course at
+    ``venues`` starting before that date. An offer is a seat hold (``hold_id``) that lasts
+    until ``offer_expires``. With ``pay_by_link_agreed_at`` the entry is booked at once
+    (``booking_id``) for its ``attendees`` instead. Contact and attendees are personal data,
+    stored encrypted."""
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
@@ -26,6 +29,7 @@ class WaitlistEntry(Base):
             name="status_known",
         ),
         Index("idx_waitlist_session_status", "session_id", "status"),
+        Index("idx_waitlist_flexible_status", "before_date", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +46,12 @@ class WaitlistEntry(Base):
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    venues: Mapped[list[str] | None] = mapped_column(JSONType)
+    before_date: Mapped[date | None] = mapped_column(Date)
+    attendees: Mapped[str | None] = mapped_column(EncryptedText)  # JSON list, encrypted
+    pay_by_link_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
 
     session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
     hold: Mapped[SeatHold | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()

@@ -38,19 +38,6 @@ from core.seats import holds
 from core.seats.availability import get_session
 from core.seats.locking import lock_session
 
-MAX_PO = 60
-
-
-def _check_po(org: Organisation, po: str | None) -> str | None:
-    po = (po or "").strip() or None
-    if po is None and org.po_required:
-        raise ValidationFailed(
-            f"{org.name} requires a purchase order number on every order; give the PO."
-        )
-    if po is not None and len(po) > MAX_PO:
-        raise ValidationFailed(f"A purchase order number has at most {MAX_PO} characters.")
-    return po
-
 
 def _by_session(rows: list[OrderRow]) -> dict[int, list[OrderRow]]:
     grouped: dict[int, list[OrderRow]] = defaultdict(list)
@@ -81,7 +68,7 @@ def start_order(
 ) -> BulkOrder:
     """Check every row and hold every seat; raises (holding nothing) on the first problem."""
     org = directory.get(tx, org_id)
-    po = _check_po(org, po)
+    po = directory.check_po(org, po)
     _booker(org)
     grouped = _by_session(rows)
     for sid, group in grouped.items():

@@ -22,6 +22,7 @@ from core.models.organisations import Organisation, OrganisationContact
 CONTACT_ROLES = ("booking", "invoice", "expiry")
 CONTACT_SPEC = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*$")
 MAX_TERMS_DAYS = 120
+MAX_PO = 60
 
 
 class ContactInput(BaseModel):
@@ -158,6 +159,24 @@ def get(tx: Session, org_id: int) -> Organisation:
     if org is None:
         raise NotFound(f"There is no organisation number {org_id}.")
     return org
+
+
+def by_name(tx: Session, name: str) -> Organisation | None:
+    """The organisation of that name (ignoring case and outer spaces), if there is one."""
+    wanted = name.strip().lower()
+    return tx.scalar(select(Organisation).where(func.lower(Organisation.name) == wanted))
+
+
+def check_po(org: Organisation | None, po: str | None) -> str | None:
+    """The purchase order number to invoice with; refused when ``org`` requires one."""
+    po = (po or "").strip() or None
+    if po is None and org is not None and org.po_required:
+        raise ValidationFailed(
+            f"{org.name} requires a purchase order number on every order; give the PO."
+        )
+    if po is not None and len(po) > MAX_PO:
+        raise ValidationFailed(f"A purchase order number has at most {MAX_PO} characters.")
+    return po
 
 
 def list_organisations(tx: Session) -> list[dict[str, Any]]:

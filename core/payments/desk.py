@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.booking.dues import due_pence
@@ -98,6 +97,7 @@ def record_invoice(
     with ``email`` as its invoice contact if there is none of that name) at
     ``billing_address`` and emailed; its number is returned as ``invoice``."""
     with db.write() as tx:
+        po_number = check_invoice_po(tx, company, po_number)
         booking = _open_booking(tx, reference)
         due = due_pence(booking)
         if due <= 0:
@@ -125,12 +125,16 @@ def record_invoice(
         }
 
 
+def check_invoice_po(tx: Session, company: str, po_number: str | None) -> str | None:
+    """The PO to invoice ``company`` with; refused (nothing changed) when the organisation of
+    that name requires a purchase order and none is given."""
+    return directory.check_po(directory.by_name(tx, company), po_number)
+
+
 def _organisation(
     tx: Session, company: str, email: str, billing_address: str, actor: Actor
 ) -> Organisation:
-    found = tx.scalar(
-        select(Organisation).where(func.lower(Organisation.name) == company.strip().lower())
-    )
+    found = directory.by_name(tx, company)
     if found is not None:
         return found
     data = directory.validate(

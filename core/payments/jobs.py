@@ -32,6 +32,7 @@ from core.payments.invoice_links import expire_due
 from core.payments.links import expire_due_links
 from core.payments.reconcile import check_open_attempts
 from core.payments.refunds import send_pending_refunds
+from core.waitlist.enrol import send_links
 
 log = logging.getLogger(__name__)
 STEP_PREFIX = "step:"
@@ -55,6 +56,7 @@ STEPS: dict[str, Step] = {
     "links": lambda db, gateway, at: expire_due_links(db, gateway, at=at),
     "deadlines": lambda db, gateway, at: release_overdue(db, gateway, at=at),
     "invoice_links": lambda db, gateway, at: expire_due(db, gateway, at=at),
+    "waitlist_links": lambda db, gateway, at: send_links(db, gateway),
 }
 
 

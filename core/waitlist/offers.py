@@ -5,19 +5,23 @@ hold, so the emailed link can complete it on the public page; the desk may use i
 staff see it among the session's intents as "waiting list"), so offered seats count
 against capacity exactly like any other hold: a desk booking racing an offer
 is refused, or the offer is never made. Freed seats go to the first waiting entry that
-fits them; a larger entry keeps its place. ``sweep`` expires offers and fills seats freed
-by anything else (an expired hold, raised capacity); a cancellation offers at once.
+fits them; a larger entry keeps its place. A flexible entry (``before_date`` set) is a
+candidate on every session of its course at its venues starting before that date; since two
+sessions' locks may reach for it at once, it is claimed with its own row lock first (one
+already being offered elsewhere is skipped). ``sweep`` expires offers and fills seats freed
+by anything else (an expired hold, raised capacity); a cancellation offers at once. An
+entry that agreed to pay by link gets no offer email: ``core.waitlist.enrol`` books it.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from core.infra.clock import now
+from core.infra.clock import LONDON, now
 from core.models import CourseSession, SeatHold, WaitlistEntry
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
@@ -49,6 +53,54 @@ def waiting(tx: Session, session_id: int) -> list[WaitlistEntry]:
     )
 
 
+def session_day(session: CourseSession) -> date:
+    return session.start_at.astimezone(LONDON).date()
+
+
+def matches(entry: WaitlistEntry, session: CourseSession) -> bool:
+    """Whether a flexible entry would take seats on ``session``."""
+    return (
+        entry.before_date is not None
+        and session.course_id == entry.session.course_id
+        and session.venue_id in (entry.venues or ())
+        and session_day(session) < entry.before_date
+    )
+
+
+def candidates(tx: Session, session: CourseSession) -> list[WaitlistEntry]:
+    """Waiting entries that would take seats on ``session``: its own and the flexible ones
+    that match it, in the order they joined."""
+    own = WaitlistEntry.session_id == session.id
+    flexible = and_(
+        WaitlistEntry.before_date > session_day(session),
+        CourseSession.course_id == session.course_id,
+    )
+    found = tx.scalars(
+        select(WaitlistEntry)
+        .join(CourseSession, CourseSession.id == WaitlistEntry.session_id)
+        .where(WaitlistEntry.status == "waiting", or_(own, flexible))
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        .execution_options(populate_existing=True)
+    )
+    return [e for e in found if e.session_id == session.id or matches(e, session)]
+
+
+def _claimed(tx: Session, entry: WaitlistEntry) -> bool:
+    """A flexible entry locked for this offer and still waiting (skipped, never waited for,
+    while another session's offer has it: that one decides)."""
+    if entry.before_date is None:
+        return True
+    locked = tx.scalar(
+        select(WaitlistEntry.id)
+        .where(WaitlistEntry.id == entry.id)
+        .with_for_update(skip_locked=True)
+    )
+    if locked is None:
+        return False
+    tx.refresh(entry)
+    return entry.status == "waiting"
+
+
 def free_seats(tx: Session, session: CourseSession) -> int:
     return max(0, session.capacity - session.booked - held_seats(tx, session.id))
 
@@ -63,8 +115,8 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
         return []
     free = free_seats(tx, session)
     offered: list[WaitlistEntry] = []
-    for entry in waiting(tx, session.id) if free else []:
-        if entry.seats > free:
+    for entry in candidates(tx, session) if free else []:
+        if entry.seats > free or not _claimed(tx, entry):
             continue
         _offer(tx, session, entry, at)
         offered.append(entry)
@@ -78,7 +130,6 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
 
 def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: datetime) -> None:
     expires = offer_expiry(session, at)
-    token, token_hash = issue_token()  # travels only in the emailed link
     hold = SeatHold(
         id=str(uuid.uuid4()),
         session_id=session.id,
@@ -87,26 +138,39 @@ def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: dateti
         holder=WAITLIST_HOLDER,
         created_at=at,
         expires_at=expires,
-        token_hash=token_hash,
     )
     tx.add(hold)
     entry.status, entry.hold_id = "offered", hold.id
     entry.offered_at, entry.offer_expires = at, expires
     tx.flush()
+    if entry.pay_by_link_agreed_at is None:
+        send_offer(tx, entry, hold)
+
+
+def send_offer(tx: Session, entry: WaitlistEntry, hold: SeatHold) -> None:
+    """Email the offer with a link carrying the hold and a fresh token (which travels only
+    in the email)."""
+    token, hold.token_hash = issue_token()
+    tx.flush()
     enqueue(
         tx,
         template="waitlist_offer",
         to=f"{entry.contact_name} <{entry.contact_email}>",
-        context=session_context(tx, get_session(tx, session.id))
+        context=session_context(tx, get_session(tx, hold.session_id))
         | {
             "contact_name": entry.contact_name,
             "entry_id": entry.id,
             "seats": entry.seats,
-            "offer_expires": expires,
+            "offer_expires": hold.expires_at,
             "accept_url": f"{BRAND['website']}/book/?offer={hold.id}&token={token}",
         },
         dedupe_key=f"waitlist_offer:{hold.id}",
     )
+
+
+def offer_session_id(entry: WaitlistEntry) -> int:
+    """The session an entry's offer holds seats on (its own unless it is flexible)."""
+    return entry.hold.session_id if entry.hold is not None else entry.session_id
 
 
 def close_offer(tx: Session, entry: WaitlistEntry, status: str) -> None:
@@ -128,13 +192,34 @@ def settle(tx: Session, entry: WaitlistEntry, at: datetime) -> None:
         close_offer(tx, entry, "expired")
 
 
+def _flexible_sessions(tx: Session, at: datetime) -> set[int]:
+    """Open future sessions some flexible waiting entry would take seats on."""
+    entries = list(
+        tx.scalars(
+            select(WaitlistEntry).where(
+                WaitlistEntry.status == "waiting", WaitlistEntry.before_date.is_not(None)
+            )
+        )
+    )
+    if not entries:
+        return set()
+    sessions = tx.scalars(
+        select(CourseSession).where(
+            CourseSession.status != "CANCELLED",
+            CourseSession.start_at > at,
+            CourseSession.course_id.in_({e.session.course_id for e in entries}),
+        )
+    )
+    return {s.id for s in sessions if any(matches(e, s) for e in entries)}
+
+
 def sweep(tx: Session) -> int:
     """Settle booked or lapsed offers and offer every free seat to waiting entries; returns
     the number of offers made."""
     at = now()
     settling = (
-        select(WaitlistEntry.session_id)
-        .join(SeatHold, SeatHold.id == WaitlistEntry.hold_id)
+        select(SeatHold.session_id)
+        .join(WaitlistEntry, SeatHold.id == WaitlistEntry.hold_id)
         .where(
             WaitlistEntry.status == "offered",
             or_(WaitlistEntry.offer_expires <= at, SeatHold.booking_id.is_not(None)),
@@ -149,13 +234,14 @@ def sweep(tx: Session) -> int:
             CourseSession.start_at > at,
         )
     )
-    session_ids = sorted(set(tx.scalars(settling.union(queued))))
+    session_ids = sorted(set(tx.scalars(settling.union(queued))) | _flexible_sessions(tx, at))
     made = 0
     for sid in session_ids:
         session = lock_session(tx, sid)
         for entry in tx.scalars(
             select(WaitlistEntry)
-            .where(WaitlistEntry.session_id == sid, WaitlistEntry.status == "offered")
+            .join(SeatHold, SeatHold.id == WaitlistEntry.hold_id)
+            .where(SeatHold.session_id == sid, WaitlistEntry.status == "offered")
             .execution_options(populate_existing=True)
         ):
             settle(tx, entry, at)

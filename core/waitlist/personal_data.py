@@ -1,7 +1,9 @@
-"""Waiting-list contacts in a person's data export and erasure (``core.customers.privacy``)."""
+"""Waiting-list contacts (and the attendees of an automatic enrolment) in a person's data
+export and erasure (``core.customers.privacy``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +31,7 @@ def export_for(tx: Session, email: str) -> list[dict[str, Any]]:
             "seats": e.seats,
             "status": e.status,
             "contact": {"name": e.contact_name, "email": e.contact_email},
+            "attendees": json.loads(e.attendees or "[]"),
         }
         for e in _entries(tx, email)
     ]
@@ -44,5 +47,6 @@ def erase_for(tx: Session, email: str) -> int:
         entry.contact_name = ERASED
         entry.contact_email = ERASED
         entry.contact_email_hash = blind_index(f"erased:waitlist:{entry.id}")
+        entry.attendees = None
     tx.flush()
     return len(found)

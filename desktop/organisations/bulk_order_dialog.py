@@ -1,16 +1,20 @@
-"""Bulk booking from an organisation's record: people in a table (typed or loaded from CSV),
-then every seat held and one review, then one confirmation; or cancel, releasing the seats."""
+"""Bulk booking for an organisation, from its record or from the booking wizard: people in a
+table (typed, pasted or loaded from CSV), then every seat held and one review, then one
+confirmation; or cancel, releasing the seats. From the wizard the payer is chosen here and
+new rows take the session picked above the table."""
 
 from __future__ import annotations
 
 import csv
 import html
-import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.infra.clock import to_london, uk_datetime
 from core.infra.money import gbp
 from desktop.backend import Backend
+from desktop.session_data import SessionRow
 from desktop.tasks import BackendOp, plain_message
 
 HEADERS = ("Session", "Name", "Email", "Date of birth (YYYY-MM-DD)")
@@ -59,29 +64,88 @@ def review_text(order: dict[str, Any]) -> str:
     return "<br/>".join(lines)
 
 
-class BulkOrderDialog(QDialog):
-    """People first; "Hold seats and review" holds everything; "Confirm order" books it."""
+def rows_from_text(text: str) -> list[dict[str, str]]:
+    """Rows from CSV text (a file or the clipboard): with a header row naming the columns
+    (``dob`` for ``date_of_birth``), or without one in the table's order; commas or tabs (a
+    spreadsheet's copy). The service checks every cell."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return []
+    delimiter = "\t" if "\t" in lines[0] else ","
+    named = "email" in lines[0].casefold()
+    reader = csv.DictReader(lines, delimiter=delimiter, fieldnames=None if named else KEYS)
+    rows = []
+    for item in reader:
+        clean = {
+            (k or "").strip().casefold().replace(" ", "_"): (v or "").strip()
+            for k, v in item.items()
+            if isinstance(v, str)
+        }
+        clean.setdefault("date_of_birth", clean.get("dob", ""))
+        rows.append(clean)
+    return rows
 
-    def __init__(self, parent: QWidget, backend: Backend, org: dict[str, Any]) -> None:
+
+class BulkOrderDialog(QDialog):
+    """People first; "Hold seats and review" holds everything; "Confirm order" books it.
+
+    ``payers`` (from the wizard) lets reception choose the organisation here; ``sessions``
+    offers a session for the rows added with **Add row**."""
+
+    ordered = Signal(dict)  # the confirmed order, with its references and invoice
+
+    def __init__(
+        self,
+        parent: QWidget,
+        backend: Backend,
+        org: dict[str, Any] | None,
+        *,
+        payers: list[dict[str, Any]] | None = None,
+        sessions: list[SessionRow] | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.backend, self.org = backend, org
+        self.payers = payers or ([org] if org else [])
+        self.backend, self.org = backend, org or self.payers[0]
         self.order: dict[str, Any] | None = None
-        self.setWindowTitle(f"Bulk booking for {org['name']}")
-        self.resize(760, 520)
+        self.setWindowTitle(
+            "Book for an employer" if payers else f"Bulk booking for {self.org['name']}"
+        )
+        self.resize(820, 560)
         self.table = QTableWidget(4, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.payer = QComboBox()
+        self.payer.setAccessibleName("Payer (organisation)")
+        for item in self.payers:
+            self.payer.addItem(item["name"], item["id"])
+        self.payer.currentIndexChanged.connect(self._payer_chosen)
+        self.session_pick = QComboBox()
+        self.session_pick.setAccessibleName("Session for new rows")
+        for session in sessions or []:
+            self.session_pick.addItem(f"{session.id}: {session.label()}", session.id)
         self.po = QLineEdit()
-        self.po.setPlaceholderText("required" if org["po_required"] else "optional")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.review = QLabel()
         self.review.setWordWrap(True)
         add_row = QPushButton("Add row")
-        add_row.clicked.connect(lambda: self.table.insertRow(self.table.rowCount()))
+        add_row.clicked.connect(self.add_row)
         load = QPushButton("Load CSV…")
         load.clicked.connect(self.choose_csv)
-        self.editing: tuple[QWidget, ...] = (self.table, self.po, add_row, load)
+        paste = QPushButton("Paste CSV")
+        paste.setToolTip(
+            "Rows copied from a spreadsheet or a CSV file: session, name, email, date of birth"
+        )
+        paste.clicked.connect(self.paste_csv)
+        self.editing: tuple[QWidget, ...] = (
+            self.table,
+            self.po,
+            self.payer,
+            self.session_pick,
+            add_row,
+            load,
+            paste,
+        )
         self.hold_button = QPushButton("Hold seats and review")
         self.hold_button.clicked.connect(self.hold)
         self.extend_button = QPushButton("Hold longer")
@@ -90,21 +154,47 @@ class BulkOrderDialog(QDialog):
         self.confirm_button = QPushButton("Confirm order")
         self.confirm_button.setEnabled(False)
         self.confirm_button.clicked.connect(self.confirm)
-        close = QPushButton("Cancel")
-        close.clicked.connect(self.reject)
+        self.close_button = QPushButton("Cancel")
+        self.close_button.clicked.connect(self.reject)
+        payer_row = QHBoxLayout()
+        payer_row.addWidget(QLabel("Payer"))
+        payer_row.addWidget(self.payer, 1)
+        payer_row.addWidget(QLabel("Purchase order"))
+        payer_row.addWidget(self.po, 1)
         top = QHBoxLayout()
-        for widget in (add_row, load, QLabel("Purchase order"), self.po):
+        for widget in (add_row, self.session_pick, load, paste):
             top.addWidget(widget)
+        self.session_pick.setVisible(self.session_pick.count() > 0)
+        self._payer_chosen()
         bottom = QHBoxLayout()
         bottom.addStretch(1)
-        for widget in (close, self.hold_button, self.extend_button, self.confirm_button):
+        for widget in (
+            self.close_button,
+            self.hold_button,
+            self.extend_button,
+            self.confirm_button,
+        ):
             bottom.addWidget(widget)
         layout = QVBoxLayout(self)
+        layout.addLayout(payer_row)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(self.review)
         layout.addLayout(bottom)
+
+    def _payer_chosen(self) -> None:
+        if self.payers:
+            self.org = self.payers[max(0, self.payer.currentIndex())]
+        self.payer.setEnabled(len(self.payers) > 1 and self.order is None)
+        self.po.setPlaceholderText("required" if self.org["po_required"] else "optional")
+
+    def add_row(self) -> None:
+        """A new row, on the session picked above the table (from the wizard)."""
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        if self.session_pick.count():
+            self.table.setItem(row, 0, QTableWidgetItem(str(self.session_pick.currentData())))
 
     def rows(self) -> list[dict[str, Any]]:
         """Non-empty table rows as the service's row objects."""
@@ -128,24 +218,25 @@ class BulkOrderDialog(QDialog):
             self.load_csv(Path(path))
 
     def load_csv(self, path: Path) -> None:
-        """Fill the table from a CSV file with a header row (the service checks every cell)."""
+        """Fill the table from a CSV file (the service checks every cell)."""
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             self._show_error(f"Cannot read {path.name}: {exc}.")
             return
-        reader = csv.DictReader(io.StringIO(text))
-        rows = []
-        for item in reader:
-            clean = {
-                (k or "").strip().casefold().replace(" ", "_"): (v or "")
-                for k, v in item.items()
-                if isinstance(v, str)
-            }
-            clean.setdefault("date_of_birth", clean.get("dob", ""))
-            rows.append(clean)
-        self.fill(rows)
-        self.message.setText(f"Loaded {len(rows)} rows from {path.name}.")
+        self.load_text(text, path.name)
+
+    def paste_csv(self) -> None:
+        self.load_text(QApplication.clipboard().text(), "the clipboard")
+
+    def load_text(self, text: str, source: str) -> None:
+        rows = rows_from_text(text)
+        if not rows:
+            self._show_error(f"There are no rows in {source}.")
+            return
+        self.fill(self.rows() + rows)
+        self.message.setStyleSheet("")
+        self.message.setText(f"Added {len(rows)} rows from {source}.")
 
     def _show_error(self, text: str) -> None:
         self.message.setStyleSheet("color:#b3261e;")
@@ -204,6 +295,8 @@ class BulkOrderDialog(QDialog):
         )
         for button in (self.hold_button, self.extend_button, self.confirm_button):
             button.hide()
+        self.close_button.setText("Close")
+        self.ordered.emit(order)
 
     def reject(self) -> None:
         """Closing before confirming gives the held seats back at once."""

@@ -86,16 +86,19 @@ class HoldKeeper(QObject):
         self._timer.stop()
         self.changed.emit()
 
-    def release(self) -> None:
-        """Give the seats back (fire and forget; outlives the wizard)."""
+    def release(self, then: Callable[[], None] | None = None) -> None:
+        """Give the seats back (fire and forget; outlives the wizard); ``then`` runs once
+        they are back (or at once when nothing is held)."""
+        after = then or (lambda: None)
         if self.hold is None:
+            after()
             return
         params = self.owner()
         self.hold = None
         self._timer.stop()
-        BackendOp(self.backend, self.backend, "holds.release", params).failure(
-            lambda _e: None
-        ).run()
+        BackendOp(self.backend, self.backend, "holds.release", params).success(
+            lambda _r: after()
+        ).failure(lambda _e: after()).run()
         self.changed.emit()
 
     def _call(

@@ -22,6 +22,7 @@ from core.infra.clock import uk_datetime
 from core.infra.money import gbp, pence_from_text
 
 TERMINAL_POLL_MS = 1000
+INVOICE_CHECK = "payments.invoice_check"
 
 
 class PaymentFlow(Protocol):
@@ -147,7 +148,8 @@ class Invoice(PaymentMethod):
     )
 
     def take(self, flow: PaymentFlow) -> None:
-        """Book, then issue the invoice; the done page shows its number."""
+        """Check the company's PO rule, book, then issue the invoice; the done page shows its
+        number. A missing PO the company requires is refused before anything is booked."""
 
         def created(booking: dict[str, Any]) -> None:
             flow.api(
@@ -156,7 +158,15 @@ class Invoice(PaymentMethod):
                 lambda paid: flow.finish(booking, invoice_note(paid)),
             )
 
-        flow.create_booking(self.key, created)
+        def book(_checked: Any = None) -> None:
+            flow.create_booking(self.key, created)
+
+        if not flow.backend.has_method(INVOICE_CHECK):
+            book()
+            return
+        values = flow.form_values()
+        check = {"company": values["company"], "po_number": values.get("po_number") or None}
+        flow.api(INVOICE_CHECK, check, book)
 
     def record_params(self, booking: dict[str, Any], flow: PaymentFlow) -> dict[str, Any]:
         values = flow.form_values()

@@ -30,6 +30,7 @@ from desktop.session_data import SessionRow, session_change
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.attendees_step import AttendeesStep
 from desktop.wizard.confirmation_step import ConfirmationStep
+from desktop.wizard.employer_order import EmployerButton
 from desktop.wizard.full_session import FullSessionButton
 from desktop.wizard.hold import WARN_BELOW_S, HoldKeeper
 from desktop.wizard.payment_methods import METHODS, offered_keys
@@ -119,6 +120,7 @@ class BookingWizard(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(FullSessionButton(self))
+        buttons.addWidget(EmployerButton(self))
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)

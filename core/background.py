@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.booking.waitlist.loop import run_waitlist_forever
 from core.certificates.compliance import send_organisation_reminders
 from core.certificates.mail import send_due_reminders
 from core.infra.config import Settings
@@ -22,7 +23,6 @@ from core.infra.errors import ConfigError
 from core.notify.sender import check_smtp, run_sender_forever
 from core.payments.gateway import check_stripe
 from core.payments.jobs import run_payments_forever
-from core.waitlist.loop import run_waitlist_forever
 
 log = logging.getLogger(__name__)
 Loop = Callable[..., None]  # (db, stop_event, *, interval_s) -> None

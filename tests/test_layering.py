@@ -25,7 +25,6 @@ LAYERS = [
     "orders",
     "payments",
     "booking",
-    "waitlist",
     "invoicing",
     "organisations",
     "reports",

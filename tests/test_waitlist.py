@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import select, update
 
 from core.booking import bookings
+from core.booking.waitlist import entries, offers
 from core.customers import privacy
 from core.infra.db import Database
 from core.infra.errors import NotEnoughSeats, NotFound, SessionNotBookable, ValidationFailed
 from core.models import CourseSession, OutboxMessage, WaitlistEntry
 from core.seats import holds
 from core.seats.availability import get_session
-from core.waitlist import entries, offers
 from tests.factories import make_session, person
 from tests.waitlist_support import (
     DESK,

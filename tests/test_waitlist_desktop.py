@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from core.booking.waitlist import entries
 from core.infra.db import Database
 from core.journal import audit
-from core.waitlist import entries
 from desktop.wizard import BookingWizard
 from desktop.wizard.full_session import FullSessionButton
 from desktop.wizard.wizard import ATTENDEES, REVIEW, SESSION

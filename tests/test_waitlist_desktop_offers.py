@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from core.booking import bookings
+from core.booking.waitlist import entries
 from core.infra.db import Database
-from core.waitlist import entries
 from desktop.wizard import BookingWizard
 from tests.desktop_support import DeskFactory, make_desk
 from tests.test_waitlist_desktop import button, close

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from core.api import Call, dispatch
 from core.booking import bookings
+from core.booking.waitlist.enrol import book_agreed
+from core.booking.waitlist.offers import sweep
 from core.demo.stripe_double import StripeDouble
 from core.infra.clock import today_london
 from core.infra.db import Database
@@ -19,8 +21,6 @@ from core.infra.errors import DomainError, ValidationFailed
 from core.journal import audit
 from core.models import Booking, OutboxMessage, WaitlistEntry
 from core.payments.jobs import run_payments_once
-from core.waitlist.enrol import book_agreed
-from core.waitlist.offers import sweep
 from tests.factories import make_session
 from tests.test_waitlist_cli import as_json, rft
 from tests.waitlist_support import DESK, full_session, offer_mails, statuses

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from core import reports
 from core.booking import bookings
+from core.booking.waitlist import entries
 from core.infra.clock import LONDON
 from core.infra.db import Database
 from core.models import CourseSession
 from core.reports import ReportFilter
-from core.waitlist import entries
 from tests.waitlist_support import DESK, full_session, join
 
 

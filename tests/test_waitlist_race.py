@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.booking import bookings
+from core.booking.waitlist import offers
 from core.infra.actor import Actor
 from core.infra.config import load_settings
 from core.infra.db import Database, open_database
@@ -17,7 +18,6 @@ from core.infra.errors import NotEnoughSeats
 from core.models import SeatHold, WaitlistEntry
 from core.seats import holds
 from core.seats.availability import get_session
-from core.waitlist import offers
 from tests.waitlist_support import full_session, join
 
 WORKERS = 8

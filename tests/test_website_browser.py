@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from core.background import Workers, plan
 from core.booking import bookings
+from core.booking.waitlist import entries
 from core.demo.stripe_double import StripeDouble
 from core.infra.db import Database
 from core.models import OutboxMessage
-from core.waitlist import entries
 from tests.factories import make_session, person
 from tests.payments_support import DESK
 from tests.waitlist_support import full_session, join

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from core.booking import bookings
+from core.booking.waitlist import entries
 from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.db import Database
 from core.models import Booking, OutboxMessage, SeatHold, WaitlistEntry
 from core.models.attendance import Certificate
-from core.waitlist import entries
 from tests.factories import make_session, person
 
 DESK = Actor("Front Desk", "reception", "desk")

@@ -14,10 +14,10 @@ from core.api.registry import Call, method
 from core.booking.alternatives import alternatives
 from core.booking.attendees import parse_attendees
 from core.booking.eligibility import EligibilityInput, NotEligible, check_people
+from core.booking.waitlist import entries
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
 from core.staff.roles import DESK, STAFF
-from core.waitlist import entries
 
 
 class ContactParams(Params):

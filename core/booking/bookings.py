@@ -18,6 +18,7 @@ from core.booking.attendees import AttendeeInput, age_on, parse_attendees
 from core.booking.dues import due_pence, paid_pence
 from core.booking.pricing import quote
 from core.booking.references import next_reference
+from core.booking.waitlist import offers
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, uk_datetime
 from core.infra.errors import Conflict, NotFound, ValidationFailed
@@ -29,7 +30,6 @@ from core.notify import booking_emails
 from core.seats.availability import SessionView, get_session
 from core.seats.holds import active_hold, check_seats, ensure_bookable, publish_session
 from core.seats.locking import lock_session, lock_sessions
-from core.waitlist import offers
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import argparse
 
 from core.booking.alternatives import alternatives
 from core.booking.attendees import parse_attendee_spec
+from core.booking.waitlist import entries
 from core.cli.context import database, date_arg, emit_json, positive_int, table
 from core.infra.actor import CLI
 from core.infra.clock import uk_datetime
 from core.infra.errors import ValidationFailed
-from core.waitlist import entries
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.attendance import personal_data as register_data
 from core.booking import bookings
+from core.booking.waitlist import personal_data as waitlist_data
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
@@ -21,7 +22,6 @@ from core.models.base import blind_index
 from core.notify.outbox import forget_recipient
 from core.orders.bulk import forget_person, pending_for
 from core.organisations.directory import erase_contacts, export_contacts
-from core.waitlist import personal_data as waitlist_data
 
 ERASED = "(erased)"
 

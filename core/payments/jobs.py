@@ -32,7 +32,7 @@ from core.payments.invoice_links import expire_due
 from core.payments.links import expire_due_links
 from core.payments.reconcile import check_open_attempts
 from core.payments.refunds import send_pending_refunds
-from core.waitlist.enrol import send_links
+from core.payments.waitlist_links import send_links
 
 log = logging.getLogger(__name__)
 STEP_PREFIX = "step:"

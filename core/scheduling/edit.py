@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.booking.bookings import sync_status
+from core.booking.waitlist import offers
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
 from core.infra.errors import Conflict, ValidationFailed
@@ -28,7 +29,6 @@ from core.scheduling.snapshot import snapshot, trainer_emails
 from core.seats.availability import held_seats
 from core.seats.holds import publish_session
 from core.seats.locking import lock_session
-from core.waitlist import offers
 
 
 class SessionEdit(BaseModel):

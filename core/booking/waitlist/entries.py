@@ -2,7 +2,7 @@
 
 An entry asks for 1 to 12 seats on a session that cannot take them now, optionally on any
 session of that course at chosen venues starting before a date (flexible), and optionally
-booked automatically, paid by link, for the attendees it names (``core.waitlist.enrol``).
+booked automatically, paid by link, for the attendees it names (``core.booking.waitlist.enrol``).
 Positions count the entries still waiting on a session, in the order they joined.
 Accepting keeps the offered hold for the booking to be completed with it
 (``bookings.create`` with its ``hold_id``); declining gives the seats straight to the next
@@ -24,6 +24,15 @@ from sqlalchemy.orm import Session
 
 from core.booking.attendees import AttendeeInput, parse_attendees
 from core.booking.bookings import check_ages
+from core.booking.waitlist.offers import (
+    close_offer,
+    free_seats,
+    matches,
+    offer_free_seats,
+    offer_session_id,
+    session_day,
+    waiting,
+)
 from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.config import Settings
@@ -34,15 +43,6 @@ from core.models.base import blind_index
 from core.models.catalogue import Venue
 from core.seats.holds import ensure_bookable
 from core.seats.locking import lock_session
-from core.waitlist.offers import (
-    close_offer,
-    free_seats,
-    matches,
-    offer_free_seats,
-    offer_session_id,
-    session_day,
-    waiting,
-)
 
 MAX_VENUES = 20
 

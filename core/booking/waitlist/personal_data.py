@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.booking.waitlist.offers import close_offer
 from core.models import WaitlistEntry
 from core.models.base import blind_index
 from core.seats.locking import lock_session
-from core.waitlist.offers import close_offer
 
 ERASED = "(erased)"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import threading
 
+from core.booking.waitlist.enrol import book_agreed
+from core.booking.waitlist.offers import sweep
 from core.infra.db import Database
-from core.waitlist.enrol import book_agreed
-from core.waitlist.offers import sweep
 
 log = logging.getLogger(__name__)
 

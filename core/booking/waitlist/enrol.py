@@ -3,8 +3,8 @@
 When seats come free such an entry gets its hold like any offer (``offers``), but no offer
 email. ``book_agreed`` (the waiting-list loop, after each sweep) turns that hold into a
 booking for the entry's attendees, unpaid (``PENDING_PAYMENT``), with the contact as the
-customer; ``send_links`` (the payments pass) then makes and emails its payment link through
-the ordinary payment-link path. A booking refused (a requalification the attendees are not
+customer; ``core.payments.waitlist_links`` (the payments pass) then makes and emails its
+payment link through the ordinary payment-link path. A booking refused (a requalification the attendees are not
 eligible for, say) falls back to the ordinary emailed offer, with the reason in the audit
 log, so nothing is lost.
 """
@@ -20,15 +20,12 @@ from sqlalchemy.orm import Session
 
 from core.booking import bookings
 from core.booking.attendees import AttendeeInput
+from core.booking.waitlist.offers import send_offer
 from core.infra.actor import Actor
 from core.infra.clock import now
-from core.infra.db import Database
 from core.infra.errors import DomainError
 from core.journal import audit
-from core.models import Booking, Payment, SeatHold, WaitlistEntry
-from core.payments.gateway import StripeClient
-from core.payments.links import create_link
-from core.waitlist.offers import send_offer
+from core.models import SeatHold, WaitlistEntry
 
 log = logging.getLogger(__name__)
 
@@ -92,23 +89,3 @@ def book_agreed(tx: Session, at: datetime | None = None) -> int:
         made += 1
     tx.flush()
     return made
-
-
-def send_links(db: Database, gateway: StripeClient) -> int:
-    """Make and email the payment link of each automatic booking still without one."""
-    with db.read() as tx:
-        references = list(
-            tx.scalars(
-                select(Booking.reference)
-                .join(WaitlistEntry, WaitlistEntry.booking_id == Booking.id)
-                .where(
-                    Booking.status == "PENDING_PAYMENT",
-                    ~select(Payment.id)
-                    .where(Payment.booking_id == Booking.id, Payment.method == "link")
-                    .exists(),
-                )
-            )
-        )
-    for reference in references:
-        create_link(db, gateway, reference, Actor("waiting list (automatic)", "reception"))
-    return len(references)

@@ -10,7 +10,7 @@ candidate on every session of its course at its venues starting before that date
 sessions' locks may reach for it at once, it is claimed with its own row lock first (one
 already being offered elsewhere is skipped). ``sweep`` expires offers and fills seats freed
 by anything else (an expired hold, raised capacity); a cancellation offers at once. An
-entry that agreed to pay by link gets no offer email: ``core.waitlist.enrol`` books it.
+entry that agreed to pay by link gets no offer email: ``core.booking.waitlist.enrol`` books it.
 """
 
 from __future__ import annotations

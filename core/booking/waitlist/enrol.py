@@ -4,9 +4,9 @@ When seats come free such an entry gets its hold like any offer (``offers``), bu
 email. ``book_agreed`` (the waiting-list loop, after each sweep) turns that hold into a
 booking for the entry's attendees, unpaid (``PENDING_PAYMENT``), with the contact as the
 customer; ``core.payments.waitlist_links`` (the payments pass) then makes and emails its
-payment link through the ordinary payment-link path. A booking refused (a requalification the attendees are not
-eligible for, say) falls back to the ordinary emailed offer, with the reason in the audit
-log, so nothing is lost.
+payment link through the ordinary payment-link path. A booking refused (a requalification
+the attendees are not eligible for, say) falls back to the ordinary emailed offer, with the
+reason in the audit log, so nothing is lost.
 """
 
 from __future__ import annotations

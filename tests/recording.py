@@ -21,8 +21,8 @@ from core import clock
 
 RECORDED = Path(__file__).with_name("recorded")
 
-# Values no test can fix (the Stripe double names its objects after the real time, ports
-# are the operating system's), replaced by ``<field>`` wherever a JSON field of this name
+# Values no test can fix (the Stripe double names its objects after the real time, a TOTP
+# secret is drawn from the system's randomness, a PDF carries its creation time), replaced by ``<field>`` wherever a JSON field of this name
 # carries them, and then everywhere else the same value appears in the output.
 VOLATILE_FIELDS = frozenset(
     {
@@ -35,8 +35,15 @@ VOLATILE_FIELDS = frozenset(
         "payment_url",
         "link_url",
         "reader_action",
+        "otpauth_uri",
+        "pdf_base64",
     }
 )
+
+
+class _AnyDatetime(type):
+    def __instancecheck__(cls, instance: object) -> bool:
+        return isinstance(instance, datetime)  # the JWT library checks claims with it
 
 
 class FrozenClock:
@@ -47,7 +54,7 @@ class FrozenClock:
         self.at = at
         frozen = self
 
-        class Frozen(datetime):
+        class Frozen(datetime, metaclass=_AnyDatetime):
             @classmethod
             def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
                 return frozen.at.astimezone(tz or UTC)

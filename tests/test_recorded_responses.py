@@ -53,9 +53,7 @@ REPORTS = (
 
 
 @pytest.fixture
-def cli_env(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, double: StripeDouble
-) -> FrozenClock:
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, double: StripeDouble) -> FrozenClock:
     monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path))
     monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_recorded")
     monkeypatch.setenv("STRIPE_API_BASE", double.url)
@@ -117,34 +115,124 @@ def test_the_cli_prints_what_it_printed_before(
     rft = Cli(capsys, monkeypatch)
     rft.transcript.volatile(double.url, "<stripe-double>")
     rft("db", "upgrade")
-    rft("user", "add", "sarah.holt@rft-training.co.uk", "--role", "trainer", "--password-stdin",
-        stdin="correct horse battery\n")
+    rft(
+        "user",
+        "add",
+        "sarah.holt@rft-training.co.uk",
+        "--role",
+        "trainer",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
     rft("user", "list", "--json")
     rft("catalogue", "--json")
     rft("trainers", "--json")
-    rft("session", "add", "--course", "efaw", "--venue", "leeds", "--start", "2031-03-03T09:00",
-        "--trainer", "sarah.holt@rft-training.co.uk")
-    rft("session", "add", "--course", "efaw", "--venue", "leeds", "--start", "2031-03-03T09:00",
-        "--trainer", "sarah.holt@rft-training.co.uk", "--override", "qualified in 2030",
-        "--json")
-    rft("session", "add", "--course", "faw", "--venue", "york", "--start", "2031-03-04T09:00",
-        "--json")
-    rft("session", "add", "--course", "efaw", "--venue", "york", "--start", "2031-03-10T09:00",
-        "--capacity", "2", "--json")
-    rft("session", "add", "--course", "efaw", "--venue", "leeds", "--start", "2031-03-17T09:00",
-        "--override", "trainer agreed by phone")
-    rft("book", "1", "--attendee", "Ann Archer <ann@example.com> 1990-05-17",
-        "--attendee", "Bob Baker <bob@example.com> 1988-02-29", "--json")
+    rft(
+        "session",
+        "add",
+        "--course",
+        "efaw",
+        "--venue",
+        "leeds",
+        "--start",
+        "2031-03-03T09:00",
+        "--trainer",
+        "sarah.holt@rft-training.co.uk",
+    )
+    rft(
+        "session",
+        "add",
+        "--course",
+        "efaw",
+        "--venue",
+        "leeds",
+        "--start",
+        "2031-03-03T09:00",
+        "--trainer",
+        "sarah.holt@rft-training.co.uk",
+        "--override",
+        "qualified in 2030",
+        "--json",
+    )
+    rft(
+        "session",
+        "add",
+        "--course",
+        "faw",
+        "--venue",
+        "york",
+        "--start",
+        "2031-03-04T09:00",
+        "--json",
+    )
+    rft(
+        "session",
+        "add",
+        "--course",
+        "efaw",
+        "--venue",
+        "york",
+        "--start",
+        "2031-03-10T09:00",
+        "--capacity",
+        "2",
+        "--json",
+    )
+    rft(
+        "session",
+        "add",
+        "--course",
+        "efaw",
+        "--venue",
+        "leeds",
+        "--start",
+        "2031-03-17T09:00",
+        "--override",
+        "trainer agreed by phone",
+    )
+    rft(
+        "book",
+        "1",
+        "--attendee",
+        "Ann Archer <ann@example.com> 1990-05-17",
+        "--attendee",
+        "Bob Baker <bob@example.com> 1988-02-29",
+        "--json",
+    )
     rft("book", "2", "--attendee", "Cat Cole <cat@example.com> 1970-12-01")
-    rft("book", "3", "--attendee", "Dan Dale <dan@example.com> 1995-07-04",
-        "--attendee", "Eve Eden <eve@example.com> 2001-01-01", "--json")
+    rft(
+        "book",
+        "3",
+        "--attendee",
+        "Dan Dale <dan@example.com> 1995-07-04",
+        "--attendee",
+        "Eve Eden <eve@example.com> 2001-01-01",
+        "--json",
+    )
     rft("book", "3", "--attendee", "Late Comer <late@example.com> 1990-01-01", "--json")
-    rft("waitlist", "add", "3", "--seats", "1", "--contact", "Gail Wait <gail@example.com>",
-        "--json")
+    rft(
+        "waitlist",
+        "add",
+        "3",
+        "--seats",
+        "1",
+        "--contact",
+        "Gail Wait <gail@example.com>",
+        "--json",
+    )
     rft("waitlist", "list", "3", "--json")
     rft("alternatives", "3", "--seats", "1", "--json")
-    rft("org", "add", "Acme Ltd", "--contact", "Dee Boss <dee@acme.example>", "--po-required",
-        "--terms-days", "30", "--json")
+    rft(
+        "org",
+        "add",
+        "Acme Ltd",
+        "--contact",
+        "Dee Boss <dee@acme.example>",
+        "--po-required",
+        "--terms-days",
+        "30",
+        "--json",
+    )
     rft("org", "list", "--json")
     Path("order.csv").write_text(ORDER_CSV)
     rft("org", "book", "1", "--csv", "order.csv", "--po", "PO-77", "--json")
@@ -169,8 +257,18 @@ def test_the_cli_prints_what_it_printed_before(
     rft("org", "compliance", "1", "--json")
     for name in REPORTS:
         rft("report", name, "--from", "2031-02-01", "--to", "2031-04-30", "--format", "json")
-    rft("report", "utilisation", "--from", "2031-02-01", "--to", "2031-04-30", "--by", "course",
-        "--format", "csv")
+    rft(
+        "report",
+        "utilisation",
+        "--from",
+        "2031-02-01",
+        "--to",
+        "2031-04-30",
+        "--by",
+        "course",
+        "--format",
+        "csv",
+    )
     rft("audit", "--json")
     rft("outbox", "list", "--json")
     rft("payments", "check")
@@ -226,8 +324,11 @@ async def wire(url: str, who: str, transcript: Transcript) -> AsyncIterator[Wire
 
 
 def person_params(n: int, first: str, born: str = "1990-05-17") -> dict[str, str]:
-    return {"name": f"{first} Person", "email": f"{first.lower()}@example.com",
-            "date_of_birth": born} | ({"phone": f"0113 496 00{n:02d}"} if n else {})
+    return {
+        "name": f"{first} Person",
+        "email": f"{first.lower()}@example.com",
+        "date_of_birth": born,
+    } | ({"phone": f"0113 496 00{n:02d}"} if n else {})
 
 
 async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Transcript) -> None:
@@ -246,50 +347,89 @@ async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Tran
         await anonymous("sessions.list")
         await anonymous("auth.login", {"email": "admin@example.org", "password": "wrong"})
         signed = {}
-        for role, peer_ in (("manager", watcher), ("admin", admin), ("manager", manager),
-                            ("reception", desk), ("trainer", trainer)):
-            signed[role] = await peer_("auth.login", {"email": f"{role}@example.org",
-                                                      "password": PASSWORD})
+        for role, peer_ in (
+            ("manager", watcher),
+            ("admin", admin),
+            ("manager", manager),
+            ("reception", desk),
+            ("trainer", trainer),
+        ):
+            signed[role] = await peer_(
+                "auth.login", {"email": f"{role}@example.org", "password": PASSWORD}
+            )
         await watcher("changes.subscribe", {"after_seq": 0})
         await web("auth.authenticate", {"api_key": key})
         await anonymous("auth.authenticate", {"access_token": signed["reception"]["access_token"]})
-        own = await anonymous("auth.login", {"email": "reception@example.org",
-                                             "password": PASSWORD})
+        own = await anonymous(
+            "auth.login", {"email": "reception@example.org", "password": PASSWORD}
+        )
         refreshed = await anonymous("auth.refresh", {"refresh_token": own["refresh_token"]})
         await anonymous("auth.logout", {"refresh_token": refreshed["refresh_token"]})
 
         # the office: staff, trainers, catalogue, schedule
         await admin("staff.list")
-        await admin("staff.add", {"email": "temp@example.org", "name": "Temp Desk",
-                                  "role": "reception", "password": PASSWORD})
+        await admin(
+            "staff.add",
+            {
+                "email": "temp@example.org",
+                "name": "Temp Desk",
+                "role": "reception",
+                "password": PASSWORD,
+            },
+        )
         await admin("staff.set_role", {"email": "temp@example.org", "role": "manager"})
-        await admin("staff.reset_password", {"email": "temp@example.org",
-                                             "password": PASSWORD + "!"})
+        await admin(
+            "staff.reset_password", {"email": "temp@example.org", "password": PASSWORD + "!"}
+        )
         await admin("staff.reset_mfa", {"email": "temp@example.org"})
         await admin("staff.disable", {"email": "temp@example.org"})
         await admin("staff.enable", {"email": "temp@example.org"})
         await admin("catalogue.update_course", {"id": "efaw", "changes": {"price_pence": 8000}})
         await admin("catalogue.update_venue", {"id": "york", "changes": {"name": "York Centre"}})
         await manager("catalogue.get")
-        await manager("trainers.set_courses", {"email": "trainer@example.org",
-                                               "courses": ["efaw", "faw"]})
-        qualified = await manager("trainers.add_qualification", {
-            "email": "trainer@example.org", "title": "Trainer award", "courses": ["efaw", "faw"],
-            "expires_on": "2032-01-31"})
-        await manager("trainers.add_unavailable", {"email": "trainer@example.org",
-                                                   "first": "2031-03-20", "reason": "leave"})
-        await manager("trainers.remove_unavailable", {"email": "trainer@example.org",
-                                                      "day": "2031-03-20"})
+        await manager(
+            "trainers.set_courses", {"email": "trainer@example.org", "courses": ["efaw", "faw"]}
+        )
+        qualified = await manager(
+            "trainers.add_qualification",
+            {
+                "email": "trainer@example.org",
+                "title": "Trainer award",
+                "courses": ["efaw", "faw"],
+                "expires_on": "2032-01-31",
+            },
+        )
+        await manager(
+            "trainers.add_unavailable",
+            {"email": "trainer@example.org", "first": "2031-03-20", "reason": "leave"},
+        )
+        await manager(
+            "trainers.remove_unavailable", {"email": "trainer@example.org", "day": "2031-03-20"}
+        )
         await manager("trainers.list")
-        plan = {"course": "efaw", "venue": "leeds", "trainers": ["trainer@example.org"],
-                "start": "2031-03-03T09:00:00"}
+        plan = {
+            "course": "efaw",
+            "venue": "leeds",
+            "trainers": ["trainer@example.org"],
+            "start": "2031-03-03T09:00:00",
+        }
         await manager("schedule.check", plan)
         await manager("schedule.create", plan)
-        await manager("schedule.create", {"course": "faw", "venue": "york",
-                                          "start": "2031-03-04T09:00:00", "capacity": 4})
-        await manager("schedule.repeat", {"course": "efaw", "venue": "york", "capacity": 2,
-                                          "start": "2031-03-10T09:00:00", "every_weeks": 1,
-                                          "count": 3})
+        await manager(
+            "schedule.create",
+            {"course": "faw", "venue": "york", "start": "2031-03-04T09:00:00", "capacity": 4},
+        )
+        await manager(
+            "schedule.repeat",
+            {
+                "course": "efaw",
+                "venue": "york",
+                "capacity": 2,
+                "start": "2031-03-10T09:00:00",
+                "every_weeks": 1,
+                "count": 3,
+            },
+        )
         await manager("schedule.edit", {"id": 2, "version": 1, "changes": {"capacity": 6}})
         await manager("schedule.overrides", {"id": 1})
         await manager("schedule.offers", {"id": 3})
@@ -302,47 +442,79 @@ async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Tran
         await web("sessions.get", {"id": 1})
         await web("sessions.month", {"year": 2031, "month": 3})
         await web("sessions.alternatives", {"session_id": 3, "seats": 1})
-        await web("eligibility.check", {"session_id": 1, "attendees": [
-            {"name": "Ann Person", "email": "ann@example.com"}]})
+        await web(
+            "eligibility.check",
+            {"session_id": 1, "attendees": [{"name": "Ann Person", "email": "ann@example.com"}]},
+        )
         hold = await desk("holds.create", {"session_id": 1, "seats": 2})
         token = {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
         await desk("holds.get", token)
         await desk("holds.extend", token | {"seats": 3})
         await desk("holds.extend", token | {"seats": 2})
-        cash = await desk("bookings.create", token | {
-            "attendees": [person_params(1, "Ann"), person_params(2, "Bob")], "payment": "cash",
-            "customer": {"name": "Ann Person", "email": "ann@example.com"}})
+        cash = await desk(
+            "bookings.create",
+            token
+            | {
+                "attendees": [person_params(1, "Ann"), person_params(2, "Bob")],
+                "payment": "cash",
+                "customer": {"name": "Ann Person", "email": "ann@example.com"},
+            },
+        )
         await desk("payments.methods")
         await desk("payments.cash", {"reference": cash["reference"], "amount_pence": 16000})
         gone = await desk("holds.create", {"session_id": 2, "seats": 1})
         await desk("holds.release", {"hold_id": gone["id"], "hold_token": gone["hold_token"]})
         later = {}
-        for payment, session, first in (("pay_later", 2, "Cal"), ("link", 2, "Dot"),
-                                        ("card", 2, "Eli"), ("invoice", 1, "Fay")):
+        for payment, session, first in (
+            ("pay_later", 2, "Cal"),
+            ("link", 2, "Dot"),
+            ("card", 2, "Eli"),
+            ("invoice", 1, "Fay"),
+        ):
             held = await desk("holds.create", {"session_id": session, "seats": 1})
-            later[payment] = await desk("bookings.create", {
-                "hold_id": held["id"], "hold_token": held["hold_token"], "payment": payment,
-                "attendees": [person_params(0, first, "1980-01-01")]})
+            later[payment] = await desk(
+                "bookings.create",
+                {
+                    "hold_id": held["id"],
+                    "hold_token": held["hold_token"],
+                    "payment": payment,
+                    "attendees": [person_params(0, first, "1980-01-01")],
+                },
+            )
         await desk("payments.pay_later", {"reference": later["pay_later"]["reference"]})
         await desk("payments.link", {"reference": later["link"]["reference"]})
-        await desk("payments.extend_deadline", {"reference": later["link"]["reference"],
-                                                "minutes": 30})
-        terminal = await desk("payments.terminal.start", {
-            "reference": later["card"]["reference"], "reader_id": "tmr_desk_1"})
+        await desk(
+            "payments.extend_deadline", {"reference": later["link"]["reference"], "minutes": 30}
+        )
+        terminal = await desk(
+            "payments.terminal.start",
+            {"reference": later["card"]["reference"], "reader_id": "tmr_desk_1"},
+        )
         await desk("payments.terminal.status", {"payment_id": terminal["payment_id"]})
         await desk("payments.terminal.cancel", {"payment_id": terminal["payment_id"]})
-        await desk("payments.invoice", {
-            "reference": later["invoice"]["reference"], "company": "Fay Co",
-            "email": "fay@example.com", "billing_address": "1 Road, Leeds"})
+        await desk(
+            "payments.invoice",
+            {
+                "reference": later["invoice"]["reference"],
+                "company": "Fay Co",
+                "email": "fay@example.com",
+                "billing_address": "1 Road, Leeds",
+            },
+        )
         web_hold = await web("holds.create", {"session_id": 2, "seats": 1})
         web_token = {"hold_id": web_hold["id"], "hold_token": web_hold["hold_token"]}
         await web("holds.get", web_token)
-        online = await web("bookings.create", web_token | {
-            "attendees": [person_params(0, "Gus", "1985-06-06")]})
-        await web("bookings.status", {"reference": online["reference"],
-                                      "hold_token": web_hold["hold_token"]})
-        await web("payments.link", {"reference": online["reference"],
-                                    "hold_token": web_hold["hold_token"]})
+        online = await web(
+            "bookings.create", web_token | {"attendees": [person_params(0, "Gus", "1985-06-06")]}
+        )
+        await web(
+            "bookings.status",
+            {"reference": online["reference"], "hold_token": web_hold["hold_token"]},
+        )
+        await web(
+            "payments.link",
+            {"reference": online["reference"], "hold_token": web_hold["hold_token"]},
+        )
         await visitor("holds.create", {"session_id": 2, "seats": 1})
         await visitor("bookings.get", {"reference": cash["reference"]})
         await desk("bookings.get", {"reference": cash["reference"]})
@@ -350,19 +522,32 @@ async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Tran
         await desk("bookings.timeline", {"reference": cash["reference"]})
         await desk("bookings.resend_confirmation", {"reference": cash["reference"]})
         await desk("customers.get", {"email": "ann@example.com"})
-        await desk("bookings.transfer", {"reference": later["invoice"]["reference"],
-                                         "to_session_id": 5})
+        await desk(
+            "bookings.transfer", {"reference": later["invoice"]["reference"], "to_session_id": 5}
+        )
         await desk("desk.terms")
         await desk("desk.today", {"day": "2031-03-03"})
 
         # a full session's waiting list
         full = await desk("holds.create", {"session_id": 3, "seats": 2})
-        taken = await desk("bookings.create", {
-            "hold_id": full["id"], "hold_token": full["hold_token"], "payment": "cash",
-            "attendees": [person_params(0, "Hal"), person_params(0, "Ida")]})
+        taken = await desk(
+            "bookings.create",
+            {
+                "hold_id": full["id"],
+                "hold_token": full["hold_token"],
+                "payment": "cash",
+                "attendees": [person_params(0, "Hal"), person_params(0, "Ida")],
+            },
+        )
         for first in ("Jo", "Kit"):
-            await desk("waitlist.add", {"session_id": 3, "seats": 1, "contact": {
-                "name": f"{first} Wait", "email": f"{first.lower()}@example.com"}})
+            await desk(
+                "waitlist.add",
+                {
+                    "session_id": 3,
+                    "seats": 1,
+                    "contact": {"name": f"{first} Wait", "email": f"{first.lower()}@example.com"},
+                },
+            )
         await desk("bookings.cancel", {"reference": taken["reference"], "reason": "ill"})
         await desk("waitlist.list", {"session_id": 3})
         await desk("waitlist.accept", {"id": 1})
@@ -371,44 +556,96 @@ async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Tran
         await desk("payments.refund", {"reference": taken["reference"], "reason": "ill"})
 
         # an employer
-        org = await desk("organisations.add", {"name": "Acme Ltd", "po_required": True,
-                                               "terms_days": 30, "contacts": [
-            {"name": "Dee Boss", "email": "dee@acme.example"}]})
-        await desk("organisations.add_contact", {"id": org["id"], "contact": {
-            "name": "Lee Ledger", "email": "lee@acme.example", "roles": ["invoice"]}})
+        org = await desk(
+            "organisations.add",
+            {
+                "name": "Acme Ltd",
+                "po_required": True,
+                "terms_days": 30,
+                "contacts": [{"name": "Dee Boss", "email": "dee@acme.example"}],
+            },
+        )
+        await desk(
+            "organisations.add_contact",
+            {
+                "id": org["id"],
+                "contact": {
+                    "name": "Lee Ledger",
+                    "email": "lee@acme.example",
+                    "roles": ["invoice"],
+                },
+            },
+        )
         await desk("organisations.list")
-        order = await desk("organisations.order.start", {
-            "organisation_id": org["id"], "po": "PO-77",
-            "csv": "session,name,email,date_of_birth\n1,Erin Staff,erin@acme.example,1985-01-02\n"})
+        order = await desk(
+            "organisations.order.start",
+            {
+                "organisation_id": org["id"],
+                "po": "PO-77",
+                "csv": ORDER_CSV,
+            },
+        )
         await desk("organisations.order.get", {"id": order["id"]})
         await desk("organisations.order.extend", {"id": order["id"]})
         await desk("organisations.order.confirm", {"id": order["id"]})
-        dropped = await desk("organisations.order.start", {
-            "organisation_id": org["id"], "po": "PO-78",
-            "rows": [{"session": 2, "name": "Finn Staff", "email": "finn@acme.example",
-                      "date_of_birth": "1979-11-30"}]})
+        dropped = await desk(
+            "organisations.order.start",
+            {
+                "organisation_id": org["id"],
+                "po": "PO-78",
+                "rows": [
+                    {
+                        "session": 1,
+                        "name": "Gil Staff",
+                        "email": "gil@acme.example",
+                        "date_of_birth": "1979-11-30",
+                    }
+                ],
+            },
+        )
         await desk("organisations.order.release", {"id": dropped["id"]})
         await desk("organisations.get", {"id": org["id"]})
         await desk("invoices.list", {"organisation_id": org["id"]})
         await desk("invoices.get", {"number": "INV-2031-0001"})
-        await desk("invoices.pay", {"number": "INV-2031-0001", "amount_pence": 1000,
-                                    "reference": "BACS 1234"})
+        await desk(
+            "invoices.pay",
+            {"number": "INV-2031-0001", "amount_pence": 1000, "reference": "BACS 1234"},
+        )
         await desk("invoices.link", {"number": "INV-2031-0001"})
 
         # after the first week: the register, certificates, reports, the audit log
         clock.at = AFTER_FIRST_WEEK  # every access token has expired: sign in again
-        for role, peer_ in (("manager", watcher), ("admin", admin), ("manager", manager),
-                            ("reception", desk), ("trainer", trainer)):
-            signed[role] = await peer_("auth.login", {"email": f"{role}@example.org",
-                                                      "password": PASSWORD})
+        for role, peer_ in (
+            ("manager", watcher),
+            ("admin", admin),
+            ("manager", manager),
+            ("reception", desk),
+            ("trainer", trainer),
+        ):
+            signed[role] = await peer_(
+                "auth.login", {"email": f"{role}@example.org", "password": PASSWORD}
+            )
         await trainer("attendance.my_sessions")
         roster = await trainer("attendance.roster", {"session_id": 1})
         stamp = f"{int(AFTER_FIRST_WEEK.timestamp() * 1000):013d}-0000"
-        await trainer("attendance.mark", {"ops": [
-            {"op_id": f"op-{row['id']}-{field}", "device_id": "tablet-1", "hlc": stamp,
-             "attendee_id": row["id"], "day_index": 0, "field": field, "value": value}
-            for row in roster["attendees"]
-            for field, value in (("attendance", "present"), ("outcome", "competent"))]})
+        await trainer(
+            "attendance.mark",
+            {
+                "ops": [
+                    {
+                        "op_id": f"op-{row['id']}-{field}",
+                        "device_id": "tablet-1",
+                        "hlc": stamp,
+                        "attendee_id": row["id"],
+                        "day_index": 0,
+                        "field": field,
+                        "value": value,
+                    }
+                    for row in roster["attendees"]
+                    for field, value in (("attendance", "present"), ("outcome", "competent"))
+                ]
+            },
+        )
         issued = await manager("certificates.list")
         await manager("certificates.pdf", {"number": issued[0]["number"]})
         await desk("invoices.pdf", {"number": "INV-2031-0001"})
@@ -417,8 +654,9 @@ async def conversation(server: SyncServer, key: str, clock: FrozenClock, t: Tran
         await desk("organisations.compliance_export", {"id": org["id"], "format": "csv"})
         await manager("reports.list")
         for name in REPORTS:
-            await manager("reports.run", {"name": name, "date_from": "2031-02-01",
-                                          "date_to": "2031-04-30"})
+            await manager(
+                "reports.run", {"name": name, "date_from": "2031-02-01", "date_to": "2031-04-30"}
+            )
         await admin("audit.list", {"limit": 5})
         await admin("audit.export_csv", {"action": "staff"})
         await desk("sessions.delete_everything")
@@ -439,7 +677,8 @@ def test_the_protocol_answers_what_it_answered_before(
     seed_randomness(monkeypatch, 14)
     clock = FrozenClock(monkeypatch, MONDAY)
     sqlite_db.settings = sqlite_db.settings.with_overrides(
-        stripe_secret_key="sk_test_recorded", stripe_api_base=double.url,
+        stripe_secret_key="sk_test_recorded",
+        stripe_api_base=double.url,
         public_url="https://book.example",
     )
     for role in ("admin", "manager", "reception", "trainer"):

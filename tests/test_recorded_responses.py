@@ -81,7 +81,7 @@ class Cli:
         return out
 
 
-def mark_first_week(tmp_path: Path) -> None:
+def mark_first_week() -> None:
     """The trainer's register for session 1: both present and competent (certificates)."""
     db = open_database(load_settings())
     trainer = Actor("Office Manager", "manager", "desk", None)
@@ -251,7 +251,7 @@ def test_the_cli_prints_what_it_printed_before(
     rft("session", "cancel", "4", "--reason", "venue flooded")
     rft("payments", "extend", "NOPE", "--minutes", "30")
     cli_env.at = AFTER_FIRST_WEEK
-    mark_first_week(tmp_path)
+    mark_first_week()
     rft("certificates", "--json")
     rft("certificates", "--all")
     rft("org", "compliance", "1", "--json")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.config import APP_NAME, load_settings
+from desktop import style_sheet
 from desktop.main_window import MainWindow
 from desktop.tasks import Op, plain_message
 
@@ -34,6 +35,7 @@ def application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("RFT First Aid Training")
+    style_sheet.apply(app)
     return app
 
 

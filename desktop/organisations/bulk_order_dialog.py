@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from core.clock import to_london, uk_datetime
 from core.money import gbp
 from desktop.backend import Backend
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 
 HEADERS = ("Session", "Name", "Email", "Date of birth (YYYY-MM-DD)")
@@ -148,7 +149,7 @@ class BulkOrderDialog(QDialog):
         self.message.setText(f"Loaded {len(rows)} rows from {path.name}.")
 
     def _show_error(self, text: str) -> None:
-        self.message.setStyleSheet("color:#b3261e;")
+        set_state(self.message, "error")
         self.message.setText(text)
 
     def _params(self) -> dict[str, Any]:
@@ -170,7 +171,7 @@ class BulkOrderDialog(QDialog):
             widget.setEnabled(False)
         self.extend_button.setEnabled(True)
         until = to_london(datetime.fromisoformat(order["expires_at"]))
-        self.message.setStyleSheet("")
+        set_state(self.message, "")
         self.message.setText(
             f"All {order['seats']} seats are held until {until:%H:%M}. "
             "Check the order, then confirm it."
@@ -197,7 +198,7 @@ class BulkOrderDialog(QDialog):
 
     def _confirmed(self, order: dict[str, Any]) -> None:
         self.order = order
-        self.message.setStyleSheet("")
+        set_state(self.message, "")
         self.message.setText(
             f"Booked {', '.join(order['references'])}. Invoice {order['invoice']} has been "
             "emailed to the invoice contact."

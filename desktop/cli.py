@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     if args.screenshots is not None:
-        from desktop.screenshots import render_all
+        from desktop.tools.screenshots import render_all
 
         return render_all(args.screenshots, demo_data=not args.no_demo)
     from desktop.app import run

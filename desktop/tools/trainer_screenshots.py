@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTime, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTime
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -35,6 +35,7 @@ from core.demo import add_session
 from core.models import Course, User, Venue
 from core.models.attendance import Certificate
 from desktop.backend import LocalBackend
+from desktop.tools.waiting import wait_until
 from desktop.trainer.register_source import RegisterSource
 from desktop.trainer.trainer_tab import TrainerTab
 
@@ -133,17 +134,17 @@ def scenario(db: Database) -> tuple[Actor, int]:
         return actor, today.id
 
 
-def _wait(tab: TrainerTab, action: Callable[[], None], timeout_ms: int = 15000) -> None:
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    tab.loaded.connect(loop.quit)
+def _wait(tab: TrainerTab, action: Callable[[], None]) -> None:
+    """Do ``action`` and wait until the tab has shown what it loaded after it."""
+    loads: list[None] = []
+
+    def loaded() -> None:
+        loads.append(None)
+
+    tab.loaded.connect(loaded)
     action()
-    timer.start(timeout_ms)
-    loop.exec()
-    tab.loaded.disconnect(loop.quit)
-    QApplication.processEvents()
+    wait_until(lambda: bool(loads))
+    tab.loaded.disconnect(loaded)
 
 
 def _unreachable(method: str, params: dict[str, Any]) -> Any:

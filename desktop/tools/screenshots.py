@@ -29,6 +29,9 @@ from desktop.tools.waiting import wait_settled
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
 
+DESK_SIZE = (1280, 800)  # the smallest screen the desk is made for
+WIZARD_COURSE = "efaw"  # a newcomer's course: no earlier certificate to check
+
 DEMO_PEOPLE = (
     ("Amelia Barker", "amelia.barker@example.co.uk", "07700 900101", "17/05/1990", ""),
     ("Oliver Holroyd", "oliver.holroyd@example.co.uk", "", "03/11/1985", "Wheelchair user"),
@@ -45,8 +48,8 @@ def _save(widget: QWidget, folder: Path, name: str, suffix: str) -> Path:
     return path
 
 
-def render_all(folder: Path, demo_data: bool = True) -> int:
-    """Write the PNGs into ``folder`` and print their paths."""
+def render_all(folder: Path, demo_data: bool = True, size: tuple[int, int] = DESK_SIZE) -> int:
+    """Write the PNGs into ``folder``, the main window at ``size``, and print their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     scale = os.environ.get("QT_SCALE_FACTOR", "1")
     suffix = "" if scale in ("", "1") else f"@{scale}x"
@@ -62,7 +65,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         backend = LocalBackend(databases[0])
         settings = QSettings(str(Path(tmp) / "desk.ini"), QSettings.Format.IniFormat)
         window = MainWindow(backend, settings)
-        window.resize(1280, 800)
+        window.resize(*size)
         window.show()
         backend.start()
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
@@ -72,7 +75,7 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         backend.close()
         pool().waitForDone(10_000)
         databases[0].dispose()
-        written += render_trainer_views(folder, suffix)
+        written += render_trainer_views(folder, suffix, size)
     for path in written:
         print(path)
     return 0
@@ -139,8 +142,12 @@ def _take_payment(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
 
 
 def _open_wizard(window: MainWindow, people: int) -> BookingWizard:
-    """A desk-sized wizard on the soonest session with room for ``people``."""
-    candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= people + 1]
+    """A desk-sized wizard on the soonest session of ``WIZARD_COURSE`` with room for ``people``."""
+    candidates = [
+        r
+        for r in window.sessions.model.rows
+        if r.bookable and r.free >= people + 1 and r.raw["course"] == WIZARD_COURSE
+    ]
     target = min(candidates, key=lambda r: r.start)
     wizard = BookingWizard(window.backend, window, session=target.raw)
     wizard.resize(1180, 680)  # the offscreen "screen" is small; show the desk-sized wizard
@@ -196,6 +203,7 @@ INVOICE = {
     "company": "Calder Valley Care Ltd",
     "po_number": "PO-4471",
     "email": "accounts@caldervalleycare.co.uk",
+    "billing_address": "Calder House, 12 Mill Lane, Halifax HX1 2AB",
 }
 
 

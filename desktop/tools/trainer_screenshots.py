@@ -47,7 +47,6 @@ PEOPLE = (
     ("Ava Holroyd", "Knee injury: floor work adapted", "07700 900105"),
     ("Noah Barker", None, "07700 900106"),
 )
-SIZE = (1280, 800)
 
 
 def _weekday(days: int) -> Any:
@@ -151,7 +150,9 @@ def _unreachable(method: str, params: dict[str, Any]) -> Any:
     raise ConnectionError("no network in the church hall")
 
 
-def render_trainer_views(out: Path, suffix: str = "") -> list[Path]:
+def render_trainer_views(
+    out: Path, suffix: str = "", size: tuple[int, int] = (1280, 800)
+) -> list[Path]:
     """Write the trainer's screens and a certificate's first page as PNGs into ``out``
     (``suffix`` e.g. ``@2x`` goes before ``.png``)."""
     app = QApplication.instance() or QApplication([])
@@ -165,7 +166,7 @@ def render_trainer_views(out: Path, suffix: str = "") -> list[Path]:
         backend = LocalBackend(db, actor)
         device = DeviceRegister(db, "Sarah's laptop")
         tab = TrainerTab(backend, None, RegisterSource(backend.call, device))
-        tab.resize(*SIZE)
+        tab.resize(*size)
         _wait(tab, tab.show)
 
         def shot(name: str) -> None:

@@ -231,7 +231,7 @@ class SessionListView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        layouts.stretch_column(self.table, COLUMNS.index("Course"))
         self.table.doubleClicked.connect(lambda _i: self.book_selected())
 
         self.count = QLabel()

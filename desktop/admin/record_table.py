@@ -76,13 +76,18 @@ class RecordTableModel(HeadedTableModel):
         return None
 
 
-def record_view(model: RecordTableModel, parent: QWidget | None = None) -> QTableView:
-    """A read-only, whole-row-selecting table for ``model``."""
+def record_view(
+    model: RecordTableModel, parent: QWidget | None = None, stretch: int | None = None
+) -> QTableView:
+    """A read-only, whole-row-selecting table for ``model``; spare width goes to column
+    ``stretch`` (the last column when None)."""
     view = layouts.row_table(model, parent=parent)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    if stretch is not None:
+        layouts.stretch_column(view, stretch)
     return view
 
 

@@ -17,7 +17,7 @@ def main(argv: list[str]) -> int:
 
         startup_probe.install()
     if argv[:1] == ["--self-test"]:
-        from desktop.self_test import main as self_test
+        from desktop.tools.self_test import main as self_test
 
         return self_test(argv[1:])
     from core.cli import main as cli

@@ -15,6 +15,7 @@ from PySide6.QtCore import QProcess, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.infra.config import APP_NAME, load_settings
+from desktop import style_sheet
 from desktop.main_window import MainWindow
 from desktop.tasks import Op, plain_message
 
@@ -34,12 +35,13 @@ def application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("RFT First Aid Training")
+    style_sheet.apply(app)
     return app
 
 
 def prepare_local(demo_data: bool) -> Database:
     """Open the embedded database, bring it up to date, load demo data on first run."""
-    from core.demo import data as demo
+    from core.demo.data import data as demo
     from core.infra.db import migrate, open_database
 
     db = open_database()

@@ -193,7 +193,7 @@ class BookingsTab(QWidget):
         self.find_button.clicked.connect(self.search_bookings)
         self.table = layouts.row_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        layouts.stretch_column(self.table, COLUMNS.index("Course"))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.details = QTextBrowser()
         self.status = QLabel("Type a reference, a name or an email address and press Enter.")

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QRect, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QGridLayout,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import today_london, uk_date
-from desktop import layouts
+from desktop import layouts, style_sheet
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, course_code, session_change, session_list
@@ -33,8 +33,6 @@ from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
 RELOAD_DEBOUNCE_MS = 250
-TODAY_COLOUR = QColor("#1565c0")
-FULL_COLOUR = QColor("#b3261e")
 DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
 
 
@@ -66,15 +64,14 @@ class MonthGrid(QCalendarWidget):
     @staticmethod
     def _paint_chip(painter: QPainter, box: QRect, code: str, session: dict[str, Any]) -> None:
         """The course code on the course colour; a cancelled session faded and struck out."""
-        colour = QColor(session.get("colour") or "#777777")
+        colour = style_sheet.course_colour(session.get("colour"))
         cancelled = session.get("status") == "CANCELLED"
         if cancelled:
             colour.setAlpha(60)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawRoundedRect(box, 3, 3)
-        dark = colour.lightnessF() < 0.6 and not cancelled
-        painter.setPen(QColor("white") if dark else QColor("black"))
+        painter.setPen(style_sheet.colour("ink") if cancelled else style_sheet.text_on(colour))
         font = QFont(painter.font())
         font.setStrikeOut(cancelled)
         painter.setFont(font)
@@ -109,7 +106,7 @@ class MonthGrid(QCalendarWidget):
         if sessions:
             self._paint_sessions(painter, rect, sessions, pad, selected)
         if day == today_london():
-            painter.setPen(QPen(TODAY_COLOUR, max(2, pad // 2)))
+            painter.setPen(QPen(style_sheet.colour("accent"), max(2, pad // 2)))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(1, 1, -2, -2))
         painter.restore()
@@ -155,7 +152,7 @@ class MonthGrid(QCalendarWidget):
         small.setBold(False)
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.85))
         painter.setFont(small)
-        colour = FULL_COLOUR if free == 0 else self.palette().text().color()
+        colour = style_sheet.colour("error") if free == 0 else self.palette().text().color()
         if selected:
             colour = self.palette().highlightedText().color()
         painter.setPen(colour)
@@ -320,8 +317,9 @@ class CalendarView(QWidget):
         layouts.clear(self.legend_layout)
         entries = sorted((name, colour) for name, colour in colours.values() if colour)
         for i, (name, colour) in enumerate(entries):
+            text = style_sheet.text_on(style_sheet.course_colour(colour)).name()
             label = QLabel(
-                f'<span style="background:{colour};color:white;font-weight:bold">'
+                f'<span style="background:{colour};color:{text};font-weight:bold">'
                 f"&nbsp;{course_code(name)}&nbsp;</span> {name}"
             )
             self.legend_layout.addWidget(label, i // 3, i % 3)

@@ -1,4 +1,4 @@
-"""``rft desk [--screenshots DIR] [--server URL]``: open the desktop app."""
+"""``rft desk [--screenshots DIR [--size WxH]] [--server URL]``: open the desktop app."""
 
 from __future__ import annotations
 
@@ -18,14 +18,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         type=Path,
         help="render every main view and wizard step to PNG files in DIR, then exit",
     )
+    p.add_argument(
+        "--size",
+        metavar="WxH",
+        type=_size,
+        default=(1280, 800),
+        help="with --screenshots: the main window's size (default 1280x800)",
+    )
     p.set_defaults(func=_run)
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) >= 640 and int(height) >= 480):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size like 1920x1080 (at least 640x480)"
+        )
+    return int(width), int(height)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.screenshots is not None:
-        from desktop.screenshots import render_all
+        from desktop.tools.screenshots import render_all
 
-        return render_all(args.screenshots, demo_data=not args.no_demo)
+        return render_all(args.screenshots, demo_data=not args.no_demo, size=args.size)
     from desktop.app import run
 
     return run(demo_data=not args.no_demo, server_url=args.server)

@@ -70,7 +70,7 @@ class CustomerDialog(QDialog):
         self.setWindowTitle(f"Customer: {email}")
         self.open_booking = open_booking
         self.heading = QLabel("Loading the customer's record…")
-        self.heading.setStyleSheet("font-size: 13pt;")
+        self.heading.setObjectName("customerHeading")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

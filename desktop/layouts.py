@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QLayout, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLayout, QTableView, QWidget
 
 
 def clear(layout: QLayout) -> None:
@@ -31,3 +31,11 @@ def row_table(
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().hide()
     return table
+
+
+def stretch_column(table: QTableView, column: int) -> None:
+    """Give the table's spare width to ``column`` (a name, say), not to the last column, so a
+    short last column (a status) is not left wide and empty."""
+    header = table.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)

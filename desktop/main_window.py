@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from core.infra.config import APP_NAME
 from core.staff.roles import ADMIN, DESK, OFFICE, TRAINER
+from desktop.style_sheet import set_state
 from desktop.tasks import activity
 
 if TYPE_CHECKING:
@@ -72,11 +73,6 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("Organisations", "desktop.organisations:OrganisationsTab", DESK),
 )
 
-BANNER_STYLE = {
-    "down": "background:#b3261e;color:white;padding:8px;font-weight:bold;",
-    "back": "background:#1e7d32;color:white;padding:8px;font-weight:bold;",
-}
-
 
 class MainWindow(QMainWindow):
     """The desk: calendar, session list and bookings, plus any tabs other areas add."""
@@ -99,12 +95,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
 
         self.banner = QLabel()
+        self.banner.setObjectName("connectionBanner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.banner.setWordWrap(True)
         self.banner.hide()
         self.opening = QLabel(f"Opening {APP_NAME}…")
         self.opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.opening.setStyleSheet("font-size: 16pt; color: #555;")
+        self.opening.setObjectName("opening")
         self.tab_widget = QTabWidget()
         self.tab_widget.setDocumentMode(True)
         self.tab_widget.hide()
@@ -311,12 +308,12 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.ask_sign_in)
         self._show_where()
         if connected and self.banner.isVisible():
-            self.banner.setStyleSheet(BANNER_STYLE["back"])
+            set_state(self.banner, "back")
             self.banner.setText(message or "Connection is back. Everything is up to date.")
             self._banner_timer.start(5000)
         elif not connected and message:
             self._banner_timer.stop()
-            self.banner.setStyleSheet(BANNER_STYLE["down"])
+            set_state(self.banner, "down")
             self.banner.setText(message)
             self.banner.show()
 

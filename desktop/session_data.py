@@ -72,7 +72,7 @@ class SessionRow:
             booked=int(data.get("booked", 0)),
             status=data["status"],
             price_pence=int(data.get("price_pence", 0)),
-            colour=data.get("colour") or "#777777",
+            colour=data.get("colour") or "",
             intents=sum(int(i.get("seats", 0)) for i in intents),
             raw=data,
         )

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,15 +37,13 @@ from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
 from desktop.session_data import SessionRow, session_change, session_list
+from desktop.style_sheet import colour, course_colour
 from desktop.tasks import BackendOp, plain_message
 from desktop.uk_dates import date_edit
 
 SEARCH_DEBOUNCE_MS = 300
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Date", "Course", "Venue", "Trainer", "Price", "Free seats", "Status")
-FULL_COLOUR = QColor("#b3261e")
-CANCELLED_COLOUR = QColor("#777777")
-LIVE_COLOUR = QColor("#8a5a00")
 
 
 SORT_KEYS: tuple[Callable[[SessionRow], Any], ...] = (
@@ -148,13 +146,13 @@ class SessionTableModel(HeadedTableModel):
             return s.description
         if role == Qt.ItemDataRole.ForegroundRole:
             if s.status == "CANCELLED":
-                return QBrush(CANCELLED_COLOUR)
+                return QBrush(colour("neutral"))
             if col in (5, 6) and s.status == "FULL":
-                return QBrush(FULL_COLOUR)
+                return QBrush(colour("error"))
             if col == 6 and s.intents:
-                return QBrush(LIVE_COLOUR)
+                return QBrush(colour("warning"))
         if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            return QColor(s.colour)
+            return course_colour(s.colour)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -233,7 +231,7 @@ class SessionListView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        layouts.stretch_column(self.table, COLUMNS.index("Course"))
         self.table.doubleClicked.connect(lambda _i: self.book_selected())
 
         self.count = QLabel()

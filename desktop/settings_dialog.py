@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.style_sheet import set_state
+
 SERVER_KEY = "server/url"
 
 
@@ -34,7 +36,7 @@ class SettingsDialog(QDialog):
         )
         self.help.setWordWrap(True)
         self.problem = QLabel()
-        self.problem.setStyleSheet("color:#b3261e;")
+        set_state(self.problem, "error")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

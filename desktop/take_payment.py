@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp
 from desktop.backend import Backend
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.payment_methods import METHODS, PaymentMethod, offered_keys
 from desktop.wizard.payment_step import PaymentStep
@@ -39,7 +40,7 @@ class TakePaymentDialog(QDialog):
         self.step.set_total(booking["due_pence"])
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#b3261e;")
+        set_state(self.message, "error")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.take_button = QPushButton("&Take payment")
         self.take_button.setDefault(True)

@@ -68,7 +68,7 @@ def _list(columns: tuple[str, ...]) -> QTreeWidget:
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-weight: bold; font-size: 11pt; margin-top: 4px;")
+    label.setObjectName("sectionHeading")
     label.setWordWrap(True)
     return label
 
@@ -85,7 +85,7 @@ class TodayTab(QWidget):
         self.expanded: dict[str, bool] = {}  # course rows opened or closed by hand
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.title.setObjectName("pageTitle")
         self.summary = QLabel("Loading today's work…")
         self.summary.setWordWrap(True)
         self.refresh_button = QPushButton("&Refresh")

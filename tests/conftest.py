@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from core.catalogue import specs as catalogue
+from core.catalogue.specs import specs as catalogue
 from core.infra.config import load_settings
 from core.infra.db import Database, migrate, open_database
 
@@ -109,3 +109,16 @@ def pg_db(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Databa
     db = make_database(postgres_url, monkeypatch)
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def desk_style(qapp: object) -> Iterator[None]:
+    """The desk's style sheet on the application for one test, as ``rft desk`` sets it."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import style_sheet
+
+    assert isinstance(qapp, QApplication)
+    style_sheet.apply(qapp)
+    yield
+    qapp.setStyleSheet("")

@@ -12,9 +12,10 @@ from core.attendance import merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import ops_applied
-from core.certificates import marking
+from core.certificates.issuing import marking
 from core.infra.actor import Actor
 from core.infra.db import Database
+from desktop import style_sheet
 from desktop.backend import LocalBackend
 from desktop.trainer.register_source import RegisterSource
 from desktop.trainer.trainer_tab import TrainerTab
@@ -64,7 +65,7 @@ def test_everyone_present_in_one_tap_keeps_marks_already_made(
 
 
 def test_the_selected_persons_current_mark_is_the_highlighted_button(
-    qtbot: QtBot, sqlite_db: Database
+    qtbot: QtBot, sqlite_db: Database, desk_style: None
 ) -> None:
     tab, _sid, _ids = open_register(qtbot, sqlite_db)
     register = tab.register
@@ -77,7 +78,9 @@ def test_the_selected_persons_current_mark_is_the_highlighted_button(
     register.table.selectRow(0)
     checked = [key for key, b in register.mark_buttons.items() if b.isChecked()]
     assert checked == [("attendance", "late")]
-    assert "checked" in register.mark_buttons[("attendance", "late")].styleSheet()
+    late = register.mark_buttons[("attendance", "late")]
+    filled = late.grab().toImage().pixelColor(8, late.height() // 2)
+    assert filled == style_sheet.colour("ok")
 
 
 def test_a_mark_changed_on_another_device_is_explained(qtbot: QtBot, sqlite_db: Database) -> None:

@@ -8,7 +8,7 @@ import os
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop import self_test
+from desktop.tools import self_test
 
 
 def test_every_check_passes_from_source(qtbot: QtBot) -> None:

@@ -55,7 +55,7 @@ class CatalogueTab(QWidget):
         self.backend = backend
         self.courses = RecordTableModel(COURSE_COLUMNS, parent=self)
         self.venues = RecordTableModel(VENUE_COLUMNS, parent=self)
-        self.course_table = record_view(self.courses, self)
+        self.course_table = record_view(self.courses, self, stretch=0)
         self.venue_table = record_view(self.venues, self)
         edit_course = QPushButton("Edit course…")
         edit_course.clicked.connect(self.edit_course)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 
 
@@ -33,7 +34,7 @@ class FormDialog(QDialog):
             form.addRow(label, widget)
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color:#b3261e;")
+        set_state(self.error, "error")
         form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

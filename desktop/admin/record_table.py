@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from desktop import layouts
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
+from desktop.style_sheet import colour
 
 Column = tuple[str, Callable[[dict[str, Any]], Any]]
 Action = tuple[str, Callable[[], None]]
-WARNING = QColor("#b3261e")
 
 
 class RecordTableModel(HeadedTableModel):
@@ -66,7 +66,7 @@ class RecordTableModel(HeadedTableModel):
             value = self.columns[index.column()][1](row)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and self.flag is not None and self.flag(row):
-            return QBrush(WARNING)
+            return QBrush(colour("error"))
         warning = self.warn(row) if self.warn and index.column() == self.warn_column else ""
         if role == Qt.ItemDataRole.DecorationRole and warning:
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
@@ -76,13 +76,18 @@ class RecordTableModel(HeadedTableModel):
         return None
 
 
-def record_view(model: RecordTableModel, parent: QWidget | None = None) -> QTableView:
-    """A read-only, whole-row-selecting table for ``model``."""
+def record_view(
+    model: RecordTableModel, parent: QWidget | None = None, stretch: int | None = None
+) -> QTableView:
+    """A read-only, whole-row-selecting table for ``model``; spare width goes to column
+    ``stretch`` (the last column when None)."""
     view = layouts.row_table(model, parent=parent)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.horizontalHeader().setStretchLastSection(True)
+    if stretch is not None:
+        layouts.stretch_column(view, stretch)
     return view
 
 

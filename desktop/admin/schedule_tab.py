@@ -25,7 +25,7 @@ from desktop import layouts
 from desktop.admin.roles import load, may_use
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
-from desktop.session_list import SessionFilterProxy, SessionTableModel
+from desktop.session_list import COLUMNS, SessionFilterProxy, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 from desktop.wording import plural
 
@@ -43,7 +43,7 @@ class ScheduleTab(QWidget):
         self.table = layouts.row_table(self.proxy, sortable=True)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        layouts.stretch_column(self.table, COLUMNS.index("Course"))
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
 
         self.new_button = QPushButton("New session…")

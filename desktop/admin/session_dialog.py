@@ -34,13 +34,12 @@ from core.scheduling.plan import usual_days
 from desktop.admin.qt_dates import to_date, to_time
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 from desktop.uk_dates import date_edit, parse, typed
 
 CHECK_DEBOUNCE_MS = 400
 DAY_COLUMNS = ("Date", "Start", "End", "Break (minutes, optional)")
-FAILURE_STYLE = "background:#fdecea;color:#8c1d18;padding:8px;border:1px solid #f2b8b5;"
-OK_STYLE = "background:#e6f4ea;color:#1e4620;padding:8px;border:1px solid #a8dab5;"
 
 
 class SessionDialog(QDialog):
@@ -313,7 +312,7 @@ class SessionDialog(QDialog):
 
     def _show_problem(self, text: str) -> None:
         self.failures = []
-        self.rules.setStyleSheet(FAILURE_STYLE)
+        set_state(self.rules, "failing")
         self.rules.setText(text)
         self.override.hide()
         self.checked.emit([])
@@ -321,11 +320,11 @@ class SessionDialog(QDialog):
     def _show_failures(self, failures: list[dict[str, Any]]) -> None:
         self.failures = failures
         if not failures:
-            self.rules.setStyleSheet(OK_STYLE)
+            set_state(self.rules, "kept")
             self.rules.setText("✓ Every teaching rule is kept.")
             self.override.hide()
         else:
-            self.rules.setStyleSheet(FAILURE_STYLE)
+            set_state(self.rules, "failing")
             lines = "\n".join(f"✗ {f['message']}" for f in failures)
             can = self.backend.role == "admin" and all(f["overridable"] for f in failures)
             if can:

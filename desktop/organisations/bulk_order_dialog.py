@@ -32,6 +32,7 @@ from core.infra.clock import to_london, uk_datetime
 from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 
 HEADERS = ("Session", "Name", "Email", "Date of birth (YYYY-MM-DD)")
@@ -239,7 +240,7 @@ class BulkOrderDialog(QDialog):
         self.message.setText(f"Added {len(rows)} rows from {source}.")
 
     def _show_error(self, text: str) -> None:
-        self.message.setStyleSheet("color:#b3261e;")
+        set_state(self.message, "error")
         self.message.setText(text)
 
     def _params(self) -> dict[str, Any]:
@@ -261,7 +262,7 @@ class BulkOrderDialog(QDialog):
             widget.setEnabled(False)
         self.extend_button.setEnabled(True)
         until = to_london(datetime.fromisoformat(order["expires_at"]))
-        self.message.setStyleSheet("")
+        set_state(self.message, "")
         self.message.setText(
             f"All {order['seats']} seats are held until {until:%H:%M}. "
             "Check the order, then confirm it."
@@ -288,7 +289,7 @@ class BulkOrderDialog(QDialog):
 
     def _confirmed(self, order: dict[str, Any]) -> None:
         self.order = order
-        self.message.setStyleSheet("")
+        set_state(self.message, "")
         self.message.setText(
             f"Booked {', '.join(order['references'])}. Invoice {order['invoice']} has been "
             "emailed to the invoice contact."

@@ -11,12 +11,13 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter, QPen
 
 from core.reports.chart_data import ChartData, chart_data
 from core.reports.model import Report
+from desktop.style_sheet import colour
 
-PALETTE = ("#1f5f8b", "#e07b39", "#3a9d5d", "#8e5ea2")
+SERIES = ("series-1", "series-2", "series-3", "series-4")  # names in the desk palette
 
 
 def _value_axis(data: ChartData, kind: str, top: float) -> QValueAxis:
@@ -33,7 +34,7 @@ def _value_axis(data: ChartData, kind: str, top: float) -> QValueAxis:
         axis.setRange(0, max(top * 1.1, 1))
         axis.setLabelFormat("%.0f")
     axis.applyNiceNumbers()
-    axis.setGridLineColor(QColor("#e4e4e4"))
+    axis.setGridLineColor(colour("grid-line"))
     return axis
 
 
@@ -67,7 +68,7 @@ def build_chart(report: Report) -> QChart:
             for x, y in enumerate(s.values):
                 if y is not None:  # nothing there: no point, not a drop to zero
                     line.append(x, y)
-            line.setPen(QPen(QColor(PALETTE[i % len(PALETTE)]), 2.5))
+            line.setPen(QPen(colour(SERIES[i % len(SERIES)]), 2.5))
             line.setPointsVisible(True)
             chart.addSeries(line)
             line.attachAxis(categories)
@@ -77,8 +78,8 @@ def build_chart(report: Report) -> QChart:
         for i, s in enumerate(data.series):
             bar_set = QBarSet(s.label)
             bar_set.append([v or 0.0 for v in s.values])
-            bar_set.setColor(QColor(PALETTE[i % len(PALETTE)]))
-            bar_set.setBorderColor(QColor(PALETTE[i % len(PALETTE)]))
+            bar_set.setColor(colour(SERIES[i % len(SERIES)]))
+            bar_set.setBorderColor(colour(SERIES[i % len(SERIES)]))
             bars.append(bar_set)
         chart.addSeries(bars)
         bars.attachAxis(categories)

@@ -7,8 +7,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from core.reports.chart_data import HeatGrid
-
-LOW, HIGH, EMPTY = QColor("#fff5eb"), QColor("#1f5f8b"), QColor("#eeeeee")
+from desktop.style_sheet import colour
 
 
 def cell_text(value: float | None) -> str:
@@ -19,10 +18,11 @@ def cell_text(value: float | None) -> str:
 def shade(percent: float) -> QColor:
     """Pale for empty rooms, deep blue for full ones."""
     t = max(0.0, min(percent, 100.0)) / 100.0
+    low, high = colour("heat-low"), colour("heat-high")
     return QColor(
-        round(LOW.red() + (HIGH.red() - LOW.red()) * t),
-        round(LOW.green() + (HIGH.green() - LOW.green()) * t),
-        round(LOW.blue() + (HIGH.blue() - LOW.blue()) * t),
+        round(low.red() + (high.red() - low.red()) * t),
+        round(low.green() + (high.green() - low.green()) * t),
+        round(low.blue() + (high.blue() - low.blue()) * t),
     )
 
 
@@ -41,7 +41,7 @@ class HeatMap(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        painter.fillRect(self.rect(), colour("paper"))
         grid = self.grid
         if grid is None or not grid.times:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No sessions in range")
@@ -61,7 +61,7 @@ class HeatMap(QWidget):
         height = (self.height() - top - bottom) / len(grid.days)
         for r, day in enumerate(grid.days):
             y = top + r * height
-            painter.setPen(Qt.GlobalColor.black)
+            painter.setPen(colour("ink"))
             painter.drawText(
                 QRectF(0, y, left - 8, height),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -69,11 +69,11 @@ class HeatMap(QWidget):
             )
             for c, value in enumerate(grid.values[r]):
                 cell = QRectF(left + c * width + 1, y + 1, width - 2, height - 2)
-                painter.fillRect(cell, EMPTY if value is None else shade(value))
+                painter.fillRect(cell, colour("heat-empty") if value is None else shade(value))
                 dark = value is not None and value > 55
-                painter.setPen(Qt.GlobalColor.white if dark else Qt.GlobalColor.black)
+                painter.setPen(colour("on-strong") if dark else colour("ink"))
                 painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, cell_text(value))
-        painter.setPen(Qt.GlobalColor.black)
+        painter.setPen(colour("ink"))
         for c, at in enumerate(grid.times):
             painter.drawText(
                 QRectF(left + c * width, self.height() - bottom + 4, width, 18),
@@ -97,7 +97,7 @@ class HeatMap(QWidget):
                 QRectF(x, top + height * (steps - 1 - i) / steps, 14, height / steps + 1),
                 shade(100 * i / (steps - 1)),
             )
-        painter.setPen(Qt.GlobalColor.black)
+        painter.setPen(colour("ink"))
         painter.drawText(QRectF(x + 18, top - 6, 50, 16), Qt.AlignmentFlag.AlignLeft, "100%")
         painter.drawText(
             QRectF(x + 18, top + height - 10, 50, 16), Qt.AlignmentFlag.AlignLeft, "0%"

@@ -45,6 +45,7 @@ from desktop.catalogue_cache import CatalogueCache
 from desktop.reports.charts import RENDER_HINT, build_chart
 from desktop.reports.heatmap import HeatMap
 from desktop.reports.table_model import SORT_ROLE, ReportTableModel
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, Op, plain_message
 from desktop.uk_dates import HINT, date_edit
 
@@ -121,9 +122,7 @@ class ReportsTab(QWidget):
 
         self.screens = QListWidget()
         self.screens.addItems([s.title for s in SCREENS])
-        self.screens.setStyleSheet(
-            "QListWidget { font-size: 13px; } QListWidget::item { padding: 6px 6px; }"
-        )
+        self.screens.setObjectName("reportScreens")
         self.screens.currentRowChanged.connect(self._screen_changed)
 
         today = today_london()
@@ -163,9 +162,9 @@ class ReportsTab(QWidget):
         side.addWidget(filter_box)
 
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.heading.setObjectName("reportHeading")
         self.summary = QLabel()
-        self.summary.setStyleSheet("color: #555;")
+        self.summary.setObjectName("reportSummary")
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumHeight(6)
@@ -192,10 +191,10 @@ class ReportsTab(QWidget):
         self.table.verticalHeader().hide()
         self.totals = QLabel()
         self.totals.setWordWrap(True)
-        self.totals.setStyleSheet("font-weight: bold; padding: 4px 2px;")
+        self.totals.setObjectName("reportTotals")
         self.notes = QLabel()
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color: #666; font-style: italic;")
+        self.notes.setObjectName("reportNotes")
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -310,12 +309,12 @@ class ReportsTab(QWidget):
             return
         self.progress.hide()
         self.summary.setText(plain_message(error))
-        self.summary.setStyleSheet("color: #b3261e;")
+        set_state(self.summary, "error")
 
     def show_report(self, report: Report) -> None:
         self.report = report
         self.heading.setText(report.title)
-        self.summary.setStyleSheet("color: #555;")
+        set_state(self.summary, "")
         self.summary.setText(
             f"{filter_summary(report)} · {len(report.rows)} row"
             f"{'s' if len(report.rows) != 1 else ''}"

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTime,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 
 from core.infra.clock import now, to_london, uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
+from desktop.style_sheet import colour
 from desktop.trainer.style import (
     ATTENDANCE_COLOURS,
     BUTTON_HEIGHT,
-    CURRENT_MARK_STYLE,
     OUTCOME_COLOURS,
 )
 from desktop.trainer.touch_table import touch_table
@@ -135,11 +135,11 @@ class RegisterModel(HeadedTableModel):
             mark = self.cell(row, name.lower()) if name in ("Attendance", "Outcome") else None
             colours = ATTENDANCE_COLOURS if name == "Attendance" else OUTCOME_COLOURS
             if mark and mark.get("value") in colours:
-                return QBrush(QColor(colours[mark["value"]]))
+                return QBrush(colour(colours[mark["value"]]))
         if role == Qt.ItemDataRole.ForegroundRole and name == "Sync":
             status = self.status(row)
             if "another device" in status or "Not yet" in status:
-                return QBrush(QColor("#8a5a00"))
+                return QBrush(colour("warning"))
         if role == Qt.ItemDataRole.ToolTipRole and name in ("Attendance", "Outcome", "Sync"):
             return self.override_text(row)
         return None
@@ -169,7 +169,7 @@ class RegisterView(QWidget):
         self.roster: dict[str, Any] | None = None
         self.model = RegisterModel(self)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size:16pt;font-weight:bold;")
+        self.title.setObjectName("registerTitle")
         self.title.setWordWrap(True)
         back = QPushButton("← &Back to my sessions")
         back.setMinimumHeight(BUTTON_HEIGHT)
@@ -186,9 +186,9 @@ class RegisterView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
         self.who = QLabel()
-        self.who.setStyleSheet("font-size:13pt;font-weight:bold;")
+        self.who.setObjectName("registerWho")
         self.override = QLabel()
-        self.override.setStyleSheet("color:#8a5a00;")
+        self.override.setObjectName("registerOverride")
         self.override.setWordWrap(True)
         self.time = QTimeEdit()
         self.time.setDisplayFormat("HH:mm")
@@ -235,7 +235,7 @@ class RegisterView(QWidget):
     def _button(self, text: str, key: str, field: str, value: str) -> QPushButton:
         button = QPushButton(f"{text}  [{key}]")
         button.setCheckable(True)  # checked: the selected person's current mark
-        button.setStyleSheet(CURRENT_MARK_STYLE)
+        button.setObjectName("markButton")
         self.mark_buttons[(field, value)] = button
         button.setMinimumHeight(BUTTON_HEIGHT)
         button.setMinimumWidth(150)

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.infra.clock import uk_date
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
+from desktop.style_sheet import colour
 from desktop.trainer.style import BUTTON_HEIGHT, GROUP_COLOURS
 from desktop.trainer.touch_table import touch_table
 
@@ -66,7 +67,7 @@ class TrainerSessionModel(HeadedTableModel):
                 str(s["booked"]),
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(QColor(GROUP_COLOURS[s["when"]]))
+            return QBrush(colour(GROUP_COLOURS[s["when"]]))
         if role == Qt.ItemDataRole.FontRole and (col == 0 or s["when"] == "today"):
             font = QFont()
             font.setBold(True)
@@ -86,7 +87,7 @@ class MySessionsView(QWidget):
         super().__init__(parent)
         self.model = TrainerSessionModel(self)
         self.title = QLabel("My sessions")
-        self.title.setStyleSheet("font-size:18pt;font-weight:bold;")
+        self.title.setObjectName("trainerTitle")
         self.empty = QLabel("No sessions in the last 14 days or coming up.")
         self.empty.hide()
         self.table = touch_table(self.model, "My sessions")

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from core.attendance.offline import DeviceRegister
 from desktop.backend import Backend
+from desktop.style_sheet import set_state
 from desktop.tasks import Op, plain_message
 from desktop.trainer.register_source import RegisterSource, Snapshot, device_database
 from desktop.trainer.register_view import RegisterView
 from desktop.trainer.sessions_view import MySessionsView
-from desktop.trainer.style import BASE_FONT_PT, PENDING_STYLE, banner
+from desktop.trainer.style import BASE_FONT_PT, banner
 
 SYNC_EVERY_MS = 30_000
 
@@ -43,6 +44,7 @@ class TrainerTab(QWidget):
         font.setPointSize(BASE_FONT_PT)
         self.setFont(font)
         self.banner = QLabel()
+        self.banner.setObjectName("trainerBanner")
         self.banner.setAccessibleName("Connection")
         self.sessions = MySessionsView()
         self.register = RegisterView()
@@ -149,13 +151,13 @@ class TrainerTab(QWidget):
         """Say what went wrong in the banner: the register refreshes itself every few
         seconds, and a dialog each time would stop the trainer working."""
         self.banner.setText(plain_message(error))
-        self.banner.setStyleSheet(PENDING_STYLE)
+        set_state(self.banner, "pending")
         self.loaded.emit()
 
     def _banner(self, snap: Snapshot) -> None:
-        text, style = banner(snap.online, snap.unsynced, snap.problem)
+        text, state = banner(snap.online, snap.unsynced, snap.problem)
         self.banner.setText(text)
-        self.banner.setStyleSheet(style)
+        set_state(self.banner, state)
 
     def _show_sessions(self, snap: Snapshot) -> None:
         self._banner(snap)

@@ -11,15 +11,15 @@ from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from core.booking.attendees import age_on, attendee_problems
+from desktop.style_sheet import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 FIELDS = ("name", "email", "phone", "date_of_birth", "special_requirements")
 HEADERS = ("Name", "Email", "Phone", "Date of birth", "Special requirements")
 DOB_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%Y-%m-%d")
-PROBLEM_COLOUR = QColor("#fde0dc")
 DOB_HELP = "Type a real date of birth, in the past, as day/month/year, e.g. 17/05/1990."
 
 
@@ -167,7 +167,7 @@ class AttendeesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return problem
         if role == Qt.ItemDataRole.BackgroundRole and problem:
-            return QBrush(PROBLEM_COLOUR)
+            return QBrush(colour("problem-cell"))
         return None
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.models import MAX_CAPACITY
+from desktop.style_sheet import set_state
 from desktop.wizard.attendees import AttendeesModel
 
 
@@ -47,7 +48,7 @@ class AttendeesStep(QWidget):
         self.help.setWordWrap(True)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color:#b3261e;")
+        set_state(self.problem, "error")
         self.problem.setMinimumHeight(2 * self.problem.fontMetrics().lineSpacing() + 4)  # 2 lines
         buttons = QHBoxLayout()
         buttons.addWidget(self.add)

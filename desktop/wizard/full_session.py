@@ -35,8 +35,6 @@ from desktop.wizard.waitlist_view import WaitlistView
 if TYPE_CHECKING:
     from desktop.wizard.wizard import BookingWizard
 
-FULL_STYLE = "background:#b3261e;color:white;font-weight:bold;padding:4px 10px;"
-
 
 class FullSessionDialog(QDialog):
     """Alternatives for ``seats`` seats, and joining the waiting list of ``session``."""
@@ -179,7 +177,7 @@ class FullSessionButton(QPushButton):
         self.wizard = wizard
         self.full: SessionRow | None = None
         self.dialog: FullSessionDialog | None = None
-        self.setStyleSheet(FULL_STYLE)
+        self.setObjectName("fullSession")
         self.setVisible(False)
         self.clicked.connect(self.open_dialog)
         wizard.session_step.chosen.connect(self._chosen)

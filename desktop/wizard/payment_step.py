@@ -84,7 +84,7 @@ class PaymentStep(QWidget):
             self.fields[method.key][field] = edit
         if method.key == "cash":
             self.change = QLabel()
-            self.change.setStyleSheet("font-size: 13pt; font-weight: bold;")
+            self.change.setObjectName("cashChange")
             self.fields["cash"]["tendered"].setPlaceholderText("e.g. 100 or 95.50")
             self.fields["cash"]["tendered"].textChanged.connect(self._show_change)
             form.addRow("", self.change)

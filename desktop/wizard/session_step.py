@@ -25,7 +25,6 @@ from desktop.session_list import ROW_ROLE, SessionFilterProxy, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 
 WEEKS_AHEAD = 26
-NOTICE_STYLE = "background:#fff3cd;color:#5c4200;border:1px solid #e0c36a;padding:8px;"
 
 
 class SessionStep(QWidget):
@@ -53,7 +52,7 @@ class SessionStep(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(NOTICE_STYLE)
+        self.notice.setObjectName("sessionNotice")
         self.notice.hide()
         self.offers = QWidget()
         self._offer_row = QHBoxLayout(self.offers)

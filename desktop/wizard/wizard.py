@@ -27,6 +27,7 @@ from core.infra.errors import DomainError, HoldExpired, NotEnoughSeats, SessionN
 from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.attendees_step import AttendeesStep
 from desktop.wizard.confirmation_step import ConfirmationStep
@@ -42,12 +43,6 @@ from desktop.wizard.session_step import SessionStep
 
 SESSION, ATTENDEES, REVIEW, PAYMENT, DONE = range(5)
 RESIZE_DEBOUNCE_MS = 400
-STEP_STYLE = {
-    "current": "background:#1565c0;color:white;padding:6px 10px;border-radius:4px;"
-    "font-weight:bold;",
-    "done": "color:#1e7d32;padding:6px 10px;",
-    "todo": "color:#666;padding:6px 10px;",
-}
 SEATS_LOST = (NotEnoughSeats, SessionNotBookable)
 
 
@@ -95,12 +90,15 @@ class BookingWizard(QDialog):
         for step in self.steps:
             self.stack.addWidget(step)
         self.indicator = [QLabel(f"{i + 1}. {s.title}") for i, s in enumerate(self.steps)]
+        for label in self.indicator:
+            label.setObjectName("wizardStep")
         self.hold_label = QLabel()
+        self.hold_label.setObjectName("holdCountdown")
         self.hold_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.pricing = PricingPanel()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#b3261e;")
+        set_state(self.message, "error")
         self.back_button = QPushButton("< &Back")
         self.next_button = QPushButton("&Next >")
         self.next_button.setDefault(True)
@@ -171,7 +169,7 @@ class BookingWizard(QDialog):
         for i, label in enumerate(self.indicator):
             state = "current" if i == index else "done" if i < index else "todo"
             label.setText(f"{'✓ ' if state == 'done' else ''}{i + 1}. {self.steps[i].title}")
-            label.setStyleSheet(STEP_STYLE[state])
+            set_state(label, state)
         self.message.setText("")
         if index == ATTENDEES:
             self._enter_attendees()
@@ -418,10 +416,8 @@ class BookingWizard(QDialog):
         minutes, seconds = divmod(left, 60)
         text = f"Holding {seats} seat{'s' if seats != 1 else ''} · {minutes}:{seconds:02d} left"
         if left < WARN_BELOW_S:
-            self.hold_label.setStyleSheet("color:#b3261e;font-weight:bold;")
             text += " (carry on to keep them)"
-        else:
-            self.hold_label.setStyleSheet("color:#1e7d32;font-weight:bold;")
+        set_state(self.hold_label, "warning" if left < WARN_BELOW_S else "")
         self.hold_label.setText(text)
 
     def _hold_lost(self, message: str) -> None:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QThreadPool, QTime, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTime
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -25,8 +25,8 @@ from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.booking.attendees import AttendeeInput
 from core.booking.bookings import record_booking
-from core.catalogue import specs as catalogue
-from core.certificates import marking
+from core.catalogue.specs import specs as catalogue
+from core.certificates.issuing import marking
 from core.certificates.pdf import pdf_for
 from core.demo.sessions import add_session
 from core.infra.actor import Actor
@@ -36,6 +36,7 @@ from core.infra.db import Database, migrate, open_database
 from core.models import Course, User, Venue
 from core.models.attendance import Certificate
 from desktop.backend import LocalBackend
+from desktop.tools.waiting import wait_until
 from desktop.trainer.register_source import RegisterSource
 from desktop.trainer.trainer_tab import TrainerTab
 
@@ -47,7 +48,6 @@ PEOPLE = (
     ("Ava Holroyd", "Knee injury: floor work adapted", "07700 900105"),
     ("Noah Barker", None, "07700 900106"),
 )
-SIZE = (1280, 800)
 
 
 def _weekday(days: int) -> Any:
@@ -134,24 +134,26 @@ def scenario(db: Database) -> tuple[Actor, int]:
         return actor, today.id
 
 
-def _wait(tab: TrainerTab, action: Callable[[], None], timeout_ms: int = 15000) -> None:
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    tab.loaded.connect(loop.quit)
+def _wait(tab: TrainerTab, action: Callable[[], None]) -> None:
+    """Do ``action`` and wait until the tab has shown what it loaded after it."""
+    loads: list[None] = []
+
+    def loaded() -> None:
+        loads.append(None)
+
+    tab.loaded.connect(loaded)
     action()
-    timer.start(timeout_ms)
-    loop.exec()
-    tab.loaded.disconnect(loop.quit)
-    QApplication.processEvents()
+    wait_until(lambda: bool(loads))
+    tab.loaded.disconnect(loaded)
 
 
 def _unreachable(method: str, params: dict[str, Any]) -> Any:
     raise ConnectionError("no network in the church hall")
 
 
-def render_trainer_views(out: Path, suffix: str = "") -> list[Path]:
+def render_trainer_views(
+    out: Path, suffix: str = "", size: tuple[int, int] = (1280, 800)
+) -> list[Path]:
     """Write the trainer's screens and a certificate's first page as PNGs into ``out``
     (``suffix`` e.g. ``@2x`` goes before ``.png``)."""
     app = QApplication.instance() or QApplication([])
@@ -165,7 +167,7 @@ def render_trainer_views(out: Path, suffix: str = "") -> list[Path]:
         backend = LocalBackend(db, actor)
         device = DeviceRegister(db, "Sarah's laptop")
         tab = TrainerTab(backend, None, RegisterSource(backend.call, device))
-        tab.resize(*SIZE)
+        tab.resize(*size)
         _wait(tab, tab.show)
 
         def shot(name: str) -> None:

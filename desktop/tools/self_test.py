@@ -17,7 +17,6 @@ import os
 import re
 import sys
 import tempfile
-import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.infra.db import Database
+from desktop.tools.waiting import wait_until
 
 if TYPE_CHECKING:
     from desktop.backend import Backend
@@ -88,16 +88,6 @@ def need(module: str) -> ModuleType:
         if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
             raise Missing(f"feature module {module} is not in this build") from None
         raise
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
-    """Run the Qt event loop until ``condition()`` holds; TimeoutError after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"still waiting after {timeout_s:.0f} s")
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
 
 
 def render(widget: QWidget) -> QPixmap:
@@ -165,7 +155,7 @@ def _commands(ctx: Context) -> None:
 
 @check("resources")
 def _resources(ctx: Context) -> None:
-    from core.catalogue import specs as catalogue
+    from core.catalogue.specs import specs as catalogue
     from core.infra.resources import resource
 
     cat = catalogue.default_catalogue()
@@ -174,6 +164,16 @@ def _resources(ctx: Context) -> None:
     for size in (16, 32, 64, 256):
         if QPixmap(str(resource("icons", f"rft-{size}.png"))).isNull():
             raise AssertionError(f"icon rft-{size}.png is missing or unreadable")
+
+
+@check("style sheet")
+def _style_sheet(ctx: Context) -> None:
+    from desktop import style_sheet
+
+    style_sheet.apply(ctx.app)  # raises if the sheet uses a colour its palette does not name
+    ctx.cleanups.append(lambda: ctx.app.setStyleSheet(""))
+    if "error" not in style_sheet.palette():
+        raise AssertionError("resources/desk.qss names no error colour")
 
 
 @check("bundled data")
@@ -209,7 +209,7 @@ def _database(ctx: Context) -> None:
 def _demo(ctx: Context) -> None:
     from sqlalchemy import func, select
 
-    from core.demo import data as demo
+    from core.demo.data import data as demo
     from core.models import Booking, CourseSession
 
     db = ctx.database()
@@ -464,7 +464,7 @@ def self_test(out: TextIO = sys.stdout) -> bool:
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    """Command-line entry: ``rft --self-test`` (or ``python -m desktop.self_test``)."""
+    """Command-line entry: ``rft --self-test`` (or ``python -m desktop.tools.self_test``)."""
     del argv
     return 0 if self_test() else 1
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -22,12 +20,17 @@ from desktop.app import application, prepare_local
 from desktop.backend import LocalBackend
 from desktop.customer_dialog import CustomerDialog
 from desktop.main_window import MainWindow
-from desktop.reports.screenshots import capture_reports
 from desktop.take_payment import TakePaymentDialog
-from desktop.tasks import Op, activity, pool
-from desktop.trainer.screenshots import render_trainer_views
+from desktop.tasks import Op, pool
+from desktop.tools.office_screenshots import render as office_views
+from desktop.tools.report_screenshots import capture_reports
+from desktop.tools.trainer_screenshots import render_trainer_views
+from desktop.tools.waiting import wait_settled
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
+
+DESK_SIZE = (1280, 800)  # the smallest screen the desk is made for
+WIZARD_COURSE = "efaw"  # a newcomer's course: no earlier certificate to check
 
 DEMO_PEOPLE = (
     ("Amelia Barker", "amelia.barker@example.co.uk", "07700 900101", "17/05/1990", ""),
@@ -38,20 +41,6 @@ DEMO_PEOPLE = (
 )
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
-    """Run the event loop until ``condition()`` holds (and no backend call is in flight)."""
-    app = QApplication.instance()
-    assert app is not None
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if condition() and activity.running == 0:
-            app.processEvents()
-            return
-        time.sleep(0.02)
-    raise TimeoutError("the desk did not finish loading in time")
-
-
 def _save(widget: QWidget, folder: Path, name: str, suffix: str) -> Path:
     QApplication.processEvents()
     path = folder / f"{name}{suffix}.png"
@@ -59,8 +48,8 @@ def _save(widget: QWidget, folder: Path, name: str, suffix: str) -> Path:
     return path
 
 
-def render_all(folder: Path, demo_data: bool = True) -> int:
-    """Write the PNGs into ``folder`` and print their paths."""
+def render_all(folder: Path, demo_data: bool = True, size: tuple[int, int] = DESK_SIZE) -> int:
+    """Write the PNGs into ``folder``, the main window at ``size``, and print their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     scale = os.environ.get("QT_SCALE_FACTOR", "1")
     suffix = "" if scale in ("", "1") else f"@{scale}x"
@@ -72,23 +61,21 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
         app = application()
         databases: list[Database] = []
         Op(app, lambda: prepare_local(demo_data)).success(databases.append).run()
-        wait_until(lambda: bool(databases), 120)
+        wait_settled(lambda: bool(databases), 120)
         backend = LocalBackend(databases[0])
         settings = QSettings(str(Path(tmp) / "desk.ini"), QSettings.Format.IniFormat)
         window = MainWindow(backend, settings)
-        window.resize(1280, 800)
+        window.resize(*size)
         window.show()
         backend.start()
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
         written += capture_reports(window, folder, suffix)
-        from desktop.admin.screenshots import render as office_views  # it imports wait_until
-
         written += office_views(window, folder, suffix)
         window.close()
         backend.close()
         pool().waitForDone(10_000)
         databases[0].dispose()
-        written += render_trainer_views(folder, suffix)
+        written += render_trainer_views(folder, suffix, size)
     for path in written:
         print(path)
     return 0
@@ -96,10 +83,10 @@ def render_all(folder: Path, demo_data: bool = True) -> int:
 
 def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     window.show_tab("Today")
-    wait_until(lambda: window.today.recent.topLevelItemCount() > 0)
+    wait_settled(lambda: window.today.recent.topLevelItemCount() > 0)
     shots = [_save(window, folder, "today", suffix)]
     window.show_tab("Calendar")
-    wait_until(
+    wait_settled(
         lambda: (
             window.calendar.day_model.rowCount() > 0
             or "No sessions" in window.calendar.day_empty.text()
@@ -107,19 +94,19 @@ def _main_views(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     )
     shots.append(_save(window, folder, "calendar", suffix))
     window.show_tab("Sessions")
-    wait_until(lambda: window.sessions.model.rowCount() > 0)
+    wait_settled(lambda: window.sessions.model.rowCount() > 0)
     shots.append(_save(window, folder, "sessions", suffix))
     sessions = window.sessions
     sessions.course.setCurrentIndex(sessions.course.findData("efaw"))
     sessions.search.setText("leeds")
-    wait_until(lambda: sessions.proxy.words == ["leeds"])
+    wait_settled(lambda: sessions.proxy.words == ["leeds"])
     shots.append(_save(window, folder, "sessions-filtered", suffix))
     sessions.search.clear()
     sessions.course.setCurrentIndex(0)
     window.show_tab("Bookings")
     window.bookings.search.setText("Smith")
     window.bookings.search_bookings()
-    wait_until(lambda: "History" in window.bookings.details.toPlainText())
+    wait_settled(lambda: "History" in window.bookings.details.toPlainText())
     shots.append(_save(window, folder, "bookings", suffix))
     return shots + _customer(window, folder, suffix) + _take_payment(window, folder, suffix)
 
@@ -129,7 +116,7 @@ def _customer(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     window.bookings.open_customer()
     dialog = window.bookings.findChild(CustomerDialog)
     assert dialog is not None
-    wait_until(lambda: dialog.bookings.topLevelItemCount() > 0)
+    wait_settled(lambda: dialog.bookings.topLevelItemCount() > 0)
     shot = _save(dialog, folder, "customer-record", suffix)
     dialog.close()
     return [shot]
@@ -145,31 +132,35 @@ def _take_payment(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     tab.take_payment_selected()
     dialog = tab.findChild(TakePaymentDialog)
     assert dialog is not None
-    wait_until(lambda: "card" in dialog.step.buttons)
+    wait_settled(lambda: "card" in dialog.step.buttons)
     shots = [_save(dialog, folder, "bookings-take-payment", suffix)]
     dialog.take_button.click()
-    wait_until(lambda: "payment recorded" in tab.status.text())
+    wait_settled(lambda: "payment recorded" in tab.status.text())
     dialog.close()
     shots.append(_save(window, folder, "bookings-paid", suffix))
     return shots
 
 
 def _open_wizard(window: MainWindow, people: int) -> BookingWizard:
-    """A desk-sized wizard on the soonest session with room for ``people``."""
-    candidates = [r for r in window.sessions.model.rows if r.bookable and r.free >= people + 1]
+    """A desk-sized wizard on the soonest session of ``WIZARD_COURSE`` with room for ``people``."""
+    candidates = [
+        r
+        for r in window.sessions.model.rows
+        if r.bookable and r.free >= people + 1 and r.raw["course"] == WIZARD_COURSE
+    ]
     target = min(candidates, key=lambda r: r.start)
     wizard = BookingWizard(window.backend, window, session=target.raw)
     wizard.resize(1180, 680)  # the offscreen "screen" is small; show the desk-sized wizard
     wizard.show()
-    wait_until(lambda: wizard.session is not None)
+    wait_settled(lambda: wizard.session is not None)
     return wizard
 
 
 def _advance(wizard: BookingWizard, step: int, timeout_s: float = 20.0) -> None:
     """Press Next once it is enabled and wait for ``step``."""
-    wait_until(wizard.next_button.isEnabled)
+    wait_settled(wizard.next_button.isEnabled)
     wizard.next()
-    wait_until(lambda: wizard.step == step, timeout_s)
+    wait_settled(lambda: wizard.step == step, timeout_s)
 
 
 def _fill_attendees(wizard: BookingWizard, people: tuple[tuple[str, ...], ...]) -> None:
@@ -180,7 +171,7 @@ def _fill_attendees(wizard: BookingWizard, people: tuple[tuple[str, ...], ...]) 
             model.add_row()
         for col, value in enumerate(person):
             model.setData(model.index(row, col), value)
-    wait_until(lambda: wizard.hold.seats == len(people))
+    wait_settled(lambda: wizard.hold.seats == len(people))
 
 
 def _to_payment(wizard: BookingWizard) -> None:
@@ -212,6 +203,7 @@ INVOICE = {
     "company": "Calder Valley Care Ltd",
     "po_number": "PO-4471",
     "email": "accounts@caldervalleycare.co.uk",
+    "billing_address": "Calder House, 12 Mill Lane, Halifax HX1 2AB",
 }
 
 
@@ -235,12 +227,14 @@ def _pay_with(window: MainWindow, key: str, folder: Path, suffix: str) -> list[P
     for name, value in INVOICE.items() if key == "invoice" else ():
         wizard.payment_step.fields[key][name].setText(value)
     shots = [_save(wizard, folder, f"wizard-4-payment-{key}", suffix)]
-    wait_until(wizard.next_button.isEnabled)
+    wait_settled(wizard.next_button.isEnabled)
     wizard.next()
     if key == "card":
-        wait_until(lambda: "Waiting" in wizard.payment_step.progress.text() or wizard.step == DONE)
+        wait_settled(
+            lambda: "Waiting" in wizard.payment_step.progress.text() or wizard.step == DONE
+        )
         shots.append(_save(wizard, folder, "wizard-4-payment-card-waiting", suffix))
-    wait_until(lambda: wizard.step == DONE, 60)
+    wait_settled(lambda: wizard.step == DONE, 60)
     shots.append(_save(wizard, folder, f"wizard-5-done-{key}", suffix))
     wizard.close()
     return shots

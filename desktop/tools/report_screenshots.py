@@ -2,7 +2,7 @@
 
 ``capture_reports(window, out_dir)`` works on a running main window signed in as a manager
 or admin (for ``rft desk --screenshots``);
-``python -m desktop.reports.screenshots DIR`` makes a demo database in a scratch directory
+``python -m desktop.tools.report_screenshots DIR`` makes a demo database in a scratch directory
 and captures a manager's window on its own.
 """
 
@@ -14,8 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +21,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.reports.reports_tab import SCREENS, ReportsTab
-
-WAIT_S = 30.0
-
-
-def wait_until(done: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
-    """Process events until ``done()``; a screen that never arrives is an error."""
-    deadline = time.monotonic() + timeout_s
-    while not done():
-        if time.monotonic() > deadline:
-            raise TimeoutError("a report did not arrive in time")
-        QApplication.processEvents()
-        time.sleep(0.01)
+from desktop.tools.waiting import wait_until
 
 
 def slug(title: str) -> str:
@@ -98,7 +85,7 @@ def pdf_page(tab: ReportsTab, out_dir: Path) -> list[Path]:
 
 
 def main(out_dir: Path) -> int:
-    from core.demo import data as demo
+    from core.demo.data import data as demo
     from core.infra.actor import Actor
     from core.infra.db import migrate, open_database
     from desktop.app import application

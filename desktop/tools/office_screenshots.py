@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from core.infra.clock import to_london, today_london
 from desktop.admin.schedule_tab import ScheduleTab
 from desktop.admin.session_dialog import SessionDialog
-from desktop.screenshots import wait_until
+from desktop.tools.waiting import wait_settled
 
 
 def _grab(widget: QWidget, path: Path) -> Path:
@@ -40,7 +40,7 @@ def _clashing_session(tab: ScheduleTab) -> dict[str, Any]:
 
 def _break_rules(dialog: SessionDialog, clash: dict[str, Any]) -> None:
     """Fill the form with the clash's trainer at a far-away venue at the same time."""
-    wait_until(lambda: dialog.course.count() > 0 and dialog.trainers.count() > 0)
+    wait_settled(lambda: dialog.course.count() > 0 and dialog.trainers.count() > 0)
     dialog.course.setCurrentIndex(dialog.course.findText(clash["course_name"]))
     far = "Hull" if clash["venue"] != "hull" else "Sheffield"
     dialog.venue.setCurrentIndex(dialog.venue.findText(far))
@@ -58,7 +58,7 @@ def render(window: Any, out_dir: Path, suffix: str = "") -> list[Path]:
     saved = []
     window.show_tab("Schedule")
     tab: ScheduleTab = window.tab_named("Schedule")
-    wait_until(lambda: bool(tab.model.rows))
+    wait_settled(lambda: bool(tab.model.rows))
     tab.table.selectRow(2)
     saved.append(_grab(window, out_dir / f"schedule-tab{suffix}.png"))
 
@@ -66,12 +66,12 @@ def render(window: Any, out_dir: Path, suffix: str = "") -> list[Path]:
     results: list[list[dict[str, Any]]] = []
     dialog.checked.connect(results.append)
     _break_rules(dialog, _clashing_session(tab))
-    wait_until(lambda: bool(results and results[-1]) and not dialog._timer.isActive())
+    wait_settled(lambda: bool(results and results[-1]) and not dialog._timer.isActive())
     dialog.resize(760, dialog.sizeHint().height())
     saved.append(_grab(dialog, out_dir / f"schedule-rule-failing{suffix}.png"))
     dialog.override.setText("Agreed with Joanne: she starts at Hull after the morning session")
     dialog.save()
-    wait_until(lambda: dialog.result() == SessionDialog.DialogCode.Accepted)
+    wait_settled(lambda: dialog.result() == SessionDialog.DialogCode.Accepted)
 
     for title, name in (
         ("Trainers", "trainers-tab"),
@@ -84,6 +84,6 @@ def render(window: Any, out_dir: Path, suffix: str = "") -> list[Path]:
         if title == "Audit":
             screen.reload()
         model = getattr(screen, "model", None) or screen.courses
-        wait_until(lambda m=model: bool(m.rows))  # type: ignore[misc]
+        wait_settled(lambda m=model: bool(m.rows))  # type: ignore[misc]
         saved.append(_grab(window, out_dir / f"{name}{suffix}.png"))
     return saved

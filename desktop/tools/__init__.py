@@ -1,0 +1,1 @@
+"""Tools that drive the desk offscreen: ``rft desk --screenshots`` and ``rft --self-test``."""

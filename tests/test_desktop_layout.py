@@ -1,0 +1,101 @@
+"""The desk laid out on the smallest screen it is made for, 1280×800, with demo data: every
+tab's buttons show their whole text, nothing sits outside the window, and each table's
+columns either fit or scroll, with no wide column left empty."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from core.demo import data as demo
+from core.infra.db import Database
+from desktop.backend import LocalBackend
+from desktop.main_window import MainWindow
+from desktop.tools.screenshots import DESK_SIZE
+from desktop.tools.waiting import wait_settled
+
+WAIT_MS = 60_000
+WAIT_S = 60.0
+SHORT_COLUMN_PX = 100  # a status or a count: spare width belongs to a name beside it
+EMPTY_COLUMN_PX = 200  # more spare width than this in a short column is a gap a user notices
+
+
+def _shown(window: QWidget, kind: type[QWidget]) -> list[QWidget]:
+    """Visible widgets of ``kind`` not inside a scrolling view (those may scroll out of sight)."""
+    return [
+        w
+        for w in window.findChildren(kind)
+        if w.isVisibleTo(window)
+        and not any(isinstance(a, QAbstractScrollArea) for a in _ancestors(w, window))
+    ]
+
+
+def _ancestors(widget: QWidget, top: QWidget) -> list[QWidget]:
+    found = []
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        found.append(parent)
+        parent = parent.parentWidget()
+    return found
+
+
+def _problems(window: QWidget, tab: str) -> list[str]:
+    problems = []
+    for button in _shown(window, QPushButton):
+        assert isinstance(button, QPushButton)
+        if button.width() < button.sizeHint().width():
+            problems.append(f"{tab}: button {button.text()!r} is cut short")
+    for kind in (QPushButton, QLabel, QLineEdit, QComboBox):
+        for widget in _shown(window, kind):
+            box = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+            if not window.rect().contains(box):
+                problems.append(f"{tab}: {type(widget).__name__} {box} is outside the window")
+    for table in window.findChildren(QTableView):
+        if not table.isVisibleTo(window) or not table.model().rowCount():
+            continue
+        table.doItemsLayout()  # the scroll range as the next paint will have it
+        header = table.horizontalHeader()
+        for column in range(header.count()):
+            if header.isSectionHidden(column):
+                continue
+            needed = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            if needed < SHORT_COLUMN_PX and header.sectionSize(column) - needed > EMPTY_COLUMN_PX:
+                title = table.model().headerData(column, header.orientation())
+                problems.append(
+                    f"{tab}: column {title!r} is mostly empty"
+                    f" ({header.sectionSize(column)} px for {needed} px)"
+                )
+        used = header.length()
+        if used > table.viewport().width() and table.horizontalScrollBar().maximum() == 0:
+            problems.append(f"{tab}: a table's columns neither fit nor scroll")
+    return problems
+
+
+def test_every_tab_fits_the_smallest_desk_screen(
+    qtbot: QtBot, sqlite_db: Database, desk_style: None, tmp_path: object
+) -> None:
+    demo.seed(sqlite_db)
+    backend = LocalBackend(sqlite_db)
+    backend.start()
+    window = MainWindow(backend, QSettings(f"{tmp_path}/desk.ini", QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(*DESK_SIZE)
+    window.show()
+    qtbot.waitUntil(lambda: window.tab_widget.count() > 5, timeout=WAIT_MS)
+    problems = []
+    for index in range(window.tab_widget.count()):
+        title = window.tab_widget.tabText(index).replace("&", "")
+        window.tab_widget.setCurrentIndex(index)
+        wait_settled(lambda: True, WAIT_S)
+        problems += _problems(window, title)
+    backend.close()
+    assert problems == [], "\n".join(problems)

@@ -41,7 +41,7 @@ def application() -> QApplication:
 
 def prepare_local(demo_data: bool) -> Database:
     """Open the embedded database, bring it up to date, load demo data on first run."""
-    from core.demo.data import data as demo
+    from core.demo import data as demo
     from core.infra.db import migrate, open_database
 
     db = open_database()

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from core.catalogue.specs import specs as catalogue
+from core.catalogue import specs as catalogue
 from core.infra.config import load_settings
 from core.infra.db import Database, migrate, open_database
 

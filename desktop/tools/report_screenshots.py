@@ -85,7 +85,7 @@ def pdf_page(tab: ReportsTab, out_dir: Path) -> list[Path]:
 
 
 def main(out_dir: Path) -> int:
-    from core.demo.data import data as demo
+    from core.demo import data as demo
     from core.infra.actor import Actor
     from core.infra.db import migrate, open_database
     from desktop.app import application

@@ -155,7 +155,7 @@ def _commands(ctx: Context) -> None:
 
 @check("resources")
 def _resources(ctx: Context) -> None:
-    from core.catalogue.specs import specs as catalogue
+    from core.catalogue import specs as catalogue
     from core.infra.resources import resource
 
     cat = catalogue.default_catalogue()
@@ -209,7 +209,7 @@ def _database(ctx: Context) -> None:
 def _demo(ctx: Context) -> None:
     from sqlalchemy import func, select
 
-    from core.demo.data import data as demo
+    from core.demo import data as demo
     from core.models import Booking, CourseSession
 
     db = ctx.database()

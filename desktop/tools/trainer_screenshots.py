@@ -25,7 +25,7 @@ from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.booking.attendees import AttendeeInput
 from core.booking.bookings import record_booking
-from core.catalogue.specs import specs as catalogue
+from core.catalogue import specs as catalogue
 from core.certificates.issuing import marking
 from core.certificates.pdf import pdf_for
 from core.demo.sessions import add_session

@@ -12,7 +12,7 @@ from core.attendance import merge
 from core.attendance.hlc import HybridClock
 from core.attendance.offline import DeviceRegister
 from core.attendance.register import ops_applied
-from core.certificates.issuing import marking
+from core.certificates import marking
 from core.infra.actor import Actor
 from core.infra.db import Database
 from desktop import style_sheet

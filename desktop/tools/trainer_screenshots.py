@@ -26,7 +26,7 @@ from core.attendance.offline import DeviceRegister
 from core.booking.attendees import AttendeeInput
 from core.booking.bookings import record_booking
 from core.catalogue import specs as catalogue
-from core.certificates.issuing import marking
+from core.certificates import marking
 from core.certificates.pdf import pdf_for
 from core.demo.sessions import add_session
 from core.infra.actor import Actor

@@ -66,6 +66,11 @@ def apply(app: QApplication) -> None:
     app.setStyleSheet(load())
 
 
+def remove(app: QApplication) -> None:
+    """Back to Qt's plain look (the self-test leaves the application as it found it)."""
+    app.setStyleSheet("")
+
+
 def set_state(widget: QWidget, state: str) -> None:
     """Give ``widget`` the ``state`` the sheet styles (``""`` for none) and repaint it so."""
     if widget.property("state") == state:

@@ -236,7 +236,7 @@ class BulkOrderDialog(QDialog):
             self._show_error(f"There are no rows in {source}.")
             return
         self.fill(self.rows() + rows)
-        self.message.setStyleSheet("")
+        set_state(self.message, "")
         self.message.setText(f"Added {len(rows)} rows from {source}.")
 
     def _show_error(self, text: str) -> None:

@@ -171,7 +171,7 @@ def _style_sheet(ctx: Context) -> None:
     from desktop import style_sheet
 
     style_sheet.apply(ctx.app)  # raises if the sheet uses a colour its palette does not name
-    ctx.cleanups.append(lambda: ctx.app.setStyleSheet(""))
+    ctx.cleanups.append(lambda: style_sheet.remove(ctx.app))
     if "error" not in style_sheet.palette():
         raise AssertionError("resources/desk.qss names no error colour")
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QPushButton
 
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog
+from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.attendees import parse_dob
 
@@ -89,7 +90,7 @@ class EmployerButton(QPushButton):
         self.dialog.open()
 
     def _ordered(self, order: dict[str, Any]) -> None:
-        self.wizard.message.setStyleSheet("")
+        set_state(self.wizard.message, "")
         self.wizard.message.setText(
             f"Booked {', '.join(order['references'])} for {order['org']}; "
             f"invoice {order['invoice']}."

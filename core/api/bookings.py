@@ -18,6 +18,7 @@ from core.booking import bookings
 from core.booking.attendees import PHONE, AttendeeInput
 from core.booking.eligibility import EligibilityInput
 from core.infra.errors import Forbidden
+from core.models.statuses import BookingStatus
 from core.staff.roles import DESK
 
 PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
@@ -85,7 +86,9 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     payment = params.payment or ("link" if website else "pay_later")
     if website and payment != "link":
         raise Forbidden("Bookings made on the website are paid by payment link.")
-    status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
+    status = (
+        BookingStatus.PENDING_PAYMENT if payment in AWAITING_PAYMENT else BookingStatus.CONFIRMED
+    )
     with call.db.write() as tx:
         hold = check_owner(tx, params.hold_id, params.hold_token)
         public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)

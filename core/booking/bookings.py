@@ -25,6 +25,7 @@ from core.infra.errors import Conflict, NotFound, ValidationFailed
 from core.invoicing.invoices import credit_booking
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
+from core.models.statuses import BookingStatus, SessionStatus
 from core.notify import booking_emails
 from core.seats.availability import SessionView, get_session
 from core.seats.holds import active_hold, check_seats, ensure_bookable, publish_session
@@ -137,8 +138,10 @@ def check_ages(session: CourseSession, people: list[AttendeeInput]) -> None:
 
 def sync_status(session: CourseSession) -> None:
     """FULL when every seat is booked, SCHEDULED again when one frees up; CANCELLED stays."""
-    if session.status != "CANCELLED":
-        session.status = "FULL" if session.booked >= session.capacity else "SCHEDULED"
+    if session.status != SessionStatus.CANCELLED:
+        session.status = (
+            SessionStatus.FULL if session.booked >= session.capacity else SessionStatus.SCHEDULED
+        )
 
 
 def record_booking(
@@ -147,7 +150,7 @@ def record_booking(
     people: list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     customer: AttendeeInput | None = None,
     created_at: datetime | None = None,
 ) -> Booking:
@@ -214,7 +217,7 @@ def confirm_hold(
     attendees: list[dict[str, Any]] | list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     customer: AttendeeInput | None = None,
     claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
@@ -233,7 +236,7 @@ def confirm_hold(
     hold.booking_id = booking.id
     tx.flush()
     publish_session(tx, session)
-    if status == "CONFIRMED":
+    if status == BookingStatus.CONFIRMED:
         booking_emails.send_confirmation(tx, booking)
     return booking
 
@@ -244,7 +247,7 @@ def book_now(
     attendees: list[dict[str, Any]] | list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
     """Check and book in one step (the command line's ``rft book``)."""
@@ -257,7 +260,7 @@ def book_now(
     booking = record_booking(tx, session, people, actor, status=status)
     checked.record(tx, actor, booking.reference)
     publish_session(tx, session)
-    if status == "CONFIRMED":
+    if status == BookingStatus.CONFIRMED:
         booking_emails.send_confirmation(tx, booking)
     return booking
 
@@ -290,9 +293,9 @@ def cancel(
     booking = find(tx, reference)
     session = lock_session(tx, booking.session_id)
     _refresh_locked(tx, booking, session.id)
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed(f"Booking {booking.reference} is already cancelled.")
-    booking.status = "CANCELLED"
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now()
     booking.cancel_reason = reason or f"cancelled by {actor.label}"
     session.booked -= booking.seats
@@ -317,7 +320,7 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     locked = lock_sessions(tx, booking.session_id, to_session_id)
     _refresh_locked(tx, booking, booking.session_id)
     source, target = locked[booking.session_id], locked[to_session_id]
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed(f"Booking {booking.reference} is cancelled and cannot be moved.")
     if source.course_id != target.course_id:
         raise ValidationFailed(

@@ -16,6 +16,7 @@ from core.booking.bookings import sync_status
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Booking, Payment, SeatHold
+from core.models.statuses import BookingStatus
 
 WEBSITE_SHARE = 0.45
 ABANDONED_PER_BOOKING = {"website": 0.6, "desk": 0.15}
@@ -38,7 +39,7 @@ def seed_channels(db: Database) -> None:
 
 
 def _cancel(booking: Booking, at: datetime, refunded: bool) -> None:
-    booking.status = "CANCELLED"
+    booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = min(at, booking.created_at + timedelta(days=3))
     booking.cancel_reason = "demo: plans changed"
     booking.session.booked -= booking.seats

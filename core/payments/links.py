@@ -19,6 +19,7 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Forbidden, ValidationFailed
 from core.models import Payment
+from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, details, get_payment, locked_booking
@@ -39,7 +40,7 @@ def create_link(
         booking = locked_booking(tx, reference)
         if actor.role is None and booking.channel != "website":
             raise Forbidden("The website may only ask for links for its own bookings.")
-        if booking.status != "PENDING_PAYMENT":
+        if booking.status != BookingStatus.PENDING_PAYMENT:
             raise ValidationFailed(
                 f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
                 "a payment link is only for a booking waiting for payment."

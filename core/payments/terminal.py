@@ -21,6 +21,7 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Conflict, ValidationFailed
 from core.models import Payment
+from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
@@ -54,7 +55,7 @@ def start(
     _close_stale(db, gateway, reference)
     with db.write() as tx:
         booking = locked_booking(tx, reference)
-        if booking.status == "CANCELLED":
+        if booking.status == BookingStatus.CANCELLED:
             raise ValidationFailed(f"Booking {booking.reference} is cancelled; take no payment.")
         active = tx.scalar(
             select(Payment).where(

@@ -11,6 +11,7 @@ from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import ValidationFailed
 from core.models import CourseSession, SeatHold
+from core.models.statuses import SessionStatus
 from core.scheduling import notices
 from core.scheduling.create import lock_schedule
 from core.scheduling.edit import locked_current
@@ -30,7 +31,7 @@ def cancel_session(
     if session.end_at <= now():
         raise ValidationFailed(f"Session {session_id} has already run; it cannot be cancelled.")
     before = snapshot(tx, session)
-    session.status = "CANCELLED"
+    session.status = SessionStatus.CANCELLED
     session.cancel_reason = reason
     session.version += 1
     tx.execute(

@@ -21,6 +21,7 @@ from core.infra.clock import now, uk_datetime
 from core.infra.errors import Conflict, ValidationFailed
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
+from core.models.statuses import SessionStatus
 from core.scheduling import notices, overrides, rules
 from core.scheduling.create import lock_schedule
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
@@ -56,7 +57,7 @@ def locked_current(tx: Session, session_id: int, version: int | None) -> CourseS
             f"(you had version {version}, it is now {session.version}); reload and try again.",
             current_version=session.version,
         )
-    if session.status == "CANCELLED":
+    if session.status == SessionStatus.CANCELLED:
         raise ValidationFailed(f"Session {session_id} is cancelled and cannot be changed.")
     return session
 

@@ -28,6 +28,7 @@ from core.infra.errors import (
     ValidationFailed,
 )
 from core.models import MAX_CAPACITY, CourseSession, SeatHold
+from core.models.statuses import SessionStatus
 from core.seats.availability import held_seats, view_of
 from core.seats.locking import lock_session
 
@@ -101,7 +102,7 @@ def booking_intents(tx: Session, session_id: int) -> list[dict[str, Any]]:
 
 def ensure_bookable(session: CourseSession) -> None:
     when = uk_datetime(session.start_at)
-    if session.status == "CANCELLED":
+    if session.status == SessionStatus.CANCELLED:
         raise SessionNotBookable(f"The {session.course.name} session on {when} is cancelled.")
     if session.start_at <= now():
         raise SessionNotBookable(

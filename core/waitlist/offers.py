@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.infra.clock import now
 from core.models import CourseSession, SeatHold, WaitlistEntry
+from core.models.statuses import SessionStatus
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
 from core.notify.render import BRAND
@@ -59,7 +60,7 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
     The caller holds the session lock (``lock_session``); returns the entries offered.
     """
     at = now()
-    if session.status == "CANCELLED" or session.start_at <= at:
+    if session.status == SessionStatus.CANCELLED or session.start_at <= at:
         return []
     free = free_seats(tx, session)
     offered: list[WaitlistEntry] = []
@@ -145,7 +146,7 @@ def sweep(tx: Session) -> int:
         .join(CourseSession, CourseSession.id == WaitlistEntry.session_id)
         .where(
             WaitlistEntry.status == "waiting",
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.start_at > at,
         )
     )

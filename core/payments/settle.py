@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.booking.bookings import publish_booking, sync_status
+from core.booking import state
 from core.booking.dues import paid_pence
 from core.infra.actor import Actor
 from core.infra.errors import NotEnoughSeats, SessionNotBookable
@@ -27,7 +27,7 @@ from core.payments.ledger import (
     set_details,
     set_status,
 )
-from core.seats.holds import check_seats, ensure_bookable, publish_session
+from core.seats.holds import check_seats, ensure_bookable
 from core.seats.locking import lock_session
 
 SYSTEM = Actor(label="payments", role="admin", channel="desk")
@@ -37,9 +37,7 @@ UNPAID = (NOT_PAID_IN_TIME, "payment link expired")  # the second: before the de
 
 def confirm_booking(tx: Session, booking: Booking) -> None:
     """PENDING_PAYMENT → CONFIRMED, with the confirmation email in the same transaction."""
-    booking.status = BookingStatus.CONFIRMED
-    tx.flush()
-    publish_booking(tx, booking)
+    state.confirm(tx, booking)
     booking_emails.send_confirmation(tx, booking)
 
 
@@ -53,14 +51,7 @@ def _reinstate(tx: Session, booking: Booking) -> bool:
         check_seats(tx, session, booking.seats)
     except (NotEnoughSeats, SessionNotBookable):
         return False
-    booking.status = BookingStatus.CONFIRMED
-    booking.cancelled_at = None
-    booking.cancel_reason = None
-    session.booked += booking.seats
-    sync_status(session)
-    tx.flush()
-    publish_booking(tx, booking)
-    publish_session(tx, session)
+    state.reinstate(tx, session, booking)
     booking_emails.send_confirmation(tx, booking, resend=True)
     return True
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.bookings import sync_status
+from core.booking.state import sync_status
 from core.infra import audit
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime

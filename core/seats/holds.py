@@ -130,9 +130,16 @@ def _seats(seats: int) -> int:
 
 
 def create_hold(
-    tx: Session, session_id: int, seats: int, actor: Actor, minutes: int = 15
+    tx: Session,
+    session_id: int,
+    seats: int,
+    actor: Actor,
+    minutes: int = 15,
+    *,
+    until: datetime | None = None,
 ) -> HoldView:
-    """Hold ``seats``; the view carries the hold token, which only its maker ever sees."""
+    """Hold ``seats`` for ``minutes`` (or ``until`` a given time); the view carries the hold
+    token, which only its maker ever sees."""
     seats = _seats(seats)
     session = lock_session(tx, session_id)
     ensure_bookable(session)
@@ -146,7 +153,7 @@ def create_hold(
         channel=actor.channel,
         holder=actor.label,
         created_at=at,
-        expires_at=at + timedelta(minutes=minutes),
+        expires_at=until or at + timedelta(minutes=minutes),
         token_hash=token_hash,
     )
     tx.add(hold)

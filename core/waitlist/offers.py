@@ -11,12 +11,12 @@ by anything else (an expired hold, raised capacity); a cancellation offers at on
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from core.infra.actor import Actor
 from core.infra.clock import now
 from core.models import CourseSession, SeatHold, WaitlistEntry
 from core.models.statuses import SessionStatus
@@ -24,10 +24,12 @@ from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
 from core.notify.render import BRAND
 from core.seats.availability import get_session, held_seats
-from core.seats.holds import issue_token, publish_session
+from core.seats.holds import create_hold, publish_session
 from core.seats.locking import lock_session
 
 WAITLIST_HOLDER = "waiting list"
+# Offers are website holds, so the emailed link completes them on the public booking page.
+WAITLIST = Actor(label=WAITLIST_HOLDER, role=None, channel="website")
 
 
 def offer_expiry(session: CourseSession, at: datetime) -> datetime:
@@ -79,18 +81,8 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
 
 def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: datetime) -> None:
     expires = offer_expiry(session, at)
-    token, token_hash = issue_token()  # travels only in the emailed link
-    hold = SeatHold(
-        id=str(uuid.uuid4()),
-        session_id=session.id,
-        seats=entry.seats,
-        channel="website",  # the emailed link completes it on the public booking page
-        holder=WAITLIST_HOLDER,
-        created_at=at,
-        expires_at=expires,
-        token_hash=token_hash,
-    )
-    tx.add(hold)
+    # the token travels only in the emailed link
+    hold = create_hold(tx, session.id, entry.seats, WAITLIST, until=expires)
     entry.status, entry.hold_id = "offered", hold.id
     entry.offered_at, entry.offer_expires = at, expires
     tx.flush()
@@ -104,7 +96,7 @@ def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: dateti
             "entry_id": entry.id,
             "seats": entry.seats,
             "offer_expires": expires,
-            "accept_url": f"{BRAND['website']}/book/?offer={hold.id}&token={token}",
+            "accept_url": f"{BRAND['website']}/book/?offer={hold.id}&token={hold.token}",
         },
         dedupe_key=f"waitlist_offer:{hold.id}",
     )

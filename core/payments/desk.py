@@ -21,6 +21,7 @@ from core.notify import booking_emails
 from core.organisations import directory
 from core.payments.ledger import (
     add_payment,
+    charge_due,
     clear_paid_dues,
     locked_booking,
     payment_json,
@@ -100,16 +101,12 @@ def record_invoice(
     ``billing_address`` and emailed; its number is returned as ``invoice``."""
     with db.write() as tx:
         booking = _open_booking(tx, reference)
-        due = due_pence(booking)
-        if due <= 0:
-            raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
-        payment = add_payment(
+        payment = charge_due(
             tx,
             booking,
+            actor,
             method="invoice",
             status="invoiced",
-            amount_pence=due,
-            recorded_by=actor.label,
             company=company,
             email=email,
             po_number=po_number,
@@ -121,7 +118,7 @@ def record_invoice(
         )
         return payment_json(payment) | {
             "booking_status": booking.status,
-            "due_pence": due,
+            "due_pence": payment.amount_pence,
             "invoice": issued.number,
         }
 

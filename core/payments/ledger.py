@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.booking.bookings import find
-from core.booking.dues import paid_pence
+from core.booking.dues import due_pence, paid_pence
 from core.infra import changes
+from core.infra.actor import Actor
 from core.infra.clock import now
-from core.infra.errors import NotFound
+from core.infra.errors import NotFound, ValidationFailed
 from core.models import Booking, Payment
 from core.seats.locking import lock_session
 
@@ -73,6 +74,24 @@ def add_payment(
     payment.idempotency_key = f"{booking.reference}:{kind}:{method}:{payment.id}"
     publish_payment(tx, payment)
     return payment
+
+
+def charge_due(
+    tx: Session, booking: Booking, actor: Actor, *, method: str, status: str, **extra: Any
+) -> Payment:
+    """A charge for what is still due on ``booking``; refused when nothing is."""
+    due = due_pence(booking)
+    if due <= 0:
+        raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
+    return add_payment(
+        tx,
+        booking,
+        method=method,
+        status=status,
+        amount_pence=due,
+        recorded_by=actor.label,
+        **extra,
+    )
 
 
 def set_status(tx: Session, payment: Payment, status: str, message: str | None = None) -> None:

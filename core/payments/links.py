@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.booking.dues import due_pence
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
@@ -22,7 +21,7 @@ from core.models import Payment
 from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import add_payment, details, get_payment, locked_booking
+from core.payments.ledger import charge_due, details, get_payment, locked_booking
 from core.payments.reconcile import Attempt, fetch_remote, reconcile
 from core.payments.settle import attempt_failed, record_remote
 
@@ -59,17 +58,7 @@ def create_link(
             )
         made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
-            due = due_pence(booking)
-            if due <= 0:
-                raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
-            link = add_payment(
-                tx,
-                booking,
-                method="link",
-                status="pending",
-                amount_pence=due,
-                recorded_by=actor.label,
-            )
+            link = charge_due(tx, booking, actor, method="link", status="pending")
             minutes = db.settings.payment_link_minutes
             link.expires_at = (now() + timedelta(minutes=minutes)).replace(microsecond=0)
             extend_deadline_to(booking, link.expires_at)

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 
 from core.booking.bookings import find
-from core.booking.dues import due_pence
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
@@ -24,7 +23,7 @@ from core.models import Payment
 from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import add_payment, get_payment, locked_booking, set_status
+from core.payments.ledger import charge_due, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import attempt_failed, closed_message
 
@@ -71,17 +70,7 @@ def start(
             )
         made_here = active is None  # a row another call is still sending is not ours to close
         if active is None:
-            due = due_pence(booking)
-            if due <= 0:
-                raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
-            active = add_payment(
-                tx,
-                booking,
-                method="card",
-                status="pending",
-                amount_pence=due,
-                recorded_by=actor.label,
-            )
+            active = charge_due(tx, booking, actor, method="card", status="pending")
         active.reader_id = reader_id
         grace = timedelta(seconds=db.settings.terminal_timeout_s + 60)
         extend_deadline_to(booking, now() + grace)  # never released mid-tap

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.infra.clock import today_london, uk_date, uk_datetime
 from core.infra.money import gbp
+from core.models.statuses import BookingStatus, SessionStatus
 from desktop import layouts
 from desktop.backend import RESEND, Backend
 from desktop.customer_dialog import CustomerDialog
@@ -165,7 +166,7 @@ class TransferDialog(QDialog):
         rows = [
             s
             for s in session_list(result)
-            if s["id"] != here and s["status"] != "CANCELLED" and s["free"] >= seats
+            if s["id"] != here and s["status"] != SessionStatus.CANCELLED and s["free"] >= seats
         ]
         self.model.set_sessions(rows)
         self.note.setText(f"{len(rows)} dates with {seats} free seats or more.")
@@ -278,7 +279,7 @@ class BookingsTab(QWidget):
 
     def _show_selected(self) -> None:
         b = self.selected()
-        live = b is not None and b["status"] != "CANCELLED"
+        live = b is not None and b["status"] != BookingStatus.CANCELLED
         self.pay_button.setEnabled(live and b is not None and b["due_pence"] > 0)
         self.cancel_button.setEnabled(live)
         self.transfer_button.setEnabled(live)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import today_london, uk_date
+from core.models.statuses import SessionStatus
 from desktop import layouts, style_sheet
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
@@ -57,7 +58,7 @@ class MonthGrid(QCalendarWidget):
         """What the day's cell says about each session: its course code, "(cancelled)"."""
         return [
             course_code(s.get("course_name") or s["course"])
-            + (" (cancelled)" if s.get("status") == "CANCELLED" else "")
+            + (" (cancelled)" if s.get("status") == SessionStatus.CANCELLED else "")
             for s in self.days.get(day.isoformat(), [])
         ]
 
@@ -65,7 +66,7 @@ class MonthGrid(QCalendarWidget):
     def _paint_chip(painter: QPainter, box: QRect, code: str, session: dict[str, Any]) -> None:
         """The course code on the course colour; a cancelled session faded and struck out."""
         colour = style_sheet.course_colour(session.get("colour"))
-        cancelled = session.get("status") == "CANCELLED"
+        cancelled = session.get("status") == SessionStatus.CANCELLED
         if cancelled:
             colour.setAlpha(60)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -143,7 +144,7 @@ class MonthGrid(QCalendarWidget):
                 break
             self._paint_chip(painter, QRect(x, y, width, height), code, s)
             x += width + 3
-        live = [s for s in sessions if s.get("status") != "CANCELLED"]
+        live = [s for s in sessions if s.get("status") != SessionStatus.CANCELLED]
         if not live:
             return
         free = sum(int(s.get("free", 0)) for s in live)
@@ -276,7 +277,7 @@ class CalendarView(QWidget):
         days: dict[str, list[dict[str, Any]]] = result.get("days", {})
         self.grid.set_days(days)
         sessions = [s for ss in days.values() for s in ss]
-        free = sum(s["free"] for s in sessions if s["status"] != "CANCELLED")
+        free = sum(s["free"] for s in sessions if s["status"] != SessionStatus.CANCELLED)
         self.status.setText(
             f"{len(sessions)} sessions this month, {free} seats free. "
             "Arrow keys move the day, Page Up/Down the month."

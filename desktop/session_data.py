@@ -13,9 +13,14 @@ from typing import Any
 
 from core.infra.clock import now, to_london, uk_date
 from core.infra.money import gbp
+from core.models.statuses import SessionStatus
 from core.seats.availability import SessionView
 
-STATUS_TEXT = {"SCHEDULED": "Open", "FULL": "Full", "CANCELLED": "Cancelled"}
+STATUS_TEXT = {
+    SessionStatus.SCHEDULED: "Open",
+    SessionStatus.FULL: "Full",
+    SessionStatus.CANCELLED: "Cancelled",
+}
 LINK_WORDS = frozenset({"at", "and", "of", "the", "for"})
 
 
@@ -97,21 +102,21 @@ class SessionRow:
 
     @property
     def free_text(self) -> str:
-        if self.status == "CANCELLED":
+        if self.status == SessionStatus.CANCELLED:
             return "–"
         return f"{self.free} of {self.capacity}"
 
     @property
     def status_text(self) -> str:
         text = STATUS_TEXT.get(self.status, self.status.title())
-        if self.intents and self.status != "CANCELLED":
+        if self.intents and self.status != SessionStatus.CANCELLED:
             text += f" · {self.intents} being booked now"
         return text
 
     @property
     def bookable(self) -> bool:
         """Open for booking: scheduled, a seat free, and not yet started."""
-        return self.status == "SCHEDULED" and self.free > 0 and self.start > now()
+        return self.status == SessionStatus.SCHEDULED and self.free > 0 and self.start > now()
 
     @property
     def code(self) -> str:
@@ -151,7 +156,7 @@ class SessionRow:
             when = f"{uk_date(self.day)} {self.times_text}"
         seats = (
             "Cancelled"
-            if self.status == "CANCELLED"
+            if self.status == SessionStatus.CANCELLED
             else f"{self.free} of {self.capacity} seats free"
         )
         return "\n".join(

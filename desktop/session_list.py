@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import today_london
+from core.models.statuses import SessionStatus
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
@@ -52,7 +53,7 @@ SORT_KEYS: tuple[Callable[[SessionRow], Any], ...] = (
     lambda s: s.venue_name,
     lambda s: s.trainer,
     lambda s: s.price_pence,
-    lambda s: s.free if s.status != "CANCELLED" else -1,
+    lambda s: s.free if s.status != SessionStatus.CANCELLED else -1,
     lambda s: s.status,
 )
 
@@ -145,9 +146,9 @@ class SessionTableModel(HeadedTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return s.description
         if role == Qt.ItemDataRole.ForegroundRole:
-            if s.status == "CANCELLED":
+            if s.status == SessionStatus.CANCELLED:
                 return QBrush(colour("neutral"))
-            if col in (5, 6) and s.status == "FULL":
+            if col in (5, 6) and s.status == SessionStatus.FULL:
                 return QBrush(colour("error"))
             if col == 6 and s.intents:
                 return QBrush(colour("warning"))

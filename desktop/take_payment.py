@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp
+from core.models.statuses import BookingStatus
 from desktop.backend import Backend
 from desktop.style_sheet import set_state
 from desktop.tasks import BackendOp, plain_message
@@ -53,7 +54,7 @@ class TakePaymentDialog(QDialog):
         )
         self.buttons.addButton(self.more_time_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.more_time_button.setVisible(
-            booking["status"] == "PENDING_PAYMENT"
+            booking["status"] == BookingStatus.PENDING_PAYMENT
             and backend.has_method("payments.extend_deadline")
         )
         self.more_time_button.clicked.connect(self.give_more_time)
@@ -84,7 +85,7 @@ class TakePaymentDialog(QDialog):
         link only while the booking waits for payment (paying it confirms the booking)."""
         if method.key == "pay_later" or not method.offered(self.backend.has_method, keys):
             return False
-        return method.key != "link" or self.booking["status"] == "PENDING_PAYMENT"
+        return method.key != "link" or self.booking["status"] == BookingStatus.PENDING_PAYMENT
 
     def give_more_time(self) -> None:
         def extended(result: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from core.infra.clock import to_london, today_london, uk_date
 from core.infra.money import gbp
+from core.models.statuses import BookingStatus, SessionStatus
 from desktop.backend import Backend
 from desktop.tasks import BackendOp, plain_message
 from desktop.wording import plural
@@ -34,9 +35,9 @@ RELOAD_MS = 800  # changes arriving together are shown with one reload
 LIVE_KINDS = frozenset({"booking", "payment"})  # seat holds (session changes) come often
 REFRESH_MS = 60_000  # and once a minute anyway: a session moved or cancelled, a new day
 STATUS_TEXT = {
-    "PENDING_PAYMENT": "Awaiting payment",
-    "CONFIRMED": "Confirmed",
-    "CANCELLED": "Cancelled",
+    BookingStatus.PENDING_PAYMENT: "Awaiting payment",
+    BookingStatus.CONFIRMED: "Confirmed",
+    BookingStatus.CANCELLED: "Cancelled",
 }
 
 
@@ -210,7 +211,7 @@ class TodayTab(QWidget):
             counts[key] = len(on_day)
             if label == "Today":
                 counts["people"] = sum(
-                    len(s["expected"]) for s in on_day if s["status"] != "CANCELLED"
+                    len(s["expected"]) for s in on_day if s["status"] != SessionStatus.CANCELLED
                 )
         self.summary.setText(
             f"{plural(counts['today'], 'course')} today with "
@@ -221,7 +222,7 @@ class TodayTab(QWidget):
     def _add_session(self, parent: QTreeWidgetItem, session: dict[str, Any], on: date) -> None:
         where = session["venue_name"] + (f", {session['room']}" if session.get("room") else "")
         people = session["expected"]
-        cancelled = session["status"] == "CANCELLED"
+        cancelled = session["status"] == SessionStatus.CANCELLED
         seats = (
             "Cancelled"
             if cancelled

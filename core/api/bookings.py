@@ -6,7 +6,7 @@ read back, with the hold token, the state of its own: never names, emails or dat
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import EmailStr, Field, field_validator
 
@@ -17,12 +17,9 @@ from core.api.registry import Call, method
 from core.booking import bookings
 from core.booking.attendees import PHONE, AttendeeInput
 from core.booking.eligibility import EligibilityInput
+from core.booking.payment_methods import PaymentMethod, initial_status
 from core.infra.errors import Forbidden
 from core.staff.roles import DESK
-
-PaymentMethod = Literal["cash", "pay_later", "link", "invoice", "card"]
-# Methods whose money arrives later through the payments service (link, card reader).
-AWAITING_PAYMENT = frozenset({"link", "card"})
 
 
 class CustomerParams(Params):
@@ -85,7 +82,6 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     payment = params.payment or ("link" if website else "pay_later")
     if website and payment != "link":
         raise Forbidden("Bookings made on the website are paid by payment link.")
-    status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
         hold = check_owner(tx, params.hold_id, params.hold_token)
         public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)
@@ -94,7 +90,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             params.hold_id,
             params.attendees,
             call.actor,
-            status=status,
+            status=initial_status(payment),
             customer=_payer(params.customer),
             claims=params.eligibility,
         )

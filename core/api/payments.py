@@ -12,6 +12,7 @@ from core.api.registry import WEBSITE, Call, method
 from core.booking import bookings
 from core.infra.actor import Actor
 from core.infra.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
+from core.models.statuses import BookingStatus
 from core.notify.booking_emails import send_confirmation
 from core.payments import deadline, desk, links, refunds, terminal
 from core.payments.gateway import gateway_for
@@ -170,7 +171,7 @@ def resend_confirmation(call: Call, params: ReferenceParams) -> dict[str, Any]:
     """Queue the confirmation email (with its invite) again for a confirmed booking."""
     with call.db.write() as tx:
         booking = bookings.find(tx, params.reference)
-        if booking.status != "CONFIRMED":
+        if booking.status != BookingStatus.CONFIRMED:
             raise ValidationFailed(
                 f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
                 "only a confirmed booking has a confirmation to send."

@@ -17,6 +17,7 @@ from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import LimitReached
 from core.models import Booking, SeatHold
+from core.models.statuses import BookingStatus
 from core.seats.availability import active_holds_filter
 from core.seats.locking import lock_holder
 from core.staff.roles import STAFF
@@ -62,7 +63,7 @@ def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int =
     unpaid, booked = tx.execute(
         select(func.count(), func.coalesce(func.sum(Booking.seats), 0))
         .join(SeatHold, SeatHold.booking_id == Booking.id)
-        .where(SeatHold.holder == actor.label, Booking.status == "PENDING_PAYMENT")
+        .where(SeatHold.holder == actor.label, Booking.status == BookingStatus.PENDING_PAYMENT)
     ).one()
     count, held = count + unpaid, held + booked
     if not replacing and count >= VISITOR_HOLDS:

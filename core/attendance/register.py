@@ -23,10 +23,11 @@ from core.infra.errors import Forbidden, NotFound
 from core.journal import changes
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import AttendanceMark, AttendanceOp, Certificate
+from core.models.statuses import BookingStatus, SessionStatus
 from core.seats.locking import lock_sessions
 from core.staff.roles import OFFICE
 
-ON_ROSTER = ("CONFIRMED", "PENDING_PAYMENT")
+ON_ROSTER = (BookingStatus.CONFIRMED, BookingStatus.PENDING_PAYMENT)
 RECENT_DAYS = 14
 UPCOMING_DAYS = 90
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -93,7 +94,7 @@ def my_sessions(tx: Session, actor: Actor, today: date | None = None) -> list[di
         select(CourseSession)
         .where(
             CourseSession.trainer_id == actor.user_id,
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.end_at >= lo,
             CourseSession.start_at < hi,
         )

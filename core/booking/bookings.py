@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from core.booking import eligibility
+from core.booking import eligibility, state
 from core.booking.attendees import AttendeeInput, age_on, parse_attendees
 from core.booking.dues import due_pence, paid_pence
 from core.booking.pricing import quote
@@ -23,12 +23,12 @@ from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, uk_datetime
 from core.infra.errors import Conflict, NotFound, ValidationFailed
 from core.invoicing.invoices import credit_booking
-from core.journal import changes
-from core.models import Attendee, Booking, CourseSession
+from core.models import Attendee, Booking, CourseSession, SeatHold
 from core.models.base import blind_index
+from core.models.statuses import BookingStatus
 from core.notify import booking_emails
 from core.seats.availability import SessionView, get_session
-from core.seats.holds import active_hold, check_seats, ensure_bookable, publish_session
+from core.seats.holds import active_hold, check_seats, ensure_bookable
 from core.seats.locking import lock_session, lock_sessions
 
 
@@ -135,23 +135,19 @@ def check_ages(session: CourseSession, people: list[AttendeeInput]) -> None:
             )
 
 
-def sync_status(session: CourseSession) -> None:
-    """FULL when every seat is booked, SCHEDULED again when one frees up; CANCELLED stays."""
-    if session.status != "CANCELLED":
-        session.status = "FULL" if session.booked >= session.capacity else "SCHEDULED"
-
-
 def record_booking(
     tx: Session,
     session: CourseSession,
     people: list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     customer: AttendeeInput | None = None,
     created_at: datetime | None = None,
+    hold: SeatHold | None = None,
 ) -> Booking:
-    """Write a booking for an already locked and checked session (also used by demo data)."""
+    """Write a booking for an already locked and checked session (also used by demo data),
+    taking the seats of ``hold`` when it came from one."""
     created_at = created_at or now()
     price = quote(session.unit_price_pence, len(people))
     payer = customer or people[0]
@@ -184,28 +180,8 @@ def record_booking(
             for p in people
         ],
     )
-    tx.add(booking)
-    session.booked += len(people)
-    sync_status(session)
-    tx.flush()
-    publish_booking(tx, booking)
+    state.add(tx, session, booking, hold)
     return booking
-
-
-def publish_booking(tx: Session, booking: Booking, **extra: Any) -> None:
-    """Tell the change feed a booking's status, session and seats, plus ``extra`` fields."""
-    changes.append(
-        tx,
-        "booking",
-        booking.reference,
-        {
-            "reference": booking.reference,
-            "status": booking.status,
-            "session_id": booking.session_id,
-            "seats": booking.seats,
-        }
-        | extra,
-    )
 
 
 def confirm_hold(
@@ -214,7 +190,7 @@ def confirm_hold(
     attendees: list[dict[str, Any]] | list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     customer: AttendeeInput | None = None,
     claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
@@ -228,12 +204,11 @@ def confirm_hold(
     checked = eligibility.check_people(tx, session, people, actor, claims)
     if len(people) > hold.seats:
         check_seats(tx, session, len(people), ignoring=hold.seats)
-    booking = record_booking(tx, session, people, actor, status=status, customer=customer)
+    booking = record_booking(
+        tx, session, people, actor, status=status, customer=customer, hold=hold
+    )
     checked.record(tx, actor, booking.reference)
-    hold.booking_id = booking.id
-    tx.flush()
-    publish_session(tx, session)
-    if status == "CONFIRMED":
+    if status == BookingStatus.CONFIRMED:
         booking_emails.send_confirmation(tx, booking)
     return booking
 
@@ -244,7 +219,7 @@ def book_now(
     attendees: list[dict[str, Any]] | list[AttendeeInput],
     actor: Actor,
     *,
-    status: str = "CONFIRMED",
+    status: BookingStatus = BookingStatus.CONFIRMED,
     claims: eligibility.EligibilityInput | None = None,
 ) -> Booking:
     """Check and book in one step (the command line's ``rft book``)."""
@@ -256,8 +231,7 @@ def book_now(
     check_seats(tx, session, len(people))
     booking = record_booking(tx, session, people, actor, status=status)
     checked.record(tx, actor, booking.reference)
-    publish_session(tx, session)
-    if status == "CONFIRMED":
+    if status == BookingStatus.CONFIRMED:
         booking_emails.send_confirmation(tx, booking)
     return booking
 
@@ -290,18 +264,12 @@ def cancel(
     booking = find(tx, reference)
     session = lock_session(tx, booking.session_id)
     _refresh_locked(tx, booking, session.id)
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed(f"Booking {booking.reference} is already cancelled.")
-    booking.status = "CANCELLED"
-    booking.cancelled_at = now()
-    booking.cancel_reason = reason or f"cancelled by {actor.label}"
-    session.booked -= booking.seats
-    sync_status(session)
-    tx.flush()
-    publish_booking(tx, booking)
-    publish_session(tx, session)
+    reason = reason or f"cancelled by {actor.label}"
+    state.cancel(tx, session, booking, reason, now())
     if booking.organisation_id is not None:
-        credit_booking(tx, booking, actor, booking.cancel_reason)
+        credit_booking(tx, booking, actor, reason)
     offers.offer_free_seats(tx, session)
     if notify:
         booking_emails.send_cancellation(tx, booking)
@@ -317,7 +285,7 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
     locked = lock_sessions(tx, booking.session_id, to_session_id)
     _refresh_locked(tx, booking, booking.session_id)
     source, target = locked[booking.session_id], locked[to_session_id]
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed(f"Booking {booking.reference} is cancelled and cannot be moved.")
     if source.course_id != target.course_id:
         raise ValidationFailed(
@@ -326,20 +294,9 @@ def transfer(tx: Session, reference: str, to_session_id: int, actor: Actor) -> B
         )
     ensure_bookable(target)
     check_seats(tx, target, booking.seats)
-    source.booked -= booking.seats
-    target.booked += booking.seats
-    sync_status(source)
-    sync_status(target)
-    booking.session_id = target.id
-    tx.flush()
-    publish_booking(
-        tx,
-        booking,
-        from_session_id=source.id,
-        note=f"moved to {uk_datetime(target.start_at)} by {actor.label}",
+    state.move(
+        tx, booking, source, target, f"moved to {uk_datetime(target.start_at)} by {actor.label}"
     )
-    publish_session(tx, source)
-    publish_session(tx, target)
     offers.offer_free_seats(tx, source)
     tx.refresh(booking)
     booking_emails.send_moved(tx, booking, source.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.models import Booking
+from core.models.statuses import BookingStatus
 
 
 def paid_pence(booking: Booking) -> int:
@@ -32,6 +33,6 @@ def covered_pence(booking: Booking) -> int:
 
 def due_pence(booking: Booking) -> int:
     """What can still be taken for the booking (nothing once it is cancelled)."""
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         return 0
     return max(0, booking.total_pence - covered_pence(booking))

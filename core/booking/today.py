@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.booking.dues import due_pence
 from core.infra.clock import LONDON
 from core.models import Booking
+from core.models.statuses import BookingStatus
 from core.seats.availability import SessionFilter, SessionView, list_sessions
 
 RECENT = 20  # bookings in the "recently booked" list
@@ -44,7 +45,7 @@ def _expected(tx: Session, session_ids: list[int]) -> dict[int, list[dict[str, A
     """Attendees of live bookings per session, with their booking's reference and status."""
     stmt = (
         select(Booking)
-        .where(Booking.session_id.in_(session_ids), Booking.status != "CANCELLED")
+        .where(Booking.session_id.in_(session_ids), Booking.status != BookingStatus.CANCELLED)
         .options(selectinload(Booking.attendees), selectinload(Booking.payments))
         .order_by(Booking.id)
     )
@@ -81,7 +82,7 @@ def awaiting_payment(tx: Session, limit: int = AWAITING) -> dict[str, Any]:
     them, plus how many there are and what they owe in all."""
     stmt = (
         select(Booking)
-        .where(Booking.status != "CANCELLED")
+        .where(Booking.status != BookingStatus.CANCELLED)
         .options(selectinload(Booking.payments))
         .order_by(Booking.created_at, Booking.id)
     )

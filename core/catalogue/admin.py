@@ -20,6 +20,7 @@ from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
 from core.journal import audit, changes
 from core.models import Course, CourseSession, Venue
+from core.models.statuses import SessionStatus
 from core.seats.holds import publish_session
 
 
@@ -95,7 +96,7 @@ def _upcoming(tx: Session, **where: Any) -> list[CourseSession]:
     stmt = (
         select(CourseSession)
         .filter_by(**where)
-        .where(CourseSession.status != "CANCELLED", CourseSession.start_at > now())
+        .where(CourseSession.status != SessionStatus.CANCELLED, CourseSession.start_at > now())
     )
     return list(tx.scalars(stmt.order_by(CourseSession.id)).unique())
 

@@ -18,6 +18,7 @@ from core.certificates.pdf import pdf_for
 from core.infra.clock import now, today_london, uk_date, uk_datetime
 from core.models import Attendee, Course, CourseSession, Venue
 from core.models.attendance import Certificate
+from core.models.statuses import SessionStatus
 from core.notify.outbox import Attachment, enqueue
 
 REMINDER_DAYS = (90, 30)
@@ -53,7 +54,7 @@ def _next_sessions(tx: Session, course_id: str, venue_id: str, after: datetime) 
             .where(
                 CourseSession.course_id == course_id,
                 CourseSession.venue_id == venue_id,
-                CourseSession.status == "SCHEDULED",
+                CourseSession.status == SessionStatus.SCHEDULED,
                 CourseSession.start_at > after,
             )
             .order_by(CourseSession.start_at)

@@ -14,6 +14,7 @@ from core.infra.clock import now, uk_datetime
 from core.infra.config import load_settings
 from core.infra.errors import ConfigError, NotFound, ValidationFailed
 from core.models import OutboxMessage
+from core.models.statuses import SessionStatus
 from core.notify.invites import session_invite
 from core.notify.outbox import Attachment, encode_attachments
 from core.notify.render import render, template_names
@@ -100,7 +101,7 @@ def _sample_invite() -> Attachment:
         capacity=12,
         booked=3,
         held=0,
-        status="SCHEDULED",
+        status=SessionStatus.SCHEDULED,
         price_pence=19500,
         colour="#b3122e",
         version=1,

@@ -14,8 +14,13 @@ from core.infra.clock import uk_datetime
 from core.infra.money import gbp
 from core.models import Booking, Change, OutboxMessage
 from core.models.admin import AuditEntry
+from core.models.statuses import BookingStatus
 from core.seats.availability import get_session
 
+STATUS_EVENTS: dict[str, str] = {
+    BookingStatus.CONFIRMED: "Confirmed",
+    BookingStatus.CANCELLED: "Cancelled",
+}
 EMAIL_SCAN = 5000  # outbox rows looked at after the booking was made
 EMAILS = {
     "booking_confirmation": "Confirmation email",
@@ -59,10 +64,10 @@ def _booking_changes(tx: Session, booking: Booking) -> list[dict[str, Any]]:
                 _event(change.at, "Moved", f"to {_session_label(tx, int(data['session_id']))}")
             )
         if status is not None and data.get("status") != status:
-            what = {"CONFIRMED": "Confirmed", "CANCELLED": "Cancelled"}.get(
-                str(data.get("status")), str(data.get("status"))
+            what = STATUS_EVENTS.get(str(data.get("status")), str(data.get("status")))
+            detail = (
+                booking.cancel_reason or "" if data.get("status") == BookingStatus.CANCELLED else ""
             )
-            detail = booking.cancel_reason or "" if data.get("status") == "CANCELLED" else ""
             events.append(_event(change.at, what, detail))
         status, session_id = data.get("status"), data.get("session_id")
     return events

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Booking, Payment
+from core.models.statuses import BookingStatus
 
 MIX = ("card", "card", "card", "link", "cash", "invoice", "pay_later")
 STATUS = {
@@ -23,7 +24,7 @@ def seed_payments(tx: Session) -> int:
     """Give each confirmed demo booking without payments one, in a fixed mix of methods."""
     unpaid = tx.scalars(
         select(Booking)
-        .where(Booking.status == "CONFIRMED", ~Booking.payments.any())
+        .where(Booking.status == BookingStatus.CONFIRMED, ~Booking.payments.any())
         .order_by(Booking.id)
     )
     count = 0

@@ -20,6 +20,7 @@ from core.infra.clock import LONDON, now, today_london
 from core.infra.db import Database
 from core.models import Course, CourseSession, User, Venue
 from core.models.attendance import Certificate
+from core.models.statuses import SessionStatus
 
 DEVICE = "demo-register"
 # (course, months before today): old enough that their certificates expire within 90 days
@@ -133,7 +134,9 @@ def seed_registers(db: Database) -> None:
         past = list(
             tx.scalars(
                 select(CourseSession)
-                .where(CourseSession.end_at < now(), CourseSession.status != "CANCELLED")
+                .where(
+                    CourseSession.end_at < now(), CourseSession.status != SessionStatus.CANCELLED
+                )
                 .order_by(CourseSession.start_at)
             ).unique()
         )

@@ -11,8 +11,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from core.booking.bookings import sync_status
+from core.booking import state
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Booking, Payment, SeatHold
@@ -34,15 +35,12 @@ def seed_channels(db: Database) -> None:
             if rng.random() < ABANDONED_PER_BOOKING[booking.channel]:
                 tx.add(_hold(booking, started - timedelta(hours=rng.randint(1, 72)), None))
             if booking.session.start_at > at and rng.random() < CANCELLED_SHARE:
-                _cancel(booking, at, refunded=rng.random() < 0.6)
+                _cancel(tx, booking, at, refunded=rng.random() < 0.6)
 
 
-def _cancel(booking: Booking, at: datetime, refunded: bool) -> None:
-    booking.status = "CANCELLED"
-    booking.cancelled_at = min(at, booking.created_at + timedelta(days=3))
-    booking.cancel_reason = "demo: plans changed"
-    booking.session.booked -= booking.seats
-    sync_status(booking.session)
+def _cancel(tx: Session, booking: Booking, at: datetime, refunded: bool) -> None:
+    when = min(at, booking.created_at + timedelta(days=3))
+    state.cancel(tx, booking.session, booking, "demo: plans changed", when)
     if refunded:
         paid = any(p.kind == "charge" and p.status == "succeeded" for p in booking.payments)
         for kind in ("refund",) if paid else ("charge", "refund"):

@@ -11,6 +11,7 @@ from core.booking.attendees import AttendeeInput
 from core.infra.actor import Actor
 from core.infra.clock import london, now
 from core.models import Course, CourseSession, SessionDay, User, Venue
+from core.models.statuses import SessionStatus
 
 FIRST = [
     "Amelia",
@@ -118,7 +119,7 @@ def add_session(
         end_at=days[-1][1],
         capacity=capacity,
         booked=0,
-        status="SCHEDULED",
+        status=SessionStatus.SCHEDULED,
         created_at=now(),
         days=[SessionDay(day_index=i, start_at=s, end_at=e) for i, (s, e) in enumerate(days)],
     )

@@ -10,6 +10,7 @@ from core.models.catalogue import Course, Venue
 from core.models.changes import Change
 from core.models.payments import OutboxMessage, PaymentState, StripeEvent
 from core.models.sessions import MAX_CAPACITY, CourseSession, SessionDay
+from core.models.statuses import BookingStatus, SessionStatus
 from core.models.users import User
 from core.models.waitlist import WaitlistEntry
 
@@ -18,6 +19,7 @@ __all__ = [
     "Attendee",
     "Base",
     "Booking",
+    "BookingStatus",
     "Change",
     "Course",
     "CourseSession",
@@ -27,6 +29,7 @@ __all__ = [
     "ReferenceCounter",
     "SeatHold",
     "SessionDay",
+    "SessionStatus",
     "StripeEvent",
     "User",
     "WaitlistEntry",

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, EncryptedDate, EncryptedText, UTCDateTime
 from core.models.sessions import CourseSession
+from core.models.statuses import BookingStatus
 
-BOOKING_STATUSES = ("PENDING_PAYMENT", "CONFIRMED", "CANCELLED")
+BOOKING_STATUSES = tuple(BookingStatus)
 CHANNELS = ("desk", "website", "cli")
 
 

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, Slug, UTCDateTime
 from core.models.catalogue import Course, Venue
+from core.models.statuses import SessionStatus
 from core.models.users import User
 
 MAX_CAPACITY = 12
-SESSION_STATUSES = ("SCHEDULED", "FULL", "CANCELLED")
+SESSION_STATUSES = tuple(SessionStatus)
 
 
 class CourseSession(Base):
@@ -38,7 +39,7 @@ class CourseSession(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="SCHEDULED")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.SCHEDULED)
     price_pence: Mapped[int | None] = mapped_column(Integer)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Booking, OutboxMessage, Venue
+from core.models.statuses import BookingStatus, SessionStatus
 from core.notify.invites import session_invite
 from core.notify.outbox import Attachment, enqueue
 from core.notify.render import render
@@ -171,7 +172,7 @@ def send_session_changed(tx: Session, session_id: int, change: str, *, key: str)
     people were addressed. A cancelled session sends the calendar cancellation.
     """
     session = get_session(tx, session_id)
-    cancelled = session.status == "CANCELLED"
+    cancelled = session.status == SessionStatus.CANCELLED
     invite = Attachment(
         f"session-{session.id}.ics",
         "text/calendar; charset=utf-8",
@@ -179,7 +180,9 @@ def send_session_changed(tx: Session, session_id: int, change: str, *, key: str)
     )
     base = session_context(tx, session) | {"change": change, "cancelled": cancelled}
     bookings = tx.scalars(
-        select(Booking).where(Booking.session_id == session_id, Booking.status != "CANCELLED")
+        select(Booking).where(
+            Booking.session_id == session_id, Booking.status != BookingStatus.CANCELLED
+        )
     )
     count = 0
     for booking in bookings:

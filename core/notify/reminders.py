@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.infra.clock import now
 from core.infra.db import Database
 from core.models import Attendee, Booking, CourseSession, OutboxMessage
+from core.models.statuses import BookingStatus, SessionStatus
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
 from core.seats.availability import get_session
@@ -24,10 +25,10 @@ def _missing(tx: Session, at: datetime) -> dict[int, str]:
         .join(Booking, Booking.id == Attendee.booking_id)
         .join(CourseSession, CourseSession.id == Booking.session_id)
         .where(
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.start_at > at,
             CourseSession.start_at <= at + REMINDER_AHEAD,
-            Booking.status == "CONFIRMED",
+            Booking.status == BookingStatus.CONFIRMED,
         )
         .order_by(Booking.session_id, Attendee.id)
     ).all()

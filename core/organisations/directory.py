@@ -18,6 +18,7 @@ from core.journal import changes
 from core.models import Booking
 from core.models.base import blind_index
 from core.models.organisations import Organisation, OrganisationContact
+from core.models.statuses import BookingStatus
 
 CONTACT_ROLES = ("booking", "invoice", "expiry")
 CONTACT_SPEC = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*$")
@@ -183,7 +184,7 @@ def list_organisations(tx: Session) -> list[dict[str, Any]]:
     counts = dict(
         tx.execute(
             select(Booking.organisation_id, func.count())
-            .where(Booking.organisation_id.is_not(None), Booking.status != "CANCELLED")
+            .where(Booking.organisation_id.is_not(None), Booking.status != BookingStatus.CANCELLED)
             .group_by(Booking.organisation_id)
         )
         .tuples()

@@ -25,6 +25,7 @@ from core.infra.db import Database
 from core.infra.errors import ValidationFailed
 from core.journal import audit
 from core.models import Booking
+from core.models.statuses import BookingStatus
 from core.notify import booking_emails
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import locked_booking
@@ -54,7 +55,7 @@ def extend(db: Database, reference: str, minutes: int, actor: Actor) -> dict[str
         )
     with db.write() as tx:
         booking = locked_booking(tx, reference)
-        if booking.status != "PENDING_PAYMENT":
+        if booking.status != BookingStatus.PENDING_PAYMENT:
             raise ValidationFailed(
                 f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
                 "only a booking waiting for payment has a payment deadline."
@@ -99,7 +100,7 @@ def release_overdue(db: Database, gateway: StripeClient, *, at: datetime | None 
         overdue = list(
             tx.scalars(
                 select(Booking.reference).where(
-                    Booking.status == "PENDING_PAYMENT", _overdue(db.settings, at)
+                    Booking.status == BookingStatus.PENDING_PAYMENT, _overdue(db.settings, at)
                 )
             )
         )
@@ -128,7 +129,7 @@ def release_overdue(db: Database, gateway: StripeClient, *, at: datetime | None 
 
 
 def _release(tx: Session, booking: Booking, settings: Settings, at: datetime) -> int:
-    if booking.status != "PENDING_PAYMENT" or deadline(booking, settings) > at:
+    if booking.status != BookingStatus.PENDING_PAYMENT or deadline(booking, settings) > at:
         return 0
     if any(p.kind == "charge" and p.status == "pending" for p in booking.payments):
         return 0

@@ -15,10 +15,12 @@ from core.infra.money import gbp
 from core.invoicing.invoices import issue_invoice
 from core.models import Booking
 from core.models.organisations import Organisation
+from core.models.statuses import BookingStatus
 from core.notify import booking_emails
 from core.organisations import directory
 from core.payments.ledger import (
     add_payment,
+    charge_due,
     clear_paid_dues,
     locked_booking,
     payment_json,
@@ -28,14 +30,14 @@ from core.payments.settle import confirm_booking
 
 def _open_booking(tx: Any, reference: str) -> Booking:
     booking = locked_booking(tx, reference)
-    if booking.status == "CANCELLED":
+    if booking.status == BookingStatus.CANCELLED:
         raise ValidationFailed(f"Booking {booking.reference} is cancelled; take no payment.")
     return booking
 
 
 def _settle(tx: Any, booking: Booking) -> None:
     clear_paid_dues(tx, booking)
-    if booking.status == "PENDING_PAYMENT" and due_pence(booking) == 0:
+    if booking.status == BookingStatus.PENDING_PAYMENT and due_pence(booking) == 0:
         confirm_booking(tx, booking)
     else:
         booking_emails.refresh_confirmation(tx, booking)
@@ -99,16 +101,12 @@ def record_invoice(
     with db.write() as tx:
         po_number = check_invoice_po(tx, company, po_number)
         booking = _open_booking(tx, reference)
-        due = due_pence(booking)
-        if due <= 0:
-            raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
-        payment = add_payment(
+        payment = charge_due(
             tx,
             booking,
+            actor,
             method="invoice",
             status="invoiced",
-            amount_pence=due,
-            recorded_by=actor.label,
             company=company,
             email=email,
             po_number=po_number,
@@ -120,7 +118,7 @@ def record_invoice(
         )
         return payment_json(payment) | {
             "booking_status": booking.status,
-            "due_pence": due,
+            "due_pence": payment.amount_pence,
             "invoice": issued.number,
         }
 
@@ -161,7 +159,7 @@ def record_pay_later(db: Database, reference: str, actor: Actor) -> dict[str, An
         payment = add_payment(
             tx, booking, method="pay_later", status="due", amount_pence=due, recorded_by=actor.label
         )
-        if booking.status == "PENDING_PAYMENT":
+        if booking.status == BookingStatus.PENDING_PAYMENT:
             confirm_booking(tx, booking)
         else:
             booking_emails.refresh_confirmation(tx, booking)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.booking.bookings import find
 from core.booking.dues import due_pence, paid_pence
+from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
 from core.journal import changes
@@ -75,13 +76,21 @@ def add_payment(
     return payment
 
 
-def open_attempt(tx: Session, booking: Booking, method: str, recorded_by: str) -> Payment:
-    """A pending Stripe attempt (card reader or link) for all the booking still owes."""
+def charge_due(
+    tx: Session, booking: Booking, actor: Actor, *, method: str, status: str, **extra: Any
+) -> Payment:
+    """A charge for what is still due on ``booking``; refused when nothing is."""
     due = due_pence(booking)
     if due <= 0:
         raise ValidationFailed(f"Booking {booking.reference} has nothing left to pay.")
     return add_payment(
-        tx, booking, method=method, status="pending", amount_pence=due, recorded_by=recorded_by
+        tx,
+        booking,
+        method=method,
+        status=status,
+        amount_pence=due,
+        recorded_by=actor.label,
+        **extra,
     )
 
 

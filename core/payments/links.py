@@ -18,9 +18,10 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Forbidden, ValidationFailed
 from core.models import Payment
+from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import details, get_payment, locked_booking, open_attempt
+from core.payments.ledger import charge_due, details, get_payment, locked_booking
 from core.payments.reconcile import Attempt, fetch_remote, reconcile
 from core.payments.settle import attempt_failed, record_remote
 
@@ -38,7 +39,7 @@ def create_link(
         booking = locked_booking(tx, reference)
         if actor.role is None and booking.channel != "website":
             raise Forbidden("The website may only ask for links for its own bookings.")
-        if booking.status != "PENDING_PAYMENT":
+        if booking.status != BookingStatus.PENDING_PAYMENT:
             raise ValidationFailed(
                 f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
                 "a payment link is only for a booking waiting for payment."
@@ -57,7 +58,7 @@ def create_link(
             )
         made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
-            link = open_attempt(tx, booking, "link", actor.label)
+            link = charge_due(tx, booking, actor, method="link", status="pending")
             minutes = db.settings.payment_link_minutes
             link.expires_at = (now() + timedelta(minutes=minutes)).replace(microsecond=0)
             extend_deadline_to(booking, link.expires_at)

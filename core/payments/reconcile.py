@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from core.infra.clock import now
 from core.infra.db import Database
+from core.models.statuses import BookingStatus
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import get_payment, pending_stripe_charges, set_status
 from core.payments.settle import apply_remote, expire_link, record_remote
@@ -130,7 +131,7 @@ def reconcile(
         attempt = Attempt.load(tx, payment_id)
     if attempt.status != "pending":
         return
-    if attempt.method == "link" and attempt.booking_status != "PENDING_PAYMENT":
+    if attempt.method == "link" and attempt.booking_status != BookingStatus.PENDING_PAYMENT:
         give_up = True  # paid another way or cancelled: nobody should pay this link now
     if attempt.method == "link":
         overdue = attempt.expires_at is not None and attempt.expires_at <= at

@@ -20,6 +20,7 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Forbidden, ValidationFailed
 from core.infra.money import gbp
+from core.models.statuses import BookingStatus
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import (
     OWED,
@@ -60,7 +61,7 @@ def refund(
     with db.write() as tx:
         booking = locked_booking(tx, reference)
         earlier = {p.id for p in booking.payments if p.kind == "refund"}
-        if booking.status != "CANCELLED":
+        if booking.status != BookingStatus.CANCELLED:
             bookings.cancel(tx, booking.reference, actor, reason or "cancelled with refund")
         charges = [p for p in booking.payments if p.kind == "charge"]
         refunded: dict[int, int] = {}

@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.booking.bookings import publish_booking, sync_status
+from core.booking import state
 from core.booking.dues import paid_pence
 from core.infra.actor import Actor
 from core.infra.errors import NotEnoughSeats, SessionNotBookable
 from core.models import Booking, Payment
+from core.models.statuses import BookingStatus
 from core.notify import booking_emails
 from core.payments.ledger import (
     add_payment,
@@ -26,7 +27,7 @@ from core.payments.ledger import (
     set_details,
     set_status,
 )
-from core.seats.holds import check_seats, ensure_bookable, publish_session
+from core.seats.holds import check_seats, ensure_bookable
 from core.seats.locking import lock_session
 
 SYSTEM = Actor(label="payments", role="admin", channel="desk")
@@ -36,9 +37,7 @@ UNPAID = (NOT_PAID_IN_TIME, "payment link expired")  # the second: before the de
 
 def confirm_booking(tx: Session, booking: Booking) -> None:
     """PENDING_PAYMENT → CONFIRMED, with the confirmation email in the same transaction."""
-    booking.status = "CONFIRMED"
-    tx.flush()
-    publish_booking(tx, booking)
+    state.confirm(tx, booking)
     booking_emails.send_confirmation(tx, booking)
 
 
@@ -52,14 +51,7 @@ def _reinstate(tx: Session, booking: Booking) -> bool:
         check_seats(tx, session, booking.seats)
     except (NotEnoughSeats, SessionNotBookable):
         return False
-    booking.status = "CONFIRMED"
-    booking.cancelled_at = None
-    booking.cancel_reason = None
-    session.booked += booking.seats
-    sync_status(session)
-    tx.flush()
-    publish_booking(tx, booking)
-    publish_session(tx, session)
+    state.reinstate(tx, session, booking)
     booking_emails.send_confirmation(tx, booking, resend=True)
     return True
 
@@ -95,17 +87,17 @@ def charge_succeeded(tx: Session, payment: Payment, intent_id: str | None) -> No
         set_details(payment, payment_intent=intent_id)
     booking = locked_booking(tx, payment.booking.reference)
     already = paid_pence(booking)
-    if booking.status == "PENDING_PAYMENT":
+    if booking.status == BookingStatus.PENDING_PAYMENT:
         set_status(tx, payment, "succeeded")
         confirm_booking(tx, booking)
-    elif booking.status == "CANCELLED" and not _reinstate(tx, booking):
+    elif booking.status == BookingStatus.CANCELLED and not _reinstate(tx, booking):
         set_status(
             tx, payment, "succeeded", "The booking was cancelled before this payment: refunded."
         )
         request_refund(
             tx, payment, payment.amount_pence, SYSTEM.label, "paid after the booking was cancelled"
         )
-    elif booking.status == "CONFIRMED" and already >= booking.total_pence:
+    elif booking.status == BookingStatus.CONFIRMED and already >= booking.total_pence:
         set_status(tx, payment, "succeeded", "Booking was already paid: refunded in full.")
         request_refund(tx, payment, payment.amount_pence, SYSTEM.label, "paid twice")
     else:
@@ -130,7 +122,7 @@ def record_remote(tx: Session, payment: Payment, obj: dict[str, Any]) -> None:
     if details(payment).get("url") != obj["url"]:
         set_details(payment, url=obj["url"])
     booking = payment.booking
-    live = payment.status == "pending" and booking.status == "PENDING_PAYMENT"
+    live = payment.status == "pending" and booking.status == BookingStatus.PENDING_PAYMENT
     if live and obj["status"] == "open" and payment.expires_at is not None:
         booking_emails.send_payment_link(tx, booking, obj["url"], payment.expires_at)
 

@@ -20,9 +20,10 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Conflict, ValidationFailed
 from core.models import Payment
+from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import get_payment, locked_booking, open_attempt, set_status
+from core.payments.ledger import charge_due, get_payment, locked_booking, set_status
 from core.payments.reconcile import Attempt, create_remote, reconcile
 from core.payments.settle import attempt_failed, closed_message
 
@@ -53,7 +54,7 @@ def start(
     _close_stale(db, gateway, reference)
     with db.write() as tx:
         booking = locked_booking(tx, reference)
-        if booking.status == "CANCELLED":
+        if booking.status == BookingStatus.CANCELLED:
             raise ValidationFailed(f"Booking {booking.reference} is cancelled; take no payment.")
         active = tx.scalar(
             select(Payment).where(
@@ -69,7 +70,7 @@ def start(
             )
         made_here = active is None  # a row another call is still sending is not ours to close
         if active is None:
-            active = open_attempt(tx, booking, "card", actor.label)
+            active = charge_due(tx, booking, actor, method="card", status="pending")
         active.reader_id = reader_id
         grace = timedelta(seconds=db.settings.terminal_timeout_s + 60)
         extend_deadline_to(booking, now() + grace)  # never released mid-tap

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Attendee, Booking, CourseSession
 from core.models.attendance import AttendanceMark
+from core.models.statuses import BookingStatus
 from core.reports.dimensions import (
     SESSION_DIMENSIONS,
     Dimension,
@@ -28,7 +29,9 @@ MEASURES = ("bookings", "cancelled", "seats", "cancelled_seats", "registered", "
 
 
 def _cancelled(value: Any) -> Any:
-    return func.sum(case((Booking.status == "CANCELLED", value), else_=literal_column("0")))
+    return func.sum(
+        case((Booking.status == BookingStatus.CANCELLED, value), else_=literal_column("0"))
+    )
 
 
 def no_shows(tx: Session, flt: ReportFilter, dim: Dimension) -> dict[str, tuple[int, int]]:
@@ -42,7 +45,7 @@ def no_shows(tx: Session, flt: ReportFilter, dim: Dimension) -> dict[str, tuple[
             .join(Attendee, Attendee.id == AttendanceMark.attendee_id)
             .join(Booking, Booking.id == Attendee.booking_id)
             .join(CourseSession, CourseSession.id == AttendanceMark.session_id)
-            .where(AttendanceMark.field == "attendance", Booking.status != "CANCELLED")
+            .where(AttendanceMark.field == "attendance", Booking.status != BookingStatus.CANCELLED)
             .group_by(*keys, AttendanceMark.attendee_id)
         )
     ).subquery()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from core.infra.clock import london, now, today_london
 from core.models import MAX_CAPACITY, Attendee, Booking, Course, CourseSession, Venue
 from core.models.attendance import Certificate
+from core.models.statuses import BookingStatus, SessionStatus
 from core.reports.dimensions import month_label
 from core.reports.localtime import date_month, month_key
 from core.reports.model import Column, Report, ReportFilter
@@ -55,7 +56,7 @@ def _due(tx: Session, flt: ReportFilter) -> dict[Key, int]:
     rebooked = exists().where(
         again.email_hash == holder.email_hash,
         Booking.id == again.booking_id,
-        Booking.status != "CANCELLED",
+        Booking.status != BookingStatus.CANCELLED,
         CourseSession.id == Booking.session_id,
         CourseSession.course_id == target,
         CourseSession.start_at > now(),
@@ -92,7 +93,7 @@ def _scheduled(tx: Session, flt: ReportFilter) -> dict[Key, tuple[int, int]]:
             func.sum(CourseSession.capacity - CourseSession.booked),
         )
         .where(
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.start_at > now(),
             CourseSession.start_at >= london(flt.date_from, time.min),
             CourseSession.start_at < london(flt.date_to + timedelta(days=1), time.min),

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core.models import Booking, CourseSession
+from core.models.statuses import BookingStatus
 from core.reports.dimensions import (
     SESSION_DIMENSIONS,
     chart_for,
@@ -37,7 +38,7 @@ def lead_time(tx: Session, flt: ReportFilter, by: str | None) -> Report:
                 lead_days().label("days"),
             )
             .join(CourseSession, CourseSession.id == Booking.session_id)
-            .where(Booking.status != "CANCELLED")
+            .where(Booking.status != BookingStatus.CANCELLED)
         )
         .offset(0)
         .subquery("lead")

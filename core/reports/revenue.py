@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.models import Booking, CourseSession, Payment
+from core.models.statuses import BookingStatus
 from core.reports.dimensions import SESSION_DIMENSIONS, chart_for, dimension, group_columns
 from core.reports.grouping import grouped, summed
 from core.reports.model import Column, Report, ReportFilter
@@ -38,7 +39,7 @@ def counted_booking() -> Any:
     paid = select(Payment.booking_id).where(
         and_(Payment.kind == "charge", Payment.status.in_(PAID))
     )
-    return or_(Booking.status != "CANCELLED", Booking.id.in_(paid))
+    return or_(Booking.status != BookingStatus.CANCELLED, Booking.id.in_(paid))
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.infra.clock import now
 from core.models import Course, CourseSession, User, Venue
+from core.models.statuses import SessionStatus
 from core.reports.localtime import clock_time, day_key
 from core.reports.model import Column, Report, ReportFilter, percent
 
@@ -39,7 +40,7 @@ def underfilled(tx: Session, flt: ReportFilter, by: str | None) -> Report:
         .join(Venue, Venue.id == CourseSession.venue_id)
         .outerjoin(User, User.id == CourseSession.trainer_id)
         .where(
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.start_at > at,
             CourseSession.start_at <= at + timedelta(days=WARNING_DAYS),
             CourseSession.booked * 2 <= CourseSession.capacity,

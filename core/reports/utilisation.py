@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.infra.clock import now
 from core.models import CourseSession
+from core.models.statuses import SessionStatus
 from core.reports.dimensions import SESSION_DIMENSIONS, chart_for, dimension, group_columns
 from core.reports.grouping import grouped, summed
 from core.reports.model import Column, Report, ReportFilter, percent
@@ -43,7 +44,9 @@ def utilisation(tx: Session, flt: ReportFilter, by: str | None) -> Report:
     ran = CourseSession.end_at <= now()
 
     def source(stmt: Select[Any]) -> Select[Any]:
-        stmt = stmt.select_from(CourseSession).where(CourseSession.status != "CANCELLED")
+        stmt = stmt.select_from(CourseSession).where(
+            CourseSession.status != SessionStatus.CANCELLED
+        )
         return flt.apply(stmt)
 
     rows = grouped(

@@ -3,19 +3,18 @@ every attendee and offers each booking a transfer or a refund."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from core.booking import state
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import ValidationFailed
 from core.journal import audit
-from core.models import CourseSession, SeatHold
+from core.models import CourseSession
 from core.scheduling import notices
 from core.scheduling.create import lock_schedule
 from core.scheduling.edit import locked_current
 from core.scheduling.snapshot import snapshot
-from core.seats.holds import publish_session
 
 
 def cancel_session(
@@ -30,19 +29,8 @@ def cancel_session(
     if session.end_at <= now():
         raise ValidationFailed(f"Session {session_id} has already run; it cannot be cancelled.")
     before = snapshot(tx, session)
-    session.status = "CANCELLED"
-    session.cancel_reason = reason
     session.version += 1
-    tx.execute(
-        update(SeatHold)
-        .where(
-            SeatHold.session_id == session.id,
-            SeatHold.released_at.is_(None),
-            SeatHold.booking_id.is_(None),
-        )
-        .values(released_at=now())
-    )
-    tx.flush()
+    state.cancel_session(tx, session, reason, now())
     offers = notices.tell_attendees(tx, session, "cancelled", reason)
     after = snapshot(tx, session)
     after["offers"] = len(offers)
@@ -56,5 +44,4 @@ def cancel_session(
         after=after,
         reason=reason,
     )
-    publish_session(tx, session)
     return session

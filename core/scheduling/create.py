@@ -18,6 +18,7 @@ from core.infra.errors import ValidationFailed
 from core.journal import audit
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
+from core.models.statuses import SessionStatus
 from core.scheduling import overrides, rules
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
 from core.scheduling.rules import Failure
@@ -53,7 +54,7 @@ def _save(tx: Session, plan: Plan) -> CourseSession:
         end_at=plan.end,
         capacity=plan.capacity,
         booked=0,
-        status="SCHEDULED",
+        status=SessionStatus.SCHEDULED,
         price_pence=plan.price_pence,
         version=1,
         created_at=now(),

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.bookings import sync_status
+from core.booking.state import sync_status
 from core.booking.waitlist import offers
 from core.infra.actor import Actor
 from core.infra.clock import now, uk_datetime
@@ -22,6 +22,7 @@ from core.infra.errors import Conflict, ValidationFailed
 from core.journal import audit
 from core.models import CourseSession, SessionDay
 from core.models.admin import SessionTrainer
+from core.models.statuses import SessionStatus
 from core.scheduling import notices, overrides, rules
 from core.scheduling.create import lock_schedule
 from core.scheduling.plan import DayInput, Plan, SessionInput, resolve
@@ -56,7 +57,7 @@ def locked_current(tx: Session, session_id: int, version: int | None) -> CourseS
             f"(you had version {version}, it is now {session.version}); reload and try again.",
             current_version=session.version,
         )
-    if session.status == "CANCELLED":
+    if session.status == SessionStatus.CANCELLED:
         raise ValidationFailed(f"Session {session_id} is cancelled and cannot be changed.")
     return session
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.infra.clock import now, today_london, uk_datetime
 from core.models import Booking, CourseSession
 from core.models.admin import RebookingOffer
+from core.models.statuses import BookingStatus
 from core.notify.booking_emails import booking_context, send_session_changed
 from core.payments.policy import RefundPolicy
 from core.seats.availability import SessionFilter, SessionView, list_sessions
@@ -25,7 +26,7 @@ POLICY = RefundPolicy()
 def active_bookings(tx: Session, session_id: int) -> list[Booking]:
     stmt = (
         select(Booking)
-        .where(Booking.session_id == session_id, Booking.status != "CANCELLED")
+        .where(Booking.session_id == session_id, Booking.status != BookingStatus.CANCELLED)
         .options(selectinload(Booking.attendees), selectinload(Booking.payments))
         .order_by(Booking.id)
     )

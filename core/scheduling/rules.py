@@ -25,6 +25,7 @@ from core.models.admin import (
     TrainerQualification,
     TrainerUnavailability,
 )
+from core.models.statuses import SessionStatus
 from core.scheduling.plan import Plan
 
 TRAVEL_LIMIT_KM = 40.0
@@ -61,7 +62,7 @@ def _busy_trainer_sessions(tx: Session, user: User, plan: Plan) -> Any:
         SessionDay, SessionDay.session_id == CourseSession.id
     )
     stmt = stmt.where(
-        CourseSession.status != "CANCELLED",
+        CourseSession.status != SessionStatus.CANCELLED,
         or_(CourseSession.trainer_id == user.id, CourseSession.id.in_(assisting)),
     )
     if plan.session_id is not None:
@@ -132,7 +133,7 @@ def room_free(tx: Session, plan: Plan) -> str | None:
         select(CourseSession, SessionDay)
         .join(SessionDay, SessionDay.session_id == CourseSession.id)
         .where(
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.venue_id == plan.venue.id,
             CourseSession.room == plan.room,
             _overlapping(plan),

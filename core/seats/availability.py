@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.infra.clock import LONDON, london, now
 from core.infra.errors import NotFound, ValidationFailed
 from core.models import Course, CourseSession, SeatHold, User, Venue
+from core.models.statuses import SessionStatus
 
 
 def active_holds_filter(at: datetime) -> Any:
@@ -101,9 +102,9 @@ class SessionView:
 
 def shown_status(stored: str, free: int) -> str:
     """A cancelled session stays CANCELLED; any other is FULL when no seat is free."""
-    if stored == "CANCELLED":
+    if stored == SessionStatus.CANCELLED:
         return stored
-    return "FULL" if free <= 0 else "SCHEDULED"
+    return SessionStatus.FULL if free <= 0 else SessionStatus.SCHEDULED
 
 
 def view_of(row: CourseSession, held: int) -> SessionView:
@@ -164,7 +165,7 @@ def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
         end = london(flt.date_to + timedelta(days=1), datetime.min.time())
         stmt = stmt.where(CourseSession.start_at < end)
     if not flt.include_cancelled:
-        stmt = stmt.where(CourseSession.status != "CANCELLED")
+        stmt = stmt.where(CourseSession.status != SessionStatus.CANCELLED)
     if flt.search:
         words = [w for w in flt.search.casefold().split() if w]
         for word in words:

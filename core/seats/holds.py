@@ -28,6 +28,7 @@ from core.infra.errors import (
 )
 from core.journal import changes
 from core.models import MAX_CAPACITY, CourseSession, SeatHold
+from core.models.statuses import SessionStatus
 from core.seats.availability import held_seats, view_of
 from core.seats.locking import lock_session
 
@@ -101,7 +102,7 @@ def booking_intents(tx: Session, session_id: int) -> list[dict[str, Any]]:
 
 def ensure_bookable(session: CourseSession) -> None:
     when = uk_datetime(session.start_at)
-    if session.status == "CANCELLED":
+    if session.status == SessionStatus.CANCELLED:
         raise SessionNotBookable(f"The {session.course.name} session on {when} is cancelled.")
     if session.start_at <= now():
         raise SessionNotBookable(
@@ -129,9 +130,16 @@ def _seats(seats: int) -> int:
 
 
 def create_hold(
-    tx: Session, session_id: int, seats: int, actor: Actor, minutes: int = 15
+    tx: Session,
+    session_id: int,
+    seats: int,
+    actor: Actor,
+    minutes: int = 15,
+    *,
+    until: datetime | None = None,
 ) -> HoldView:
-    """Hold ``seats``; the view carries the hold token, which only its maker ever sees."""
+    """Hold ``seats`` for ``minutes`` (or ``until`` a given time); the view carries the hold
+    token, which only its maker ever sees."""
     seats = _seats(seats)
     session = lock_session(tx, session_id)
     ensure_bookable(session)
@@ -145,7 +153,7 @@ def create_hold(
         channel=actor.channel,
         holder=actor.label,
         created_at=at,
-        expires_at=at + timedelta(minutes=minutes),
+        expires_at=until or at + timedelta(minutes=minutes),
         token_hash=token_hash,
     )
     tx.add(hold)

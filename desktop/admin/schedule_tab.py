@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import today_london
+from core.models.statuses import SessionStatus
 from core.staff.roles import OFFICE
 from desktop import layouts
 from desktop.admin.roles import load, may_use
@@ -121,7 +122,7 @@ class ScheduleTab(QWidget):
 
     def cancel_selected(self) -> None:
         session = self.selected()
-        if session is None or session["status"] == "CANCELLED":
+        if session is None or session["status"] == SessionStatus.CANCELLED:
             return
         booked = session.get("booked", 0)
         note = (

@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.infra.clock import to_london, today_london
+from core.models.statuses import SessionStatus
 from desktop.admin.schedule_tab import ScheduleTab
 from desktop.admin.session_dialog import SessionDialog
 from desktop.tools.waiting import wait_settled
@@ -33,7 +34,7 @@ def _clashing_session(tab: ScheduleTab) -> dict[str, Any]:
         for r in sorted(tab.model.rows, key=lambda r: r.start)
         if r.start.date() > today_london() + timedelta(days=7)
         and r.raw.get("trainer_email")
-        and r.status != "CANCELLED"
+        and r.status != SessionStatus.CANCELLED
     ]
     return next((s for s in later if s["course"] == "efaw"), later[0])
 

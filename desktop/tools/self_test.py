@@ -31,6 +31,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.infra.db import Database
+from core.models.statuses import SessionStatus
 from desktop.tools.waiting import wait_until
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def _wizard(ctx: Context) -> SubChecks:
             select(CourseSession)
             .join(Course, Course.id == CourseSession.course_id)
             .where(Course.requalifies_id.is_(None))  # no certificate to check for a newcomer
-            .where(CourseSession.status == "SCHEDULED", CourseSession.start_at > now())
+            .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.start_at > now())
             .where(CourseSession.booked < CourseSession.capacity)
             .order_by(CourseSession.start_at.desc())
         )

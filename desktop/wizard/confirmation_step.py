@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.money import gbp
+from core.models.statuses import BookingStatus
 from desktop.backend import RESEND, Backend
 from desktop.session_data import SessionRow, session_view
 from desktop.tasks import BackendOp, plain_message
@@ -31,7 +32,7 @@ def email_status(booking: dict[str, Any], outbox: bool) -> str:
     """What happens to the confirmation email. With the email outbox (``outbox``), a confirmed
     booking's email is queued in the same transaction as the booking itself."""
     to = booking["customer"]["email"]
-    if outbox and booking["status"] == "CONFIRMED":
+    if outbox and booking["status"] == BookingStatus.CONFIRMED:
         return f"Confirmation email with the calendar invite queued for {to}."
     if outbox:
         return f"The confirmation email goes to {to} once the booking is paid."
@@ -123,7 +124,7 @@ class ConfirmationStep(QWidget):
         e = html.escape
         self.heading.setText(
             "<b>Booking confirmed</b>"
-            if booking["status"] == "CONFIRMED"
+            if booking["status"] == BookingStatus.CONFIRMED
             else "<b>Booking made, waiting for payment</b>"
         )
         self.reference.setText(booking["reference"])
@@ -137,7 +138,7 @@ class ConfirmationStep(QWidget):
             f"{plural(booking['seats'], 'attendee')} · total "
             f"<b>{gbp(booking['total_pence'])}</b>{discount}"
         )
-        can_email = booking["status"] == "CONFIRMED" and self.backend.has_method(RESEND)
+        can_email = booking["status"] == BookingStatus.CONFIRMED and self.backend.has_method(RESEND)
         self.email_button.setEnabled(can_email)
         self.email_button.setToolTip(
             "" if can_email else "The confirmation is emailed once the booking is paid."

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import today_london
+from core.models.statuses import SessionStatus
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
@@ -88,7 +89,7 @@ class SessionStep(QWidget):
         ).run()
 
     def _loaded(self, result: Any) -> None:
-        rows = [s for s in session_list(result) if s["status"] != "CANCELLED"]
+        rows = [s for s in session_list(result) if s["status"] != SessionStatus.CANCELLED]
         self.model.set_sessions(rows)
         self.status.setText(
             "Pick a session with free seats. Double-click or press Next to continue."
@@ -143,7 +144,7 @@ class SessionStep(QWidget):
             and s.id != after.id
             and s.free >= seats
             and s.start >= after.start
-            and s.status == "SCHEDULED"
+            and s.status == SessionStatus.SCHEDULED
         ][:count]
 
     def show_taken(self, message: str, session: SessionRow, seats: int) -> None:

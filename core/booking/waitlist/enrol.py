@@ -26,6 +26,7 @@ from core.infra.clock import now
 from core.infra.errors import DomainError
 from core.journal import audit
 from core.models import SeatHold, WaitlistEntry
+from core.models.statuses import BookingStatus
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,12 @@ def book_agreed(tx: Session, at: datetime | None = None) -> int:
         try:
             with tx.begin_nested():
                 booking = bookings.confirm_hold(
-                    tx, hold.id, people, _actor(entry), status="PENDING_PAYMENT", customer=contact
+                    tx,
+                    hold.id,
+                    people,
+                    _actor(entry),
+                    status=BookingStatus.PENDING_PAYMENT,
+                    customer=contact,
                 )
         except DomainError as exc:
             send_offer(tx, entry, hold)

@@ -15,22 +15,25 @@ entry that agreed to pay by link gets no offer email: ``core.booking.waitlist.en
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from core.infra.actor import Actor
 from core.infra.clock import LONDON, now
 from core.models import CourseSession, SeatHold, WaitlistEntry
+from core.models.statuses import SessionStatus
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
 from core.notify.render import BRAND
 from core.seats.availability import get_session, held_seats
-from core.seats.holds import issue_token, publish_session
+from core.seats.holds import create_hold, issue_token, publish_session
 from core.seats.locking import lock_session
 
 WAITLIST_HOLDER = "waiting list"
+# Offers are website holds, so the emailed link completes them on the public booking page.
+WAITLIST = Actor(label=WAITLIST_HOLDER, role=None, channel="website")
 
 
 def offer_expiry(session: CourseSession, at: datetime) -> datetime:
@@ -111,7 +114,7 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
     The caller holds the session lock (``lock_session``); returns the entries offered.
     """
     at = now()
-    if session.status == "CANCELLED" or session.start_at <= at:
+    if session.status == SessionStatus.CANCELLED or session.start_at <= at:
         return []
     free = free_seats(tx, session)
     offered: list[WaitlistEntry] = []
@@ -130,16 +133,8 @@ def offer_free_seats(tx: Session, session: CourseSession) -> list[WaitlistEntry]
 
 def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: datetime) -> None:
     expires = offer_expiry(session, at)
-    hold = SeatHold(
-        id=str(uuid.uuid4()),
-        session_id=session.id,
-        seats=entry.seats,
-        channel="website",  # the emailed link completes it on the public booking page
-        holder=WAITLIST_HOLDER,
-        created_at=at,
-        expires_at=expires,
-    )
-    tx.add(hold)
+    view = create_hold(tx, session.id, entry.seats, WAITLIST, until=expires)
+    hold = tx.get_one(SeatHold, view.id)
     entry.status, entry.hold_id = "offered", hold.id
     entry.offered_at, entry.offer_expires = at, expires
     tx.flush()
@@ -230,7 +225,7 @@ def sweep(tx: Session) -> int:
         .join(CourseSession, CourseSession.id == WaitlistEntry.session_id)
         .where(
             WaitlistEntry.status == "waiting",
-            CourseSession.status != "CANCELLED",
+            CourseSession.status != SessionStatus.CANCELLED,
             CourseSession.start_at > at,
         )
     )

@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import payments as payments_api
+from core.api.params import NoParams
+from core.api.results.payments import PaymentMethods, Reader
 from core.infra.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, BackendOp, plain_message
 from desktop.wizard.attendees_step import AttendeesStep
 from desktop.wizard.confirmation_step import ConfirmationStep
 from desktop.wizard.full_session import FullSessionButton
@@ -74,7 +77,7 @@ class BookingWizard(QDialog):
         self.booking: dict[str, Any] | None = None
         self.hold = HoldKeeper(backend, self)
         self.requalification = RequalificationCheck(self)
-        self.readers: list[dict[str, Any]] = []
+        self.readers: list[Reader] = []
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
@@ -328,14 +331,13 @@ class BookingWizard(QDialog):
     def _offer_payment_methods(self) -> None:
         if not self.backend.has_method("payments.methods"):
             return
-        BackendOp(self, self.backend, "payments.methods").success(self._payment_methods).failure(
-            lambda _e: None
-        ).run()
+        ApiOp(self, self.backend, payments_api.payment_methods, NoParams()).success(
+            self._payment_methods
+        ).failure(lambda _e: None).run()
 
-    def _payment_methods(self, result: Any) -> None:
+    def _payment_methods(self, result: PaymentMethods) -> None:
         keys = offered_keys(result)
-        if isinstance(result, dict):
-            self.readers = list(result.get("readers", []))
+        self.readers = list(result.readers)
         self.payment_step.offer([m for m in METHODS if m.offered(self.backend.has_method, keys)])
 
     def _take_payment(self) -> None:

@@ -49,7 +49,7 @@ def _after(fn: Any) -> Any:
 def main() -> None:
     point, arg, url = sys.argv[1:4]
     db = open_database()
-    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, 5.0))
+    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, timeout_s=5.0))
     if point == "after_hold":
         with db.write() as tx:
             holds.create_hold(tx, int(arg), 2, DESK, db.settings.hold_minutes)

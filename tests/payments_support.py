@@ -21,7 +21,9 @@ MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
 
 
 def gateway_to(double: StripeDouble) -> StripeClient:
-    return StripeClient(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+    return StripeClient(
+        StripeConfig("sk_test_double", "whsec_test_double", double.url, timeout_s=5.0)
+    )
 
 
 def present_card(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:

@@ -101,6 +101,7 @@ def test_typed_calls_answer_alike_in_process_and_over_the_server(
     remote.client.wait_connected(10)
     remote.login(email, PASSWORD)
     local = LocalBackend(sqlite_db, Actor("Desk", "reception", "desk", None))
-    for method in (desk_api.booking_terms, payments_api.payment_methods):
-        assert remote.invoke(method, NoParams()) == local.invoke(method, NoParams())
+    terms, methods = desk_api.booking_terms, payments_api.payment_methods
+    assert remote.invoke(terms, NoParams()) == local.invoke(terms, NoParams())
+    assert remote.invoke(methods, NoParams()) == local.invoke(methods, NoParams())
     local.close()

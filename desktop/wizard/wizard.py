@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from core.api import payments as payments_api
 from core.api.params import NoParams
 from core.api.results.payments import PaymentMethods, Reader
+from core.booking.attendees import AgeLimit
 from core.infra.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
@@ -271,8 +272,9 @@ class BookingWizard(QDialog):
         model = self.attendees_step.model
         session = self.session
         if session is not None:
-            course = self.catalogue.course(session.course) or {}
-            model.set_course(int(course.get("min_age", 16)), session.day)
+            course = self.catalogue.course(session.course)
+            if course is not None:
+                model.set_course(AgeLimit(course["name"], course["min_age"], session.day))
         if model.rowCount() == 0:
             model.add_row()
         self.attendees_step.table.setFocus()

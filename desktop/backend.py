@@ -1,8 +1,9 @@
 """The one interface every desktop screen talks to: service API calls by name, live changes.
 
-Screens never touch the database or the network. They call ``Backend.call(method, params)``
-(always from a worker thread, through ``desktop.tasks``) with the names of the service API
-in ``core/api`` (``sessions.list``, ``holds.create``...), and listen to ``changed`` for
+Screens never touch the database or the network. They call ``Backend.invoke(method, params)``
+with a ``core.api`` method and its params model and get its result model back (or, for calls
+not yet typed, ``Backend.call(name, dict)``), always from a worker thread through
+``desktop.tasks``, and listen to ``changed`` for
 change-feed messages (``core.journal.changes.as_message``: ``{"seq", "at", "kind", "id", "data"}``).
 
 ``LocalBackend`` runs ``core.api.dispatch`` in-process on the embedded database;
@@ -12,11 +13,13 @@ change-feed messages (``core.journal.changes.as_message``: ``{"seq", "at", "kind
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, QRunnable, QTimer, Signal
 
 from core.api import METHODS, Call, dispatch
+from core.api.registry import Method
 from core.background import Workers
 from core.infra.actor import Actor
 from core.infra.db import Database
@@ -26,6 +29,8 @@ from desktop.tasks import pool
 
 POLL_MS = 1000
 RESEND = "bookings.resend_confirmation"  # a service may lack it; screens check has_method
+P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R", bound=BaseModel)
 
 
 class Backend(QObject):
@@ -81,6 +86,15 @@ class Backend(QObject):
         Raises ``core.infra.errors.DomainError`` subclasses with a message for the user.
         """
         raise NotImplementedError
+
+    def invoke(self, method: Method[P, R], params: P) -> R:
+        """Run ``method`` with its params model; its result model (worker thread only).
+
+        The same call on both backends: the params go as JSON, the answer is read back into
+        the result model ``core.api`` declares for the method.
+        """
+        answer = self.call(method.name, params.model_dump(mode="json", exclude_unset=True))
+        return method.result.model_validate(answer)
 
     def has_method(self, method: str) -> bool:
         """Whether the service offers ``method`` (optional features check this first)."""

@@ -16,7 +16,7 @@ from core.infra.money import gbp
 from core.models.statuses import SessionStatus
 from core.seats.availability import SessionView
 
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     SessionStatus.SCHEDULED: "Open",
     SessionStatus.FULL: "Full",
     SessionStatus.CANCELLED: "Cancelled",

@@ -10,12 +10,15 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from core.api import payments as payments_api
+from core.api.params import NoParams
+from core.api.results.payments import PaymentMethods, Reader
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp
 from core.models.statuses import BookingStatus
 from desktop.backend import Backend
 from desktop.style_sheet import set_state
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, BackendOp, plain_message
 from desktop.wizard.payment_methods import METHODS, PaymentMethod, offered_keys
 from desktop.wizard.payment_step import PaymentStep
 
@@ -29,7 +32,7 @@ class TakePaymentDialog(QDialog):
         super().__init__(parent)
         self.backend = backend
         self.booking = booking
-        self.readers: list[dict[str, Any]] = []
+        self.readers: list[Reader] = []
         self.setWindowTitle(f"Take payment for {booking['reference']}")
         self.setMinimumWidth(640)  # each method's hint on one line
         self.summary = QLabel(
@@ -66,13 +69,12 @@ class TakePaymentDialog(QDialog):
         layout.addWidget(self.buttons)
         self._offer(set())
         if backend.has_method("payments.methods"):
-            BackendOp(self, backend, "payments.methods").success(self._methods).failure(
-                lambda _e: None
-            ).run()
+            ApiOp(self, backend, payments_api.payment_methods, NoParams()).success(
+                self._methods
+            ).failure(lambda _e: None).run()
 
-    def _methods(self, result: Any) -> None:
-        if isinstance(result, dict):
-            self.readers = list(result.get("readers", []))
+    def _methods(self, result: PaymentMethods) -> None:
+        self.readers = list(result.readers)
         self._offer(offered_keys(result))
 
     def _offer(self, keys: set[str]) -> None:

@@ -1,7 +1,10 @@
 """Backend calls off the GUI thread, with success and failure delivered on it (like Anki's ops).
 
-    BackendOp(self, backend, "sessions.list", {"course": "efaw"}) \\
+    ApiOp(self, backend, sessions.list_, ListParams(course="efaw")) \\
         .success(self.show_sessions).failure(self.show_error).run()
+
+``ApiOp`` is typed by the ``core.api`` method it runs (its params and result models);
+``BackendOp`` calls a method by name with a dict, for the calls not yet typed.
 
 The callbacks run on the GUI thread. They are dropped if ``parent`` has been deleted by the
 time the result arrives, so a closed dialog never receives a late answer. Without a
@@ -16,15 +19,20 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import shiboken6
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from core.api.registry import Method
 from core.infra.errors import DomainError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R", bound=BaseModel)
 
 
 def plain_message(error: BaseException) -> str:
@@ -81,13 +89,13 @@ class _Results(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._ids = itertools.count(1)
-        self._ops: dict[int, Op] = {}
+        self._ops: dict[int, Op[Any]] = {}
         self._lock = threading.Lock()
         self._outcomes: dict[int, tuple[bool, Any]] = {}
         self.arrived.connect(self._deliver)
         self._collector = _GuiThreadCollector(self)
 
-    def start(self, op: Op) -> None:
+    def start(self, op: Op[Any]) -> None:
         op_id = next(self._ids)
         self._ops[op_id] = op
         pool().start(_Runner(op_id, op.work, self))
@@ -164,20 +172,20 @@ class _Runner(QRunnable):
             self._results.arrived.emit(self._op_id)
 
 
-class Op:
+class Op(Generic[T]):
     """Run ``work`` on the worker pool; report to ``success``/``failure`` on the GUI thread."""
 
-    def __init__(self, parent: QObject, work: Callable[[], Any]) -> None:
+    def __init__(self, parent: QObject, work: Callable[[], T]) -> None:
         self._parent = parent
         self.work = work
-        self._success: Callable[[Any], None] | None = None
+        self._success: Callable[[T], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
 
-    def success(self, callback: Callable[[Any], None]) -> Op:
+    def success(self, callback: Callable[[T], None]) -> Op[T]:
         self._success = callback
         return self
 
-    def failure(self, callback: Callable[[BaseException], None]) -> Op:
+    def failure(self, callback: Callable[[BaseException], None]) -> Op[T]:
         self._failure = callback
         return self
 
@@ -198,7 +206,21 @@ class Op:
             QMessageBox.warning(parent, "Could not do that", plain_message(result))
 
 
-class BackendOp(Op):
+class Invoker(Protocol):
+    """What ``ApiOp`` needs of a ``desktop.backend.Backend``."""
+
+    def invoke(self, method: Method[P, R], params: P) -> R: ...
+
+
+class ApiOp(Op[R]):
+    """One typed service API call in the background: ``success`` gets the result model."""
+
+    def __init__(self, parent: QObject, backend: Invoker, method: Method[P, R], params: P) -> None:
+        super().__init__(parent, lambda: backend.invoke(method, params))
+        self.method = method.name
+
+
+class BackendOp(Op[Any]):
     """One service API call by name, run in the background."""
 
     def __init__(

@@ -181,10 +181,11 @@ class TodayTab(QWidget):
             tree.verticalScrollBar().setValue(value)
 
     def _remember_expanded(self) -> None:
-        for item in (self.courses.topLevelItem(i) for i in range(self.courses.topLevelItemCount())):
+        tops = (self.courses.topLevelItem(i) for i in range(self.courses.topLevelItemCount()))
+        for item in (top for top in tops if top is not None):
             for child in (item.child(j) for j in range(item.childCount())):
-                key = child.data(0, SESSION_KEY)
-                if key:
+                key = child.data(0, SESSION_KEY) if child is not None else None
+                if child is not None and key:
                     self.expanded[key] = child.isExpanded()
 
     def _show_courses(self, sessions: list[dict[str, Any]]) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from core.booking import bookings
 from core.infra.db import open_database
+from core.models.statuses import BookingStatus
 from core.payments import links, settle, terminal
 from core.payments.gateway import StripeClient, StripeConfig
 from core.payments.jobs import run_payments_once
@@ -49,14 +50,16 @@ def _after(fn: Any) -> Any:
 def main() -> None:
     point, arg, url = sys.argv[1:4]
     db = open_database()
-    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, 5.0))
+    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, timeout_s=5.0))
     if point == "after_hold":
         with db.write() as tx:
             holds.create_hold(tx, int(arg), 2, DESK, db.settings.hold_minutes)
         _die()
     elif point == "after_booking":
         with db.write() as tx:
-            booking = bookings.book_now(tx, int(arg), [person(1)], DESK, status="PENDING_PAYMENT")
+            booking = bookings.book_now(
+                tx, int(arg), [person(1)], DESK, status=BookingStatus.PENDING_PAYMENT
+            )
             reference = booking.reference
         print(json.dumps({"reference": reference}), flush=True)
         _die()

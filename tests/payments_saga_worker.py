@@ -27,7 +27,7 @@ def _die(*_args: Any, **_kwargs: Any) -> None:
 def main() -> None:
     reference, reader, url = sys.argv[1:4]
     db = open_database()
-    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, 5.0))
+    gateway = StripeClient(StripeConfig("sk_test_worker", None, url, timeout_s=5.0))
     started = terminal.start(db, gateway, reference, reader, DESK)
     print(json.dumps(started), flush=True)
     sys.stdin.readline()

@@ -13,6 +13,7 @@ from core.demo.stripe_double import StripeDouble
 from core.infra.actor import Actor
 from core.infra.db import Database
 from core.models import OutboxMessage, Payment
+from core.models.statuses import BookingStatus
 from core.payments.gateway import StripeClient, StripeConfig
 from tests.factories import make_session, person
 
@@ -21,7 +22,9 @@ MANAGER = Actor(label="Manager", role="manager", channel="desk", user_id=None)
 
 
 def gateway_to(double: StripeDouble) -> StripeClient:
-    return StripeClient(StripeConfig("sk_test_double", "whsec_test_double", double.url, 5.0))
+    return StripeClient(
+        StripeConfig("sk_test_double", "whsec_test_double", double.url, timeout_s=5.0)
+    )
 
 
 def present_card(gateway: StripeClient, reader: str, number: str = "4242424242424242") -> None:
@@ -55,7 +58,9 @@ def pending_booking(db: Database, seats: int = 1, days_ahead: int = 30, capacity
     sid = make_session(db, days_ahead=days_ahead, capacity=capacity)
     with db.write() as tx:
         people = [person(n) for n in range(1, seats + 1)]
-        return bookings.book_now(tx, sid, people, DESK, status="PENDING_PAYMENT").reference
+        return bookings.book_now(
+            tx, sid, people, DESK, status=BookingStatus.PENDING_PAYMENT
+        ).reference
 
 
 def booking_state(db: Database, reference: str) -> tuple[str, int, list[tuple[str, str, str, int]]]:

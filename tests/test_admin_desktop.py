@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtCore import QDate, QObject, QSettings, Qt, QThreadPool, QTime
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.infra.actor import Actor
 from core.infra.db import Database
+from core.models import MAX_CAPACITY, CourseSession
 from core.models.admin import RuleOverride
 from core.scheduling import SessionInput, create_session
 from desktop.admin.session_dialog import SessionDialog
@@ -129,3 +130,21 @@ def test_an_admin_overrides_with_a_reason_and_the_session_is_saved(
     with sqlite_db.read() as tx:
         reasons = list(tx.scalars(select(RuleOverride.reason)))
     assert "Tina is teaching both groups together by agreement" in reasons
+
+
+def test_a_session_price_is_typed_in_pounds_and_kept_in_whole_pence(
+    qtbot: QtBot, sqlite_db: Database, desk: list[QObject]
+) -> None:
+    add_trainer(sqlite_db)
+    dialog = _clashing_dialog(qtbot, _backend(sqlite_db, desk, "manager"), desk)
+    assert dialog.capacity.maximum() == MAX_CAPACITY
+    dialog.price_on.setChecked(True)
+    dialog.price.setText("ninety")
+    dialog.save()
+    assert dialog.rules.text() == "Write the price in pounds, like 95 or 95.00."
+    with sqlite_db.read() as tx:
+        assert tx.scalar(select(func.count()).select_from(CourseSession)) == 0
+    dialog.price.setText("£1,095.10")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.save()
+    assert saved.args[0]["price_pence"] == 109510

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import timedelta
 
@@ -38,7 +39,7 @@ def _play(
 ) -> list[merge.Mark]:
     """Three devices with skewed wall clocks make marks, sometimes hearing each other first."""
     walls = [BASE_MS + s for s in skews]
-    clocks = [HybridClock(wall=lambda i=i: walls[i]) for i in range(3)]
+    clocks = [HybridClock(wall=functools.partial(walls.__getitem__, i)) for i in range(3)]
     made: list[merge.Mark] = []
     for n, (who, advance, attendee, day, (field, value), hears) in enumerate(steps):
         walls[who] += advance

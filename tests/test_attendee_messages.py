@@ -10,9 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.booking.attendees import HOW_TO_TYPE, attendee_problems, parse_attendees
+from core.booking.attendees import HOW_TO_TYPE, AgeLimit, attendee_problems, parse_attendees
+from core.infra.clock import LONDON
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
+from core.seats.availability import get_session
 from desktop.wizard import BookingWizard
 from desktop.wizard.attendees import FIELDS, row_problems
 from desktop.wizard.wizard import ATTENDEES
@@ -81,15 +83,17 @@ def test_every_desk_cell_message_is_plain() -> None:
         "email": "amelia@example.co.uk",
         "date_of_birth": "17/05/1990",
     }
-    assert row_problems(typed, 16, date(2027, 1, 1)) == {}
+    efaw = AgeLimit("Emergency First Aid at Work", 16, date(2027, 1, 1))
+    assert row_problems(typed, efaw) == {}
     for field in FIELDS:
         for value in ["", "???", "0", "631152000", "x" * 1200, "31/02/1990", "01/01/2999"]:
-            problems = row_problems({**typed, field: value}, 16, date(2027, 1, 1))
+            problems = row_problems({**typed, field: value}, efaw)
             for message in problems.values():
                 assert message and not library_words(message), message
-    young = row_problems({**typed, "date_of_birth": "01/01/2015"}, 16, date(2027, 1, 1))
+    young = row_problems({**typed, "date_of_birth": "01/01/2015"}, efaw)
     assert young == {
-        "date_of_birth": "Will be 12 on the course date; this course is for 16 and over."
+        "date_of_birth": "Will be 12 on the course date; "
+        "Emergency First Aid at Work is for people aged 16 or over."
     }
 
 
@@ -135,6 +139,32 @@ def test_the_desk_marks_the_wrong_cell_only_once_typed_in(
     model.setData(model.index(0, FIELDS.index("email")), "amelia@example.co.uk")
     model.setData(model.index(0, FIELDS.index("date_of_birth")), "17/05/1990")
     assert step.problem.text() == "" and not any(marked(wizard, 0, f) for f in FIELDS)
+    wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
+    wizard.reject()
+
+
+def test_the_desk_tells_the_courses_own_age_rule_as_the_service_would(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    """CPR and AED is for 14 and over: a 15-year-old is fine, a 13-year-old is told so in
+    the service's words (the desk once assumed 16 for every course, in its own words)."""
+    session = make_session(sqlite_db, course="cpr-aed", days_ahead=10)
+    with sqlite_db.read() as tx:
+        day = get_session(tx, session).start.astimezone(LONDON).date()
+    wizard = BookingWizard(make_desk(), None)
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.session_step.proxy.rowCount() == 1, timeout=10_000)
+    wizard.session_step.table.selectRow(0)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.step == ATTENDEES and not wizard._busy, timeout=10_000)
+    model, dob = wizard.attendees_step.model, FIELDS.index("date_of_birth")
+    fifteen = date(day.year - 15, day.month, 1)
+    model.setData(model.index(0, dob), fifteen.strftime("%d/%m/%Y"))
+    assert not marked(wizard, 0, "date_of_birth")
+    thirteen = date(day.year - 13, day.month, 1)
+    model.setData(model.index(0, dob), thirteen.strftime("%d/%m/%Y"))
+    tip = model.data(model.index(0, dob), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Will be 13 on the course date; CPR and AED is for people aged 14 or over."
     wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
     wizard.reject()
 

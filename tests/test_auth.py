@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -31,7 +32,7 @@ def db(sqlite_db: Database) -> Database:
     return sqlite_db
 
 
-def call(db: Database, method: str, params: dict[str, object]) -> dict[str, object]:
+def call(db: Database, method: str, params: Mapping[str, object]) -> dict[str, object]:
     return dict(dispatch(Call(db, None), method, params))
 
 

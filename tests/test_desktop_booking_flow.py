@@ -71,7 +71,8 @@ def test_attendee_under_the_course_minimum_age_is_flagged_on_the_row(
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
     type_attendee(wizard, 0, ("Young Person", "young@example.co.uk", "", "01/01/2015", ""))
-    assert "this course is for 16 and over" in wizard.attendees_step.problem.text()
+    problem = wizard.attendees_step.problem.text()
+    assert "Emergency First Aid at Work is for people aged 16 or over" in problem
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     assert wizard.step == ATTENDEES
     assert "Row 1 (Young Person)" in wizard.message.text()

@@ -162,7 +162,7 @@ def test_calendar_shows_the_month_with_today_and_lists_the_chosen_day(
     day = today + timedelta(days=7)
     while day.weekday() >= 5:
         day += timedelta(days=1)
-    calendar.grid.setSelectedDate(day)
+    calendar.grid.setSelectedDate(QDate(day.year, day.month, day.day))
     qtbot.waitUntil(lambda: calendar.day_model.rowCount() == 1)
     assert calendar.day_model.rows[0].venue_name == "Leeds"
     qtbot.waitUntil(lambda: day.isoformat() in calendar.grid.days)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ WORKERS = 4
 ORDERS_EACH = 2
 
 
-def _order_twice(args: tuple[str, int, int, int, mp.synchronize.Barrier]) -> list[str]:
+def _order_twice(args: tuple[str, int, int, int, threading.Barrier]) -> list[str]:
     url, org, session_id, n, barrier = args
     os.environ["DATABASE_URL"] = url
     db = open_database(load_settings())

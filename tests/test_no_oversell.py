@@ -23,7 +23,7 @@ from tests.factories import make_session, person
 WORKERS = 16
 
 
-def _book_one(args: tuple[str, int, int, mp.synchronize.Barrier]) -> str:
+def _book_one(args: tuple[str, int, int, threading.Barrier]) -> str:
     url, session_id, n, barrier = args
     os.environ["DATABASE_URL"] = url
     db = open_database(load_settings())

@@ -4,7 +4,7 @@ confirmed from it, a bad row shown in plain English, and seats given back on can
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -160,7 +160,8 @@ def test_a_contact_added_from_the_record_shows_with_their_roles(
     dialog = tab.findChild(FormDialog)
     assert dialog is not None
     name, email, booking, invoice, expiry = (
-        dialog.layout().itemAt(i, QFormLayout.ItemRole.FieldRole).widget() for i in range(5)
+        cast(QFormLayout, dialog.layout()).itemAt(i, QFormLayout.ItemRole.FieldRole).widget()
+        for i in range(5)
     )
     name.setText("Dee Ward")
     email.setText("not an email")

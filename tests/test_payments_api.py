@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +44,7 @@ def db(sqlite_db: Database) -> Iterator[Database]:
     double.stop()
 
 
-def call(db: Database, name: str, actor: Actor = DESK, **params: object) -> dict[str, object]:
+def call(db: Database, name: str, actor: Actor = DESK, **params: object) -> dict[str, Any]:
     result = dispatch(Call(db=db, actor=actor), name, params)
     assert isinstance(result, dict)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -92,7 +93,7 @@ def test_a_link_that_expires_inside_an_extended_deadline_keeps_the_booking(
     ],
 )
 def test_bad_extensions_are_refused_and_change_nothing(
-    db: Database, params: dict[str, object], error: type[DomainError]
+    db: Database, params: dict[str, Any], error: type[DomainError]
 ) -> None:
     ref = pending_booking(db, days_ahead=5)
     with pytest.raises(error):

@@ -12,6 +12,7 @@ from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
 from core.infra.errors import Forbidden, ValidationFailed
+from core.models.statuses import BookingStatus
 from core.payments import desk, links
 from core.payments.gateway import StripeClient
 from core.payments.jobs import run_payments_once
@@ -107,7 +108,9 @@ def test_a_website_booking_never_sent_to_payment_is_released(
 ) -> None:
     sid = make_session(sqlite_db)
     with sqlite_db.write() as tx:
-        ref = bookings.book_now(tx, sid, [person(1)], WEBSITE, status="PENDING_PAYMENT").reference
+        ref = bookings.book_now(
+            tx, sid, [person(1)], WEBSITE, status=BookingStatus.PENDING_PAYMENT
+        ).reference
     assert run_payments_once(sqlite_db, gateway).counts["deadlines"] == 0
     later = now() + timedelta(minutes=sqlite_db.settings.hold_minutes + 1)
     assert run_payments_once(sqlite_db, gateway, at=later).counts["deadlines"] == 1

@@ -85,7 +85,8 @@ def test_holds_grow_shrink_and_release(sqlite_db: Database) -> None:
 def test_the_website_cannot_touch_a_desk_hold(sqlite_db: Database) -> None:
     sid = make_session(sqlite_db)
     hold = run(sqlite_db, DESK, "holds.create", session_id=sid, seats=1)
-    for method, extra in (("holds.extend", {}), ("holds.release", {})):
+    calls: tuple[tuple[str, dict[str, Any]], ...] = (("holds.extend", {}), ("holds.release", {}))
+    for method, extra in calls:
         with pytest.raises(NotFound):
             run(sqlite_db, WEB, method, hold_id=hold["id"], hold_token="guess", **extra)
     with pytest.raises(NotFound):

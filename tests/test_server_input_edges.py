@@ -43,7 +43,7 @@ EDGES: list[Any] = [
     [2**63],
     {},
     {"a": {"b": [2**40]}},
-    {"deep": functools.reduce(lambda inner, _: [inner], range(MAX_DEPTH - 4), [])},
+    {"deep": functools.reduce(lambda inner, _: [inner], range(MAX_DEPTH - 4), list[Any]())},
 ]
 UNLIMITED = Limits(rate=100_000, burst=100_000)
 

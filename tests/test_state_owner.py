@@ -27,7 +27,8 @@ OWNED_TABLES = {"Booking", "CourseSession"}
 def _targets(node: ast.AST) -> Iterator[ast.expr]:
     if isinstance(node, ast.Assign):
         for target in node.targets:
-            yield from ast.walk(target) if isinstance(target, ast.Tuple) else [target]
+            nodes = ast.walk(target) if isinstance(target, ast.Tuple) else [target]
+            yield from (n for n in nodes if isinstance(n, ast.expr))
     elif isinstance(node, ast.AugAssign | ast.AnnAssign):
         yield node.target
 

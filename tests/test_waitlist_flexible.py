@@ -103,8 +103,8 @@ def test_bad_flexible_or_automatic_entries_are_refused_and_change_nothing(
     sqlite_db: Database,
 ) -> None:
     leeds, _ = full_session(sqlite_db, [2], venue="leeds", days_ahead=10)
-    base = {"session_id": leeds, "seats": 2, "contact": JO}
-    refused = [
+    base: dict[str, object] = {"session_id": leeds, "seats": 2, "contact": JO}
+    refused: list[tuple[dict[str, object], str]] = [
         ({"before": in_days(-1)}, "not in the future"),
         ({"before": today_london().isoformat()}, "not in the future"),
         ({"before": in_days(5)}, "not before"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from tests.waitlist_support import full_session, join
 WORKERS = 8
 
 
-def _act(args: tuple[str, int, str, mp.synchronize.Barrier]) -> str:
+def _act(args: tuple[str, int, str, threading.Barrier]) -> str:
     url, session_id, what, barrier = args
     os.environ["DATABASE_URL"] = url
     db = open_database(load_settings())

@@ -12,11 +12,20 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import Field, RootModel
 from sqlalchemy import select
 
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
+from core.api.results.sessions import (
+    Course,
+    OverriddenRule,
+    RebookOffer,
+    ScheduleChecked,
+    Session,
+    Venue,
+)
+from core.api.results.staff import AuditEntry, AuditExport, MfaReset, StaffMember, Trainer
 from core.catalogue import admin as catalogue_admin
 from core.catalogue.admin import CourseEdit, VenueEdit
 from core.infra.actor import Actor
@@ -75,7 +84,7 @@ def _session_input(params: SessionInput) -> SessionInput:
     return SessionInput.model_validate(params.model_dump(include=set(SessionInput.model_fields)))
 
 
-@method("schedule.check", roles=OFFICE, params=CheckParams)
+@method("schedule.check", roles=OFFICE, params=CheckParams, result=ScheduleChecked)
 def schedule_check(call: Call, params: CheckParams) -> dict[str, Any]:
     """The teaching rules a plan would break, without saving anything."""
     with call.db.read() as tx:
@@ -83,14 +92,14 @@ def schedule_check(call: Call, params: CheckParams) -> dict[str, Any]:
     return {"failures": [f.to_json() for f in failures]}
 
 
-@method("schedule.create", roles=OFFICE, params=CreateParams)
+@method("schedule.create", roles=OFFICE, params=CreateParams, result=Session)
 def schedule_create(call: Call, params: CreateParams) -> dict[str, Any]:
     with call.db.write() as tx:
         made = create_session(tx, _actor(call), _session_input(params), override=params.override)
         return get_session(tx, made.id).to_json()
 
 
-@method("schedule.repeat", roles=OFFICE, params=RepeatParams)
+@method("schedule.repeat", roles=OFFICE, params=RepeatParams, result=RootModel[list[Session]])
 def schedule_repeat(call: Call, params: RepeatParams) -> list[dict[str, Any]]:
     with call.db.write() as tx:
         made = repeat_session(
@@ -104,7 +113,7 @@ def schedule_repeat(call: Call, params: RepeatParams) -> list[dict[str, Any]]:
         return [get_session(tx, s.id).to_json() for s in made]
 
 
-@method("schedule.edit", roles=OFFICE, params=EditParams)
+@method("schedule.edit", roles=OFFICE, params=EditParams, result=Session)
 def schedule_edit(call: Call, params: EditParams) -> dict[str, Any]:
     with call.db.write() as tx:
         done = edit_session(
@@ -113,7 +122,7 @@ def schedule_edit(call: Call, params: EditParams) -> dict[str, Any]:
         return get_session(tx, done.id).to_json()
 
 
-@method("schedule.cancel", roles=OFFICE, params=CancelParams)
+@method("schedule.cancel", roles=OFFICE, params=CancelParams, result=Session)
 def schedule_cancel(call: Call, params: CancelParams) -> dict[str, Any]:
     with call.db.write() as tx:
         done = cancel_session(tx, _actor(call), params.id, params.reason, version=params.version)
@@ -132,7 +141,12 @@ def _session_rows(
         return [to_json(r) for r in rows]
 
 
-@method("schedule.overrides", roles=OFFICE, params=SessionIdParams)
+@method(
+    "schedule.overrides",
+    roles=OFFICE,
+    params=SessionIdParams,
+    result=RootModel[list[OverriddenRule]],
+)
 def schedule_overrides(call: Call, params: SessionIdParams) -> list[dict[str, Any]]:
     """Teaching rules overridden for a session, with who and why."""
     return _session_rows(
@@ -149,7 +163,9 @@ def schedule_overrides(call: Call, params: SessionIdParams) -> list[dict[str, An
     )
 
 
-@method("schedule.offers", roles=OFFICE, params=SessionIdParams)
+@method(
+    "schedule.offers", roles=OFFICE, params=SessionIdParams, result=RootModel[list[RebookOffer]]
+)
 def schedule_offers(call: Call, params: SessionIdParams) -> list[dict[str, Any]]:
     """Transfer-or-refund offers made to bookings when the session was cancelled or moved."""
     return _session_rows(
@@ -198,19 +214,19 @@ class DayParams(TrainerParams):
     day: date
 
 
-@method("trainers.list", roles=OFFICE, params=NoParams)
+@method("trainers.list", roles=OFFICE, params=NoParams, result=RootModel[list[Trainer]])
 def trainers_list(call: Call, params: NoParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return [t.to_json() for t in trainers.list_trainers(tx)]
 
 
-@method("trainers.set_courses", roles=OFFICE, params=CoursesParams)
+@method("trainers.set_courses", roles=OFFICE, params=CoursesParams, result=Trainer)
 def trainers_set_courses(call: Call, params: CoursesParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return trainers.set_courses(tx, _actor(call), params.email, params.courses).to_json()
 
 
-@method("trainers.add_qualification", roles=OFFICE, params=QualificationParams)
+@method("trainers.add_qualification", roles=OFFICE, params=QualificationParams, result=Trainer)
 def trainers_add_qualification(call: Call, params: QualificationParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return trainers.add_qualification(
@@ -218,13 +234,13 @@ def trainers_add_qualification(call: Call, params: QualificationParams) -> dict[
         ).to_json()
 
 
-@method("trainers.remove_qualification", roles=OFFICE, params=QualificationIdParams)
+@method("trainers.remove_qualification", roles=OFFICE, params=QualificationIdParams, result=Trainer)
 def trainers_remove_qualification(call: Call, params: QualificationIdParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return trainers.remove_qualification(tx, _actor(call), params.id).to_json()
 
 
-@method("trainers.add_unavailable", roles=OFFICE, params=UnavailableParams)
+@method("trainers.add_unavailable", roles=OFFICE, params=UnavailableParams, result=Trainer)
 def trainers_add_unavailable(call: Call, params: UnavailableParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return trainers.add_unavailable(
@@ -232,7 +248,7 @@ def trainers_add_unavailable(call: Call, params: UnavailableParams) -> dict[str,
         ).to_json()
 
 
-@method("trainers.remove_unavailable", roles=OFFICE, params=DayParams)
+@method("trainers.remove_unavailable", roles=OFFICE, params=DayParams, result=Trainer)
 def trainers_remove_unavailable(call: Call, params: DayParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return trainers.remove_unavailable(tx, _actor(call), params.email, params.day).to_json()
@@ -251,14 +267,14 @@ class VenueEditParams(Params):
     changes: VenueEdit
 
 
-@method("catalogue.update_course", roles=ADMIN, params=CourseEditParams)
+@method("catalogue.update_course", roles=ADMIN, params=CourseEditParams, result=Course)
 def catalogue_update_course(call: Call, params: CourseEditParams) -> dict[str, Any]:
     with call.db.write() as tx:
         course = catalogue_admin.update_course(tx, _actor(call), params.id, params.changes)
         return catalogue_admin.course_json(course)
 
 
-@method("catalogue.update_venue", roles=ADMIN, params=VenueEditParams)
+@method("catalogue.update_venue", roles=ADMIN, params=VenueEditParams, result=Venue)
 def catalogue_update_venue(call: Call, params: VenueEditParams) -> dict[str, Any]:
     with call.db.write() as tx:
         venue = catalogue_admin.update_venue(tx, _actor(call), params.id, params.changes)
@@ -290,13 +306,13 @@ def _added(done: staff.Added) -> dict[str, Any]:
     return staff.staff_json(done.user) | {"otpauth_uri": done.otpauth_uri}
 
 
-@method("staff.list", roles=ADMIN, params=NoParams)
+@method("staff.list", roles=ADMIN, params=NoParams, result=RootModel[list[StaffMember]])
 def staff_list(call: Call, params: NoParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return staff.list_staff(tx)
 
 
-@method("staff.add", roles=ADMIN, params=AddStaffParams)
+@method("staff.add", roles=ADMIN, params=AddStaffParams, result=StaffMember)
 def staff_add(call: Call, params: AddStaffParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return _added(
@@ -306,25 +322,25 @@ def staff_add(call: Call, params: AddStaffParams) -> dict[str, Any]:
         )
 
 
-@method("staff.set_role", roles=ADMIN, params=RoleParams)
+@method("staff.set_role", roles=ADMIN, params=RoleParams, result=StaffMember)
 def staff_set_role(call: Call, params: RoleParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return _added(staff.change_role(tx, _actor(call), params.email, params.role))
 
 
-@method("staff.disable", roles=ADMIN, params=StaffParams)
+@method("staff.disable", roles=ADMIN, params=StaffParams, result=StaffMember)
 def staff_disable(call: Call, params: StaffParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return staff.staff_json(staff.disable_staff(tx, _actor(call), params.email))
 
 
-@method("staff.enable", roles=ADMIN, params=StaffParams)
+@method("staff.enable", roles=ADMIN, params=StaffParams, result=StaffMember)
 def staff_enable(call: Call, params: StaffParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return staff.staff_json(staff.enable_staff(tx, _actor(call), params.email))
 
 
-@method("staff.reset_password", roles=ADMIN, params=PasswordParams)
+@method("staff.reset_password", roles=ADMIN, params=PasswordParams, result=StaffMember)
 def staff_reset_password(call: Call, params: PasswordParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return staff.staff_json(
@@ -332,7 +348,7 @@ def staff_reset_password(call: Call, params: PasswordParams) -> dict[str, Any]:
         )
 
 
-@method("staff.reset_mfa", roles=ADMIN, params=StaffParams)
+@method("staff.reset_mfa", roles=ADMIN, params=StaffParams, result=MfaReset)
 def staff_reset_mfa(call: Call, params: StaffParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return {"otpauth_uri": staff.reset_second_factor(tx, _actor(call), params.email)}
@@ -356,13 +372,13 @@ def _filter(params: AuditParams) -> audit.AuditFilter:
     return audit.AuditFilter(**params.model_dump())
 
 
-@method("audit.list", roles=ADMIN, params=AuditParams)
+@method("audit.list", roles=ADMIN, params=AuditParams, result=RootModel[list[AuditEntry]])
 def audit_list(call: Call, params: AuditParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return [audit.to_json(e) for e in audit.entries(tx, _filter(params))]
 
 
-@method("audit.export_csv", roles=ADMIN, params=AuditParams)
+@method("audit.export_csv", roles=ADMIN, params=AuditParams, result=AuditExport)
 def audit_export_csv(call: Call, params: AuditParams) -> dict[str, Any]:
     with call.db.read() as tx:
         found = audit.entries(tx, _filter(params))

@@ -6,9 +6,11 @@ import base64
 from datetime import date
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, RootModel
 
 from core.api.registry import Call, method
+from core.api.results.organisations import Certificate, NumberedPdf
+from core.api.results.sessions import Marked, Roster, TrainerSession
 from core.attendance import merge, register
 from core.certificates import issuing as certificates
 from core.certificates import marking
@@ -84,19 +86,24 @@ def _actor(call: Call) -> Actor:
     return call.actor
 
 
-@method("attendance.my_sessions", roles=REGISTER, params=NoParams)
+@method(
+    "attendance.my_sessions",
+    roles=REGISTER,
+    params=NoParams,
+    result=RootModel[list[TrainerSession]],
+)
 def my_sessions(call: Call, params: NoParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return register.my_sessions(tx, _actor(call))
 
 
-@method("attendance.roster", roles=REGISTER, params=SessionParams)
+@method("attendance.roster", roles=REGISTER, params=SessionParams, result=Roster)
 def roster(call: Call, params: SessionParams) -> dict[str, Any]:
     with call.db.read() as tx:
         return register.roster(tx, params.session_id, _actor(call))
 
 
-@method("attendance.mark", roles=REGISTER, params=MarkParams)
+@method("attendance.mark", roles=REGISTER, params=MarkParams, result=Marked)
 def mark(call: Call, params: MarkParams) -> dict[str, Any]:
     """Apply a batch of marks, each exactly once; per op: applied, duplicate or rejected."""
     actor = _actor(call)
@@ -106,14 +113,14 @@ def mark(call: Call, params: MarkParams) -> dict[str, Any]:
     return {"results": [r.to_json() for r in results], "hlc": clock}
 
 
-@method("certificates.list", roles=OFFICE, params=ListParams)
+@method("certificates.list", roles=OFFICE, params=ListParams, result=RootModel[list[Certificate]])
 def list_certificates(call: Call, params: ListParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         found = certificates.list_certificates(tx, params.expiring_before, params.session_id)
         return [c.to_json() for c in found]
 
 
-@method("certificates.pdf", roles=REGISTER, params=NumberParams)
+@method("certificates.pdf", roles=REGISTER, params=NumberParams, result=NumberedPdf)
 def certificate_pdf(call: Call, params: NumberParams) -> dict[str, Any]:
     """The certificate PDF, base64-encoded; a trainer may fetch only their own sessions'."""
     actor = _actor(call)

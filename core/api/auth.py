@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.api.params import Params
 from core.api.registry import ANYONE, Call, method
+from core.api.results.staff import Authenticated, SignedOut, Tokens
 from core.infra.errors import ValidationFailed
 from core.staff import auth
 
@@ -55,7 +56,7 @@ def _keeping_refusals(call: Call, work: Callable[[Session], dict[str, Any]]) -> 
     raise refused
 
 
-@method("auth.login", roles={ANYONE}, params=LoginParams)
+@method("auth.login", roles={ANYONE}, params=LoginParams, result=Tokens)
 def login(call: Call, params: LoginParams) -> dict[str, Any]:
     settings = call.db.settings
     return _keeping_refusals(
@@ -63,13 +64,13 @@ def login(call: Call, params: LoginParams) -> dict[str, Any]:
     )
 
 
-@method("auth.refresh", roles={ANYONE}, params=RefreshParams)
+@method("auth.refresh", roles={ANYONE}, params=RefreshParams, result=Tokens)
 def refresh(call: Call, params: RefreshParams) -> dict[str, Any]:
     settings = call.db.settings
     return _keeping_refusals(call, lambda tx: auth.refresh(tx, settings, params.refresh_token))
 
 
-@method("auth.logout", roles={ANYONE}, params=LogoutParams)
+@method("auth.logout", roles={ANYONE}, params=LogoutParams, result=SignedOut)
 def logout(call: Call, params: LogoutParams) -> dict[str, Any]:
     if params.refresh_token:
         with call.db.write() as tx:
@@ -77,7 +78,7 @@ def logout(call: Call, params: LogoutParams) -> dict[str, Any]:
     return {"signed_out": True}
 
 
-@method("auth.authenticate", roles={ANYONE}, params=AuthenticateParams)
+@method("auth.authenticate", roles={ANYONE}, params=AuthenticateParams, result=Authenticated)
 def authenticate(call: Call, params: AuthenticateParams) -> dict[str, Any]:
     """Resume with a still-valid access token, or act as the website with an API key."""
     with call.db.read() as tx:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, RootModel, field_validator
 
 from core.api import public
 from core.api.holds import HOLDERS, TOKEN_MAX, check_booking_owner, check_owner
 from core.api.params import Params
 from core.api.registry import Call, method
+from core.api.results.bookings import Booking, PublicBooking
 from core.booking import bookings
 from core.booking.attendees import PHONE, AttendeeInput
 from core.booking.eligibility import EligibilityInput
@@ -75,7 +76,7 @@ def _payer(customer: CustomerParams | None) -> AttendeeInput | None:
     )
 
 
-@method("bookings.create", roles=HOLDERS, params=CreateParams)
+@method("bookings.create", roles=HOLDERS, params=CreateParams, result=Booking)
 def create(call: Call, params: CreateParams) -> dict[str, Any]:
     assert call.actor is not None
     website = public.is_website(call.actor)
@@ -100,7 +101,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     return data
 
 
-@method("bookings.status", roles=HOLDERS, params=StatusParams)
+@method("bookings.status", roles=HOLDERS, params=StatusParams, result=PublicBooking)
 def status(call: Call, params: StatusParams) -> dict[str, Any]:
     """A booking without anyone's personal details: the website only with its hold token
     (the booking page watches this for the payment to arrive)."""
@@ -110,13 +111,13 @@ def status(call: Call, params: StatusParams) -> dict[str, Any]:
         return public.booking(bookings.view_of(tx, booking).to_json())
 
 
-@method("bookings.get", roles=DESK, params=ReferenceParams)
+@method("bookings.get", roles=DESK, params=ReferenceParams, result=Booking)
 def get(call: Call, params: ReferenceParams) -> dict[str, Any]:
     with call.db.read() as tx:
         return bookings.view_of(tx, bookings.find(tx, params.reference)).to_json()
 
 
-@method("bookings.search", roles=DESK, params=SearchParams)
+@method("bookings.search", roles=DESK, params=SearchParams, result=RootModel[list[Booking]])
 def search(call: Call, params: SearchParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return [
@@ -125,7 +126,7 @@ def search(call: Call, params: SearchParams) -> list[dict[str, Any]]:
         ]
 
 
-@method("bookings.cancel", roles=DESK, params=CancelParams)
+@method("bookings.cancel", roles=DESK, params=CancelParams, result=Booking)
 def cancel(call: Call, params: CancelParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
@@ -133,7 +134,7 @@ def cancel(call: Call, params: CancelParams) -> dict[str, Any]:
         return bookings.view_of(tx, booking).to_json()
 
 
-@method("bookings.transfer", roles=DESK, params=TransferParams)
+@method("bookings.transfer", roles=DESK, params=TransferParams, result=Booking)
 def transfer(call: Call, params: TransferParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from core.api.params import NoParams
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
+from core.api.results.sessions import Catalogue
 from core.models import Course, Venue
 
 
-@method("catalogue.get", roles=STAFF_OR_WEBSITE, params=NoParams)
+@method("catalogue.get", roles=STAFF_OR_WEBSITE, params=NoParams, result=Catalogue)
 def get(call: Call, params: NoParams) -> dict[str, Any]:
     with call.db.read() as tx:
         courses = tx.scalars(select(Course).where(Course.active).order_by(Course.name))

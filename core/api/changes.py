@@ -15,6 +15,7 @@ from core.api import public
 from core.api.params import NoParams, Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
+from core.api.results.staff import Changes, Head, Subscribed
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
 from core.journal import changes
@@ -70,19 +71,19 @@ def feed_page(call: Call, after_seq: int, limit: int) -> dict[str, Any]:
     return {"changes": shown, "last_seq": last, "more": len(rows) == limit}
 
 
-@method("changes.since", roles=STAFF_OR_WEBSITE, params=SinceParams)
+@method("changes.since", roles=STAFF_OR_WEBSITE, params=SinceParams, result=Changes)
 def since(call: Call, params: SinceParams) -> dict[str, Any]:
     return feed_page(call, params.after_seq, params.limit)
 
 
-@method("changes.head", roles=STAFF_OR_WEBSITE, params=NoParams)
+@method("changes.head", roles=STAFF_OR_WEBSITE, params=NoParams, result=Head)
 def head(call: Call, params: NoParams) -> dict[str, int]:
     """The newest ``seq``: a client that has just loaded what it shows subscribes from here."""
     with call.db.read() as tx:
         return {"head": changes.last_seq(tx)}
 
 
-@method("changes.subscribe", roles=STAFF_OR_WEBSITE, params=SubscribeParams)
+@method("changes.subscribe", roles=STAFF_OR_WEBSITE, params=SubscribeParams, result=Subscribed)
 def subscribe(call: Call, params: SubscribeParams) -> dict[str, Any]:
     """Validate a subscription and report the feed's head; the server then starts pushing
     ``changes.push`` notifications from ``after_seq`` (in-process callers poll ``since``)."""

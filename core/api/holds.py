@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.api import public
 from core.api.params import Params
 from core.api.registry import WEBSITE, Call, method
+from core.api.results.bookings import Hold, HoldReleased
 from core.infra.actor import Actor
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, Booking, SeatHold
@@ -64,7 +65,7 @@ def check_booking_owner(
         raise NotFound(f"There is no booking {booking.reference}.")
 
 
-@method("holds.create", roles=HOLDERS, params=CreateParams)
+@method("holds.create", roles=HOLDERS, params=CreateParams, result=Hold)
 def create(call: Call, params: CreateParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
@@ -75,7 +76,7 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
         return hold.to_json()
 
 
-@method("holds.get", roles=HOLDERS, params=ReleaseParams)
+@method("holds.get", roles=HOLDERS, params=ReleaseParams, result=Hold)
 def get(call: Call, params: ReleaseParams) -> dict[str, Any]:
     """A live hold's ``{id, session_id, seats, expires_at}``, for its token's holder only."""
     with call.db.read() as tx:
@@ -89,7 +90,7 @@ def get(call: Call, params: ReleaseParams) -> dict[str, Any]:
         }
 
 
-@method("holds.extend", roles=HOLDERS, params=ExtendParams)
+@method("holds.extend", roles=HOLDERS, params=ExtendParams, result=Hold)
 def extend(call: Call, params: ExtendParams) -> dict[str, Any]:
     with call.db.write() as tx:
         mine = check_owner(tx, params.hold_id, params.hold_token)
@@ -101,7 +102,7 @@ def extend(call: Call, params: ExtendParams) -> dict[str, Any]:
         return hold.to_json()
 
 
-@method("holds.release", roles=HOLDERS, params=ReleaseParams)
+@method("holds.release", roles=HOLDERS, params=ReleaseParams, result=HoldReleased)
 def release(call: Call, params: ReleaseParams) -> dict[str, Any]:
     with call.db.write() as tx:
         check_owner(tx, params.hold_id, params.hold_token)

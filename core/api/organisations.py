@@ -7,10 +7,19 @@ import base64
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field, StrictInt
+from pydantic import Field, RootModel, StrictInt
 
 from core.api.params import NoParams, Params
 from core.api.registry import Call, method
+from core.api.results.organisations import (
+    ComplianceExport,
+    ComplianceRow,
+    Invoice,
+    InvoiceLink,
+    NumberedPdf,
+    Order,
+    Organisation,
+)
 from core.certificates import compliance
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
@@ -67,13 +76,13 @@ class PayParams(Params):
     received_on: date | None = None
 
 
-@method("organisations.list", roles=DESK, params=NoParams)
+@method("organisations.list", roles=DESK, params=NoParams, result=RootModel[list[Organisation]])
 def list_organisations(call: Call, params: NoParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return directory.list_organisations(tx)
 
 
-@method("organisations.get", roles=DESK, params=IdParams)
+@method("organisations.get", roles=DESK, params=IdParams, result=Organisation)
 def get_organisation(call: Call, params: IdParams) -> dict[str, Any]:
     """The record: details and contacts, bookings, invoices, compliance."""
     with call.db.read() as tx:
@@ -86,13 +95,13 @@ def get_organisation(call: Call, params: IdParams) -> dict[str, Any]:
         }
 
 
-@method("organisations.add", roles=DESK, params=OrganisationInput)
+@method("organisations.add", roles=DESK, params=OrganisationInput, result=Organisation)
 def add_organisation(call: Call, params: OrganisationInput) -> dict[str, Any]:
     with call.db.write() as tx:
         return directory.org_json(directory.add_organisation(tx, params, _actor(call)))
 
 
-@method("organisations.add_contact", roles=DESK, params=ContactParams)
+@method("organisations.add_contact", roles=DESK, params=ContactParams, result=Organisation)
 def add_contact(call: Call, params: ContactParams) -> dict[str, Any]:
     with call.db.write() as tx:
         return directory.org_json(
@@ -100,7 +109,7 @@ def add_contact(call: Call, params: ContactParams) -> dict[str, Any]:
         )
 
 
-@method("organisations.order.start", roles=DESK, params=OrderParams)
+@method("organisations.order.start", roles=DESK, params=OrderParams, result=Order)
 def start_order(call: Call, params: OrderParams) -> dict[str, Any]:
     """Check every row (a table's ``rows`` or a ``csv`` text) and hold every seat; the review."""
     if (params.rows is None) == (params.csv is None):
@@ -114,13 +123,13 @@ def start_order(call: Call, params: OrderParams) -> dict[str, Any]:
         return bulk.review(tx, settings, order.id)
 
 
-@method("organisations.order.get", roles=DESK, params=IdParams)
+@method("organisations.order.get", roles=DESK, params=IdParams, result=Order)
 def get_order(call: Call, params: IdParams) -> dict[str, Any]:
     with call.db.read() as tx:
         return bulk.review(tx, call.db.settings, params.id)
 
 
-@method("organisations.order.confirm", roles=DESK, params=IdParams)
+@method("organisations.order.confirm", roles=DESK, params=IdParams, result=Order)
 def confirm_order(call: Call, params: IdParams) -> dict[str, Any]:
     """Book every held seat and issue the invoice, all or nothing."""
     with call.db.write() as tx:
@@ -128,7 +137,7 @@ def confirm_order(call: Call, params: IdParams) -> dict[str, Any]:
         return bulk.review(tx, call.db.settings, params.id)
 
 
-@method("organisations.order.extend", roles=DESK, params=IdParams)
+@method("organisations.order.extend", roles=DESK, params=IdParams, result=Order)
 def extend_order(call: Call, params: IdParams) -> dict[str, Any]:
     """Hold every seat of the order for longer while it is reviewed."""
     with call.db.write() as tx:
@@ -136,20 +145,22 @@ def extend_order(call: Call, params: IdParams) -> dict[str, Any]:
         return bulk.review(tx, call.db.settings, params.id)
 
 
-@method("organisations.order.release", roles=DESK, params=IdParams)
+@method("organisations.order.release", roles=DESK, params=IdParams, result=Order)
 def release_order(call: Call, params: IdParams) -> dict[str, Any]:
     with call.db.write() as tx:
         bulk.release_order(tx, params.id)
         return bulk.review(tx, call.db.settings, params.id)
 
 
-@method("organisations.compliance", roles=DESK, params=IdParams)
+@method(
+    "organisations.compliance", roles=DESK, params=IdParams, result=RootModel[list[ComplianceRow]]
+)
 def organisation_compliance(call: Call, params: IdParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return [h.to_json() for h in compliance.holdings(tx, params.id)]
 
 
-@method("organisations.compliance_export", roles=DESK, params=ExportParams)
+@method("organisations.compliance_export", roles=DESK, params=ExportParams, result=ComplianceExport)
 def compliance_export(call: Call, params: ExportParams) -> dict[str, Any]:
     """The compliance view as CSV text or a base64 PDF."""
     with call.db.read() as tx:
@@ -164,19 +175,19 @@ def compliance_export(call: Call, params: ExportParams) -> dict[str, Any]:
     }
 
 
-@method("invoices.list", roles=DESK, params=InvoiceListParams)
+@method("invoices.list", roles=DESK, params=InvoiceListParams, result=RootModel[list[Invoice]])
 def list_invoices(call: Call, params: InvoiceListParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return invoices.list_invoices(tx, params.organisation_id, params.overdue)
 
 
-@method("invoices.get", roles=DESK, params=NumberParams)
+@method("invoices.get", roles=DESK, params=NumberParams, result=Invoice)
 def get_invoice(call: Call, params: NumberParams) -> dict[str, Any]:
     with call.db.read() as tx:
         return invoices.invoice_json(tx, invoices.find(tx, params.number))
 
 
-@method("invoices.pdf", roles=DESK, params=NumberParams)
+@method("invoices.pdf", roles=DESK, params=NumberParams, result=NumberedPdf)
 def invoice_pdf(call: Call, params: NumberParams) -> dict[str, Any]:
     with call.db.read() as tx:
         found = invoices.find(tx, params.number)
@@ -188,7 +199,7 @@ def invoice_pdf(call: Call, params: NumberParams) -> dict[str, Any]:
         }
 
 
-@method("invoices.pay", roles=DESK, params=PayParams)
+@method("invoices.pay", roles=DESK, params=PayParams, result=Invoice)
 def pay_invoice(call: Call, params: PayParams) -> dict[str, Any]:
     """Record money received against an invoice (never more than is owed)."""
     with call.db.write() as tx:
@@ -204,7 +215,7 @@ def pay_invoice(call: Call, params: PayParams) -> dict[str, Any]:
         return invoices.invoice_json(tx, found)
 
 
-@method("invoices.link", roles=DESK, params=NumberParams)
+@method("invoices.link", roles=DESK, params=NumberParams, result=InvoiceLink)
 def invoice_link(call: Call, params: NumberParams) -> dict[str, Any]:
     """The invoice's card payment link (made and emailed once; paid links are recorded)."""
     return invoice_links.create(call.db, gateway_for(call.db.settings), params.number, _actor(call))

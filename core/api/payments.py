@@ -9,6 +9,17 @@ from pydantic import EmailStr, Field
 from core.api.holds import TOKEN_MAX, check_booking_owner
 from core.api.params import NoParams, Params
 from core.api.registry import WEBSITE, Call, method
+from core.api.results.bookings import ConfirmationResent
+from core.api.results.payments import (
+    DeadlineExtended,
+    InvoiceCheck,
+    Payment,
+    PaymentLink,
+    PaymentMethods,
+    Refund,
+    TerminalPayment,
+    TerminalStarted,
+)
 from core.booking import bookings
 from core.infra.actor import Actor
 from core.infra.errors import ConfigError, DomainError, Unauthenticated, ValidationFailed
@@ -74,7 +85,7 @@ class RefundParams(Params):
     reason: str | None = Field(default=None, max_length=300)
 
 
-@method("payments.methods", roles=DESK, params=NoParams)
+@method("payments.methods", roles=DESK, params=NoParams, result=PaymentMethods)
 def payment_methods(call: Call, params: NoParams) -> dict[str, Any]:
     """What the desk can take now, and the card readers with their status."""
     try:
@@ -92,12 +103,12 @@ def payment_methods(call: Call, params: NoParams) -> dict[str, Any]:
     return {"methods": METHODS, "readers": readers, "unavailable": {}}
 
 
-@method("payments.cash", roles=DESK, params=CashParams)
+@method("payments.cash", roles=DESK, params=CashParams, result=Payment)
 def cash(call: Call, params: CashParams) -> dict[str, Any]:
     return desk.record_cash(call.db, params.reference, params.amount_pence, _actor(call))
 
 
-@method("payments.invoice", roles=DESK, params=InvoiceParams)
+@method("payments.invoice", roles=DESK, params=InvoiceParams, result=Payment)
 def invoice(call: Call, params: InvoiceParams) -> dict[str, Any]:
     return desk.record_invoice(
         call.db,
@@ -110,7 +121,7 @@ def invoice(call: Call, params: InvoiceParams) -> dict[str, Any]:
     )
 
 
-@method("payments.invoice_check", roles=DESK, params=InvoiceCheckParams)
+@method("payments.invoice_check", roles=DESK, params=InvoiceCheckParams, result=InvoiceCheck)
 def invoice_check(call: Call, params: InvoiceCheckParams) -> dict[str, Any]:
     """Before booking on invoice: refused when the company requires a PO and none is given."""
     with call.db.read() as tx:
@@ -118,12 +129,12 @@ def invoice_check(call: Call, params: InvoiceCheckParams) -> dict[str, Any]:
     return {"company": params.company, "po_number": po}
 
 
-@method("payments.pay_later", roles=DESK, params=ReferenceParams)
+@method("payments.pay_later", roles=DESK, params=ReferenceParams, result=Payment)
 def pay_later(call: Call, params: ReferenceParams) -> dict[str, Any]:
     return desk.record_pay_later(call.db, params.reference, _actor(call))
 
 
-@method("payments.link", roles=DESK | {WEBSITE}, params=LinkParams)
+@method("payments.link", roles=DESK | {WEBSITE}, params=LinkParams, result=PaymentLink)
 def link(call: Call, params: LinkParams) -> dict[str, Any]:
     """Staff may fetch any booking's link; the website only with the booking's hold token."""
     with call.db.read() as tx:
@@ -131,24 +142,24 @@ def link(call: Call, params: LinkParams) -> dict[str, Any]:
     return links.create_link(call.db, gateway_for(call.db.settings), params.reference, _actor(call))
 
 
-@method("payments.terminal.start", roles=DESK, params=TerminalStartParams)
+@method("payments.terminal.start", roles=DESK, params=TerminalStartParams, result=TerminalStarted)
 def terminal_start(call: Call, params: TerminalStartParams) -> dict[str, Any]:
     return terminal.start(
         call.db, gateway_for(call.db.settings), params.reference, params.reader_id, _actor(call)
     )
 
 
-@method("payments.terminal.status", roles=DESK, params=PaymentIdParams)
+@method("payments.terminal.status", roles=DESK, params=PaymentIdParams, result=TerminalPayment)
 def terminal_status(call: Call, params: PaymentIdParams) -> dict[str, Any]:
     return terminal.status(call.db, gateway_for(call.db.settings), params.payment_id)
 
 
-@method("payments.terminal.cancel", roles=DESK, params=PaymentIdParams)
+@method("payments.terminal.cancel", roles=DESK, params=PaymentIdParams, result=TerminalPayment)
 def terminal_cancel(call: Call, params: PaymentIdParams) -> dict[str, Any]:
     return terminal.cancel(call.db, gateway_for(call.db.settings), params.payment_id)
 
 
-@method("payments.refund", roles=DESK, params=RefundParams)
+@method("payments.refund", roles=DESK, params=RefundParams, result=Refund)
 def refund(call: Call, params: RefundParams) -> dict[str, Any]:
     return refunds.refund(
         call.db,
@@ -160,13 +171,15 @@ def refund(call: Call, params: RefundParams) -> dict[str, Any]:
     )
 
 
-@method("payments.extend_deadline", roles=DESK, params=ExtendParams)
+@method("payments.extend_deadline", roles=DESK, params=ExtendParams, result=DeadlineExtended)
 def extend_deadline(call: Call, params: ExtendParams) -> dict[str, Any]:
     """Give an unpaid booking more time before its seats go back: ``{reference, pay_by}``."""
     return deadline.extend(call.db, params.reference, params.minutes, _actor(call))
 
 
-@method("bookings.resend_confirmation", roles=DESK, params=ReferenceParams)
+@method(
+    "bookings.resend_confirmation", roles=DESK, params=ReferenceParams, result=ConfirmationResent
+)
 def resend_confirmation(call: Call, params: ReferenceParams) -> dict[str, Any]:
     """Queue the confirmation email (with its invite) again for a confirmed booking."""
     with call.db.write() as tx:

@@ -3,15 +3,17 @@
 One API for every client: the server exposes it as JSON-RPC methods of the same names, and
 the desktop's local backend calls it in-process. Modules in ``core/api/`` declare handlers
 with ``@method``; a handler is a plain synchronous function ``(call, params) -> JSON-able``
-(the server runs it off the event loop). ``dispatch`` validates params with the method's
-pydantic model (and ``check_storable``) and checks the caller's role before the handler runs.
+(the server runs it off the event loop), and its method declares the params model it takes and
+the result model (``core.api.results``) its answer fits, for typed clients. ``dispatch``
+validates params with the method's pydantic model (and ``check_storable``) and checks the
+caller's role before the handler runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,6 +27,7 @@ WEBSITE = "website"  # the public website's API-key scope
 ANYONE = "anyone"  # no credentials needed (e.g. auth.login)
 
 P = TypeVar("P", bound=BaseModel)
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass
@@ -37,11 +40,19 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Method:
+class Method(Generic[P, R]):
+    """One API method: its name, handler, roles, and the params and result models it is
+    typed by (``result`` is what staff are answered; the website gets the public subset,
+    ``core.api.public``). Calling it runs the handler."""
+
     name: str
-    handler: Callable[[Call, Any], Any]
-    params: type[BaseModel]
+    handler: Callable[[Call, P], Any]
+    params: type[P]
+    result: type[R]
     roles: frozenset[str]
+
+    def __call__(self, call: Call, params: P) -> Any:
+        return self.handler(call, params)
 
     def allows(self, actor: Actor | None) -> bool:
         if ANYONE in self.roles:
@@ -53,19 +64,20 @@ class Method:
         return actor.role in self.roles
 
 
-METHODS: dict[str, Method] = {}
+METHODS: dict[str, Method[Any, Any]] = {}
 
 
 def method(
-    name: str, *, roles: Iterable[str], params: type[P]
-) -> Callable[[Callable[[Call, P], Any]], Callable[[Call, P], Any]]:
-    """Register a handler under ``name`` for the given roles."""
+    name: str, *, roles: Iterable[str], params: type[P], result: type[R]
+) -> Callable[[Callable[[Call, P], Any]], Method[P, R]]:
+    """Register a handler under ``name`` for the given roles; the module attribute becomes
+    the ``Method``, which typed clients pass to ``invoke``."""
 
-    def register(handler: Callable[[Call, P], Any]) -> Callable[[Call, P], Any]:
+    def register(handler: Callable[[Call, P], Any]) -> Method[P, R]:
         if name in METHODS:
             raise RuntimeError(f"JSON-RPC method {name!r} registered twice")
-        METHODS[name] = Method(name, handler, params, frozenset(roles))
-        return handler
+        METHODS[name] = Method(name, handler, params, result, frozenset(roles))
+        return METHODS[name]
 
     return register
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, RootModel
 
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
 from core.api.registry import Call, method
+from core.api.results.bookings import Eligibility, WaitlistEntry
+from core.api.results.sessions import Alternative
 from core.booking.alternatives import alternatives
 from core.booking.attendees import parse_attendees
 from core.booking.eligibility import EligibilityInput, NotEligible, check_people
@@ -61,7 +63,7 @@ class CheckParams(Params):
     eligibility: EligibilityInput | None = None
 
 
-@method("waitlist.add", roles=DESK, params=AddParams)
+@method("waitlist.add", roles=DESK, params=AddParams, result=WaitlistEntry)
 def add(call: Call, params: AddParams) -> dict[str, Any]:
     assert call.actor is not None
     contact = entries.Contact(params.contact.name, str(params.contact.email))
@@ -75,34 +77,39 @@ def add(call: Call, params: AddParams) -> dict[str, Any]:
         return entry.to_json()
 
 
-@method("waitlist.list", roles=STAFF, params=SessionParams)
+@method("waitlist.list", roles=STAFF, params=SessionParams, result=RootModel[list[WaitlistEntry]])
 def list_(call: Call, params: SessionParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         return [e.to_json() for e in entries.list_entries(tx, params.session_id)]
 
 
-@method("waitlist.accept", roles=DESK, params=EntryParams)
+@method("waitlist.accept", roles=DESK, params=EntryParams, result=WaitlistEntry)
 def accept(call: Call, params: EntryParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
         return entries.accept(tx, params.id, call.actor).to_json()
 
 
-@method("waitlist.decline", roles=DESK, params=EntryParams)
+@method("waitlist.decline", roles=DESK, params=EntryParams, result=WaitlistEntry)
 def decline(call: Call, params: EntryParams) -> dict[str, Any]:
     assert call.actor is not None
     with call.db.write() as tx:
         return entries.decline(tx, params.id, call.actor).to_json()
 
 
-@method("sessions.alternatives", roles=STAFF_OR_WEBSITE, params=AlternativesParams)
+@method(
+    "sessions.alternatives",
+    roles=STAFF_OR_WEBSITE,
+    params=AlternativesParams,
+    result=RootModel[list[Alternative]],
+)
 def session_alternatives(call: Call, params: AlternativesParams) -> list[dict[str, Any]]:
     with call.db.read() as tx:
         found = alternatives(tx, params.session_id, params.seats, params.before)
         return [a.to_json() for a in found]
 
 
-@method("eligibility.check", roles=STAFF_OR_WEBSITE, params=CheckParams)
+@method("eligibility.check", roles=STAFF_OR_WEBSITE, params=CheckParams, result=Eligibility)
 def check(call: Call, params: CheckParams) -> dict[str, Any]:
     """Whether these people may book the session; the website sees no dates on record."""
     assert call.actor is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -149,3 +150,23 @@ def parse_attendee_spec(spec: str) -> AttendeeInput:
 
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+@dataclass(frozen=True)
+class AgeLimit:
+    """A course's minimum age on its first day: the one age rule, for the service and the
+    desk's cells alike (pure, no IO)."""
+
+    course_name: str
+    min_age: int
+    day: date
+
+    def problem(self, birth: date) -> str | None:
+        """``will be 12 on the course date; … is for people aged 16 or over.``, or None."""
+        age = age_on(birth, self.day)
+        if age >= self.min_age:
+            return None
+        return (
+            f"will be {age} on the course date; "
+            f"{self.course_name} is for people aged {self.min_age} or over."
+        )

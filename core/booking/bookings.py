@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.booking import eligibility, state
-from core.booking.attendees import AttendeeInput, age_on, parse_attendees
+from core.booking.attendees import AgeLimit, AttendeeInput, parse_attendees
 from core.booking.dues import due_pence, paid_pence
 from core.booking.pricing import quote
 from core.booking.references import next_reference
@@ -125,14 +125,13 @@ def view_of(tx: Session, booking: Booking) -> BookingView:
 
 
 def check_ages(session: CourseSession, people: list[AttendeeInput]) -> None:
-    course_day = session.start_at.astimezone(LONDON).date()
+    limit = AgeLimit(
+        session.course.name, session.course.min_age, session.start_at.astimezone(LONDON).date()
+    )
     for i, person in enumerate(people):
-        age = age_on(person.date_of_birth, course_day)
-        if age < session.course.min_age:
-            raise ValidationFailed(
-                f"Attendee {i + 1} ({person.name}) will be {age} on the course date; "
-                f"{session.course.name} is for people aged {session.course.min_age} or over."
-            )
+        problem = limit.problem(person.date_of_birth)
+        if problem:
+            raise ValidationFailed(f"Attendee {i + 1} ({person.name}) {problem}")
 
 
 def record_booking(

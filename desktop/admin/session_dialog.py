@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.infra.clock import LONDON, to_london, today_london
+from core.infra.money import pence_from_text, pounds
+from core.models import MAX_CAPACITY
 from core.scheduling.plan import usual_days
 from desktop.admin.qt_dates import to_date, to_time
 from desktop.backend import Backend
@@ -74,12 +75,12 @@ class SessionDialog(QDialog):
         self.days.setToolTip("Dates as dd/mm/yyyy, times as HH:MM (24-hour, UK time)")
         self.days.setMaximumHeight(150)
         self.capacity = QSpinBox()
-        self.capacity.setRange(1, 12)
-        self.capacity.setValue(12)
+        self.capacity.setRange(1, MAX_CAPACITY)
+        self.capacity.setValue(MAX_CAPACITY)
         self.price_on = QCheckBox("Price for this session")
-        self.price = QDoubleSpinBox()
-        self.price.setRange(1, 10000)
-        self.price.setPrefix("£")
+        self.price = QLineEdit()
+        self.price.setPlaceholderText("£ e.g. 95.00")
+        self.price.setAccessibleName("Price for this session in pounds")
         self.price.setEnabled(False)
         self.repeat = QCheckBox("Repeat every")
         self.every = QSpinBox()
@@ -164,6 +165,7 @@ class SessionDialog(QDialog):
             self.days.itemChanged,
             self.trainers.itemChanged,
             self.price_on.toggled,
+            self.price.textChanged,
             self.repeat.toggled,
             self.every.valueChanged,
             self.count.valueChanged,
@@ -238,11 +240,11 @@ class SessionDialog(QDialog):
                 for d in session["days"]
             ]
         )
-        self.capacity.setValue(min(12, session["capacity"]))
+        self.capacity.setValue(min(MAX_CAPACITY, session["capacity"]))
         course = self.course.currentData() or {}
         if session["price_pence"] != course.get("price_pence"):
             self.price_on.setChecked(True)
-            self.price.setValue(session["price_pence"] / 100)
+            self.price.setText(pounds(session["price_pence"]))
 
     # -- what the form asks for ------------------------------------------------------
     def _day_params(self) -> list[dict[str, Any]]:
@@ -289,8 +291,17 @@ class SessionDialog(QDialog):
             "trainers": self._trainer_emails(),
             "days": self._day_params(),
             "capacity": self.capacity.value(),
-            "price_pence": round(self.price.value() * 100) if self.price_on.isChecked() else None,
+            "price_pence": self._price_pence() if self.price_on.isChecked() else None,
         }
+
+    def _price_pence(self) -> int:
+        try:
+            pence = pence_from_text(self.price.text())
+        except ValueError:
+            pence = 0
+        if pence <= 0:
+            raise ValueError("Write the price in pounds, like 95 or 95.00.")
+        return pence
 
     # -- rule checks and saving -------------------------------------------------------
     def _changed(self) -> None:

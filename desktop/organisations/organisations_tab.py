@@ -233,9 +233,13 @@ class OrganisationsTab(QWidget):
             self.backend,
             "organisations.add",
             params,
-            lambda org: (self.reload(), self.open_record(org["id"])),
+            self._added,
         )
         dialog.open()
+
+    def _added(self, org: dict[str, Any]) -> None:
+        self.reload()
+        self.open_record(org["id"])
 
     def bulk_booking(self) -> None:
         if self.record is None:
@@ -262,8 +266,12 @@ class OrganisationsTab(QWidget):
         )
         if path:
             BackendOp(self, self.backend, "invoices.pdf", {"number": invoice["number"]}).success(
-                lambda r: Path(path).write_bytes(base64.b64decode(r["pdf_base64"]))
+                lambda r: self._save_pdf(path, r["pdf_base64"])
             ).failure(self._error).run()
+
+    @staticmethod
+    def _save_pdf(path: str, pdf_base64: str) -> None:
+        Path(path).write_bytes(base64.b64decode(pdf_base64))
 
     def record_payment(self) -> None:
         invoice = self._selected_invoice()

@@ -256,11 +256,11 @@ class ReportsTab(QWidget):
             combo.blockSignals(False)
 
     @property
-    def screen(self) -> Screen:
+    def chosen(self) -> Screen:
         return SCREENS[max(0, self.screens.currentRow())]
 
     def _screen_changed(self, _row: int, run: bool = True) -> None:
-        screen = self.screen
+        screen = self.chosen
         self.group_by.clear()
         for key, label in screen.groups:
             self.group_by.addItem(label, key)
@@ -275,7 +275,7 @@ class ReportsTab(QWidget):
 
     def params(self) -> dict[str, Any]:
         """The ``reports.run`` parameters for the current screen and filters."""
-        screen = self.screen
+        screen = self.chosen
         params: dict[str, Any] = {"name": screen.name}
         by = self.group_by.currentData() if screen.groups else screen.by
         if by:
@@ -293,7 +293,7 @@ class ReportsTab(QWidget):
         self._request += 1
         request = self._request
         self.progress.show()
-        self.summary.setText(f"Working out {self.screen.title.lower()}…")
+        self.summary.setText(f"Working out {self.chosen.title.lower()}…")
         BackendOp(self, self.backend, "reports.run", self.params()).success(
             lambda result: self._arrived(request, result)
         ).failure(lambda error: self._failed(request, error)).run()
@@ -379,14 +379,14 @@ class ReportsTab(QWidget):
         if path:
             self.write_pdf(Path(path))
 
-    def write_csv(self, path: Path) -> Op:
+    def write_csv(self, path: Path) -> Op[int]:
         report = self.report
         assert report is not None
         op = Op(self, lambda: path.write_text(to_csv(report), encoding="utf-8", newline=""))
         op.success(lambda _r: self.summary.setText(f"Saved {path.name}")).run()
         return op
 
-    def write_pdf(self, path: Path) -> Op:
+    def write_pdf(self, path: Path) -> Op[bytes]:
         report = self.report
         assert report is not None
         op = Op(self, lambda: to_pdf(report, path))

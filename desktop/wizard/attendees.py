@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
 
-from core.booking.attendees import age_on, attendee_problems
+from core.booking.attendees import AgeLimit, attendee_problems
 from desktop.style_sheet import colour
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -34,18 +34,15 @@ def parse_dob(text: str) -> date | None:
     return None
 
 
-def row_problems(row: dict[str, str], min_age: int, course_day: date | None) -> dict[str, str]:
+def row_problems(row: dict[str, str], limit: AgeLimit | None) -> dict[str, str]:
     """Field name → what is wrong with it and what to type (empty when the row is fine):
-    the service's own checks (``core.booking.attendees``) and the course's minimum age."""
+    the service's own checks and age rule (``core.booking.attendees``)."""
     dob = parse_dob(row.get("date_of_birth", ""))
     problems = attendee_problems(_payload(row, dob or date(1990, 1, 1)))
     if dob is None or "date_of_birth" in problems:
         problems["date_of_birth"] = DOB_HELP
-    elif course_day is not None and age_on(dob, course_day) < min_age:
-        problems["date_of_birth"] = (
-            f"Will be {age_on(dob, course_day)} on the course date; "
-            f"this course is for {min_age} and over."
-        )
+    elif limit is not None and (too_young := limit.problem(dob)):
+        problems["date_of_birth"] = too_young[0].upper() + too_young[1:]
     return problems
 
 
@@ -69,11 +66,10 @@ class AttendeesModel(QAbstractTableModel):
         self.rows: list[dict[str, str]] = []
         self.problems: list[dict[str, str]] = []
         self.touched: list[set[str]] = []  # fields typed in, per row: only their problems show
-        self.min_age = 16
-        self.course_day: date | None = None
+        self.limit: AgeLimit | None = None  # the course's age rule, once a session is chosen
 
-    def set_course(self, min_age: int, course_day: date | None) -> None:
-        self.min_age, self.course_day = min_age, course_day
+    def set_course(self, limit: AgeLimit) -> None:
+        self.limit = limit
         self._recheck_all()
 
     def set_people(self, people: list[dict[str, str]]) -> None:
@@ -88,7 +84,7 @@ class AttendeesModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), row, row)
         self.rows.append(dict.fromkeys(FIELDS, ""))
         self.touched.append(set())
-        self.problems.append(row_problems(self.rows[row], self.min_age, self.course_day))
+        self.problems.append(row_problems(self.rows[row], self.limit))
         self.endInsertRows()
         self.edited.emit()
         return row
@@ -103,7 +99,7 @@ class AttendeesModel(QAbstractTableModel):
             self.edited.emit()
 
     def _recheck_all(self) -> None:
-        self.problems = [row_problems(r, self.min_age, self.course_day) for r in self.rows]
+        self.problems = [row_problems(r, self.limit) for r in self.rows]
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(FIELDS) - 1))
         self.edited.emit()
@@ -176,7 +172,7 @@ class AttendeesModel(QAbstractTableModel):
         row = index.row()
         self.rows[row][FIELDS[index.column()]] = str(value).strip()
         self.touched[row].add(FIELDS[index.column()])
-        self.problems[row] = row_problems(self.rows[row], self.min_age, self.course_day)
+        self.problems[row] = row_problems(self.rows[row], self.limit)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(FIELDS) - 1))
         self.edited.emit()
         return True

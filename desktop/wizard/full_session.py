@@ -54,14 +54,14 @@ class FullSessionDialog(QDialog):
         self.list.setHeaderLabels(["Venue", "Date", "Free", "Distance"])
         self.list.setRootIsDecorated(False)
         self.list.itemDoubleClicked.connect(lambda *_: self._choose())
-        self.list.itemSelectionChanged.connect(
-            lambda: self.choose_button.setEnabled(bool(self.list.selectedItems()))
-        )
         self.status = QLabel("Looking for sessions with room…")
         self.status.setWordWrap(True)
         self.choose_button = QPushButton("&Book this one instead")
         self.choose_button.setEnabled(False)
         self.choose_button.clicked.connect(self._choose)
+        self.list.itemSelectionChanged.connect(
+            lambda: self.choose_button.setEnabled(bool(self.list.selectedItems()))
+        )
         self.name = QLineEdit()
         self.name.setPlaceholderText("Jo Bloggs or Acme Ltd")
         self.email = QLineEdit()

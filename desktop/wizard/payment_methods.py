@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QTimer
 
+from core.api.results.payments import PaymentMethods, Reader
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp, pence_from_text
 
@@ -29,7 +30,7 @@ class PaymentFlow(Protocol):
     """What the wizard offers a payment method while it runs."""
 
     backend: Any
-    readers: list[dict[str, Any]]  # card readers from ``payments.methods``
+    readers: list[Reader]  # card readers from ``payments.methods``
 
     def create_booking(self, payment: str, then: Callable[[dict[str, Any]], None]) -> None: ...
 
@@ -193,8 +194,8 @@ class CardReader(PaymentMethod):
     requires = ("payments.terminal.start", "payments.terminal.status", "payments.terminal.cancel")
 
     def take(self, flow: PaymentFlow) -> None:
-        online = [r for r in flow.readers if r.get("status", "online") == "online"]
-        reader = (online or flow.readers or [{"id": "", "label": "the reader"}])[0]
+        online = [r for r in flow.readers if r.status == "online"]
+        reader = (online or flow.readers or [Reader(id="", label="the reader", status="")])[0]
 
         def started(booking: dict[str, Any]) -> None:
             def check(status: dict[str, Any]) -> None:
@@ -208,7 +209,7 @@ class CardReader(PaymentMethod):
                     )
                 elif state == "pending":
                     flow.progress(
-                        f"Waiting for the customer's card on {reader.get('label', 'the reader')}…",
+                        f"Waiting for the customer's card on {reader.label}…",
                         lambda: flow.api("payments.terminal.cancel", ref, check),
                     )
                     QTimer.singleShot(
@@ -218,7 +219,7 @@ class CardReader(PaymentMethod):
                     why = status.get("message") or state
                     flow.finish(booking, f"Card not taken ({why}). The booking waits for payment.")
 
-            params = {"reference": booking["reference"], "reader_id": reader["id"]}
+            params = {"reference": booking["reference"], "reader_id": reader.id}
             flow.api("payments.terminal.start", params, check)
 
         flow.create_booking(self.key, started)
@@ -256,7 +257,6 @@ def link_note(link: dict[str, Any]) -> str:
 METHODS: tuple[PaymentMethod, ...] = (Cash(), PayLater(), CardReader(), PaymentLink(), Invoice())
 
 
-def offered_keys(result: Any) -> set[str]:
-    """Keys from a ``payments.methods`` result (``{"methods": [...]}`` or a plain list)."""
-    items = result.get("methods", []) if isinstance(result, dict) else result or []
-    return {str(i["key"]) if isinstance(i, dict) else str(i) for i in items}
+def offered_keys(result: PaymentMethods) -> set[str]:
+    """The method keys a ``payments.methods`` result offers."""
+    return set(result.methods)

@@ -8,14 +8,14 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
+from core.api import desk
+from core.api.params import NoParams
 from core.booking.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
 from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.wording import plural
-
-TERMS = "desk.terms"
 
 
 def price_html(q: Quote) -> str:
@@ -58,8 +58,8 @@ class ReviewStep(QWidget):
         for box in self.boxes:
             box.toggled.connect(lambda _on: self.changed.emit())
             layout.addWidget(box)
-        BackendOp(self, backend, TERMS, {}).success(
-            lambda r: self.terms.setMarkdown(r["terms"])
+        ApiOp(self, backend, desk.booking_terms, NoParams()).success(
+            lambda r: self.terms.setMarkdown(r.terms)
         ).failure(lambda e: self.terms.setPlainText(plain_message(e))).run()
 
     @property

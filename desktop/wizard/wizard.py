@@ -23,12 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import payments as payments_api
+from core.api.params import NoParams
+from core.api.results.payments import PaymentMethods, Reader
+from core.booking.attendees import AgeLimit
 from core.infra.errors import DomainError, HoldExpired, NotEnoughSeats, SessionNotBookable
 from desktop.backend import RESEND, Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow, session_change
 from desktop.style_sheet import set_state
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, BackendOp, plain_message
 from desktop.wizard.attendees_step import AttendeesStep
 from desktop.wizard.confirmation_step import ConfirmationStep
 from desktop.wizard.employer_order import EmployerButton
@@ -70,7 +74,7 @@ class BookingWizard(QDialog):
         self.booking: dict[str, Any] | None = None
         self.hold = HoldKeeper(backend, self)
         self.requalification = RequalificationCheck(self)
-        self.readers: list[dict[str, Any]] = []
+        self.readers: list[Reader] = []
 
         self.session_step = SessionStep(backend)
         self.attendees_step = AttendeesStep()
@@ -268,8 +272,9 @@ class BookingWizard(QDialog):
         model = self.attendees_step.model
         session = self.session
         if session is not None:
-            course = self.catalogue.course(session.course) or {}
-            model.set_course(int(course.get("min_age", 16)), session.day)
+            course = self.catalogue.course(session.course)
+            if course is not None:
+                model.set_course(AgeLimit(course["name"], course["min_age"], session.day))
         if model.rowCount() == 0:
             model.add_row()
         self.attendees_step.table.setFocus()
@@ -328,14 +333,13 @@ class BookingWizard(QDialog):
     def _offer_payment_methods(self) -> None:
         if not self.backend.has_method("payments.methods"):
             return
-        BackendOp(self, self.backend, "payments.methods").success(self._payment_methods).failure(
-            lambda _e: None
-        ).run()
+        ApiOp(self, self.backend, payments_api.payment_methods, NoParams()).success(
+            self._payment_methods
+        ).failure(lambda _e: None).run()
 
-    def _payment_methods(self, result: Any) -> None:
+    def _payment_methods(self, result: PaymentMethods) -> None:
         keys = offered_keys(result)
-        if isinstance(result, dict):
-            self.readers = list(result.get("readers", []))
+        self.readers = list(result.readers)
         self.payment_step.offer([m for m in METHODS if m.offered(self.backend.has_method, keys)])
 
     def _take_payment(self) -> None:

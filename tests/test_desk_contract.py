@@ -28,7 +28,7 @@ from tests.test_desktop_remote import connect_desk, remote_desks, server  # noqa
 DESKTOP = Path(__file__).resolve().parent.parent / "desktop"
 NAME = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
 PUSHED = {"changes.push", "auth.ended"}  # notifications the server sends, not methods
-FILES = {"audit.csv", "desk.ini"}  # file names that look like method names
+FILES = {"audit.csv", "desk.ini", "desk.qss"}  # file names that look like method names
 NAMESPACES = {name.split(".")[0] for name in METHODS}
 
 

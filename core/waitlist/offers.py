@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from core.availability import get_session, held_seats
 from core.clock import now
+from core.db import settings_of
 from core.holds import issue_token, publish_session
 from core.locking import lock_session
 from core.models import CourseSession, SeatHold, WaitlistEntry
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
-from core.notify.render import BRAND
 
 WAITLIST_HOLDER = "waiting list"
 
@@ -103,7 +103,7 @@ def _offer(tx: Session, session: CourseSession, entry: WaitlistEntry, at: dateti
             "entry_id": entry.id,
             "seats": entry.seats,
             "offer_expires": expires,
-            "accept_url": f"{BRAND['website']}/book/?offer={hold.id}&token={token}",
+            "accept_url": f"{settings_of(tx).booking_page}?offer={hold.id}&token={token}",
         },
         dedupe_key=f"waitlist_offer:{hold.id}",
     )

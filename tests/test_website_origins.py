@@ -1,0 +1,56 @@
+"""Which browser pages may use the public WebSocket, and the RFT_WIDGET_ORIGINS setting."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosedError
+
+from core.config import load_settings
+from core.db import Database
+from core.errors import ConfigError
+from tests.factories import make_session
+from tests.server_support import TIMEOUT, peer, running_server
+
+
+def test_a_page_from_a_site_not_allowed_is_refused_with_the_reason(sqlite_db: Database) -> None:
+    make_session(sqlite_db, capacity=6)
+    sqlite_db.settings = sqlite_db.settings.with_overrides(
+        widget_origins=("https://www.example.co.uk",)
+    )
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server:
+            url = f"ws://127.0.0.1:{server.port}/public"
+            for hostile in ("https://evil.example", "null", "https://www.example.co.uk:8443"):
+                async with connect(url, origin=hostile) as ws:  # type: ignore[arg-type]
+                    with pytest.raises(ConnectionClosedError) as closed:
+                        await asyncio.wait_for(ws.recv(), TIMEOUT)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+                assert "RFT_WIDGET_ORIGINS" in closed.value.rcvd.reason
+            assert server.visitors == {}  # refused pages never count as open pages
+            for welcome in (
+                {"origin": "https://www.example.co.uk"},  # an allowed company site
+                {"origin": f"http://127.0.0.1:{server.port}"},  # this server's own page
+                {},  # not a browser: a script or the website's own server
+            ):
+                async with peer(url, **welcome) as visitor:
+                    sessions = await visitor.call("sessions.list")
+                    assert len(sessions) == 1
+            async with peer(server.url, origin="https://evil.example") as desk:  # not /public
+                assert (await desk.request("catalogue.get"))["id"] == 1  # answered, not closed
+
+    asyncio.run(scenario())
+
+
+def test_widget_origins_are_read_as_origins_and_bad_ones_stop_start_up() -> None:
+    settings = load_settings(
+        {"RFT_WIDGET_ORIGINS": " https://WWW.Example.co.uk/ , http://shop.example:8080,"}
+    )
+    assert settings.widget_origins == ("https://www.example.co.uk", "http://shop.example:8080")
+    assert load_settings({}).widget_origins == ()
+    for bad in ("www.example.co.uk", "https://example.co.uk/book", "ftp://x", "https://x:99999"):
+        with pytest.raises(ConfigError, match="RFT_WIDGET_ORIGINS"):
+            load_settings({"RFT_WIDGET_ORIGINS": bad})

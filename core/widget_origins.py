@@ -24,9 +24,13 @@ def allowed(settings: Settings) -> frozenset[str]:
 
 
 def _origin(url: str) -> str | None:
+    """The origin of a plain http(s) URL; None for anything a browser might read otherwise
+    (a backslash, white space or a user name can make it go to another host than ours)."""
+    if "\\" in url or any(c.isspace() or ord(c) < 32 for c in url):
+        return None
     try:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
             return None
         return origin_of(url)
     except ValueError:  # a port that is not a number
@@ -49,19 +53,23 @@ def browser_may_connect(settings: Settings, origin: str | None, host: str) -> bo
     return found in allowed(settings) or found == _origin(f"{scheme}://{host}")
 
 
-def return_url(settings: Settings, page: str, reference: str, *, paid: bool) -> str:
-    """Where Checkout sends a widget visitor back to: ``page`` (the embedding page's
-    address) with ``rft_paid=REF`` or ``rft_cancelled=REF``; refused unless its origin is
-    allowed."""
+def checked_page(settings: Settings, page: str) -> str:
+    """The embedding page's address (``page``, without its fragment), if its origin is
+    allowed; refused otherwise, so Checkout can never be made to send anyone elsewhere."""
     found = _origin(page) if len(page) <= RETURN_URL_MAX else None
     if found is None or found not in allowed(settings):
         site = found or "this page"
         raise ValidationFailed(
             f"Payments cannot return to {site}: it is not one of the sites allowed to embed "
-            "the booking widget. Please book on our own booking page instead.",
+            "the booking widget (RFT_WIDGET_ORIGINS).",
             field="return_url",
         )
+    return urlunsplit(urlsplit(page)._replace(fragment=""))
+
+
+def return_url(page: str, reference: str, *, paid: bool) -> str:
+    """A checked ``page`` with ``rft_paid=REF`` or ``rft_cancelled=REF`` for the widget."""
     parts = urlsplit(page)
     query = [(k, v) for k, v in parse_qsl(parts.query) if k not in RETURN_PARAMS]
     query.append((RETURN_PARAMS[0] if paid else RETURN_PARAMS[1], reference))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    return urlunsplit(parts._replace(path=parts.path or "/", query=urlencode(query)))

@@ -175,12 +175,7 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
 def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Database) -> None:
     sid = make_session(db, capacity=3, days_ahead=12)
     with serving(db) as url, browser() as driver, ExitStack() as stack:
-        host_page = (  # any company's page: the two snippets, nothing else
-            f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
-            "<div data-rft-booking data-course='efaw'><noscript>"
-            f"<a href='{url}/book/'>Book</a></noscript></div>"
-        )
-        site = stack.enter_context(company_site(host_page))
+        site = stack.enter_context(company_site(widget_page(url)))
         driver.get(site)  # localhost: another origin than the booking server's 127.0.0.1
         frame = wait_for(lambda: driver.find_element(*by("iframe")), "the widget's frame")
         assert "course=efaw" in frame.get_attribute("src")
@@ -192,6 +187,54 @@ def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Databas
         with db.write() as tx:
             bookings.book_now(tx, sid, [person(1), person(2)], DESK)
         wait_for(lambda: "1 of 3 seats free" in text(driver, f"[data-session='{sid}']"), "live")
+
+
+def widget_page(url: str) -> str:
+    """Any company's page: the two snippets, nothing else."""
+    return (
+        f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
+        "<div data-rft-booking data-course='efaw'><noscript>"
+        f"<a href='{url}/book/'>Book</a></noscript></div>"
+    )
+
+
+def test_the_widget_pays_in_the_whole_window_and_comes_back_to_the_company_page(
+    db: Database,
+) -> None:
+    sid = make_session(db, capacity=6, days_ahead=12)
+    workers = Workers(db, {"payments": plan(db.settings).loops["payments"]})
+    with serving(db, workers) as url, browser() as driver, ExitStack() as stack:
+        site = stack.enter_context(company_site(widget_page(url)))
+        db.settings = db.settings.with_overrides(widget_origins=(site.rstrip("/"),))
+        driver.get(f"{site}?page=courses")
+        driver.switch_to.frame(wait_for(lambda: driver.find_element(*by("iframe")), "frame"))
+        wait_for(lambda: driver.find_elements(*by("#f-course option:nth-child(2)")), "catalogue")
+        list_view(driver)
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        fill_attendees(driver, [person(1)])
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        driver.find_element(*by("#terms")).click()
+        driver.find_element(*by("#consent")).click()
+        driver.find_element(*by("#to-pay")).click()
+        wait_for(lambda: visible(driver, "#step-pay"), "the payment step")
+        reference = text(driver, "#pay-reference")
+        assert "new tab" not in text(driver, "#pay-link")
+        driver.find_element(*by("#pay-link")).click()
+        driver.switch_to.default_content()
+        wait_for(lambda: driver.find_elements(*by("form button")), "Stripe's page, whole window")
+        assert len(driver.window_handles) == 1 and not driver.current_url.startswith(site)
+        driver.find_element(*by("form button")).click()  # pays; Stripe sends us back
+        wait_for(lambda: driver.find_elements(*by("iframe")), "the company's page again")
+        assert driver.current_url == f"{site}?page=courses"  # the widget took rft_paid away
+        driver.switch_to.frame(driver.find_element(*by("iframe")))
+        wait_for(lambda: visible(driver, "#step-done"), "the confirmation", timeout=30)
+        assert text(driver, "#done-reference") == reference
+        ics = driver.find_element(*by("#ics")).get_attribute("href")
+        assert "BEGIN%3AVCALENDAR" in ics and reference in ics
+    with db.read() as tx:
+        assert bookings.find(tx, reference).status == "CONFIRMED"
 
 
 def test_two_browsers_race_for_the_last_seat(db: Database) -> None:

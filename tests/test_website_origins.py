@@ -11,7 +11,8 @@ from websockets.exceptions import ConnectionClosedError
 from core.config import load_settings
 from core.db import Database
 from core.errors import ConfigError
-from tests.factories import make_session
+from core.payments.stripe_double import StripeDouble
+from tests.factories import make_session, person
 from tests.server_support import TIMEOUT, peer, running_server
 
 
@@ -54,3 +55,48 @@ def test_widget_origins_are_read_as_origins_and_bad_ones_stop_start_up() -> None
     for bad in ("www.example.co.uk", "https://example.co.uk/book", "ftp://x", "https://x:99999"):
         with pytest.raises(ConfigError, match="RFT_WIDGET_ORIGINS"):
             load_settings({"RFT_WIDGET_ORIGINS": bad})
+
+
+def test_checkout_returns_only_to_an_allowed_embedding_page(sqlite_db: Database) -> None:
+    sid = make_session(sqlite_db, capacity=6)
+    double = StripeDouble()
+    double.start()
+    sqlite_db.settings = sqlite_db.settings.with_overrides(
+        stripe_secret_key="sk_test_web",
+        stripe_api_base=double.url,
+        widget_origins=("https://www.example.co.uk",),
+    )
+
+    async def scenario() -> None:
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            hold = await visitor.call("holds.create", {"session_id": sid, "seats": 1})
+            owner = {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
+            made = await visitor.call("bookings.create", {**owner, "attendees": [person(1)]})
+            mine = {"reference": made["reference"], "hold_token": hold["hold_token"]}
+            for hostile in (
+                "https://evil.example/",
+                "https://www.example.co.uk.evil.example/",
+                "https://www.example.co.uk@evil.example/",
+                "https://evil.example\\@www.example.co.uk/",
+                "javascript:alert(1)//www.example.co.uk",
+            ):
+                refused = await visitor.request("payments.link", {**mine, "return_url": hostile})
+                assert refused["error"]["code"] == -32602, hostile
+                assert "RFT_WIDGET_ORIGINS" in refused["error"]["message"]
+                assert refused["error"]["data"]["field"] == "return_url"
+            assert double.of_type("checkout.session") == []  # nothing was made
+            page = "https://www.example.co.uk/courses?venue=leeds&rft_paid=OLD#booking"
+            await visitor.call("payments.link", {**mine, "return_url": page})
+        [checkout] = double.of_type("checkout.session")
+        ref = made["reference"]
+        page = "https://www.example.co.uk/courses?venue=leeds"
+        assert checkout["success_url"] == f"{page}&rft_paid={ref}"
+        assert checkout["cancel_url"].endswith(f"?venue=leeds&rft_cancelled={ref}")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        double.stop()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from core.clock import now
 from core.db import Database
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import get_payment, pending_stripe_charges, set_status
+from core.payments.ledger import details, get_payment, pending_stripe_charges, set_status
 from core.payments.settle import apply_remote, expire_link, record_remote
 
 
@@ -42,6 +42,7 @@ class Attempt:
     email: str
     booking_status: str
     channel: str
+    return_page: str | None  # the page embedding the widget, where Checkout returns to
 
     @classmethod
     def load(cls, tx: Session, payment_id: int) -> Attempt:
@@ -62,6 +63,7 @@ class Attempt:
             email=booking.customer_email,
             booking_status=booking.status,
             channel=booking.channel,
+            return_page=details(payment).get("return_page"),
         )
 
     def key(self, step: str) -> str:
@@ -88,6 +90,7 @@ def create_remote(gateway: StripeClient, attempt: Attempt) -> dict[str, Any]:
         metadata=attempt.metadata,
         key=attempt.key("session"),
         website=attempt.channel == "website",
+        return_page=attempt.return_page,
     )
 
 

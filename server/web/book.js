@@ -13,9 +13,13 @@ const STEPS = ["choose", "attendees", "review", "pay", "done"];
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const embedded = params.get("embed") === "1";
-// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF.
+// Inside the widget: the page embedding it, where Stripe Checkout sends the visitor back to.
+const returnPage = embedded ? params.get("return") : null;
+// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF (the widget
+// passes its page's ?rft_paid=REF on, with the booking's hold token after the #).
 const returned = { paid: params.get("paid"), cancelled: params.get("cancelled") };
-if (returned.paid || returned.cancelled) {
+const handedToken = new URLSearchParams(location.hash.slice(1)).get("token");
+if (returned.paid || returned.cancelled || location.hash) {
   const clean = new URLSearchParams(params);
   clean.delete("paid");
   clean.delete("cancelled");
@@ -51,6 +55,33 @@ function el(tag, attrs = {}, ...children) {
   }
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
+}
+
+// ---- the booking being paid, kept in this tab ------------------------------------------
+
+function recallBooking() {
+  try {
+    return JSON.parse(sessionStorage.getItem("rft-booking") || "null");
+  } catch {
+    return null; // storage refused (a blocked frame): the return still says what it can
+  }
+}
+
+function rememberBooking(booking) {
+  try {
+    sessionStorage.setItem("rft-booking", JSON.stringify({ reference: booking.reference, hold_token: booking.hold_token }));
+  } catch {
+    // without storage a reload cannot resume; the confirmation email still comes
+  }
+}
+
+function forgetBooking() {
+  try {
+    sessionStorage.removeItem("rft-booking");
+  } catch {
+    // nothing was kept
+  }
+  if (returnPage) window.parent.postMessage({ rftForget: true }, new URL(returnPage).origin);
 }
 
 // ---- messages -------------------------------------------------------------------------
@@ -573,11 +604,10 @@ async function submitReview(event) {
       const made = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
       state.booking = { ...made, hold_token: state.hold.hold_token };
       state.hold = null;
-      sessionStorage.setItem("rft-booking", JSON.stringify({ reference: made.reference, hold_token: state.booking.hold_token }));
+      rememberBooking(state.booking);
     }
     const booking = state.booking;
-    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
-    showPay(booking, link);
+    showPay(booking, await paymentLink(booking));
   } catch (error) {
     if (error instanceof RpcError && error.code === -32011) holdLost();
     else if (error instanceof RpcError && error.code === -32602) {
@@ -591,18 +621,34 @@ async function submitReview(event) {
   }
 }
 
-// Stripe's page cannot be framed, so an embedded page pays in a new tab and keeps waiting;
-// a page of its own pays in the same tab and Stripe sends the visitor back to it.
+// The payment link; inside the widget, one that returns to the page embedding it. A site
+// the server may not return to (not in RFT_WIDGET_ORIGINS) pays in a new tab instead.
+async function paymentLink(booking) {
+  const owner = { reference: booking.reference, hold_token: booking.hold_token };
+  if (!returnPage) return rpc.call("payments.link", owner);
+  try {
+    return { ...(await rpc.call("payments.link", { ...owner, return_url: returnPage })), top: true };
+  } catch (error) {
+    if (!(error instanceof RpcError && error.data.field === "return_url")) throw error;
+    return rpc.call("payments.link", owner);
+  }
+}
+
+// Stripe's page cannot be framed: inside the widget the embedding page takes the whole
+// window to Stripe (see payTop), which sends the visitor back to it; a frame the server
+// may not send anyone back to pays in a new tab and keeps waiting here. A page of its own
+// pays in the same tab and Stripe sends the visitor back to it.
 function showPay(booking, link, waiting = "Waiting for your payment…") {
   state.link = link;
   $("pay-reference").textContent = booking.reference;
   const pay = $("pay-link");
+  const newTab = embedded && !link.top;
   pay.href = link.url;
   if (embedded) {
-    pay.target = "_blank";
-    pay.rel = "noopener";
+    pay.target = newTab ? "_blank" : "_top";
+    pay.rel = newTab ? "noopener" : "";
   }
-  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${embedded ? " (opens a new tab)" : ""}`;
+  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${newTab ? " (opens a new tab)" : ""}`;
   $("pay-waiting").textContent = waiting;
   go("pay");
   waitForPayment();
@@ -617,7 +663,7 @@ async function waitForPayment() {
         return;
       }
       if (now.status === "CANCELLED") {
-        sessionStorage.removeItem("rft-booking");
+        forgetBooking();
         showAlert(`Booking ${now.reference} was cancelled because the payment link expired unpaid. Nothing was charged; please book again.`);
         state.booking = null;
         go("choose");
@@ -630,8 +676,15 @@ async function waitForPayment() {
   }
 }
 
+function payTop(event) {
+  if (!state.link || !state.link.top || !state.booking) return;
+  event.preventDefault(); // the embedding page goes to Stripe, keeping the booking to come back to
+  const { reference, hold_token: token } = state.booking;
+  window.parent.postMessage({ rftCheckout: { url: state.link.url, reference, hold_token: token } }, new URL(returnPage).origin);
+}
+
 function done(booking) {
-  sessionStorage.removeItem("rft-booking");
+  forgetBooking();
   state.booking = { ...state.booking, ...booking };
   state.link = null;
   $("done-reference").textContent = booking.reference;
@@ -709,8 +762,8 @@ async function takeOffer() {
 }
 
 async function resume() {
-  const saved = JSON.parse(sessionStorage.getItem("rft-booking") || "null");
   const back = returned.paid || returned.cancelled;
+  const saved = back && handedToken ? { reference: back, hold_token: handedToken } : recallBooking();
   const paidBack = Boolean(returned.paid);
   returned.paid = returned.cancelled = null; // only the first connection acts on the return
   if (back && (!saved || saved.reference !== back)) {
@@ -720,11 +773,12 @@ async function resume() {
   try {
     const booking = await rpc.call("bookings.status", saved);
     state.booking = { ...booking, hold_token: saved.hold_token };
+    rememberBooking(state.booking); // the widget handed it over: a reload resumes it too
     if (booking.status === "CONFIRMED") done(booking);
     else if (booking.status === "PENDING_PAYMENT") {
       let link;
       try {
-        link = await rpc.call("payments.link", saved);
+        link = await paymentLink(state.booking);
       } catch (error) {
         const now = await rpc.call("bookings.status", saved); // the payment may land meanwhile
         if (now.status !== "CONFIRMED") throw error;
@@ -734,9 +788,9 @@ async function resume() {
       const paid = back === booking.reference && paidBack;
       showPay(booking, link, paid ? "Stripe has taken you back here; waiting for your payment to be recorded…" : undefined);
       if (back === booking.reference && !paid) showAlert(`You left Stripe's page without paying. Your places stay reserved under ${booking.reference} until the time below: pay when you are ready.`, { focus: false });
-    } else sessionStorage.removeItem("rft-booking");
+    } else forgetBooking();
   } catch {
-    sessionStorage.removeItem("rft-booking");
+    forgetBooking();
   }
 }
 
@@ -763,6 +817,7 @@ function wire() {
   });
   $("attendees-form").addEventListener("submit", submitAttendees);
   $("review-form").addEventListener("submit", submitReview);
+  $("pay-link").addEventListener("click", payTop);
   for (const id of ["terms", "consent"]) {
     $(id).addEventListener("change", () => {
       if ($(id).checked) clearAgreementErrors(id);

@@ -1,5 +1,6 @@
-"""``waitlist.*`` for staff; ``sessions.alternatives`` and ``eligibility.check`` also for the
-website, which gets seats, venues and reasons but never anyone's contact details."""
+"""``waitlist.*`` for staff; ``waitlist.join``, ``sessions.alternatives`` and
+``eligibility.check`` also for the website, which gets seats, venues and reasons but never
+anyone's contact details."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from typing import Any
 from pydantic import EmailStr, Field
 
 from core.alternatives import alternatives
+from core.api import public
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
-from core.api.registry import Call, method
+from core.api.registry import WEBSITE, Call, method
 from core.eligibility import EligibilityInput, NotEligible, check_people
 from core.errors import NotFound
+from core.locking import lock_session
 from core.models import MAX_CAPACITY, CourseSession
+from core.models.base import blind_index
 from core.roles import DESK, STAFF
 from core.waitlist import entries
 
@@ -56,6 +60,32 @@ def add(call: Call, params: AddParams) -> dict[str, Any]:
     contact = entries.Contact(params.contact.name, str(params.contact.email))
     with call.db.write() as tx:
         return entries.add(tx, params.session_id, params.seats, contact, call.actor).to_json()
+
+
+@method("waitlist.join", roles={WEBSITE}, params=AddParams)
+def join(call: Call, params: AddParams) -> dict[str, Any]:
+    """A website visitor puts themselves (or their group) on a full session's list.
+
+    Only the name and email typed go in; the answer says nothing about anyone else, not
+    even whether that email was already waiting (the earlier entry is then kept as it is).
+    """
+    assert call.actor is not None
+    contact = entries.Contact(params.contact.name, str(params.contact.email))
+    with call.db.write() as tx:
+        public.check_visitor_waits(tx, call.actor)
+        lock_session(tx, params.session_id)  # the duplicate check and the join are one step
+        digest = blind_index(contact.email)
+        waiting = entries.waiting_or_offered(tx, params.session_id)
+        if not any(e.contact_email_hash == digest for e in waiting):
+            entries.add(tx, params.session_id, params.seats, contact, call.actor)
+    return {
+        "session_id": params.session_id,
+        "seats": params.seats,
+        "message": (
+            f"Thank you: you are on the waiting list. If places come free we will hold them "
+            f"and email {contact.email} a link to book them."
+        ),
+    }
 
 
 @method("waitlist.list", roles=STAFF, params=SessionParams)

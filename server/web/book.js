@@ -303,14 +303,10 @@ function selectDay(key) {
   if (list) list.focus();
 }
 
-function alternatives(session, seats) {
-  return sortedSessions((s) => s.id !== session.id && s.course === session.course && s.free >= seats).slice(0, 3);
-}
-
 function card(session) {
   const full = session.free <= 0;
   const heading = `${session.course_name}`;
-  const node = el(
+  return el(
     "article",
     { class: "card", "data-session": String(session.id), "aria-label": `${heading}, ${day(session.start)}` },
     el("h3", {}, el("span", { class: "swatch", style: `background:${colour(session)}`, "aria-hidden": "true" }), heading),
@@ -319,22 +315,109 @@ function card(session) {
       "div",
       { class: "row" },
       el("p", { class: `seats${full ? " full" : ""}`, text: `${seatsText(session)} · ${money(session.price_pence)} each` }),
-      el("button", { type: "button", disabled: full, onclick: () => choose(session.id), "aria-label": full ? `${heading} on ${day(session.start)} is fully booked` : `Book ${heading} on ${day(session.start)}` }, full ? "Fully booked" : "Book"),
+      full
+        ? el("button", { type: "button", class: "secondary", onclick: () => showFull(session, 1), "aria-label": `${heading} on ${day(session.start)} is fully booked: other dates, venues or the waiting list` }, "Other dates or waiting list")
+        : el("button", { type: "button", onclick: () => choose(session.id), "aria-label": `Book ${heading} on ${day(session.start)}` }, "Book"),
     ),
   );
-  if (full) {
-    const others = alternatives(session, 1);
-    node.append(
-      others.length
-        ? el("div", { class: "alternatives" }, el("p", { class: "meta", text: "Other dates with seats:" }), alternativeList(others))
-        : el("p", { class: "meta", text: "No other date for this course has seats at the moment." }),
-    );
-  }
-  return node;
 }
 
-function alternativeList(sessions) {
-  return el("ul", { class: "others" }, ...sessions.map((s) => el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => choose(s.id) }, `${day(s.start)} at ${s.venue_name} (${seatsText(s)})`))));
+// ---- when a session cannot take the seats: alternatives and the waiting list -------------
+
+function distanceText(alternative, chosen) {
+  const where = alternative.distance_km > 0 ? `${alternative.distance_km} km away` : "same venue";
+  const when = alternative.start < chosen.start ? "earlier" : "later";
+  return `${where}, ${when}`;
+}
+
+// The same course elsewhere or on other dates (nearest venue first, from the server), and a
+// form to join this session's waiting list for the seats wanted.
+async function showFull(session, seats) {
+  const panel = $("full");
+  const title = el("h3", { id: "full-title", tabindex: "-1", text: `${session.course_name} on ${day(session.start)} cannot take ${seats} ${seats === 1 ? "person" : "people"}` });
+  const others = el("div", { class: "alternatives" }, el("p", { class: "meta", text: "Looking for other dates and venues…" }));
+  panel.replaceChildren(title, others, waitlistForm(session, seats), el("button", { type: "button", class: "secondary", onclick: closeFull }, "Close"));
+  panel.hidden = false;
+  reportHeight();
+  title.focus();
+  try {
+    const found = await rpc.call("sessions.alternatives", { session_id: session.id, seats });
+    const buttons = found.map((a) =>
+      el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => choose(a.id, seats) }, `${day(a.start)} at ${a.venue_name} (${a.free} seat${a.free === 1 ? "" : "s"} free; ${distanceText(a, session)})`)),
+    );
+    others.replaceChildren(
+      buttons.length
+        ? el("p", { class: "meta", text: `The same course with room for ${seats}, nearest venue first:` })
+        : el("p", { class: "meta", text: `No other date or venue for this course has room for ${seats} at the moment.` }),
+      ...(buttons.length ? [el("ul", { class: "others" }, ...buttons)] : []),
+    );
+  } catch (error) {
+    others.replaceChildren(el("p", { class: "meta", text: problem(error) }));
+  }
+  reportHeight();
+}
+
+function closeFull() {
+  $("full").hidden = true;
+  $("full").replaceChildren();
+  reportHeight();
+}
+
+const JOIN_FIELDS = [
+  { key: "name", label: "Your name", type: "text", autocomplete: "name" },
+  { key: "email", label: "Your email", type: "email", autocomplete: "email" },
+];
+
+function waitlistForm(session, seats) {
+  const seatsSelect = el("select", { id: "w-seats", name: "seats", "aria-describedby": "w-seats-hint" });
+  for (let n = 1; n <= MAX_SEATS; n++) seatsSelect.append(el("option", { value: String(n), text: String(n) }));
+  seatsSelect.value = String(seats);
+  const fields = JOIN_FIELDS.map((f) =>
+    el("div", { class: "field" }, el("label", { for: `w-${f.key}`, text: f.label }), el("input", { id: `w-${f.key}`, name: f.key, type: f.type, autocomplete: f.autocomplete, maxlength: "120", "aria-describedby": `w-${f.key}-error` }), el("p", { class: "error", id: `w-${f.key}-error`, hidden: true })),
+  );
+  const outcome = el("p", { id: "w-outcome", role: "status" });
+  const form = el(
+    "form",
+    { id: "waitlist-form", class: "waitlist", novalidate: true, "aria-labelledby": "w-title" },
+    el("h4", { id: "w-title", text: "Join the waiting list for this date" }),
+    el("p", { class: "hint", text: "If places come free we hold them for you and email you a link to book them. We only need one name and email for the group." }),
+    el("div", { class: "grid" }, ...fields, el("div", { class: "field" }, el("label", { for: "w-seats", text: "Places needed" }), seatsSelect, el("p", { class: "hint", id: "w-seats-hint", text: "A group waits for all its places together." }))),
+    el("button", { type: "submit" }, "Join the waiting list"),
+    outcome,
+  );
+  form.addEventListener("submit", (event) => joinWaitlist(event, session, form, outcome));
+  return form;
+}
+
+async function joinWaitlist(event, session, form, outcome) {
+  event.preventDefault();
+  const name = $("w-name").value.trim();
+  const email = $("w-email").value.trim();
+  const errors = { name: name ? "" : "Enter your name.", email: EMAIL.test(email) ? "" : "Enter an email address like name@example.co.uk." };
+  let first = null;
+  for (const key of ["name", "email"]) {
+    const input = $(`w-${key}`);
+    $(`w-${key}-error`).textContent = errors[key];
+    $(`w-${key}-error`).hidden = !errors[key];
+    if (errors[key]) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    first = first || (errors[key] ? input : null);
+  }
+  if (first) {
+    first.focus();
+    return;
+  }
+  const seats = Number($("w-seats").value);
+  outcome.classList.remove("error");
+  try {
+    const joined = await rpc.call("waitlist.join", { session_id: session.id, seats, contact: { name, email } });
+    form.replaceChildren(el("p", { id: "w-outcome", role: "status", class: "joined", tabindex: "-1", text: joined.message }));
+    $("w-outcome").focus();
+  } catch (error) {
+    outcome.classList.add("error");
+    outcome.textContent = problem(error);
+  }
+  reportHeight();
 }
 
 function renderList(container, sessions) {
@@ -348,12 +431,11 @@ function renderList(container, sessions) {
 
 // ---- holding seats ------------------------------------------------------------------------
 
-async function choose(sessionId) {
+async function choose(sessionId, seats = Number($("count").value) || 1) {
   clearAlert();
-  const session = state.sessions.get(sessionId);
-  if (!session) return;
-  const seats = Number($("count").value) || 1;
+  let session = state.sessions.get(sessionId);
   try {
+    session = session || (await rpc.call("sessions.get", { id: sessionId })); // an alternative in another month
     await releaseHold();
     const hold = await rpc.call("holds.create", { session_id: sessionId, seats });
     state.hold = hold;
@@ -362,12 +444,13 @@ async function choose(sessionId) {
     $("count").disabled = false;
     $("back-attendees").hidden = false;
     setCount(seats);
+    closeFull();
     go("attendees");
   } catch (error) {
     if (error instanceof RpcError && error.code === -32010) {
-      const others = alternatives(session, seats);
-      const extra = others.length ? alternativeList(others) : el("p", { text: "No other date for this course has seats at the moment." });
-      showAlert(`Sorry, someone else has just taken the last ${seats === 1 ? "seat" : "seats"} on ${session.course_name} on ${day(session.start)}. You could choose another date:`, { extra });
+      if (state.step !== "choose") go("choose");
+      showAlert(`Sorry, someone else has just taken the last ${seats === 1 ? "seat" : "seats"} on ${session.course_name} on ${day(session.start)}. Other dates and venues, and the waiting list, are below.`, { focus: false });
+      showFull(session, seats);
     } else {
       showAlert(problem(error));
     }
@@ -394,7 +477,10 @@ async function resize(seats) {
   } catch (error) {
     setCount(previous);
     if (error instanceof RpcError && error.code === -32010) {
-      showAlert(`Only ${error.data.free + previous} seat${error.data.free + previous === 1 ? " is" : "s are"} available on this session, so you can book up to that many here.`);
+      const most = error.data.free; // this hold's own seats included
+      const session = state.session;
+      const elsewhere = el("button", { type: "button", class: "secondary", onclick: () => leaveForFull(session, seats) }, `Other dates, venues or the waiting list for ${seats}`);
+      showAlert(`Only ${most} seat${most === 1 ? " is" : "s are"} available on this session, so you can book up to that many here.`, { extra: elsewhere });
     } else if (error instanceof RpcError && error.code === -32011) {
       holdLost();
     } else {
@@ -402,6 +488,15 @@ async function resize(seats) {
     }
   }
   renderSummary();
+}
+
+// Give up the seats held here and look for room for the whole group elsewhere.
+async function leaveForFull(session, seats) {
+  await releaseHold();
+  clearAlert();
+  go("choose");
+  loadSessions();
+  showFull(session, seats);
 }
 
 async function keepAlive() {
@@ -539,7 +634,7 @@ function attendeesPayload() {
   });
 }
 
-function submitAttendees(event) {
+async function submitAttendees(event) {
   event.preventDefault();
   const seats = Number($("count").value);
   const errors = state.people.slice(0, seats).map(personErrors);
@@ -552,8 +647,42 @@ function submitAttendees(event) {
   }
   clearAlert();
   keepAlive();
+  if (!(await eligible())) return;
   renderReview();
   go("review");
+}
+
+// A requalification course is only for people whose certificate is in date or only just
+// ran out: the server says so (the desk's and rft book's own words) before the review.
+async function eligible() {
+  const attendees = attendeesPayload().map(({ name, email }) => ({ name, email }));
+  try {
+    const verdict = await rpc.call("eligibility.check", { session_id: state.session.id, attendees });
+    if (verdict.eligible) return true;
+    notEligible(verdict);
+    return false;
+  } catch {
+    return true; // booking checks again, and says so
+  }
+}
+
+function notEligible(verdict) {
+  const name = verdict.full_course_name || "the full course";
+  const full = verdict.full_course
+    ? el("button", { type: "button", id: "full-course", onclick: () => bookFullCourse(verdict.full_course) }, `Book ${name} instead`)
+    : null;
+  showAlert(verdict.reason, { extra: full });
+}
+
+// Back to the first step with the full course chosen; the attendees typed are kept.
+async function bookFullCourse(courseId) {
+  await releaseHold();
+  clearAlert();
+  state.session = null;
+  $("f-course").value = courseId;
+  state.view = "list";
+  go("choose");
+  await loadSessions();
 }
 
 // ---- review, booking and payment ----------------------------------------------------------
@@ -610,7 +739,10 @@ async function submitReview(event) {
     showPay(booking, await paymentLink(booking));
   } catch (error) {
     if (error instanceof RpcError && error.code === -32011) holdLost();
-    else if (error instanceof RpcError && error.code === -32602) {
+    else if (error instanceof RpcError && error.code === -32016) {
+      go("attendees");
+      notEligible({ reason: error.message, ...error.data });
+    } else if (error instanceof RpcError && error.code === -32602) {
       go("attendees");
       showAlert(error.message);
     } else showAlert(problem(error));

@@ -4,14 +4,15 @@ Starts a sync server on a fresh SQLite file with two months of sessions at three
 and runs two phases of ``--seconds`` each while one desk signs in and books one attendee
 after another:
 
-- **baseline**: no visitors; one probe asks ``sessions.list`` for this month (what the
-  page's calendar asks) every 0.1 s;
+- **baseline**: no visitors; one probe asks for this month's sessions every 0.1 s,
+  ``sessions.list`` and ``sessions.month`` in turn;
 - **visitors**: ``--visitors`` anonymous visitors on ``/public`` (spread over loopback
   addresses 127.0.0.x, four to an address, so the per-address limits apply as they would on
   the internet): each loads the catalogue, subscribes to changes and keeps asking for the
   month's sessions, now and then holding and releasing a seat.
 
-Prints p50/p99 of ``sessions.list``/month in each phase, the desk's booking times, errors
+Prints p50/p99 of the month's sessions (``sessions.list`` for the month's dates, as the
+page's calendar asks, and ``sessions.month``) in each phase, the desk's booking times, errors
 (expected 0; a hold refused by a per-address limit or for want of seats is counted apart as
 a refusal, which is the page working as designed) and pushes. A benchmark to read, not a
 test.
@@ -68,17 +69,27 @@ def build(db: Database) -> list[int]:
     return ids
 
 
-def this_month() -> dict[str, str]:
+def this_month() -> dict[str, dict[str, Any]]:
+    """The two ways of asking for a month: the booking page's calendar asks
+    ``sessions.list`` for the month's dates; ``sessions.month`` is the month view's call."""
     first = today_london().replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return {"date_from": first.isoformat(), "date_to": last.isoformat()}
+    return {
+        "sessions.list": {"date_from": first.isoformat(), "date_to": last.isoformat()},
+        "sessions.month": {"year": first.year, "month": first.month},
+    }
+
+
+MONTH_CALLS = tuple(this_month())
 
 
 @dataclass
 class Seen:
     """What one phase's clients saw."""
 
-    month_s: list[float] = field(default_factory=list)  # sessions.list/month latencies
+    latency_s: dict[str, list[float]] = field(  # the month's sessions, by method
+        default_factory=lambda: {name: [] for name in MONTH_CALLS}
+    )
     replies: Counter[str] = field(default_factory=Counter)  # "ok", "refused" or error code
     failed: list[BaseException] = field(default_factory=list)  # clients that broke off
     pushes: list[int] = field(default_factory=list)
@@ -123,10 +134,10 @@ class Client:
         return await asyncio.wait_for(future, 30)
 
 
-async def month(client: Client, seen: Seen) -> None:
+async def month(client: Client, seen: Seen, method: str) -> None:
     started = time.perf_counter()
-    reply = await client.call("sessions.list", this_month())
-    seen.month_s.append(time.perf_counter() - started)
+    reply = await client.call(method, this_month()[method])
+    seen.latency_s[method].append(time.perf_counter() - started)
     seen.note(reply)
 
 
@@ -150,7 +161,7 @@ async def visitor(n: int, url: str, sessions: list[int], until: float, seen: See
                     owner = {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
                     seen.note(await client.call("holds.release", owner))
             else:
-                await month(client, seen)
+                await month(client, seen, rng.choice(MONTH_CALLS))
             await asyncio.sleep(rng.uniform(0.5, 1.5))
         client.reader.cancel()
         seen.pushes.append(client.pushes)
@@ -160,8 +171,10 @@ async def probe(url: str, until: float, seen: Seen) -> None:
     """The baseline: the same month's sessions, asked by one client every 0.1 s."""
     async with connect(url) as ws:
         client = Client(ws)
+        n = 0
         while time.monotonic() < until:
-            await month(client, seen)
+            await month(client, seen, MONTH_CALLS[n % len(MONTH_CALLS)])
+            n += 1
             await asyncio.sleep(0.1)
         client.reader.cancel()
 
@@ -217,19 +230,19 @@ def ms(values: list[float], q: int) -> str:
 
 
 def report(name: str, seen: Seen) -> None:
+    print(f"{name}:")
+    for method, took in seen.latency_s.items():
+        print(f"  {method:15s} month: {len(took):5d} calls, p50 {ms(took, 50)}, p99 {ms(took, 99)}")
     print(
-        f"{name:9s} sessions.list/month: {len(seen.month_s)} calls, p50 {ms(seen.month_s, 50)}, "
-        f"p99 {ms(seen.month_s, 99)} | desk bookings: {len(seen.desk_s)}, "
-        f"p50 {ms(seen.desk_s, 50)}, p99 {ms(seen.desk_s, 99)}"
+        f"  desk bookings: {len(seen.desk_s)}, p50 {ms(seen.desk_s, 50)}, p99 {ms(seen.desk_s, 99)}"
     )
     print(
-        f"{'':9s} replies {dict(seen.replies)}; errors {seen.errors}; "
+        f"  replies {dict(seen.replies)}; errors {seen.errors}; "
         f"clients broken off {len(seen.failed)} {[repr(f) for f in seen.failed[:3]]}"
     )
     if seen.pushes:
         print(
-            f"{'':9s} pushes per visitor: min {min(seen.pushes)}, "
-            f"median {statistics.median(seen.pushes)}"
+            f"  pushes per visitor: min {min(seen.pushes)}, median {statistics.median(seen.pushes)}"
         )
 
 

@@ -1,8 +1,8 @@
 """Benchmark: 200 booking-page visitors browsing while the desk books, against a baseline.
 
-Starts a sync server on a fresh SQLite file with two months of sessions at three venues,
-and runs two phases of ``--seconds`` each while one desk signs in and books one attendee
-after another:
+Starts ``rft server`` (its own process) on a fresh SQLite file with two months of sessions
+at three venues, and runs two phases of ``--seconds`` each while one desk signs in and
+books one attendee after another:
 
 - **baseline**: no visitors; one probe asks for this month's sessions every 0.1 s,
   ``sessions.list`` and ``sessions.month`` in turn;
@@ -47,7 +47,7 @@ from core.config import load_settings  # noqa: E402
 from core.db import Database, migrate, open_database  # noqa: E402
 from core.demo import add_session  # noqa: E402
 from core.models import Course, Venue  # noqa: E402
-from server.app import ServerOptions, SyncServer  # noqa: E402
+from tests.server_support import ServerProcess, server_env  # noqa: E402
 
 PASSWORD = "bench-password-123"
 
@@ -248,20 +248,20 @@ def report(name: str, seen: Seen) -> None:
 
 async def main(visitors: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        os.environ.update(DATABASE_URL=f"sqlite:///{folder}/bench.db", RFT_DATA_DIR=folder)
+        url = f"sqlite:///{folder}/bench.db"
+        os.environ.update(DATABASE_URL=url, RFT_DATA_DIR=folder)
         db = open_database(load_settings())
         migrate(db)
         sessions = build(db)
-        server = SyncServer(db, ServerOptions(port=0))
-        await server.start()
-        base = f"ws://127.0.0.1:{server.port}"
-        quiet = await phase(base, sessions, 0, seconds)
-        busy = await phase(base, sessions, visitors, seconds)
-        await server.stop()
         db.dispose()
+        # A real `rft server` process, so the 200 clients here do not share its event loop.
+        with ServerProcess(server_env(url, RFT_DATA_DIR=folder)) as server:
+            base = f"ws://127.0.0.1:{server.port}"
+            quiet = await phase(base, sessions, 0, seconds)
+            busy = await phase(base, sessions, visitors, seconds)
     print(f"{len(sessions)} sessions; {seconds:.0f} s a phase; os.cpu_count() {os.cpu_count()}")
     report("baseline", quiet)
-    report(f"{visitors} visitors".strip(), busy)
+    report(f"{visitors} visitors", busy)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from core import widget_origins
 from core.api import METHODS, public
 from core.background import Workers
 from core.infra.db import Database
 from core.seats import holds
 from core.staff.auth import Identity, signing_secret
 from server import http
-from server.connection import Connection, Limits
+from server.connection import CLOSE_POLICY, Connection, Limits
 from server.feed import Feed
 from server.metrics import Metrics
 from server.signins import SignIns
@@ -118,12 +119,15 @@ class SyncServer:
             await asyncio.to_thread(self.workers.stop)
 
     async def _connection(self, ws: ServerConnection) -> None:
+        visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
+        if visitor and not self._origin_allowed(ws):
+            await ws.close(CLOSE_POLICY, http.ORIGIN_REFUSED)
+            return
         self.metrics.open_connections += 1
         connection = Connection(
             ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins
         )
         address = _address(ws)
-        visitor = ws.request is not None and ws.request.path.startswith(http.PUBLIC_PATH)
         if visitor:
             key = signing_secret(self.db.settings)
             connection.identity = Identity(public.visitor(address, key), None)
@@ -167,6 +171,14 @@ class SyncServer:
         response.headers["Content-Type"] = reply.content_type
         response.headers["X-Content-Type-Options"] = "nosniff"  # a 404 echoes the path
         return response
+
+    def _origin_allowed(self, ws: ServerConnection) -> bool:
+        """A browser page may use ``/public`` only from this server or an allowed site."""
+        assert ws.request is not None
+        headers = ws.request.headers
+        return widget_origins.browser_may_connect(
+            self.db.settings, headers.get("Origin"), headers.get("Host", "")
+        )
 
     def _services(self) -> dict[str, str]:
         workers = self.workers or Workers(self.db, {})

@@ -19,6 +19,11 @@ from server.metrics import Metrics
 WS_PATH = "/ws"
 PUBLIC_PATH = "/public"  # the booking page's WebSocket: an anonymous website visitor
 CHECK_TIMEOUT = 3.0
+# The close reason a browser page from a site not allowed to use /public is given (at most
+# 123 bytes, the WebSocket limit).
+ORIGIN_REFUSED = (
+    "This site may not use the booking service: its origin is not in RFT_WIDGET_ORIGINS."
+)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "payments.link": DESK | {"website"},
     "sessions.alternatives": VIEWERS,
     "eligibility.check": VIEWERS,
+    "waitlist.join": frozenset({"website"}),
 }
 REFUSED = (-32001, -32003)
 

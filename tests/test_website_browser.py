@@ -20,10 +20,12 @@ from sqlalchemy import select
 
 from core.background import Workers, plan
 from core.booking import bookings
+from core.booking.eligibility import NotEligible, check_people
 from core.booking.waitlist import entries
+from core.booking.waitlist.entries import Contact
 from core.demo.stripe_double import StripeDouble
 from core.infra.db import Database
-from core.models import OutboxMessage
+from core.models import CourseSession, OutboxMessage
 from tests.factories import make_session, person
 from tests.payments_support import DESK
 from tests.waitlist_support import full_session, join
@@ -107,6 +109,16 @@ def fill_attendees(driver: Any, people: list[dict[str, str]]) -> None:
         driver.find_element(*by(f"#p{i}-date_of_birth")).send_keys("".join(parts[k] for k in order))
 
 
+def one_attendee_to_review(driver: Any, url: str, session_id: int) -> None:
+    """Open the page, choose the session in the list, fill one attendee and continue."""
+    open_page(driver, url)
+    list_view(driver)
+    book_button(driver, session_id).click()
+    wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+    fill_attendees(driver, [person(1)])
+    driver.find_element(*by("#to-review")).click()
+
+
 def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
     sid = make_session(db, capacity=12, days_ahead=12)
     make_session(db, capacity=12, days_ahead=30)
@@ -175,12 +187,7 @@ def test_a_group_of_five_books_and_pays_through_checkout(db: Database) -> None:
 def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Database) -> None:
     sid = make_session(db, capacity=3, days_ahead=12)
     with serving(db) as url, browser() as driver, ExitStack() as stack:
-        host_page = (  # any company's page: the two snippets, nothing else
-            f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
-            "<div data-rft-booking data-course='efaw'><noscript>"
-            f"<a href='{url}/book/'>Book</a></noscript></div>"
-        )
-        site = stack.enter_context(company_site(host_page))
+        site = stack.enter_context(company_site(widget_page(url)))
         driver.get(site)  # localhost: another origin than the booking server's 127.0.0.1
         frame = wait_for(lambda: driver.find_element(*by("iframe")), "the widget's frame")
         assert "course=efaw" in frame.get_attribute("src")
@@ -192,6 +199,54 @@ def test_a_seat_taken_at_the_desk_shows_in_the_widget_without_reload(db: Databas
         with db.write() as tx:
             bookings.book_now(tx, sid, [person(1), person(2)], DESK)
         wait_for(lambda: "1 of 3 seats free" in text(driver, f"[data-session='{sid}']"), "live")
+
+
+def widget_page(url: str) -> str:
+    """Any company's page: the two snippets, nothing else."""
+    return (
+        f"<!DOCTYPE html><title>Our courses</title><script src='{url}/widget.js'></script>"
+        "<div data-rft-booking data-course='efaw'><noscript>"
+        f"<a href='{url}/book/'>Book</a></noscript></div>"
+    )
+
+
+def test_the_widget_pays_in_the_whole_window_and_comes_back_to_the_company_page(
+    db: Database,
+) -> None:
+    sid = make_session(db, capacity=6, days_ahead=12)
+    workers = Workers(db, {"payments": plan(db.settings).loops["payments"]})
+    with serving(db, workers) as url, browser() as driver, ExitStack() as stack:
+        site = stack.enter_context(company_site(widget_page(url)))
+        db.settings = db.settings.with_overrides(widget_origins=(site.rstrip("/"),))
+        driver.get(f"{site}?page=courses")
+        driver.switch_to.frame(wait_for(lambda: driver.find_element(*by("iframe")), "frame"))
+        wait_for(lambda: driver.find_elements(*by("#f-course option:nth-child(2)")), "catalogue")
+        list_view(driver)
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        fill_attendees(driver, [person(1)])
+        driver.find_element(*by("#to-review")).click()
+        wait_for(lambda: visible(driver, "#step-review"), "the review step")
+        driver.find_element(*by("#terms")).click()
+        driver.find_element(*by("#consent")).click()
+        driver.find_element(*by("#to-pay")).click()
+        wait_for(lambda: visible(driver, "#step-pay"), "the payment step")
+        reference = text(driver, "#pay-reference")
+        assert "new tab" not in text(driver, "#pay-link")
+        driver.find_element(*by("#pay-link")).click()
+        driver.switch_to.default_content()
+        wait_for(lambda: driver.find_elements(*by("form button")), "Stripe's page, whole window")
+        assert len(driver.window_handles) == 1 and not driver.current_url.startswith(site)
+        driver.find_element(*by("form button")).click()  # pays; Stripe sends us back
+        wait_for(lambda: driver.find_elements(*by("iframe")), "the company's page again")
+        assert driver.current_url == f"{site}?page=courses"  # the widget took rft_paid away
+        driver.switch_to.frame(driver.find_element(*by("iframe")))
+        wait_for(lambda: visible(driver, "#step-done"), "the confirmation", timeout=30)
+        assert text(driver, "#done-reference") == reference
+        ics = driver.find_element(*by("#ics")).get_attribute("href")
+        assert "BEGIN%3AVCALENDAR" in ics and reference in ics
+    with db.read() as tx:
+        assert bookings.find(tx, reference).status == "CONFIRMED"
 
 
 def test_two_browsers_race_for_the_last_seat(db: Database) -> None:
@@ -218,8 +273,8 @@ def test_two_browsers_race_for_the_last_seat(db: Database) -> None:
             "the loser told",
         )
         assert "taken the last seat" in told or "Fully booked" in told
-        offered = loser.find_elements(*by(".others button"))
-        assert offered and "8 of 8 seats free" in offered[0].text
+        offered = wait_for(lambda: loser.find_elements(*by("#full .others button")), "others")
+        assert "8 seats free" in offered[0].text
         offered[0].click()
         wait_for(lambda: visible(loser, "#step-attendees"), "the alternative held")
         assert str(other) and "held for you" in text(loser, "#hold")
@@ -297,12 +352,7 @@ def test_a_waiting_list_offer_link_opens_the_attendees_step_with_its_hold(db: Da
 def test_the_review_step_asks_for_agreement_only_after_book_and_pay(db: Database) -> None:
     sid = make_session(db, capacity=4, days_ahead=12)
     with serving(db) as url, browser() as driver:
-        open_page(driver, url)
-        list_view(driver)
-        book_button(driver, sid).click()
-        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
-        fill_attendees(driver, [person(1)])
-        driver.find_element(*by("#to-review")).click()
+        one_attendee_to_review(driver, url, sid)
         wait_for(lambda: visible(driver, "#step-review"), "the review step")
         errors = ("#terms-error", "#consent-error")
         assert not any(visible(driver, css) for css in errors)
@@ -317,3 +367,75 @@ def test_the_review_step_asks_for_agreement_only_after_book_and_pay(db: Database
         driver.find_element(*by("#to-review")).click()
         wait_for(lambda: visible(driver, "#step-review"), "the review step again")
         assert not any(visible(driver, css) for css in errors)
+
+
+def test_a_group_too_big_for_a_session_sees_other_venues_and_joins_the_waiting_list(
+    db: Database,
+) -> None:
+    sid = make_session(db, capacity=4, days_ahead=12)
+    with db.write() as tx:
+        bookings.book_now(tx, sid, [person(1), person(2)], DESK)
+    far = make_session(db, venue="hull", capacity=8, days_ahead=9)
+    near = make_session(db, venue="bradford", capacity=8, days_ahead=40)
+    make_session(db, venue="york", capacity=3, days_ahead=20)  # too small for four
+    with serving(db) as url, browser() as driver:
+        open_page(driver, url)
+        list_view(driver)
+        book_button(driver, sid).click()
+        wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
+        from selenium.webdriver.support.ui import Select
+
+        Select(driver.find_element(*by("#count"))).select_by_value("4")
+        elsewhere = wait_for(lambda: driver.find_element(*by("#alert button")), "the offer")
+        assert "Only 2 seats are available" in text(driver, "#alert")
+        elsewhere.click()
+        wait_for(lambda: visible(driver, "#full"), "the alternatives")
+        assert "cannot take 4 people" in text(driver, "#full h3")
+        others = wait_for(lambda: driver.find_elements(*by("#full .others button")), "others")
+        assert [o.text.split(" at ")[1].split(" (")[0] for o in others] == ["Bradford", "Hull"]
+        assert "km away, later" in others[0].text and "km away, earlier" in others[1].text
+        check_step(driver, "full")
+        driver.find_element(*by("#waitlist-form button[type=submit]")).click()
+        assert "Enter your name." in text(driver, "#w-name-error")
+        driver.find_element(*by("#w-name")).send_keys("Group Leader")
+        driver.find_element(*by("#w-email")).send_keys("leader@example.com")
+        driver.find_element(*by("#waitlist-form button[type=submit]")).click()
+        joined = wait_for(lambda: text(driver, "#w-outcome"), "joined")
+        assert "you are on the waiting list" in joined and "leader@example.com" in joined
+        with db.read() as tx:
+            [entry] = entries.list_entries(tx, sid)
+        assert (entry.seats, entry.contact_email, entry.status) == (
+            4,
+            "leader@example.com",
+            "waiting",
+        )
+        wait_for(lambda: driver.find_elements(*by("#full .others button")), "others")
+        driver.find_element(*by("#full .others button")).click()  # Bradford, for all four
+        wait_for(lambda: visible(driver, "#step-attendees"), "the alternative held")
+        assert "4 seats held for you" in text(driver, "#hold")
+        assert "Bradford" in text(driver, "#chosen") and str(near) and str(far)
+
+
+def test_a_requalification_refused_offers_the_full_course(db: Database) -> None:
+    sid = make_session(db, course="efaw-requal", capacity=6, days_ahead=12)
+    full_course = make_session(db, course="efaw", capacity=6, days_ahead=20)
+    with serving(db) as url, browser() as driver:
+        one_attendee_to_review(driver, url, sid)
+        button = wait_for(lambda: driver.find_element(*by("#full-course")), "the refusal")
+        with db.read() as tx:
+            session = tx.get_one(CourseSession, sid)
+            try:
+                check_people(tx, session, [Contact("Test Person1", "person1@example.com")], DESK)
+            except NotEligible as refused:
+                core_words = refused.message
+        assert text(driver, "#alert").startswith(core_words)  # the desk's and rft book's words
+        assert button.text == "Book Emergency First Aid at Work instead"
+        assert visible(driver, "#step-attendees")
+        check_step(driver, "not-eligible")
+        button.click()
+        wait_for(lambda: visible(driver, "#step-choose"), "the first step")
+        assert driver.find_element(*by("#f-course")).get_attribute("value") == "efaw"
+        # pushes re-draw the list (the requalification's seats came back): click what is there
+        wait_for(lambda: book_button(driver, full_course).click() is None, "the full course")
+        wait_for(lambda: visible(driver, "#step-attendees"), "the full course's attendees")
+        assert driver.find_element(*by("#p0-name")).get_attribute("value") == "Test Person1"

@@ -9,13 +9,10 @@ from sqlalchemy import func, select
 from core.demo.stripe_double import StripeDouble
 from core.infra.db import Database
 from core.models import Booking
-from tests.factories import make_session, person
+from tests.factories import make_session
 from tests.test_website_browser import (
-    book_button,
     by,
-    fill_attendees,
-    list_view,
-    open_page,
+    one_attendee_to_review,
     text,
     visible,
 )
@@ -33,12 +30,7 @@ def test_a_failed_payment_link_is_retried_for_the_same_booking(sqlite_db: Databa
         )
         sqlite_db.settings = reachable.with_overrides(stripe_api_base="http://127.0.0.1:9")
         with serving(sqlite_db) as url, browser() as driver:
-            open_page(driver, url)
-            list_view(driver)
-            book_button(driver, sid).click()
-            wait_for(lambda: visible(driver, "#step-attendees"), "the attendees step")
-            fill_attendees(driver, [person(1)])
-            driver.find_element(*by("#to-review")).click()
+            one_attendee_to_review(driver, url, sid)
             wait_for(lambda: visible(driver, "#step-review"), "the review step")
             driver.find_element(*by("#terms")).click()
             driver.find_element(*by("#consent")).click()

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
+from core import widget_origins
 from core.api.holds import TOKEN_MAX, check_booking_owner
 from core.api.params import NoParams, Params
 from core.api.registry import WEBSITE, Call, method
@@ -45,6 +46,9 @@ class ReferenceParams(Params):
 
 class LinkParams(ReferenceParams):
     hold_token: str | None = Field(default=None, min_length=1, max_length=TOKEN_MAX)
+    return_url: str | None = Field(
+        default=None, min_length=1, max_length=widget_origins.RETURN_URL_MAX
+    )
 
 
 class CashParams(Params):
@@ -136,10 +140,18 @@ def pay_later(call: Call, params: ReferenceParams) -> dict[str, Any]:
 
 @method("payments.link", roles=DESK | {WEBSITE}, params=LinkParams, result=PaymentLink)
 def link(call: Call, params: LinkParams) -> dict[str, Any]:
-    """Staff may fetch any booking's link; the website only with the booking's hold token."""
+    """Staff may fetch any booking's link; the website only with the booking's hold token.
+
+    ``return_url``: the page embedding the widget, where Checkout sends the customer back
+    (its origin must be allowed, see ``core.widget_origins``).
+    """
+    settings = call.db.settings
+    page = widget_origins.checked_page(settings, params.return_url) if params.return_url else None
     with call.db.read() as tx:
         check_booking_owner(tx, call.actor, bookings.find(tx, params.reference), params.hold_token)
-    return links.create_link(call.db, gateway_for(call.db.settings), params.reference, _actor(call))
+    return links.create_link(
+        call.db, gateway_for(settings), params.reference, _actor(call), return_page=page
+    )
 
 
 @method("payments.terminal.start", roles=DESK, params=TerminalStartParams, result=TerminalStarted)

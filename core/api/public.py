@@ -16,7 +16,7 @@ from core.api.registry import WEBSITE
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import LimitReached
-from core.models import Booking, SeatHold
+from core.models import Booking, SeatHold, WaitlistEntry
 from core.models.statuses import BookingStatus
 from core.seats.availability import active_holds_filter
 from core.seats.locking import lock_holder
@@ -25,6 +25,7 @@ from core.staff.roles import STAFF
 STAFF_OR_WEBSITE = STAFF | {WEBSITE}
 VISITOR_HOLDS = 2  # live holds one address may have at once
 VISITOR_SEATS = 12  # seats one address may hold at once (one full group)
+VISITOR_WAITS = 3  # waiting-list entries one address may have waiting or offered at once
 
 
 def visitor(address: str, key: str) -> Actor:
@@ -76,6 +77,25 @@ def check_visitor_limits(tx: Session, actor: Actor, seats: int, replacing: int =
         raise LimitReached(
             f"At most {VISITOR_SEATS} seats can be held at once from one place. "
             "For bigger groups please call us."
+        )
+
+
+def check_visitor_waits(tx: Session, actor: Actor) -> None:
+    """Refuse a visitor more than ``VISITOR_WAITS`` live waiting-list entries (their writes
+    serialised as for holds)."""
+    if not actor.visitor:
+        return
+    lock_holder(tx, actor.label)
+    live = tx.scalar(
+        select(func.count()).where(
+            WaitlistEntry.created_by == actor.label,
+            WaitlistEntry.status.in_(("waiting", "offered")),
+        )
+    )
+    if (live or 0) >= VISITOR_WAITS:
+        raise LimitReached(
+            f"At most {VISITOR_WAITS} waiting-list requests can be made from one place at a "
+            "time. Please call us to join more lists."
         )
 
 

@@ -1,5 +1,6 @@
-"""``waitlist.*`` for staff; ``sessions.alternatives`` and ``eligibility.check`` also for the
-website, which gets seats, venues and reasons but never anyone's contact details."""
+"""``waitlist.*`` for staff; ``waitlist.join``, ``sessions.alternatives`` and
+``eligibility.check`` also for the website, which gets seats, venues and reasons but never
+anyone's contact details."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field, RootModel
 
+from core.api import public
 from core.api.params import Params
 from core.api.public import STAFF_OR_WEBSITE
-from core.api.registry import Call, method
-from core.api.results.bookings import Eligibility, WaitlistEntry
+from core.api.registry import WEBSITE, Call, method
+from core.api.results.bookings import Eligibility, WaitlistEntry, WaitlistJoined
 from core.api.results.sessions import Alternative
 from core.booking.alternatives import alternatives
 from core.booking.attendees import parse_attendees
@@ -19,6 +21,8 @@ from core.booking.eligibility import EligibilityInput, NotEligible, check_people
 from core.booking.waitlist import entries
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
+from core.models.base import blind_index
+from core.seats.locking import lock_session
 from core.staff.roles import DESK, STAFF
 
 
@@ -41,6 +45,14 @@ class AddParams(Params):
     before: date | None = None
     venues: list[str] = Field(default_factory=list, max_length=entries.MAX_VENUES)
     auto_enrol: AutoEnrolParams | None = None
+
+
+class JoinParams(Params):
+    """A website visitor's own wait: no flexible dates or automatic enrolment from a browser."""
+
+    session_id: int = Field(ge=1)
+    seats: int = Field(ge=1, le=MAX_CAPACITY)
+    contact: ContactParams
 
 
 class SessionParams(Params):
@@ -75,6 +87,32 @@ def add(call: Call, params: AddParams) -> dict[str, Any]:
     with call.db.write() as tx:
         entry = entries.add(tx, params.session_id, params.seats, contact, call.actor, wish)
         return entry.to_json()
+
+
+@method("waitlist.join", roles={WEBSITE}, params=JoinParams, result=WaitlistJoined)
+def join(call: Call, params: JoinParams) -> dict[str, Any]:
+    """A website visitor puts themselves (or their group) on a full session's list.
+
+    Only the name and email typed go in; the answer says nothing about anyone else, not
+    even whether that email was already waiting (the earlier entry is then kept as it is).
+    """
+    assert call.actor is not None
+    contact = entries.Contact(params.contact.name, str(params.contact.email))
+    with call.db.write() as tx:
+        public.check_visitor_waits(tx, call.actor)
+        lock_session(tx, params.session_id)  # the duplicate check and the join are one step
+        digest = blind_index(contact.email)
+        waiting = entries.waiting_or_offered(tx, params.session_id)
+        if not any(e.contact_email_hash == digest for e in waiting):
+            entries.add(tx, params.session_id, params.seats, contact, call.actor)
+    return {
+        "session_id": params.session_id,
+        "seats": params.seats,
+        "message": (
+            f"Thank you: you are on the waiting list. If places come free we will hold them "
+            f"and email {contact.email} a link to book them."
+        ),
+    }
 
 
 @method("waitlist.list", roles=STAFF, params=SessionParams, result=RootModel[list[WaitlistEntry]])

@@ -71,6 +71,51 @@ def _public_url(env: Mapping[str, str]) -> str | None:
     return raw.rstrip("/")
 
 
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an http(s) URL, lower-cased, without a default port."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _is_origin(text: str) -> bool:
+    """Whether ``text`` is ``http(s)://host[:port]`` and nothing more (a trailing / allowed)."""
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port that is not a number, or out of range
+        return False
+    return (
+        port_ok
+        and parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or "@" in parts.netloc)
+    )
+
+
+def _widget_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """RFT_WIDGET_ORIGINS: the sites allowed to embed the widget (comma-separated origins)."""
+    found: list[str] = []
+    for raw in (env.get("RFT_WIDGET_ORIGINS") or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if not _is_origin(item):
+            raise ConfigError(
+                "RFT_WIDGET_ORIGINS must list the sites that embed the booking widget as "
+                "origins separated by commas, such as "
+                f"https://www.example.co.uk,https://example.co.uk, not {item!r}."
+            )
+        found.append(origin_of(item))
+    return tuple(dict.fromkeys(found))
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
 
@@ -88,6 +133,7 @@ class Settings:
     ws_rate_limit: float = 30.0
     ws_rate_burst: int = 60
     public_url: str | None = None
+    widget_origins: tuple[str, ...] = ()
     jwt_secret: str | None = None
     jwt_expires_in: str = "15m"
     smtp_host: str | None = None
@@ -106,6 +152,16 @@ class Settings:
     supplier_address: str = "12 Park Row, Leeds LS1 5HD"
     vat_number: str | None = None
     vat_rate_bp: int = 2000
+
+    @property
+    def booking_page(self) -> str:
+        """The public booking page's address: ``{RFT_PUBLIC_URL}/book/``, or the sync
+        server's own address when that is not set (a wildcard host becomes localhost)."""
+        if self.public_url:
+            return f"{self.public_url}/book/"
+        host = "localhost" if self.ws_host in ("", "0.0.0.0", "::") else self.ws_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.ws_port}/book/"
 
     @property
     def embedded(self) -> bool:
@@ -139,6 +195,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         ws_rate_burst=_int(env, "WS_RATE_BURST", 60, *RATE_BURST_RANGE),
         public_url=_public_url(env),
+        widget_origins=_widget_origins(env),
         jwt_secret=env.get("JWT_SECRET") or None,
         jwt_expires_in=env.get("JWT_EXPIRES_IN") or "15m",
         smtp_host=env.get("SMTP_HOST") or None,

@@ -64,6 +64,16 @@ def _is_lock_timeout(exc: DBAPIError) -> bool:
     )
 
 
+SETTINGS = "rft_settings"
+
+
+def settings_of(tx: Session) -> Settings:
+    """The settings of the database a unit of work belongs to (for rules deep in a
+    transaction that need one, such as the booking page's address in an emailed link)."""
+    found = tx.info.get(SETTINGS)
+    return found if isinstance(found, Settings) else Settings()
+
+
 class Database:
     """An open database: units of work for reads and writes, and change notifications."""
 
@@ -84,6 +94,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.info[SETTINGS] = self.settings
             yield session
 
     @contextmanager
@@ -92,6 +103,7 @@ class Database:
         last_seq: int | None = None
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                session.info[SETTINGS] = self.settings
                 if self.dialect == "postgresql":
                     ms = int(self.settings.lock_timeout_s * 1000)
                     session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import stripe
 
+from core import widget_origins
 from core.infra.config import Settings
 from core.infra.errors import ConfigError, DomainError
 from core.infra.secrets import read_secret
@@ -188,11 +189,17 @@ class StripeClient:
         metadata: dict[str, str],
         key: str,
         website: bool = False,
+        return_page: str | None = None,
     ) -> Json:
-        """A Checkout Session; a website booking's returns to the booking page when its
-        public address is known (``{public}/book/?paid=REF`` or ``?cancelled=REF``)."""
+        """A Checkout Session; a website booking's returns to the page that embeds the
+        widget when it gave one (already checked, ``?rft_paid=REF`` or ``?rft_cancelled=REF``),
+        else to the booking page when its public address is known (``{public}/book/?paid=REF``
+        or ``?cancelled=REF``)."""
         reference = metadata["reference"]
-        if website and self.config.public_url:
+        if website and return_page:
+            success = widget_origins.return_url(return_page, reference, paid=True)
+            cancel = widget_origins.return_url(return_page, reference, paid=False)
+        elif website and self.config.public_url:
             page = f"{self.config.public_url}/book/"
             success, cancel = f"{page}?paid={reference}", f"{page}?cancelled={reference}"
         else:

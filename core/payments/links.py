@@ -21,19 +21,31 @@ from core.models import Payment
 from core.models.statuses import BookingStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import charge_due, details, get_payment, locked_booking
+from core.payments.ledger import (
+    charge_due,
+    details,
+    get_payment,
+    locked_booking,
+    set_details,
+)
 from core.payments.reconcile import Attempt, fetch_remote, reconcile
 from core.payments.settle import attempt_failed, record_remote
 
 
 def create_link(
-    db: Database, gateway: StripeClient, reference: str, actor: Actor
+    db: Database,
+    gateway: StripeClient,
+    reference: str,
+    actor: Actor,
+    return_page: str | None = None,
 ) -> dict[str, Any]:
     """A payment link for the amount due, emailed to the customer: ``{url, expires_at}``.
 
     Asking again while a link is open returns the same link, from the database, whichever
     server process asks. A link Stripe did not accept is closed at once (and the error
-    raised), so staff can take the money another way.
+    raised), so staff can take the money another way. ``return_page`` (already checked
+    against the allowed sites) is where Checkout sends a website customer back to; it is
+    kept with the link, so a replayed request to Stripe asks for exactly the same.
     """
     with db.write() as tx:
         booking = locked_booking(tx, reference)
@@ -59,6 +71,8 @@ def create_link(
         made_here = link is None  # a row another call is still sending is not ours to close
         if link is None:
             link = charge_due(tx, booking, actor, method="link", status="pending")
+            if return_page is not None and booking.channel == "website":
+                set_details(link, return_page=return_page)
             minutes = db.settings.payment_link_minutes
             link.expires_at = (now() + timedelta(minutes=minutes)).replace(microsecond=0)
             extend_deadline_to(booking, link.expires_at)

@@ -22,7 +22,7 @@ from core.infra.clock import now
 from core.infra.db import Database
 from core.models.statuses import BookingStatus
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
-from core.payments.ledger import get_payment, pending_stripe_charges, set_status
+from core.payments.ledger import details, get_payment, pending_stripe_charges, set_status
 from core.payments.settle import apply_remote, expire_link, record_remote
 
 
@@ -43,6 +43,7 @@ class Attempt:
     email: str
     booking_status: str
     channel: str
+    return_page: str | None  # the page embedding the widget, where Checkout returns to
 
     @classmethod
     def load(cls, tx: Session, payment_id: int) -> Attempt:
@@ -63,6 +64,7 @@ class Attempt:
             email=booking.customer_email,
             booking_status=booking.status,
             channel=booking.channel,
+            return_page=details(payment).get("return_page"),
         )
 
     def key(self, step: str) -> str:
@@ -89,6 +91,7 @@ def create_remote(gateway: StripeClient, attempt: Attempt) -> dict[str, Any]:
         metadata=attempt.metadata,
         key=attempt.key("session"),
         website=attempt.channel == "website",
+        return_page=attempt.return_page,
     )
 
 

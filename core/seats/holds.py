@@ -181,7 +181,10 @@ def active_hold(tx: Session, hold_id: str) -> SeatHold:
 
 
 def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
-    """Keep a hold alive for ``minutes`` more, optionally growing or shrinking it."""
+    """Keep a hold alive for at least ``minutes`` more, optionally growing or shrinking it.
+
+    Never shortens it: a waiting-list offer's hold (24 hours, say) stays as long as it was.
+    """
     hold = _existing_hold(tx, hold_id)
     session = lock_session(tx, hold.session_id)
     hold = active_hold(tx, hold_id)
@@ -189,7 +192,7 @@ def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None 
         if seats > hold.seats:
             check_seats(tx, session, seats, ignoring=hold.seats)
         hold.seats = seats
-    hold.expires_at = now() + timedelta(minutes=minutes)
+    hold.expires_at = max(hold.expires_at, now() + timedelta(minutes=minutes))
     tx.flush()
     publish_session(tx, session)
     return _view(hold)

@@ -13,9 +13,13 @@ const STEPS = ["choose", "attendees", "review", "pay", "done"];
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const embedded = params.get("embed") === "1";
-// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF.
+// Inside the widget: the page embedding it, where Stripe Checkout sends the visitor back to.
+const returnPage = embedded ? params.get("return") : null;
+// Stripe Checkout sends the visitor back here with ?paid=REF or ?cancelled=REF (the widget
+// passes its page's ?rft_paid=REF on, with the booking's hold token after the #).
 const returned = { paid: params.get("paid"), cancelled: params.get("cancelled") };
-if (returned.paid || returned.cancelled) {
+const handedToken = new URLSearchParams(location.hash.slice(1)).get("token");
+if (returned.paid || returned.cancelled || location.hash) {
   const clean = new URLSearchParams(params);
   clean.delete("paid");
   clean.delete("cancelled");
@@ -51,6 +55,33 @@ function el(tag, attrs = {}, ...children) {
   }
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
+}
+
+// ---- the booking being paid, kept in this tab ------------------------------------------
+
+function recallBooking() {
+  try {
+    return JSON.parse(sessionStorage.getItem("rft-booking") || "null");
+  } catch {
+    return null; // storage refused (a blocked frame): the return still says what it can
+  }
+}
+
+function rememberBooking(booking) {
+  try {
+    sessionStorage.setItem("rft-booking", JSON.stringify({ reference: booking.reference, hold_token: booking.hold_token }));
+  } catch {
+    // without storage a reload cannot resume; the confirmation email still comes
+  }
+}
+
+function forgetBooking() {
+  try {
+    sessionStorage.removeItem("rft-booking");
+  } catch {
+    // nothing was kept
+  }
+  if (returnPage) window.parent.postMessage({ rftForget: true }, new URL(returnPage).origin);
 }
 
 // ---- messages -------------------------------------------------------------------------
@@ -272,14 +303,10 @@ function selectDay(key) {
   if (list) list.focus();
 }
 
-function alternatives(session, seats) {
-  return sortedSessions((s) => s.id !== session.id && s.course === session.course && s.free >= seats).slice(0, 3);
-}
-
 function card(session) {
   const full = session.free <= 0;
   const heading = `${session.course_name}`;
-  const node = el(
+  return el(
     "article",
     { class: "card", "data-session": String(session.id), "aria-label": `${heading}, ${day(session.start)}` },
     el("h3", {}, el("span", { class: "swatch", style: `background:${colour(session)}`, "aria-hidden": "true" }), heading),
@@ -288,22 +315,109 @@ function card(session) {
       "div",
       { class: "row" },
       el("p", { class: `seats${full ? " full" : ""}`, text: `${seatsText(session)} · ${money(session.price_pence)} each` }),
-      el("button", { type: "button", disabled: full, onclick: () => choose(session.id), "aria-label": full ? `${heading} on ${day(session.start)} is fully booked` : `Book ${heading} on ${day(session.start)}` }, full ? "Fully booked" : "Book"),
+      full
+        ? el("button", { type: "button", class: "secondary", onclick: () => showFull(session, 1), "aria-label": `${heading} on ${day(session.start)} is fully booked: other dates, venues or the waiting list` }, "Other dates or waiting list")
+        : el("button", { type: "button", onclick: () => choose(session.id), "aria-label": `Book ${heading} on ${day(session.start)}` }, "Book"),
     ),
   );
-  if (full) {
-    const others = alternatives(session, 1);
-    node.append(
-      others.length
-        ? el("div", { class: "alternatives" }, el("p", { class: "meta", text: "Other dates with seats:" }), alternativeList(others))
-        : el("p", { class: "meta", text: "No other date for this course has seats at the moment." }),
-    );
-  }
-  return node;
 }
 
-function alternativeList(sessions) {
-  return el("ul", { class: "others" }, ...sessions.map((s) => el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => choose(s.id) }, `${day(s.start)} at ${s.venue_name} (${seatsText(s)})`))));
+// ---- when a session cannot take the seats: alternatives and the waiting list -------------
+
+function distanceText(alternative, chosen) {
+  const where = alternative.distance_km > 0 ? `${alternative.distance_km} km away` : "same venue";
+  const when = alternative.start < chosen.start ? "earlier" : "later";
+  return `${where}, ${when}`;
+}
+
+// The same course elsewhere or on other dates (nearest venue first, from the server), and a
+// form to join this session's waiting list for the seats wanted.
+async function showFull(session, seats) {
+  const panel = $("full");
+  const title = el("h3", { id: "full-title", tabindex: "-1", text: `${session.course_name} on ${day(session.start)} cannot take ${seats} ${seats === 1 ? "person" : "people"}` });
+  const others = el("div", { class: "alternatives" }, el("p", { class: "meta", text: "Looking for other dates and venues…" }));
+  panel.replaceChildren(title, others, waitlistForm(session, seats), el("button", { type: "button", class: "secondary", onclick: closeFull }, "Close"));
+  panel.hidden = false;
+  reportHeight();
+  title.focus();
+  try {
+    const found = await rpc.call("sessions.alternatives", { session_id: session.id, seats });
+    const buttons = found.map((a) =>
+      el("li", {}, el("button", { type: "button", class: "secondary", onclick: () => choose(a.id, seats) }, `${day(a.start)} at ${a.venue_name} (${a.free} seat${a.free === 1 ? "" : "s"} free; ${distanceText(a, session)})`)),
+    );
+    others.replaceChildren(
+      buttons.length
+        ? el("p", { class: "meta", text: `The same course with room for ${seats}, nearest venue first:` })
+        : el("p", { class: "meta", text: `No other date or venue for this course has room for ${seats} at the moment.` }),
+      ...(buttons.length ? [el("ul", { class: "others" }, ...buttons)] : []),
+    );
+  } catch (error) {
+    others.replaceChildren(el("p", { class: "meta", text: problem(error) }));
+  }
+  reportHeight();
+}
+
+function closeFull() {
+  $("full").hidden = true;
+  $("full").replaceChildren();
+  reportHeight();
+}
+
+const JOIN_FIELDS = [
+  { key: "name", label: "Your name", type: "text", autocomplete: "name" },
+  { key: "email", label: "Your email", type: "email", autocomplete: "email" },
+];
+
+function waitlistForm(session, seats) {
+  const seatsSelect = el("select", { id: "w-seats", name: "seats", "aria-describedby": "w-seats-hint" });
+  for (let n = 1; n <= MAX_SEATS; n++) seatsSelect.append(el("option", { value: String(n), text: String(n) }));
+  seatsSelect.value = String(seats);
+  const fields = JOIN_FIELDS.map((f) =>
+    el("div", { class: "field" }, el("label", { for: `w-${f.key}`, text: f.label }), el("input", { id: `w-${f.key}`, name: f.key, type: f.type, autocomplete: f.autocomplete, maxlength: "120", "aria-describedby": `w-${f.key}-error` }), el("p", { class: "error", id: `w-${f.key}-error`, hidden: true })),
+  );
+  const outcome = el("p", { id: "w-outcome", role: "status" });
+  const form = el(
+    "form",
+    { id: "waitlist-form", class: "waitlist", novalidate: true, "aria-labelledby": "w-title" },
+    el("h4", { id: "w-title", text: "Join the waiting list for this date" }),
+    el("p", { class: "hint", text: "If places come free we hold them for you and email you a link to book them. We only need one name and email for the group." }),
+    el("div", { class: "grid" }, ...fields, el("div", { class: "field" }, el("label", { for: "w-seats", text: "Places needed" }), seatsSelect, el("p", { class: "hint", id: "w-seats-hint", text: "A group waits for all its places together." }))),
+    el("button", { type: "submit" }, "Join the waiting list"),
+    outcome,
+  );
+  form.addEventListener("submit", (event) => joinWaitlist(event, session, form, outcome));
+  return form;
+}
+
+async function joinWaitlist(event, session, form, outcome) {
+  event.preventDefault();
+  const name = $("w-name").value.trim();
+  const email = $("w-email").value.trim();
+  const errors = { name: name ? "" : "Enter your name.", email: EMAIL.test(email) ? "" : "Enter an email address like name@example.co.uk." };
+  let first = null;
+  for (const key of ["name", "email"]) {
+    const input = $(`w-${key}`);
+    $(`w-${key}-error`).textContent = errors[key];
+    $(`w-${key}-error`).hidden = !errors[key];
+    if (errors[key]) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+    first = first || (errors[key] ? input : null);
+  }
+  if (first) {
+    first.focus();
+    return;
+  }
+  const seats = Number($("w-seats").value);
+  outcome.classList.remove("error");
+  try {
+    const joined = await rpc.call("waitlist.join", { session_id: session.id, seats, contact: { name, email } });
+    form.replaceChildren(el("p", { id: "w-outcome", role: "status", class: "joined", tabindex: "-1", text: joined.message }));
+    $("w-outcome").focus();
+  } catch (error) {
+    outcome.classList.add("error");
+    outcome.textContent = problem(error);
+  }
+  reportHeight();
 }
 
 function renderList(container, sessions) {
@@ -317,12 +431,11 @@ function renderList(container, sessions) {
 
 // ---- holding seats ------------------------------------------------------------------------
 
-async function choose(sessionId) {
+async function choose(sessionId, seats = Number($("count").value) || 1) {
   clearAlert();
-  const session = state.sessions.get(sessionId);
-  if (!session) return;
-  const seats = Number($("count").value) || 1;
+  let session = state.sessions.get(sessionId);
   try {
+    session = session || (await rpc.call("sessions.get", { id: sessionId })); // an alternative in another month
     await releaseHold();
     const hold = await rpc.call("holds.create", { session_id: sessionId, seats });
     state.hold = hold;
@@ -331,12 +444,13 @@ async function choose(sessionId) {
     $("count").disabled = false;
     $("back-attendees").hidden = false;
     setCount(seats);
+    closeFull();
     go("attendees");
   } catch (error) {
     if (error instanceof RpcError && error.code === -32010) {
-      const others = alternatives(session, seats);
-      const extra = others.length ? alternativeList(others) : el("p", { text: "No other date for this course has seats at the moment." });
-      showAlert(`Sorry, someone else has just taken the last ${seats === 1 ? "seat" : "seats"} on ${session.course_name} on ${day(session.start)}. You could choose another date:`, { extra });
+      if (state.step !== "choose") go("choose");
+      showAlert(`Sorry, someone else has just taken the last ${seats === 1 ? "seat" : "seats"} on ${session.course_name} on ${day(session.start)}. Other dates and venues, and the waiting list, are below.`, { focus: false });
+      showFull(session, seats);
     } else {
       showAlert(problem(error));
     }
@@ -363,7 +477,10 @@ async function resize(seats) {
   } catch (error) {
     setCount(previous);
     if (error instanceof RpcError && error.code === -32010) {
-      showAlert(`Only ${error.data.free + previous} seat${error.data.free + previous === 1 ? " is" : "s are"} available on this session, so you can book up to that many here.`);
+      const most = error.data.free; // this hold's own seats included
+      const session = state.session;
+      const elsewhere = el("button", { type: "button", class: "secondary", onclick: () => leaveForFull(session, seats) }, `Other dates, venues or the waiting list for ${seats}`);
+      showAlert(`Only ${most} seat${most === 1 ? " is" : "s are"} available on this session, so you can book up to that many here.`, { extra: elsewhere });
     } else if (error instanceof RpcError && error.code === -32011) {
       holdLost();
     } else {
@@ -371,6 +488,15 @@ async function resize(seats) {
     }
   }
   renderSummary();
+}
+
+// Give up the seats held here and look for room for the whole group elsewhere.
+async function leaveForFull(session, seats) {
+  await releaseHold();
+  clearAlert();
+  go("choose");
+  loadSessions();
+  showFull(session, seats);
 }
 
 async function keepAlive() {
@@ -508,7 +634,7 @@ function attendeesPayload() {
   });
 }
 
-function submitAttendees(event) {
+async function submitAttendees(event) {
   event.preventDefault();
   const seats = Number($("count").value);
   const errors = state.people.slice(0, seats).map(personErrors);
@@ -521,8 +647,42 @@ function submitAttendees(event) {
   }
   clearAlert();
   keepAlive();
+  if (!(await eligible())) return;
   renderReview();
   go("review");
+}
+
+// A requalification course is only for people whose certificate is in date or only just
+// ran out: the server says so (the desk's and rft book's own words) before the review.
+async function eligible() {
+  const attendees = attendeesPayload().map(({ name, email }) => ({ name, email }));
+  try {
+    const verdict = await rpc.call("eligibility.check", { session_id: state.session.id, attendees });
+    if (verdict.eligible) return true;
+    notEligible(verdict);
+    return false;
+  } catch {
+    return true; // booking checks again, and says so
+  }
+}
+
+function notEligible(verdict) {
+  const name = verdict.full_course_name || "the full course";
+  const full = verdict.full_course
+    ? el("button", { type: "button", id: "full-course", onclick: () => bookFullCourse(verdict.full_course) }, `Book ${name} instead`)
+    : null;
+  showAlert(verdict.reason, { extra: full });
+}
+
+// Back to the first step with the full course chosen; the attendees typed are kept.
+async function bookFullCourse(courseId) {
+  await releaseHold();
+  clearAlert();
+  state.session = null;
+  $("f-course").value = courseId;
+  state.view = "list";
+  go("choose");
+  await loadSessions();
 }
 
 // ---- review, booking and payment ----------------------------------------------------------
@@ -573,14 +733,16 @@ async function submitReview(event) {
       const made = await rpc.call("bookings.create", { hold_id: state.hold.id, hold_token: state.hold.hold_token, attendees: attendeesPayload() });
       state.booking = { ...made, hold_token: state.hold.hold_token };
       state.hold = null;
-      sessionStorage.setItem("rft-booking", JSON.stringify({ reference: made.reference, hold_token: state.booking.hold_token }));
+      rememberBooking(state.booking);
     }
     const booking = state.booking;
-    const link = await rpc.call("payments.link", { reference: booking.reference, hold_token: booking.hold_token });
-    showPay(booking, link);
+    showPay(booking, await paymentLink(booking));
   } catch (error) {
     if (error instanceof RpcError && error.code === -32011) holdLost();
-    else if (error instanceof RpcError && error.code === -32602) {
+    else if (error instanceof RpcError && error.code === -32016) {
+      go("attendees");
+      notEligible({ reason: error.message, ...error.data });
+    } else if (error instanceof RpcError && error.code === -32602) {
       go("attendees");
       showAlert(error.message);
     } else showAlert(problem(error));
@@ -591,18 +753,34 @@ async function submitReview(event) {
   }
 }
 
-// Stripe's page cannot be framed, so an embedded page pays in a new tab and keeps waiting;
-// a page of its own pays in the same tab and Stripe sends the visitor back to it.
+// The payment link; inside the widget, one that returns to the page embedding it. A site
+// the server may not return to (not in RFT_WIDGET_ORIGINS) pays in a new tab instead.
+async function paymentLink(booking) {
+  const owner = { reference: booking.reference, hold_token: booking.hold_token };
+  if (!returnPage) return rpc.call("payments.link", owner);
+  try {
+    return { ...(await rpc.call("payments.link", { ...owner, return_url: returnPage })), top: true };
+  } catch (error) {
+    if (!(error instanceof RpcError && error.data.field === "return_url")) throw error;
+    return rpc.call("payments.link", owner);
+  }
+}
+
+// Stripe's page cannot be framed: inside the widget the embedding page takes the whole
+// window to Stripe (see payTop), which sends the visitor back to it; a frame the server
+// may not send anyone back to pays in a new tab and keeps waiting here. A page of its own
+// pays in the same tab and Stripe sends the visitor back to it.
 function showPay(booking, link, waiting = "Waiting for your payment…") {
   state.link = link;
   $("pay-reference").textContent = booking.reference;
   const pay = $("pay-link");
+  const newTab = embedded && !link.top;
   pay.href = link.url;
   if (embedded) {
-    pay.target = "_blank";
-    pay.rel = "noopener";
+    pay.target = newTab ? "_blank" : "_top";
+    pay.rel = newTab ? "noopener" : "";
   }
-  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${embedded ? " (opens a new tab)" : ""}`;
+  pay.textContent = `Pay ${money(booking.total_pence)} with Stripe${newTab ? " (opens a new tab)" : ""}`;
   $("pay-waiting").textContent = waiting;
   go("pay");
   waitForPayment();
@@ -617,7 +795,7 @@ async function waitForPayment() {
         return;
       }
       if (now.status === "CANCELLED") {
-        sessionStorage.removeItem("rft-booking");
+        forgetBooking();
         showAlert(`Booking ${now.reference} was cancelled because the payment link expired unpaid. Nothing was charged; please book again.`);
         state.booking = null;
         go("choose");
@@ -630,8 +808,15 @@ async function waitForPayment() {
   }
 }
 
+function payTop(event) {
+  if (!state.link || !state.link.top || !state.booking) return;
+  event.preventDefault(); // the embedding page goes to Stripe, keeping the booking to come back to
+  const { reference, hold_token: token } = state.booking;
+  window.parent.postMessage({ rftCheckout: { url: state.link.url, reference, hold_token: token } }, new URL(returnPage).origin);
+}
+
 function done(booking) {
-  sessionStorage.removeItem("rft-booking");
+  forgetBooking();
   state.booking = { ...state.booking, ...booking };
   state.link = null;
   $("done-reference").textContent = booking.reference;
@@ -709,8 +894,8 @@ async function takeOffer() {
 }
 
 async function resume() {
-  const saved = JSON.parse(sessionStorage.getItem("rft-booking") || "null");
   const back = returned.paid || returned.cancelled;
+  const saved = back && handedToken ? { reference: back, hold_token: handedToken } : recallBooking();
   const paidBack = Boolean(returned.paid);
   returned.paid = returned.cancelled = null; // only the first connection acts on the return
   if (back && (!saved || saved.reference !== back)) {
@@ -720,11 +905,12 @@ async function resume() {
   try {
     const booking = await rpc.call("bookings.status", saved);
     state.booking = { ...booking, hold_token: saved.hold_token };
+    rememberBooking(state.booking); // the widget handed it over: a reload resumes it too
     if (booking.status === "CONFIRMED") done(booking);
     else if (booking.status === "PENDING_PAYMENT") {
       let link;
       try {
-        link = await rpc.call("payments.link", saved);
+        link = await paymentLink(state.booking);
       } catch (error) {
         const now = await rpc.call("bookings.status", saved); // the payment may land meanwhile
         if (now.status !== "CONFIRMED") throw error;
@@ -734,9 +920,9 @@ async function resume() {
       const paid = back === booking.reference && paidBack;
       showPay(booking, link, paid ? "Stripe has taken you back here; waiting for your payment to be recorded…" : undefined);
       if (back === booking.reference && !paid) showAlert(`You left Stripe's page without paying. Your places stay reserved under ${booking.reference} until the time below: pay when you are ready.`, { focus: false });
-    } else sessionStorage.removeItem("rft-booking");
+    } else forgetBooking();
   } catch {
-    sessionStorage.removeItem("rft-booking");
+    forgetBooking();
   }
 }
 
@@ -763,6 +949,7 @@ function wire() {
   });
   $("attendees-form").addEventListener("submit", submitAttendees);
   $("review-form").addEventListener("submit", submitReview);
+  $("pay-link").addEventListener("click", payTop);
   for (const id of ["terms", "consent"]) {
     $(id).addEventListener("change", () => {
       if ($(id).checked) clearAgreementErrors(id);

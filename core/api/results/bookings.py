@@ -208,6 +208,14 @@ class Contact(Result):
     email: str
 
 
+class WaitlistJoined(Result):
+    """``waitlist.join`` (a website visitor): nothing about the list or anyone on it."""
+
+    session_id: int
+    seats: int
+    message: str
+
+
 class FlexibleWish(Result):
     """``waitlist.*.flexible``: any session of the course at these venues before a date."""
 

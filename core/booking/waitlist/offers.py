@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now
+from core.infra.db import settings_of
 from core.models import CourseSession, SeatHold, WaitlistEntry
 from core.models.statuses import SessionStatus
 from core.notify.booking_emails import session_context
 from core.notify.outbox import enqueue
-from core.notify.render import BRAND
 from core.seats.availability import get_session, held_seats
 from core.seats.holds import create_hold, issue_token, publish_session
 from core.seats.locking import lock_session
@@ -157,7 +157,7 @@ def send_offer(tx: Session, entry: WaitlistEntry, hold: SeatHold) -> None:
             "entry_id": entry.id,
             "seats": entry.seats,
             "offer_expires": hold.expires_at,
-            "accept_url": f"{BRAND['website']}/book/?offer={hold.id}&token={token}",
+            "accept_url": f"{settings_of(tx).booking_page}?offer={hold.id}&token={token}",
         },
         dedupe_key=f"waitlist_offer:{hold.id}",
     )

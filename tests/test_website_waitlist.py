@@ -1,0 +1,54 @@
+"""A website visitor joins a full session's waiting list over ``/public``: name, email and
+seats in, nothing about anyone else out, and a limit per address."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from core.booking.waitlist import entries
+from core.infra.db import Database
+from tests.factories import make_session
+from tests.server_support import peer, running_server
+from tests.waitlist_support import full_session
+
+
+def test_a_visitor_joins_a_full_sessions_waiting_list(sqlite_db: Database) -> None:
+    sid, _ = full_session(sqlite_db, [2, 2])
+    open_sid = make_session(sqlite_db, capacity=4, days_ahead=30)
+
+    async def scenario() -> None:
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+
+            async def join(session: int, seats: int, who: str) -> dict[str, Any]:
+                contact = {"name": who.title(), "email": f"{who}@example.com"}
+                params = {"session_id": session, "seats": seats, "contact": contact}
+                return await visitor.request("waitlist.join", params)
+
+            joined = await join(sid, 3, "group")
+            assert set(joined["result"]) == {"session_id", "seats", "message"}
+            assert "group@example.com" in joined["result"]["message"]
+            again = await join(sid, 1, "group")
+            assert again["result"]["message"] == joined["result"]["message"]  # no hint given
+            free = await join(open_sid, 2, "early")
+            assert "book them now" in free["error"]["message"]
+            too_big = await join(sid, 13, "crowd")
+            assert too_big["error"]["code"] == -32602
+            await join(sid, 1, "second")
+            await join(sid, 1, "third")
+            limited = await join(sid, 1, "fourth")
+            assert limited["error"]["code"] == -32015
+            staff_only = await visitor.request("waitlist.list", {"session_id": sid})
+            assert staff_only["error"]["code"] == -32003
+
+    asyncio.run(scenario())
+    with sqlite_db.read() as tx:
+        listed = entries.list_entries(tx, sid)
+    assert [(e.contact_email, e.seats, e.position) for e in listed] == [
+        ("group@example.com", 3, 1),
+        ("second@example.com", 1, 2),
+        ("third@example.com", 1, 3),
+    ]

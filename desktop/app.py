@@ -41,12 +41,13 @@ def application() -> QApplication:
 
 def prepare_local(demo_data: bool) -> Database:
     """Open the embedded database, bring it up to date, load demo data on first run."""
-    from core.demo import data as demo
     from core.infra.db import migrate, open_database
 
     db = open_database()
     migrate(db)
     if demo_data:
+        from core.demo import data as demo
+
         demo.seed(db)
     return db
 

@@ -6,7 +6,7 @@ import argparse
 
 from core.catalogue import specs as catalogue
 from core.cli.context import database
-from core.demo import data as demo
+from core.infra.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,6 +27,10 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    try:
+        from core.demo import data as demo  # optional tooling: the product runs without it
+    except ModuleNotFoundError:
+        raise ConfigError("The demo tooling (core/demo) is not installed here.") from None
     db = database()
     print("Demo data loaded." if demo.seed(db) else "Demo data was already loaded; nothing added.")
     return 0

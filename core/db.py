@@ -1,7 +1,8 @@
 """Opening the database: engines, units of work, bounded lock waits and migrations.
 
 SQLite (embedded default) runs in WAL mode with ``secure_delete`` and takes its write lock
-up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks with ``SET LOCAL lock_timeout``.
+up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks, each connection with a
+``lock_timeout``.
 Either way a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout``.
 """
 
@@ -52,7 +53,16 @@ def _sqlite_engine(settings: Settings) -> Engine:
 
 
 def _postgres_engine(settings: Settings) -> Engine:
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    """Every connection waits at most ``lock_timeout_s`` for a lock (set once per connection,
+    not per transaction)."""
+    ms = int(settings.lock_timeout_s * 1000)
+    return create_engine(
+        settings.database_url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": f"-c lock_timeout={ms}"},
+    )
 
 
 def _is_lock_timeout(exc: DBAPIError) -> bool:
@@ -89,14 +99,11 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic unit of work; lock waits are bounded by the configured timeout."""
-        last_seq: int | None = None
         try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
-                if self.dialect == "postgresql":
-                    ms = int(self.settings.lock_timeout_s * 1000)
-                    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
-                yield session
-                last_seq = session.info.get("last_seq")
+            with Session(self._writer, expire_on_commit=False) as session:
+                with session.begin():
+                    yield session
+                last_seq = session.info.get("last_seq")  # numbered as it committed
         except OperationalError as exc:
             if _is_lock_timeout(exc):
                 raise LockTimeout(

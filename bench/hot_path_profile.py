@@ -11,8 +11,8 @@ then runs ``holds.create`` and ``bookings.create`` through ``core.api.dispatch``
 from __future__ import annotations
 
 import argparse
-import cProfile
 import collections
+import cProfile
 import random
 import sys
 import tempfile

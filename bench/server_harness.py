@@ -130,7 +130,8 @@ def _seed(db: Database, count: int) -> list[int]:
             tx.execute(insert(CourseSession), rows[chunk : chunk + 5000])
         ids = list(tx.scalars(select(CourseSession.id).order_by(CourseSession.id)))
     with db.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+        analyse = "VACUUM ANALYZE" if db.dialect == "postgresql" else "ANALYZE"
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(analyse)
     rng.shuffle(ids)
     return ids
 

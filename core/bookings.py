@@ -20,8 +20,15 @@ from core.availability import SessionView, get_session
 from core.clock import LONDON, now, uk_datetime
 from core.dues import due_pence, paid_pence
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.holds import active_hold, check_seats, ensure_bookable, publish_session
-from core.locking import lock_session, lock_sessions
+from core.holds import (
+    check_active,
+    check_seats,
+    consume_hold,
+    ensure_bookable,
+    holds_token,
+    publish_session,
+)
+from core.locking import lock_hold_session, lock_session, lock_sessions
 from core.models import Attendee, Booking, CourseSession
 from core.models.base import blind_index
 from core.notify import booking_emails
@@ -79,13 +86,14 @@ class BookingView:
         }
 
 
-def view_of(tx: Session, booking: Booking) -> BookingView:
+def view_of(tx: Session, booking: Booking, session: SessionView | None = None) -> BookingView:
+    """The booking as clients see it; ``session``: its session's view, when known."""
     return BookingView(
         id=booking.id,
         reference=booking.reference,
         status=booking.status,
         channel=booking.channel,
-        session=get_session(tx, booking.session_id),
+        session=session or get_session(tx, booking.session_id),
         seats=booking.seats,
         unit_price_pence=booking.unit_price_pence,
         subtotal_pence=booking.subtotal_pence,
@@ -170,6 +178,7 @@ def record_booking(
         customer_phone=payer.phone,
         created_by=actor.label,
         created_at=created_at,
+        payments=[],
         attendees=[
             Attendee(
                 name=p.name,
@@ -216,12 +225,15 @@ def confirm_hold(
     status: str = "CONFIRMED",
     customer: AttendeeInput | None = None,
     claims: eligibility.EligibilityInput | None = None,
+    token: str | None = None,
 ) -> Booking:
-    """Turn an active hold into a booking. Extra attendees beyond the hold need free seats."""
+    """Turn an active hold into a booking. Extra attendees beyond the hold need free seats.
+    ``token``, when given, must be the hold's (checked first: NotFound otherwise)."""
+    session, hold = lock_hold_session(tx, hold_id)
+    if token is not None and not holds_token(hold, token):
+        raise NotFound("That seat hold does not exist.")
     people = parse_attendees(attendees)
-    hold = active_hold(tx, hold_id)
-    session = lock_session(tx, hold.session_id)
-    hold = active_hold(tx, hold_id)
+    check_active(tx, hold)
     ensure_bookable(session)
     check_ages(session, people)
     checked = eligibility.check_people(tx, session, people, actor, claims)
@@ -229,11 +241,9 @@ def confirm_hold(
         check_seats(tx, session, len(people), ignoring=hold.seats)
     booking = record_booking(tx, session, people, actor, status=status, customer=customer)
     checked.record(tx, actor, booking.reference)
-    hold.booking_id = booking.id
-    tx.flush()
-    publish_session(tx, session)
+    publish_session(tx, session, consume_hold(tx, hold, booking.id))
     if status == "CONFIRMED":
-        booking_emails.send_confirmation(tx, booking)
+        booking_emails.send_confirmation(tx, booking, new=True)
     return booking
 
 
@@ -257,7 +267,7 @@ def book_now(
     checked.record(tx, actor, booking.reference)
     publish_session(tx, session)
     if status == "CONFIRMED":
-        booking_emails.send_confirmation(tx, booking)
+        booking_emails.send_confirmation(tx, booking, new=True)
     return booking
 
 

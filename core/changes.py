@@ -34,7 +34,7 @@ def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]
 def _insert_pending(tx: Session) -> None:
     pending = tx.info.pop(_PENDING, None)
     if pending:
-        stmt = insert(Change).returning(Change.seq, sort_by_parameter_order=True)
+        stmt = insert(Change).returning(Change.seq)
         tx.info["last_seq"] = max(tx.scalars(stmt, pending))
 
 

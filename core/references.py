@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -11,15 +10,12 @@ from core.models import ReferenceCounter
 
 
 def next_reference(tx: Session, year: int) -> str:
-    """Take the next number for ``year`` under a row lock held until the caller commits."""
+    """Take the next number for ``year`` in one statement; the counter's row stays locked
+    until the caller commits, so a rolled-back booking gives its number back."""
     insert = pg_insert if tx.get_bind().dialect.name == "postgresql" else sqlite_insert
-    tx.execute(insert(ReferenceCounter).values(year=year, last=0).on_conflict_do_nothing())
-    counter = tx.scalars(
-        select(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    counter.last += 1
-    tx.flush()
-    return f"RFT-{year}-{counter.last:04d}"
+    upsert = insert(ReferenceCounter).values(year=year, last=1)
+    stmt = upsert.on_conflict_do_update(
+        index_elements=[ReferenceCounter.year], set_={"last": ReferenceCounter.last + 1}
+    ).returning(ReferenceCounter.last)
+    number = tx.execute(stmt).scalar_one()
+    return f"RFT-{year}-{number:04d}"

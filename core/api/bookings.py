@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field, field_validator
 
-from core import bookings
+from core import bookings, holds
 from core.api import public
 from core.api.holds import HOLDERS, TOKEN_MAX, check_booking_owner, check_owner
 from core.api.params import Params
@@ -87,8 +87,9 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
         raise Forbidden("Bookings made on the website are paid by payment link.")
     status = "PENDING_PAYMENT" if payment in AWAITING_PAYMENT else "CONFIRMED"
     with call.db.write() as tx:
-        hold = check_owner(tx, params.hold_id, params.hold_token)
-        public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)
+        if call.actor.visitor:  # their limits are counted before the session is locked
+            hold = check_owner(tx, params.hold_id, params.hold_token)
+            public.check_visitor_limits(tx, call.actor, len(params.attendees), hold.seats)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,
@@ -97,8 +98,10 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             status=status,
             customer=_payer(params.customer),
             claims=params.eligibility,
+            token=params.hold_token,
         )
-        data = bookings.view_of(tx, booking).to_json()
+        session = holds.published(tx, booking.session_id)
+        data = bookings.view_of(tx, booking, session).to_json()
     data = public.booking(data) if website else data
     data["payment"] = payment
     return data

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -22,6 +22,9 @@ from core.models import Change
 FEED_LOCK_KEY = 0x52465400  # "RFT\0"; taken by the changes_lock trigger
 NOTIFY_CHANNEL = "rft_changes"
 _PENDING = "rft_pending_changes"
+_TABLE = Change.__table__
+assert isinstance(_TABLE, Table)
+_INSERT = insert(_TABLE).returning(_TABLE.c.seq)
 
 
 def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]) -> None:
@@ -34,8 +37,7 @@ def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]
 def _insert_pending(tx: Session) -> None:
     pending = tx.info.pop(_PENDING, None)
     if pending:
-        stmt = insert(Change).returning(Change.seq)
-        tx.info["last_seq"] = max(tx.scalars(stmt, pending))
+        tx.info["last_seq"] = max(tx.connection().execute(_INSERT, pending).scalars())
 
 
 @event.listens_for(Session, "after_rollback")

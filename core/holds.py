@@ -12,9 +12,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert, literal, select, update
+from sqlalchemy import Integer, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,7 +31,7 @@ from core.errors import (
     SessionNotBookable,
     ValidationFailed,
 )
-from core.holders import Intent, held_seats_now, holders_now, intent
+from core.holders import AT, BESIDES, Intent, held_seats_now, holders_now, intent
 from core.locking import lock_session
 from core.models import MAX_CAPACITY, CourseSession, SeatHold
 
@@ -170,23 +171,16 @@ def create_hold(
         expires_at=at + timedelta(minutes=minutes),
         token_hash=token_hash,
     )
-    table = holds_table()
-    values = {
-        c.key: getattr(hold, c.key)
-        for c in table.columns
-        if c.key not in ("released_at", "booking_id")
-    }
-    row = select(*(literal(v, type_=table.c[k].type) for k, v in values.items()))
-    free = session.capacity - session.booked - held_seats_now(session.id, at)
+    room = session.capacity - session.booked
+    given = {f"new_{k}": getattr(hold, k) for k in NEW_HOLD}
     others = tx.execute(
-        insert(table)
-        .from_select(list(values), row.where(free >= seats))
-        .returning(holders_now(tx, session.id, at, besides=hold.id))
+        _insert_if_room(tx.get_bind().dialect.name),
+        given
+        | {"room": room, "holders_session": session.id, "holders_at": at}
+        | {"holders_besides": hold.id},
     ).scalar()
     if others is None:
-        raise not_enough(
-            session, session.capacity - session.booked - held_seats(tx, session.id, at)
-        )
+        raise not_enough(session, room - held_seats(tx, session.id, at))
     publish_session(tx, session, [*others, intent(seats, hold.channel, hold.holder)])
     return _view(hold, token)
 
@@ -226,13 +220,9 @@ def check_active(tx: Session, hold: SeatHold) -> None:
 def consume_hold(tx: Session, hold: SeatHold, booking_id: int) -> list[Intent]:
     """Mark ``hold`` (whose session the caller has locked) turned into booking
     ``booking_id``, if it is still active, and return who else holds the session's seats."""
-    at = now()
-    table = holds_table()
+    params = {"holders_session": hold.session_id, "holders_at": now(), "holders_besides": hold.id}
     done = tx.execute(
-        update(table)
-        .where(table.c.id == hold.id, active_holds_filter(at))
-        .values(booking_id=booking_id)
-        .returning(table.c.seats, holders_now(tx, hold.session_id, at, besides=hold.id))
+        _consume(tx.get_bind().dialect.name), params | {"booking": booking_id}
     ).first()
     if done is None:
         check_active(tx, hold)
@@ -244,7 +234,47 @@ def consume_hold(tx: Session, hold: SeatHold, booking_id: int) -> list[Intent]:
     return others
 
 
-def holds_table() -> Table:
+NEW_HOLD = [
+    "id",
+    "session_id",
+    "seats",
+    "channel",
+    "holder",
+    "created_at",
+    "expires_at",
+    "token_hash",
+]
+
+
+@cache
+def _insert_if_room(dialect: str) -> Any:
+    """Insert the hold given as ``new_*`` if ``room`` (capacity less booked) less the seats
+    held by others is enough, returning the others' intents; no row when it is not."""
+    table = _holds_table()
+    row = select(*(bindparam(f"new_{c}", type_=table.c[c].type) for c in NEW_HOLD))
+    enough = bindparam("room", type_=Integer) - held_seats_now() >= bindparam("new_seats")
+    return insert(table).from_select(NEW_HOLD, row.where(enough)).returning(holders_now(dialect))
+
+
+@cache
+def _consume(dialect: str) -> Any:
+    """Mark hold ``holders_besides`` turned into ``booking`` if it is still active, returning
+    its seats and the other holders' intents."""
+    table = _holds_table()
+    return (
+        update(table)
+        .where(
+            table.c.id == BESIDES,
+            table.c.released_at.is_(None),
+            table.c.booking_id.is_(None),
+            table.c.expires_at > AT,
+        )
+        .values(booking_id=bindparam("booking"))
+        .returning(table.c.seats, holders_now(dialect))
+    )
+
+
+def _holds_table() -> Table:
     table = SeatHold.__table__
     assert isinstance(table, Table)
     return table

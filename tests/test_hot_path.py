@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from core import changes
+from core import bookings, changes
 from core.actor import Actor
 from core.api import Call, dispatch
 from core.db import Database
 from core.models import Change, OutboxMessage
 from core.notify import sender
-from tests.factories import make_session
+from tests.factories import make_session, person
 from tests.mailbox import Mailbox, parts
 from tests.server_support import ROOT, TIMEOUT, add_staff, peer, running_server
 
@@ -126,3 +126,21 @@ def test_two_writing_processes_reach_a_subscriber_complete_and_in_order(
         )
     assert len(stored) == 2 * 2 * each
     assert seen == stored  # every change once, in order
+
+
+def test_a_confirmation_that_cannot_be_rendered_fails_alone(
+    sqlite_db: Database, mailbox: Mailbox
+) -> None:
+    sid = make_session(sqlite_db)
+    with sqlite_db.write() as tx:
+        for n in (1, 2):
+            bookings.book_now(tx, sid, [person(n)], DESK)
+        first = tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        assert first is not None
+        first.render_booking_id = 999_999  # a booking that is not there
+
+    report = sender.flush(sqlite_db, mailbox.config())
+    assert (report.sent, len(mailbox.messages)) == (1, 1)
+    with sqlite_db.read() as tx:
+        broken = tx.get_one(OutboxMessage, first.id)
+        assert broken.status == "failed" and "could not be rendered" in (broken.last_error or "")

@@ -205,8 +205,15 @@ def _claim(db: Database, message_id: int, at: datetime) -> OutboxMessage | None:
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None  # another sender took it
         row = tx.get_one(OutboxMessage, message_id)
-        if row.render_booking_id is not None:
-            render_queued(tx, row)
+        if row.render_booking_id is None:
+            return row
+        try:
+            with tx.begin_nested():
+                render_queued(tx, row)
+        except Exception as exc:  # one that cannot be rendered must not hold up the rest
+            log.exception("outbox message %d could not be rendered", message_id)
+            row.status, row.last_error = "failed", f"could not be rendered: {exc}"[:2000]
+            return None
         return row
 
 

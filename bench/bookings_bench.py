@@ -14,6 +14,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -63,7 +64,12 @@ async def _book_once(client: Peer, targets: Targets, tally: Tally) -> None:
         sid = targets.next()
         hold = await client.request("holds.create", {"session_id": sid, "seats": 1})
         if reply_error(hold) is None:
-            params = {"hold_id": hold["result"]["id"], "attendees": [ATTENDEE]}
+            made = hold["result"]
+            params = {
+                "hold_id": made["id"],
+                "hold_token": made["hold_token"],
+                "attendees": [ATTENDEE],
+            }
             booking = await client.request("bookings.create", params)
             if reply_error(booking) is None:
                 tally.booked += 1
@@ -78,11 +84,14 @@ async def _book_once(client: Peer, targets: Targets, tally: Tally) -> None:
             raise RuntimeError(f"booking failed: {hold['error']}")
 
 
-async def project_round(url: str, targets: Targets, bookings: int, tally: Tally) -> float:
-    """Bookings per second over ``url``, eight signed-in clients sharing ``bookings``."""
+async def project_round(
+    urls: Sequence[str], targets: Targets, bookings: int, tally: Tally
+) -> float:
+    """Bookings per second, eight signed-in clients sharing ``bookings``, spread evenly over
+    the servers at ``urls``."""
     left = itertools.count(bookings, -1)
 
-    async def client() -> None:
+    async def client(url: str) -> None:
         async with peer(url) as me:
             await me.login(STAFF)
             await everyone_signed_in.wait()
@@ -90,7 +99,7 @@ async def project_round(url: str, targets: Targets, bookings: int, tally: Tally)
                 await _book_once(me, targets, tally)
 
     everyone_signed_in = asyncio.Barrier(CLIENTS + 1)  # sign-ins are not measured
-    tasks = [asyncio.create_task(client()) for _ in range(CLIENTS)]
+    tasks = [asyncio.create_task(client(urls[i % len(urls)])) for i in range(CLIENTS)]
     async with asyncio.timeout(120):  # a client that cannot sign in stops the bench
         await everyone_signed_in.wait()
     began = time.perf_counter()

@@ -6,7 +6,8 @@ the rate limit raised out of the way, and prints each row of issue 15's table as
 against baseline with the ratio, medians over rounds:
 
 - bookings/s, hold + book over the server, 8 clients spread over sessions, and all on one
-  session until full, against raw psycopg (``bench/bookings_bench.py``);
+  session until full, against raw psycopg (``bench/bookings_bench.py``); then spread over
+  sessions again with the clients shared among 2 and 4 server processes;
 - push p99 with 200 and 1000 subscribers against a bare ``websockets.broadcast``
   (``bench/push_bench.py``), on a server that has just handled the bookings;
 - ``sessions.month`` for March 2027 (~424 sessions) against one SQL query
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
@@ -96,7 +98,7 @@ async def bookings(
         for n in range(s.rounds):
             sessions = s.bookings if spread else s.bookings // 12 + 2
             targets = bookings_bench.Targets(pool.take(sessions), spread, seed=n)
-            ours.append(await bookings_bench.project_round(url, targets, s.bookings, tally))
+            ours.append(await bookings_bench.project_round([url], targets, s.bookings, tally))
             sessions = s.baseline_bookings // 4 if spread else s.baseline_bookings // 12 + 2
             targets = bookings_bench.Targets(pool.take(sessions), spread, seed=n)
             base.append(
@@ -106,6 +108,24 @@ async def bookings(
             )
         mode = "spread over sessions" if spread else "all on one session until full"
         rows.append(Row(f"bookings/s, {mode}", "/s", ours, base, higher_is_better=True))
+    return rows
+
+
+async def more_servers(
+    urls: list[str], pool: Pool, s: Scale, tally: bookings_bench.Tally, baseline: Row
+) -> list[Row]:
+    """Bookings/s spread over sessions with the eight clients shared among 2 and 4 server
+    processes on the same database, against the same baseline."""
+    rows = []
+    for count in (2, 4):
+        ours = []
+        for n in range(s.rounds):
+            targets = bookings_bench.Targets(pool.take(s.bookings), True, seed=100 + n)
+            ours.append(
+                await bookings_bench.project_round(urls[:count], targets, s.bookings, tally)
+            )
+        measure = f"bookings/s, spread, {count} server processes"
+        rows.append(Row(measure, "/s", ours, baseline.baseline, higher_is_better=True))
     return rows
 
 
@@ -146,6 +166,9 @@ async def run(s: Scale) -> int:
         with ServerProcess(env) as process:
             rows = await bookings(process.url, db_url, pool, s, tally)
             push_rows, lost, disorder, write_ms = await pushes(process.url, db_url, pool, s)
+            with contextlib.ExitStack() as more:
+                others = [more.enter_context(ServerProcess(env)).url for _ in range(3)]
+                rows += await more_servers([process.url, *others], pool, s, tally, rows[0])
         rows += push_rows
         rows.append(month(db, db_url, s))
         for row in rows:

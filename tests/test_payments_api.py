@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from core.api import Call, dispatch
 from core.booking import bookings
@@ -17,9 +16,10 @@ from core.infra.actor import Actor
 from core.infra.db import Database
 from core.infra.errors import Forbidden, NotFound, ValidationFailed
 from core.infra.money import gbp
-from core.models import OutboxMessage
+from core.notify import sender
 from core.payments.gateway import gateway_for
 from tests.factories import make_session, person
+from tests.mailbox import Mailbox, parts
 from tests.payments_support import (
     DESK,
     booking_state,
@@ -164,13 +164,15 @@ def test_demo_readers_tap_by_themselves(sqlite_db: Database) -> None:
     assert states == ("succeeded", "declined")
 
 
-def test_a_confirmation_not_yet_sent_shows_the_cash_just_taken(db: Database) -> None:
+def test_a_confirmation_not_yet_sent_shows_the_cash_just_taken(
+    db: Database, mailbox: Mailbox
+) -> None:
     sid = make_session(db)
     with db.write() as tx:
         ref = bookings.book_now(tx, sid, [person(1)], DESK).reference  # confirmed, pay at desk
     call(db, "payments.cash", reference=ref, amount_pence=total_pence(db, ref))
-    with db.read() as tx:
-        text = tx.scalars(select(OutboxMessage.body_text)).one()
+    assert sender.flush(db, mailbox.config()).sent == 1
+    text = parts(mailbox.messages[0])["text"]
     assert "Still to pay" not in text
     assert f"Paid:          {gbp(total_pence(db, ref))}" in text
 

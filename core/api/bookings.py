@@ -20,6 +20,7 @@ from core.booking.attendees import PHONE, AttendeeInput
 from core.booking.eligibility import EligibilityInput
 from core.booking.payment_methods import PaymentMethod, initial_status
 from core.infra.errors import Forbidden
+from core.seats import holds
 from core.staff.roles import DESK
 
 
@@ -84,8 +85,9 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
     if website and payment != "link":
         raise Forbidden("Bookings made on the website are paid by payment link.")
     with call.db.write() as tx:
-        hold = check_owner(tx, params.hold_id, params.hold_token)
-        public.check_visitor_limits(tx, call.actor, len(params.attendees), replacing=hold.seats)
+        if call.actor.visitor:  # their limits are counted before the session is locked
+            hold = check_owner(tx, params.hold_id, params.hold_token)
+            public.check_visitor_limits(tx, call.actor, len(params.attendees), hold.seats)
         booking = bookings.confirm_hold(
             tx,
             params.hold_id,
@@ -94,8 +96,10 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             status=initial_status(payment),
             customer=_payer(params.customer),
             claims=params.eligibility,
+            token=params.hold_token,
         )
-        data = bookings.view_of(tx, booking).to_json()
+        session = holds.published(tx, booking.session_id)
+        data = bookings.view_of(tx, booking, session).to_json()
     data = public.booking(data) if website else data
     data["payment"] = payment
     return data

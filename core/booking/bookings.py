@@ -28,8 +28,13 @@ from core.models.base import blind_index
 from core.models.statuses import BookingStatus
 from core.notify import booking_emails
 from core.seats.availability import SessionView, get_session
-from core.seats.holds import active_hold, check_seats, ensure_bookable
-from core.seats.locking import lock_session, lock_sessions
+from core.seats.holds import (
+    check_active,
+    check_seats,
+    ensure_bookable,
+    holds_token,
+)
+from core.seats.locking import lock_hold_session, lock_session, lock_sessions
 
 
 @dataclass(frozen=True)
@@ -80,13 +85,14 @@ class BookingView:
         }
 
 
-def view_of(tx: Session, booking: Booking) -> BookingView:
+def view_of(tx: Session, booking: Booking, session: SessionView | None = None) -> BookingView:
+    """The booking as clients see it; ``session``: its session's view, when known."""
     return BookingView(
         id=booking.id,
         reference=booking.reference,
         status=booking.status,
         channel=booking.channel,
-        session=get_session(tx, booking.session_id),
+        session=session or get_session(tx, booking.session_id),
         seats=booking.seats,
         unit_price_pence=booking.unit_price_pence,
         subtotal_pence=booking.subtotal_pence,
@@ -166,6 +172,7 @@ def record_booking(
         customer_phone=payer.phone,
         created_by=actor.label,
         created_at=created_at,
+        payments=[],
         attendees=[
             Attendee(
                 name=p.name,
@@ -192,12 +199,15 @@ def confirm_hold(
     status: BookingStatus = BookingStatus.CONFIRMED,
     customer: AttendeeInput | None = None,
     claims: eligibility.EligibilityInput | None = None,
+    token: str | None = None,
 ) -> Booking:
-    """Turn an active hold into a booking. Extra attendees beyond the hold need free seats."""
+    """Turn an active hold into a booking. Extra attendees beyond the hold need free seats.
+    ``token``, when given, must be the hold's (checked first: NotFound otherwise)."""
+    session, hold = lock_hold_session(tx, hold_id)
+    if token is not None and not holds_token(hold, token):
+        raise NotFound("That seat hold does not exist.")
     people = parse_attendees(attendees)
-    hold = active_hold(tx, hold_id)
-    session = lock_session(tx, hold.session_id)
-    hold = active_hold(tx, hold_id)
+    check_active(tx, hold)
     ensure_bookable(session)
     check_ages(session, people)
     checked = eligibility.check_people(tx, session, people, actor, claims)
@@ -208,7 +218,7 @@ def confirm_hold(
     )
     checked.record(tx, actor, booking.reference)
     if status == BookingStatus.CONFIRMED:
-        booking_emails.send_confirmation(tx, booking)
+        booking_emails.send_confirmation(tx, booking, new=True)
     return booking
 
 
@@ -231,7 +241,7 @@ def book_now(
     booking = record_booking(tx, session, people, actor, status=status)
     checked.record(tx, actor, booking.reference)
     if status == BookingStatus.CONFIRMED:
-        booking_emails.send_confirmation(tx, booking)
+        booking_emails.send_confirmation(tx, booking, new=True)
     return booking
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.journal import changes
 from core.models import Booking, CourseSession, SeatHold
 from core.models.statuses import BookingStatus, SessionStatus
-from core.seats.holds import publish_session
+from core.seats.holds import consume_hold, publish_session
 
 # A booking's seats count in ``CourseSession.booked`` while it is in one of these.
 HOLDS_SEATS = frozenset({BookingStatus.PENDING_PAYMENT, BookingStatus.CONFIRMED})
@@ -54,11 +54,8 @@ def add(tx: Session, session: CourseSession, booking: Booking, hold: SeatHold | 
         session.booked += booking.seats
     sync_status(session)
     tx.flush()
-    if hold is not None:
-        hold.booking_id = booking.id
-        tx.flush()
     publish_booking(tx, booking)
-    publish_session(tx, session)
+    publish_session(tx, session, consume_hold(tx, hold, booking.id) if hold else None)
 
 
 def confirm(tx: Session, booking: Booking) -> None:

@@ -111,7 +111,8 @@ def _emails(tx: Session, booking: Booking) -> list[dict[str, Any]]:
     )
     events = []
     for message in tx.scalars(stmt):
-        if booking.reference not in message.subject:
+        ours = message.render_booking_id == booking.id or booking.reference in message.subject
+        if not ours:
             continue
         state = EMAIL_STATES.get(message.status, message.status)
         at = message.sent_at or message.created_at

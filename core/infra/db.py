@@ -1,20 +1,22 @@
 """Opening the database: engines, units of work, bounded lock waits and migrations.
 
 SQLite (embedded default) runs in WAL mode with ``secure_delete`` and takes its write lock
-up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks with ``SET LOCAL lock_timeout``.
+up front (``BEGIN IMMEDIATE``); PostgreSQL uses row locks, each connection with a
+``lock_timeout``.
 Either way a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout``.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.infra import crypto
@@ -22,6 +24,7 @@ from core.infra.config import Settings, load_settings
 from core.infra.errors import ConfigError, LockTimeout
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+IDLE_BEFORE_PING_S = 2.0
 ChangeListener = Callable[[int], None]
 
 
@@ -52,7 +55,33 @@ def _sqlite_engine(settings: Settings) -> Engine:
 
 
 def _postgres_engine(settings: Settings) -> Engine:
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    """Every connection waits at most ``lock_timeout_s`` for a lock (set once per connection,
+    not per transaction). A connection that sat in the pool for more than
+    ``IDLE_BEFORE_PING_S`` is pinged before use and replaced if the server has gone; one in
+    constant use (the busy server's) is not pinged before every unit of work."""
+    ms = int(settings.lock_timeout_s * 1000)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=10,
+        max_overflow=10,
+        connect_args={"options": f"-c lock_timeout={ms}"},
+    )
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_from = record.info.get("idle_from")
+        if idle_from is None or time.monotonic() - idle_from <= IDLE_BEFORE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc  # the pool connects afresh
+
+    return engine
 
 
 def _is_lock_timeout(exc: DBAPIError) -> bool:
@@ -100,15 +129,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One atomic unit of work; lock waits are bounded by the configured timeout."""
-        last_seq: int | None = None
         try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            with Session(self._writer, expire_on_commit=False) as session:
                 session.info[SETTINGS] = self.settings
-                if self.dialect == "postgresql":
-                    ms = int(self.settings.lock_timeout_s * 1000)
-                    session.connection().exec_driver_sql(f"SET LOCAL lock_timeout = {ms}")
-                yield session
-                last_seq = session.info.get("last_seq")
+                with session.begin():
+                    yield session
+                last_seq = session.info.get("last_seq")  # numbered as it committed
         except OperationalError as exc:
             if _is_lock_timeout(exc):
                 raise LockTimeout(

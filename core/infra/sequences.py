@@ -6,19 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session
 
 
 def next_in_sequence(tx: Session, counter: type[DeclarativeBase], **key: Any) -> int:
-    """Take the next number from ``counter``'s row for ``key`` (its primary key columns;
-    the row is made at 0 the first time). The table keeps the last number in ``last``."""
+    """Take the next number from ``counter``'s row for ``key`` (its primary key columns) in
+    one statement: the row is made at 1 the first time, else its ``last`` goes up by one."""
     insert = pg_insert if tx.get_bind().dialect.name == "postgresql" else sqlite_insert
-    tx.execute(insert(counter).values(**key, last=0).on_conflict_do_nothing())
-    columns = counter.__table__.c
-    where = [columns[name] == value for name, value in key.items()]
-    last = int(tx.execute(select(columns.last).where(*where).with_for_update()).scalar_one()) + 1
-    tx.execute(update(counter).where(*where).values(last=last))
-    return last
+    last = counter.__table__.c.last
+    upsert = insert(counter).values(**key, last=1)
+    stmt = upsert.on_conflict_do_update(index_elements=list(key), set_={"last": last + 1})
+    return int(tx.execute(stmt.returning(last)).scalar_one())

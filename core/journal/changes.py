@@ -1,35 +1,48 @@
-"""The change feed: append in commit order, read what a client missed.
+"""The change feed: numbered in commit order, so a reader never misses or reorders one.
 
-On PostgreSQL the append takes a transaction-scoped advisory lock, so sequence numbers
-become visible in the order they were assigned, and a NOTIFY tells other server processes.
+``append`` only collects a change in the caller's transaction; just before the transaction
+commits, its changes are inserted in one statement. On PostgreSQL that INSERT first takes
+the feed's transaction-scoped advisory lock (a trigger, migration 0016), so sequence numbers
+are drawn in the order transactions commit and a reader that has seen ``seq`` N will never
+later find a smaller one appear; the lock is held only from that INSERT to the commit, not
+for the whole transaction. The INSERT also NOTIFYs other server processes. SQLite's write
+transactions are serial already.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.infra.clock import now
 from core.models import Change
 
-FEED_LOCK_KEY = 0x52465400  # "RFT\0"
+FEED_LOCK_KEY = 0x52465400  # "RFT\0"; taken by the changes_lock trigger
 NOTIFY_CHANNEL = "rft_changes"
+_PENDING = "rft_pending_changes"
+_TABLE = Change.__table__
+assert isinstance(_TABLE, Table)
+_INSERT = insert(_TABLE).returning(_TABLE.c.seq)
 
 
-def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]) -> int:
-    """Record one change in the caller's transaction and return its sequence number."""
-    postgres = tx.get_bind().dialect.name == "postgresql"
-    if postgres:
-        tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-    change = Change(at=now(), kind=kind, entity_id=str(entity_id), payload=payload)
-    tx.add(change)
-    tx.flush()
-    if postgres:
-        tx.execute(text("SELECT pg_notify(:c, :s)"), {"c": NOTIFY_CHANNEL, "s": str(change.seq)})
-    tx.info["last_seq"] = change.seq
-    return change.seq
+def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]) -> None:
+    """Record one change in the caller's transaction; it is numbered when that commits."""
+    row = {"at": now(), "kind": kind, "entity_id": str(entity_id), "payload": payload}
+    tx.info.setdefault(_PENDING, []).append(row)
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending(tx: Session) -> None:
+    pending = tx.info.pop(_PENDING, None)
+    if pending:
+        tx.info["last_seq"] = max(tx.connection().execute(_INSERT, pending).scalars())
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(tx: Session) -> None:
+    tx.info.pop(_PENDING, None)
 
 
 def since(tx: Session, after_seq: int, limit: int = 1000) -> list[Change]:

@@ -13,7 +13,7 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unconfirmed")
 
 
 class OutboxMessage(Base):
-    """One email, rendered when the change that caused it was committed.
+    """One email, rendered when queued or, for a booking confirmation, when it is sent.
 
     Recipient and content are personal data and stored encrypted. ``status`` moves
     pending → sending → sent; a failed attempt goes back to pending with a later
@@ -40,6 +40,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(EncryptedText)  # refusals name addresses
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A message still to be rendered from this booking when it is sent (subject, bodies and
+    # attachments are empty until then); None once rendered, or when rendered on queueing.
+    render_booking_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class StripeEvent(Base):

@@ -6,14 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.models import Booking, OutboxMessage, Venue
 from core.models.statuses import BookingStatus, SessionStatus
 from core.notify.invites import session_invite
-from core.notify.outbox import Attachment, enqueue
+from core.notify.outbox import Attachment, encode_attachments, enqueue, enqueue_unrendered
 from core.notify.render import render
 from core.seats.availability import SessionView, get_session
+
+CONFIRMATION = "booking_confirmation"
 
 
 def venue_address(tx: Session, venue_id: str) -> str:
@@ -72,30 +74,61 @@ def _invite(
     return Attachment(name, "text/calendar; charset=utf-8", data)
 
 
-def send_confirmation(tx: Session, booking: Booking, *, resend: bool = False) -> int:
-    """The booking confirmation with its calendar invite (sent once unless ``resend``)."""
-    return enqueue(
+def send_confirmation(
+    tx: Session, booking: Booking, *, resend: bool = False, new: bool = False
+) -> int:
+    """The booking confirmation with its calendar invite, sent once unless ``resend``.
+
+    Queued unrendered: the sender renders it from the booking when it sends it
+    (``render_queued``). ``new``: the booking was made in this transaction."""
+    if resend:
+        return enqueue(
+            tx,
+            template=CONFIRMATION,
+            to=booking.customer_email,
+            context=booking_context(tx, booking),
+            attachments=[_invite(tx, booking)],
+        )
+    return enqueue_unrendered(
         tx,
-        template="booking_confirmation",
+        template=CONFIRMATION,
         to=booking.customer_email,
-        context=booking_context(tx, booking),
-        attachments=[_invite(tx, booking)],
-        dedupe_key=None if resend else f"booking_confirmation:{booking.reference}",
+        booking_id=booking.id,
+        dedupe_key=f"{CONFIRMATION}:{booking.reference}",
+        new=new,
     )
+
+
+def render_queued(tx: Session, row: OutboxMessage) -> None:
+    """Render a message queued by ``enqueue_unrendered`` from its booking as it is now, and
+    keep what was rendered (a retry sends the same text)."""
+    booking = tx.scalars(
+        select(Booking)
+        .where(Booking.id == row.render_booking_id)
+        .options(selectinload(Booking.attendees), selectinload(Booking.payments))
+    ).one()
+    rendered = render(row.template, booking_context(tx, booking))
+    row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
+    row.attachments = encode_attachments([_invite(tx, booking)])
+    row.render_booking_id = None
+    tx.flush()
 
 
 def refresh_confirmation(tx: Session, booking: Booking) -> bool:
     """Re-render a confirmation still waiting in the outbox, so it shows the payment just
-    taken (the desk confirms a booking, then records the cash a moment later)."""
+    taken (the desk confirms a booking, then records the cash a moment later). One queued
+    unrendered shows it anyway when it is rendered."""
     row = tx.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.dedupe_key == f"booking_confirmation:{booking.reference}",
+            OutboxMessage.dedupe_key == f"{CONFIRMATION}:{booking.reference}",
             OutboxMessage.status == "pending",
         )
     )
     if row is None:
         return False
-    rendered = render("booking_confirmation", booking_context(tx, booking))
+    if row.render_booking_id is not None:
+        return True
+    rendered = render(CONFIRMATION, booking_context(tx, booking))
     row.subject, row.body_text, row.body_html = rendered.subject, rendered.text, rendered.html
     tx.flush()
     return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from icalendar import Calendar, Event
+from functools import cache
+
+from icalendar import Calendar, Event, Timezone
 
 from core.infra.clock import LONDON
 from core.seats.availability import SessionView
@@ -37,5 +39,16 @@ def session_invite(
         event.add("description", f"{note}{session.course_name} at {session.venue_name}.")
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    if cal.get_missing_tzids() != {LONDON.key}:
+        cal.add_missing_timezones()
+        return bytes(cal.to_ical())
+    # what add_missing_timezones() would add, first among the components
+    head, first_event, rest = bytes(cal.to_ical()).partition(b"BEGIN:VEVENT\r\n")
+    return head + london_timezone() + first_event + rest
+
+
+@cache
+def london_timezone() -> bytes:
+    """Europe/London's VTIMEZONE as iCalendar text, built once (icalendar takes several
+    milliseconds to build and write it)."""
+    return bytes(Timezone.from_tzid(LONDON.key).to_ical())

@@ -1,8 +1,10 @@
 """The outbox: an email is written in the same transaction as the change that causes it.
 
 ``enqueue`` renders the message at once (so later template edits never change what the
-customer was told) and stores recipient and content encrypted. ``core.notify.sender``
-delivers it.
+customer was told) and stores recipient and content encrypted. ``enqueue_unrendered``
+records only what to send (template, recipient, booking) for the sender to render when it
+sends it: the booking confirmation, so rendering it and its invite never holds a seat lock.
+``core.notify.sender`` delivers both.
 """
 
 from __future__ import annotations
@@ -79,14 +81,44 @@ def enqueue(
         if existing is not None:
             return existing
     rendered = render(template, context)
+    message = _message(template, to, dedupe_key)
+    message.subject, message.body_text, message.body_html = (
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+    )
+    message.attachments = encode_attachments(attachments)
+    return _insert(tx, message)
+
+
+def enqueue_unrendered(
+    tx: Session, *, template: str, to: str, booking_id: int, dedupe_key: str, new: bool = False
+) -> int:
+    """Queue an email that the sender renders from booking ``booking_id`` when it sends it
+    (``core.notify.booking_emails.render_queued``), so the caller's transaction stays short.
+
+    ``new``: the booking was made in this transaction, so nothing can have been queued under
+    ``dedupe_key`` yet and it is not looked up first.
+    """
+    if not new:
+        existing = tx.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    message = _message(template, to, dedupe_key)
+    message.subject = message.body_text = message.body_html = message.attachments = ""
+    message.render_booking_id = booking_id
+    if new:
+        tx.add(message)
+        tx.flush()
+        return message.id
+    return _insert(tx, message)
+
+
+def _message(template: str, to: str, dedupe_key: str | None) -> OutboxMessage:
     at = now()
-    message = OutboxMessage(
+    return OutboxMessage(
         template=template,
         recipient=_check_address(to),
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        attachments=encode_attachments(attachments),
         dedupe_key=dedupe_key,
         message_id=f"<{uuid.uuid4().hex}@rft-training.co.uk>",
         status="pending",
@@ -94,7 +126,11 @@ def enqueue(
         next_attempt_at=at,
         created_at=at,
     )
-    if dedupe_key is None:
+
+
+def _insert(tx: Session, message: OutboxMessage) -> int:
+    """Add ``message``; with a dedupe key a concurrent writer may have won: its id then."""
+    if message.dedupe_key is None:
         tx.add(message)
         tx.flush()
         return message.id
@@ -102,7 +138,9 @@ def enqueue(
         with tx.begin_nested():  # a concurrent enqueue with the same key won the race
             tx.add(message)
     except IntegrityError:
-        winner = tx.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        winner = tx.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == message.dedupe_key)
+        )
         if winner is None:
             raise
         return winner

@@ -1,6 +1,7 @@
 """Deliver the outbox over SMTP: retry with exponential backoff, each message at most once.
 
-A message is claimed (pending → sending) and committed before the SMTP conversation starts,
+A message is claimed (pending → sending), rendered if it was queued unrendered
+(``core.notify.outbox.enqueue_unrendered``), and committed before the SMTP conversation starts,
 and marked sent as soon as the server accepts it. A failure before the message text was
 handed over puts it back to pending with a later attempt time; a failure while handing it
 over (the server may or may not have it) marks it ``unconfirmed`` and it is never resent
@@ -30,6 +31,7 @@ from core.infra.db import Database
 from core.infra.errors import ConfigError
 from core.infra.secrets import read_secret
 from core.models import OutboxMessage
+from core.notify.booking_emails import render_queued
 from core.notify.outbox import decode_attachments
 from core.notify.reminders import enqueue_due_reminders
 
@@ -202,7 +204,17 @@ def _claim(db: Database, message_id: int, at: datetime) -> OutboxMessage | None:
         )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return None  # another sender took it
-        return tx.get_one(OutboxMessage, message_id)
+        row = tx.get_one(OutboxMessage, message_id)
+        if row.render_booking_id is None:
+            return row
+        try:
+            with tx.begin_nested():
+                render_queued(tx, row)
+        except Exception as exc:  # one that cannot be rendered must not hold up the rest
+            log.exception("outbox message %d could not be rendered", message_id)
+            row.status, row.last_error = "failed", f"could not be rendered: {exc}"[:2000]
+            return None
+        return row
 
 
 def _finish(db: Database, message_id: int, **values: object) -> None:

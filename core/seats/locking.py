@@ -8,14 +8,15 @@ transaction already holds the database write lock (``BEGIN IMMEDIATE``).
 from __future__ import annotations
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.infra.errors import NotFound
-from core.models import CourseSession
+from core.models import CourseSession, SeatHold
 
 
 def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
-    """Lock and load sessions by id; refuses to run outside a transaction."""
+    """Lock and load sessions by id, with their course, venue, trainer and days, in one
+    statement; refuses to run outside a transaction."""
     if not tx.in_transaction():
         raise RuntimeError("lock_sessions must run inside a write transaction")
     wanted = sorted(set(session_ids))
@@ -24,6 +25,7 @@ def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
             select(CourseSession)
             .where(CourseSession.id.in_(wanted))
             .order_by(CourseSession.id)
+            .options(joinedload(CourseSession.days))
             .with_for_update(of=CourseSession)
             .execution_options(populate_existing=True)
         )
@@ -39,6 +41,28 @@ def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
 
 def lock_session(tx: Session, session_id: int) -> CourseSession:
     return lock_sessions(tx, session_id)[session_id]
+
+
+def lock_hold_session(tx: Session, hold_id: str) -> tuple[CourseSession, SeatHold]:
+    """Lock the session a hold is for and load both, in one statement. The hold is as it
+    was when the statement began: re-check it with a write after the lock."""
+    if not tx.in_transaction():
+        raise RuntimeError("lock_hold_session must run inside a write transaction")
+    found = (
+        tx.execute(
+            select(CourseSession, SeatHold)
+            .join(SeatHold, SeatHold.session_id == CourseSession.id)
+            .where(SeatHold.id == hold_id)
+            .options(joinedload(CourseSession.days))
+            .with_for_update(of=CourseSession)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
+        raise NotFound("That seat hold does not exist.")
+    return found[0], found[1]
 
 
 def lock_holder(tx: Session, holder: str) -> None:

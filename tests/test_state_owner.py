@@ -13,6 +13,7 @@ OWNER = "core/booking/state.py"
 OTHER_STATUSES = {
     ("core/attendance/register.py", "cell"),
     ("core/demo/stripe_double.py", "self"),
+    ("core/notify/sender.py", "row"),
     ("core/orders/bulk.py", "order"),
     ("core/payments/invoice_links.py", "failed"),
     ("core/payments/invoice_links.py", "link"),

@@ -63,7 +63,12 @@ async def _book_once(client: Peer, targets: Targets, tally: Tally) -> None:
         sid = targets.next()
         hold = await client.request("holds.create", {"session_id": sid, "seats": 1})
         if reply_error(hold) is None:
-            params = {"hold_id": hold["result"]["id"], "attendees": [ATTENDEE]}
+            held = hold["result"]
+            params = {
+                "hold_id": held["id"],
+                "hold_token": held["hold_token"],
+                "attendees": [ATTENDEE],
+            }
             booking = await client.request("bookings.create", params)
             if reply_error(booking) is None:
                 tally.booked += 1

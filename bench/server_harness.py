@@ -106,7 +106,8 @@ def _seed(db: Database, count: int) -> list[int]:
     with db.write() as tx:
         catalogue.install(tx, catalogue.default_catalogue())
         auth.add_user(tx, STAFF, "Bench Reception", "reception", PASSWORD)
-        courses = list(tx.scalars(select(Course.id)))
+        # Requalification courses need a certificate on record; the bench books full courses.
+        courses = list(tx.scalars(select(Course.id).where(Course.requalifies_id.is_(None))))
         venues = list(tx.scalars(select(Venue.id)))
         first = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
         rows = []

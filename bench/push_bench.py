@@ -26,6 +26,9 @@ import psycopg
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.server_harness import STAFF, psycopg_url
+from core import holds
+from core.db import Database
+from core.models import CourseSession
 from tests.server_support import peer
 
 ARRIVAL_TIMEOUT = 30.0
@@ -101,6 +104,18 @@ def feed_head(db_url: str) -> int:
         row = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()
     assert row is not None
     return int(row[0])
+
+
+def warm(db: Database, session_ids: list[int], count: int) -> None:
+    """Make the server busy first: ``count`` real session changes (each session's seats
+    republished), written from here in transactions of 100, which the server reads from
+    the feed as it would another process's."""
+    for first in range(0, count, 100):
+        with db.write() as tx:
+            for n in range(first, min(first + 100, count)):
+                session = tx.get(CourseSession, session_ids[n % len(session_ids)])
+                assert session is not None
+                holds.publish_session(tx, session)
 
 
 class Result:

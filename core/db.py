@@ -8,13 +8,14 @@ Either way a wait longer than ``Settings.lock_timeout_s`` ends in ``LockTimeout`
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 
 from core import crypto
@@ -51,8 +52,32 @@ def _sqlite_engine(settings: Settings) -> Engine:
     return engine
 
 
+PING_AFTER_IDLE_S = 2.0
+
+
 def _postgres_engine(settings: Settings) -> Engine:
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    """A pooled engine that pings a connection only when it has sat idle: one that is in
+    constant use (a busy server) is not asked ``SELECT 1`` before every unit of work, and
+    one left over from before a database restart is still replaced, not handed out."""
+    engine = create_engine(settings.database_url, pool_size=10, max_overflow=10)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return
+        try:
+            dbapi_conn.autocommit = True  # a ping outside any transaction
+            engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.autocommit = False
+        except Exception as exc:
+            raise DisconnectionError(f"stale pooled connection: {exc}") from exc
+
+    return engine
 
 
 def _is_lock_timeout(exc: DBAPIError) -> bool:
@@ -71,6 +96,11 @@ class Database:
         self.settings = settings
         self.engine = engine
         self._writer = engine.execution_options(rft_write=True)
+        self._glancer = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else engine
+        )
         self._listeners: list[ChangeListener] = []
 
     @property
@@ -84,6 +114,15 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def glance(self) -> Iterator[Session]:
+        """A read whose statements each see what is committed when they run, with no
+        transaction around them: on PostgreSQL no ``BEGIN`` or ``COMMIT`` round trip, so
+        a one-query read (the month view, the change feed) costs one round trip. Use
+        ``read`` when several statements must agree."""
+        with Session(self._glancer, expire_on_commit=False) as session:
             yield session
 
     @contextmanager

@@ -106,11 +106,11 @@ class Feed:
         self._followers.append(follower)
 
     def _read_head(self) -> int:
-        with self.db.read() as tx:
+        with self.db.glance() as tx:
             return changes.last_seq(tx)
 
     def _read(self, after_seq: int, limit: int) -> list[Message]:
-        with self.db.read() as tx:
+        with self.db.glance() as tx:
             return [changes.as_message(c) for c in changes.since(tx, after_seq, limit)]
 
     async def after(self, cursor: int, limit: int = PAGE) -> list[Message]:

@@ -33,6 +33,9 @@ from tests.server_support import peer
 
 ARRIVAL_TIMEOUT = 30.0
 CONNECTING_AT_ONCE = 50
+# Subscribers come from several loopback addresses, as desks do from several machines: the
+# server admits at most 256 connections from one address.
+PER_ADDRESS = 200
 
 
 class Subscriber:
@@ -74,15 +77,20 @@ async def subscribers(
     gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
     sockets: list[ClientConnection] = []
 
-    async def one() -> Subscriber:
+    async def one(n: int) -> Subscriber:
         async with gate:
-            ws = await connect(url, open_timeout=ARRIVAL_TIMEOUT, max_size=None)
+            ws = await connect(
+                url,
+                open_timeout=ARRIVAL_TIMEOUT,
+                max_size=None,
+                local_addr=(f"127.0.0.{2 + n // PER_ADDRESS}", 0),
+            )
             sockets.append(ws)
             await setup(ws)
             return Subscriber(ws)
 
     try:
-        yield list(await asyncio.gather(*(one() for _ in range(count))))
+        yield list(await asyncio.gather(*(one(n) for n in range(count))))
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 

@@ -124,6 +124,9 @@ async def pushes(
         await push_bench.project(url, db_url, count, sessions, ours)
         await push_bench.baseline(count, s.rounds, s.changes, ours.frame, base)
         rows.append(Row(f"push p99, {count} subscribers", "ms", ours.p99s, base.p99s, False))
+        rows.append(
+            Row("  the same from the change's append", "ms", ours.after_append, base.p99s, False)
+        )
         lost += ours.lost + base.lost
         disorder += ours.out_of_order
         writes += ours.writes

@@ -64,7 +64,8 @@ def page_frame(page: list[Message], audience_: str) -> str | None:
 
 
 class Feed:
-    """Follows the database's change feed and wakes subscriptions when it grows."""
+    """Follows the database's change feed: each new page is broadcast to the subscriptions
+    that are up to date; the others are woken to catch up."""
 
     def __init__(self, db: Database, *, poll_interval: float = 2.0, keep: int = 2000) -> None:
         self.db = db

@@ -1,6 +1,6 @@
 """The month view: ``sessions.month`` in core against one SQL query returning the same fields.
 
-The project is what the server's ``sessions.month`` handler runs (a read transaction and
+The project is what the server's ``sessions.month`` handler runs (``Database.glance`` and
 ``core.seats.availability.month``); the baseline is one hand-written query over the same tables
 with psycopg (its own transaction each time, as the project's), free seats and status
 worked out in SQL.
@@ -50,7 +50,7 @@ def project(db: Database, year: int, month: int, runs: int) -> tuple[list[float]
     """Milliseconds per call, and how many sessions the month holds."""
 
     def call() -> dict[str, object]:
-        with db.read() as tx:
+        with db.glance() as tx:
             return availability.month(tx, year, month)
 
     shown = call()["days"]

@@ -6,7 +6,9 @@ session arrives. Baseline: the same N clients on ``bench/bare_broadcast.py``; th
 sends a frame of the same size (a copy of a real push) and the bare server broadcasts it.
 Both are timed from the driver's send to each arrival; the p99 is over all arrivals. The
 project's time so includes the write that makes the change; that call's own time (request to
-reply) is reported beside it.
+reply) is reported beside it, and so is the p99 from each change's ``at`` (stamped when the
+write appended it, before its commit; same machine, same clock) to its arrival: the commit
+and the fan-out without the rest of the write.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +29,16 @@ import psycopg
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.server_harness import STAFF, psycopg_url
+from core.infra.db import Database
+from core.models import CourseSession
+from core.seats import holds
 from tests.server_support import peer
 
 ARRIVAL_TIMEOUT = 30.0
 CONNECTING_AT_ONCE = 50
+# Subscribers come from several loopback addresses, as desks do from several machines: the
+# server admits at most 256 connections from one address.
+PER_ADDRESS = 200
 
 
 class Subscriber:
@@ -38,6 +47,7 @@ class Subscriber:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self.arrived: dict[str, float] = {}
+        self.after_append: dict[str, float] = {}  # ms from the change's ``at`` to arrival
         self.seqs: list[int] = []
         self.last_frame = ""
         self.reader = asyncio.create_task(self._read())
@@ -45,11 +55,14 @@ class Subscriber:
     async def _read(self) -> None:
         async for frame in self.ws:
             at = time.perf_counter()
+            wall = time.time()
             message = json.loads(frame)
             if message.get("method") != "changes.push":
                 continue
             for change in message["params"]["changes"]:
                 self.arrived.setdefault(change["id"], at)
+                appended = datetime.fromisoformat(change["at"]).timestamp()
+                self.after_append.setdefault(change["id"], (wall - appended) * 1000)
                 self.seqs.append(change["seq"])
             self.last_frame = str(frame)
 
@@ -71,15 +84,20 @@ async def subscribers(
     gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
     sockets: list[ClientConnection] = []
 
-    async def one() -> Subscriber:
+    async def one(n: int) -> Subscriber:
         async with gate:
-            ws = await connect(url, open_timeout=ARRIVAL_TIMEOUT, max_size=None)
+            ws = await connect(
+                url,
+                open_timeout=ARRIVAL_TIMEOUT,
+                max_size=None,
+                local_addr=(f"127.0.0.{2 + n // PER_ADDRESS}", 0),
+            )
             sockets.append(ws)
             await setup(ws)
             return Subscriber(ws)
 
     try:
-        yield list(await asyncio.gather(*(one() for _ in range(count))))
+        yield list(await asyncio.gather(*(one(n) for n in range(count))))
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
@@ -103,12 +121,25 @@ def feed_head(db_url: str) -> int:
     return int(row[0])
 
 
+def warm(db: Database, session_ids: list[int], count: int) -> None:
+    """Make the server busy first: ``count`` real session changes (each session's seats
+    republished), written from here in transactions of 100, which the server reads from
+    the feed as it would another process's."""
+    for first in range(0, count, 100):
+        with db.write() as tx:
+            for n in range(first, min(first + 100, count)):
+                session = tx.get(CourseSession, session_ids[n % len(session_ids)])
+                assert session is not None
+                holds.publish_session(tx, session)
+
+
 class Result:
     """p99 per round, pushes that never arrived, and a frame the baseline can copy."""
 
     def __init__(self) -> None:
         self.p99s: list[float] = []
         self.writes: list[float] = []  # ms for the call that makes each change (project)
+        self.after_append: list[float] = []  # p99 per round from each change's append
         self.lost = 0
         self.out_of_order = 0
         self.frame = ""
@@ -129,6 +160,7 @@ async def project(
         async with subscribers(count, url, setup) as subs:
             for round_sessions in sessions:
                 samples: list[float] = []
+                since_append: list[float] = []
                 for sid in round_sessions:
                     sent = time.perf_counter()
                     await driver.call("holds.create", {"session_id": sid, "seats": 1})
@@ -136,7 +168,11 @@ async def project(
                     got = await _arrivals(subs, str(sid), sent)
                     result.lost += count - len(got)
                     samples += got
+                    since_append += [
+                        s.after_append[str(sid)] for s in subs if str(sid) in s.arrived
+                    ]
                 result.p99s.append(p99(samples))
+                result.after_append.append(p99(since_append))
             result.out_of_order += sum(s.seqs != sorted(set(s.seqs)) for s in subs)
             result.frame = subs[0].last_frame
 

@@ -108,6 +108,7 @@ def _seed(db: Database, count: int) -> list[int]:
         catalogue.install(tx, catalogue.default_catalogue())
         auth.add_user(tx, STAFF, "Bench Reception", "reception", PASSWORD)
         # requalification courses need a certificate on record: not what this bench measures
+        # Requalification courses need a certificate on record; the bench books full courses.
         courses = list(tx.scalars(select(Course.id).where(Course.requalifies_id.is_(None))))
         venues = list(tx.scalars(select(Venue.id)))
         first = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)

@@ -1,7 +1,7 @@
-"""The session list: one table model, a filtering proxy, and the filter bar above it.
+"""The session list: a table model that filters and sorts, its proxy, and the filter bar.
 
 Date range goes to the service (``sessions.list``); course, venue and the debounced keyword
-search filter the loaded rows in the proxy, so typing stays instant with 10,000 sessions.
+search filter the loaded rows in the model, so typing stays instant with 10,000 sessions.
 Change-feed session payloads update single rows in place.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import (
     QDate,
+    QIdentityProxyModel,
     QModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -65,36 +65,89 @@ def day_of(edit: QDateEdit) -> date:
 
 
 class SessionTableModel(HeadedTableModel):
-    """Sessions, one row each, kept in the order the list is sorted in.
+    """Sessions, one row each: every loaded one (``loaded``) and those the filters let
+    through (``rows``, what views show), both in the order the list is sorted in.
 
-    Sorting happens here, in Python on each row's sort key (``sort``), not in a proxy, which
-    would call ``data()`` for both sides of every comparison: 10,000 rows sort at once.
+    Sorting and filtering happen here, in Python on each row's sort key and search text,
+    not in a ``QSortFilterProxyModel``, which calls back into Python for every row (its
+    filter, or ``data()`` for both sides of every comparison) each time the order changes:
+    10,000 rows sort and filter at once.
     """
 
     COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.loaded: list[SessionRow] = []
         self.rows: list[SessionRow] = []
-        self._row_of: dict[int, int] = {}
+        self._row_index: dict[int, int] | None = None  # session id -> place in rows
+        self._loaded_index: dict[int, int] | None = None  # session id -> place in loaded
         self._order: tuple[int, Qt.SortOrder] | None = None
+        self._loaded_in_order = True  # False: loaded is sorted when next needed
+        self.course: str | None = None
+        self.venue: str | None = None
+        self.words: list[str] = []
+
+    @property
+    def total(self) -> int:
+        """How many sessions are loaded, shown or not."""
+        return len(self.loaded)
 
     def set_sessions(self, sessions: list[dict[str, Any]]) -> None:
         self.beginResetModel()
-        self.rows = self._sorted([SessionRow.from_json(s) for s in sessions])
-        self._index_rows()
+        self.loaded = self._sorted([SessionRow.from_json(s) for s in sessions])
+        self._loaded_index = None
+        self.rows = self._shown()
+        self._row_index = None
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Reorder the rows by ``column`` (kept for later loads and new rows)."""
         self._order = (column, order)
+        self._loaded_in_order = False
+        # Sorting keeps which rows pass the filters: the shown ones are sorted as they are.
+        self._relayout(self._sorted(self.rows) if self._filtering() else self._shown())
+
+    def set_filters(self, course: str | None, venue: str | None, search: str) -> None:
+        """Show only sessions of ``course`` at ``venue`` whose text has every word of
+        ``search`` (None and "" let everything through)."""
+        self.course, self.venue = course, venue
+        self.words = search.casefold().split()
+        self._relayout(self._shown())
+
+    def _shows(self, s: SessionRow) -> bool:
+        if self.course and s.course != self.course:
+            return False
+        if self.venue and s.venue != self.venue:
+            return False
+        return all(w in s.search_text for w in self.words)
+
+    def _filtering(self) -> bool:
+        return bool(self.course or self.venue or self.words)
+
+    def _shown(self) -> list[SessionRow]:
+        if not self._loaded_in_order:
+            self.loaded = self._sorted(self.loaded)
+            self._loaded_index = None
+            self._loaded_in_order = True
+        if not self._filtering():
+            return list(self.loaded)
+        return [s for s in self.loaded if self._shows(s)]
+
+    def _relayout(self, rows: list[SessionRow]) -> None:
+        """Show ``rows``; selections and the current row stay on their sessions (or go,
+        when a filter hides them)."""
         self.layoutAboutToBeChanged.emit()
-        before = list(self.rows)
-        self.rows = self._sorted(self.rows)
-        self._index_rows()
-        moved = [self._row_of[r.id] for r in before]
         old = self.persistentIndexList()
-        self.changePersistentIndexList(old, [self.index(moved[i.row()], i.column()) for i in old])
+        ids = [self.rows[i.row()].id for i in old]
+        self.rows = rows
+        self._row_index = None
+        row_of = self._row_of() if old else {}
+        new = [
+            self.index(row_of[sid], i.column()) if sid in row_of else QModelIndex()
+            for sid, i in zip(ids, old, strict=True)
+        ]
+        self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 
     def _sorted(self, rows: list[SessionRow]) -> list[SessionRow]:
@@ -104,27 +157,37 @@ class SessionTableModel(HeadedTableModel):
         key = SORT_KEYS[column]
         return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
-    def _index_rows(self) -> None:
-        self._row_of = {r.id: i for i, r in enumerate(self.rows)}
+    def _row_of(self) -> dict[int, int]:
+        if self._row_index is None:
+            self._row_index = {r.id: i for i, r in enumerate(self.rows)}
+        return self._row_index
+
+    def _loaded_at(self) -> dict[int, int]:
+        if self._loaded_index is None:
+            self._loaded_index = {r.id: i for i, r in enumerate(self.loaded)}
+        return self._loaded_index
 
     def update_session(self, data: dict[str, Any]) -> bool:
-        """Replace one session's row from a change payload; False if it is not listed."""
-        row = self._row_of.get(int(data["id"]))
-        if row is None:
+        """Replace one session's row from a change payload; False if it is not loaded."""
+        at = self._loaded_at().get(int(data["id"]))
+        if at is None:
             return False
-        self.rows[row] = SessionRow.from_json(data)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        new = SessionRow.from_json(data)
+        self.loaded[at] = new
+        row = self._row_of().get(new.id)
+        if (row is not None) != self._shows(new):
+            self._relayout(self._shown())  # its new text passes or fails the search
+        elif row is not None:
+            self.rows[row] = new
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
     def add_session(self, data: dict[str, Any]) -> None:
-        """A session that was not listed (newly scheduled elsewhere) joins the table."""
-        row = len(self.rows)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.append(SessionRow.from_json(data))
-        self._row_of[self.rows[row].id] = row
-        self.endInsertRows()
-        if self._order is not None:
-            self.sort(*self._order)  # into its place
+        """A session that was not listed (newly scheduled elsewhere) joins the table, in
+        its place."""
+        self.loaded = self._sorted([*self.loaded, SessionRow.from_json(data)])
+        self._loaded_index = None
+        self._relayout(self._shown())
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -159,36 +222,24 @@ class SessionTableModel(HeadedTableModel):
         return None
 
 
-class SessionFilterProxy(QSortFilterProxyModel):
-    """Course, venue and keyword filters over the loaded sessions; sorting is passed on to
-    the ``SessionTableModel`` underneath."""
+class SessionFilterProxy(QIdentityProxyModel):
+    """What a session table's view shows: filters and sorting are passed on to the
+    ``SessionTableModel`` underneath, which does both."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.course: str | None = None
-        self.venue: str | None = None
-        self.words: list[str] = []
-
-    def set_filters(self, course: str | None, venue: str | None, search: str) -> None:
-        self.beginFilterChange()
-        self.course, self.venue = course, venue
-        self.words = search.casefold().split()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def _sessions(self) -> SessionTableModel:
         model = self.sourceModel()
         assert isinstance(model, SessionTableModel)
-        model.sort(column, order)
+        return model
 
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
-        if not (self.course or self.venue or self.words):
-            return True
-        s = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
-        if self.course and s.course != self.course:
-            return False
-        if self.venue and s.venue != self.venue:
-            return False
-        return all(w in s.search_text for w in self.words)
+    @property
+    def words(self) -> list[str]:
+        return self._sessions().words
+
+    def set_filters(self, course: str | None, venue: str | None, search: str) -> None:
+        self._sessions().set_filters(course, venue, search)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sessions().sort(column, order)
 
 
 class SessionListView(QWidget):
@@ -320,7 +371,7 @@ class SessionListView(QWidget):
         self._show_count()
 
     def _show_count(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.proxy.rowCount(), self.model.total
         self.count.setText(
             f"{shown} session{'s' if shown != 1 else ''}"
             + (f" (of {total} in these dates)" if shown != total else "")

@@ -41,6 +41,7 @@ class ServerOptions:
     limits: Limits = field(default_factory=Limits)
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
     poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
+    feed_memory: int = 2000  # recent changes kept in memory for subscribers catching up
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
     address_connections: int = 256  # open connections of any kind per network address
@@ -56,7 +57,9 @@ class SyncServer:
         self.options = options or ServerOptions()
         self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
-        self.feed = Feed(db, poll_interval=self.options.poll_interval)
+        self.feed = Feed(
+            db, poll_interval=self.options.poll_interval, keep=self.options.feed_memory
+        )
         self.sign_ins = SignIns(db)
         self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()

@@ -110,6 +110,7 @@ class Connection:
         self._subscribe_from: int | None = None
         self._closing = False
         self._gone = False
+        self._writing = False  # the write loop is sending a frame
         self._close_task: asyncio.Task[None] | None = None
 
     @property
@@ -267,22 +268,40 @@ class Connection:
         self._subscribe_from = None
         if self._subscription is not None:
             self._subscription.cancel()
-        self._subscription = self.feed.subscribe(after_seq, lambda: self.actor, self.push)
+        self._subscription = self.feed.subscribe(after_seq, self)
 
-    async def push(self, message: dict[str, Any]) -> bool:
-        sent = await self.send(message)
+    async def push(self, frame: str) -> bool:
+        """Queue an encoded ``changes.push`` frame (a subscription catching up)."""
+        sent = await self._enqueue(frame)
         if sent:
-            self.metrics.pushes += 1
+            self.pushed()
         return sent
+
+    def pushed(self) -> None:
+        self.metrics.pushes += 1
+
+    def direct(self) -> ServerConnection | None:
+        """The socket, when a frame written to it now goes out after everything queued
+        before it (the queue is empty and nothing is being written) and the client is
+        reading (its unsent bytes are within the transport's limit). A client that stops
+        reading drops out of the broadcast, its pushes queue up, and it is hung up on
+        once the queue stays full."""
+        if self._closing or self._gone or self._writing or not self._queue.empty():
+            return None
+        transport = self.ws.transport
+        if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+            return None
+        return self.ws
 
     async def send(self, message: Any) -> bool:
         """Queue a message; a queue that stays full means the client stopped reading."""
+        return await self._enqueue(jsonrpc.encode(message))
+
+    async def _enqueue(self, frame: str) -> bool:
         if self._closing or self._gone:
             return False
         try:
-            await asyncio.wait_for(
-                self._queue.put(jsonrpc.encode(message)), self.limits.send_timeout
-            )
+            await asyncio.wait_for(self._queue.put(frame), self.limits.send_timeout)
         except TimeoutError:
             self.hang_up("too slow: messages were not read")
             return False
@@ -306,7 +325,10 @@ class Connection:
     async def _write_loop(self) -> None:
         try:
             while True:
-                await self.ws.send(await self._queue.get())
+                frame = await self._queue.get()
+                self._writing = True
+                await self.ws.send(frame)
+                self._writing = False
         except ConnectionClosed:
             pass
 

@@ -1,11 +1,15 @@
-"""The change feed, pushed: one reader per process, one pump per subscribed connection.
+"""The change feed, pushed: one reader per process, one broadcast per change and audience.
 
 The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NOTIFY from
 another process, or a slow poll as a safety net), reads the new rows by sequence number and
-keeps the most recent ones in memory. Each ``Subscription`` walks from its own cursor:
-first what its client missed (from memory, or from the database when it is further
-behind), then every new change, in order, with no gaps and no repeats. Other parts of the
-server can ``follow`` the feed too (ended sign-ins travel on it).
+keeps the most recent ones in memory. Each new page is encoded once per audience (staff, the
+website: see ``core.api.changes.audience``) and written with one ``websockets.broadcast`` to
+every subscriber that is up to date and has nothing else waiting to be sent. A subscriber
+that is behind (it subscribed from an older change, was signed out, or its client reads
+slowly) catches up on its own from its cursor through its connection's send queue, from
+memory or the database, then rejoins the broadcast; either way in order, with no gaps and
+no repeats. Other parts of the server can ``follow`` the feed too (ended sign-ins travel
+on it).
 """
 
 from __future__ import annotations
@@ -13,17 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Any
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import psycopg
+from websockets.asyncio.server import ServerConnection, broadcast
 
-from core.api.changes import visible
+from core.api.changes import audience, shown_to
 from core.infra.actor import Actor
 from core.infra.db import Database
 from core.journal import changes
-from server.jsonrpc import notification
+from server.jsonrpc import encode, notification
 
 log = logging.getLogger(__name__)
 PAGE = 200
@@ -31,15 +36,44 @@ PUSH_METHOD = "changes.push"
 Message = dict[str, Any]
 
 
+class Subscriber(Protocol):
+    """What the feed needs of a subscribed connection."""
+
+    @property
+    def actor(self) -> Actor | None:
+        """Who it is now; None pauses its pushes (signed out, or its token expired)."""
+
+    async def push(self, frame: str) -> bool:
+        """Queue ``frame`` behind whatever else it is sent; False once it is gone."""
+
+    def direct(self) -> ServerConnection | None:
+        """Its socket when a frame written to it now arrives in order and on time: nothing
+        queued before it, its client keeping up. None otherwise."""
+
+    def pushed(self) -> None:
+        """Count one push written to it directly."""
+
+
+def page_frame(page: list[Message], audience_: str) -> str | None:
+    """The ``changes.push`` frame for ``page`` as ``audience_`` sees it, or None when none
+    of it is theirs to see."""
+    shown = [m for m in (shown_to(msg, audience_) for msg in page) if m is not None]
+    if not shown:
+        return None
+    return encode(notification(PUSH_METHOD, {"changes": shown, "last_seq": page[-1]["seq"]}))
+
+
 class Feed:
-    """Follows the database's change feed and wakes subscriptions when it grows."""
+    """Follows the database's change feed: each new page is broadcast to the subscriptions
+    that are up to date; the others are woken to catch up."""
 
     def __init__(self, db: Database, *, poll_interval: float = 2.0, keep: int = 2000) -> None:
         self.db = db
         self.head = 0
         self._poll_interval = poll_interval
         self._keep = keep
-        self._recent: deque[Message] = deque()
+        self._recent: list[Message] = []
+        self._seqs: list[int] = []  # each of _recent's seq, for bisecting
         self._floor = 0  # every change with floor < seq <= head is in _recent
         self._wake = asyncio.Event()
         self._subscriptions: set[Subscription] = set()
@@ -73,18 +107,28 @@ class Feed:
         self._followers.append(follower)
 
     def _read_head(self) -> int:
-        with self.db.read() as tx:
+        with self.db.glance() as tx:
             return changes.last_seq(tx)
 
     def _read(self, after_seq: int, limit: int) -> list[Message]:
-        with self.db.read() as tx:
+        with self.db.glance() as tx:
             return [changes.as_message(c) for c in changes.since(tx, after_seq, limit)]
 
     async def after(self, cursor: int, limit: int = PAGE) -> list[Message]:
         """Up to ``limit`` changes after ``cursor``: from memory when it reaches that far."""
         if cursor >= self._floor:
-            return [m for m in self._recent if m["seq"] > cursor][:limit]
+            start = bisect_right(self._seqs, cursor)
+            return self._recent[start : start + limit]
         return await asyncio.to_thread(self._read, cursor, limit)
+
+    def _remember(self, rows: list[Message]) -> None:
+        """Keep ``rows``; past twice ``keep``, forget all but the newest ``keep``."""
+        self._recent += rows
+        self._seqs += [m["seq"] for m in rows]
+        if len(self._recent) > 2 * self._keep:
+            drop = len(self._recent) - self._keep
+            self._floor = self._seqs[drop - 1]
+            del self._recent[:drop], self._seqs[:drop]
 
     async def _pump(self) -> None:
         while True:
@@ -102,16 +146,34 @@ class Feed:
             rows = await asyncio.to_thread(self._read, self.head, PAGE)
             if not rows:
                 return
-            self._recent.extend(rows)
+            before = self.head
+            self._remember(rows)
             self.head = rows[-1]["seq"]
-            while len(self._recent) > self._keep:
-                self._floor = self._recent.popleft()["seq"]
-            for sub in self._subscriptions:
-                sub.wake()
-            for follower in self._followers:
+            for follower in self._followers:  # sign-ins that ended are over before the push
                 follower(rows)
+            self._fan_out(before, rows)
             if len(rows) < PAGE:
                 return
+
+    def _fan_out(self, before: int, page: list[Message]) -> None:
+        """Broadcast ``page`` (the changes after ``before``) to each up-to-date subscriber,
+        one frame per audience; wake the others to catch up on their own."""
+        groups: dict[str, list[tuple[Subscription, ServerConnection]]] = {}
+        for sub in self._subscriptions:
+            joined = sub.joins_broadcast(before)
+            if joined is None:
+                sub.wake()
+                continue
+            actor, socket = joined
+            groups.setdefault(audience(actor), []).append((sub, socket))
+            sub.cursor = self.head
+        for audience_, members in groups.items():
+            frame = page_frame(page, audience_)
+            if frame is None:
+                continue
+            broadcast([socket for _sub, socket in members], frame)
+            for sub, _socket in members:
+                sub.subscriber.pushed()
 
     async def _poll(self) -> None:
         """A safety net for changes nobody told us about (e.g. another process on SQLite)."""
@@ -137,13 +199,8 @@ class Feed:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
 
-    def subscribe(
-        self,
-        after_seq: int,
-        actor: Callable[[], Actor | None],
-        push: Callable[[Message], Awaitable[bool]],
-    ) -> Subscription:
-        sub = Subscription(self, after_seq, actor, push)
+    def subscribe(self, after_seq: int, subscriber: Subscriber) -> Subscription:
+        sub = Subscription(self, after_seq, subscriber)
         self._subscriptions.add(sub)
         sub.start()
         return sub
@@ -153,20 +210,15 @@ class Feed:
 
 
 class Subscription:
-    """One connection's place in the feed; pushes ``changes.push`` notifications."""
+    """One connection's place in the feed: in the broadcast while up to date, otherwise
+    catching up on its own through the connection's send queue."""
 
-    def __init__(
-        self,
-        feed: Feed,
-        cursor: int,
-        actor: Callable[[], Actor | None],
-        push: Callable[[Message], Awaitable[bool]],
-    ) -> None:
+    def __init__(self, feed: Feed, cursor: int, subscriber: Subscriber) -> None:
         self.feed = feed
         self.cursor = cursor
-        self._actor = actor
-        self._push = push
+        self.subscriber = subscriber
         self._wake = asyncio.Event()
+        self._catching_up = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -181,12 +233,29 @@ class Subscription:
         if self._task is not None:
             self._task.cancel()
 
+    def joins_broadcast(self, before: int) -> tuple[Actor, ServerConnection] | None:
+        """Who it is and its socket, when the changes after ``before`` may be written to it
+        straight away: it has everything up to ``before``, is signed in, and nothing of
+        its own is waiting to be sent."""
+        if self._catching_up or self.cursor != before:
+            return None
+        actor = self.subscriber.actor
+        socket = self.subscriber.direct()
+        if actor is None or socket is None:
+            return None
+        return actor, socket
+
     async def _run(self) -> None:
         try:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                if not await self._deliver():
+                self._catching_up = True
+                try:
+                    delivered = await self._deliver()
+                finally:
+                    self._catching_up = False
+                if not delivered:
                     return
         finally:
             self.feed.forget(self)
@@ -194,17 +263,14 @@ class Subscription:
     async def _deliver(self) -> bool:
         """Push everything up to the feed's head; False once the connection is gone."""
         while self.cursor < self.feed.head:
-            actor = self._actor()
+            actor = self.subscriber.actor
             if actor is None:
                 return True  # signed out or token expired: paused, resumes on sign-in
             page = await self.feed.after(self.cursor)
             if not page:
                 return True
-            shown = [m for m in (visible(msg, actor) for msg in page) if m is not None]
-            last = page[-1]["seq"]
-            if shown:
-                message = notification(PUSH_METHOD, {"changes": shown, "last_seq": last})
-                if not await self._push(message):
-                    return False
-            self.cursor = last
+            frame = page_frame(page, audience(actor))
+            if frame is not None and not await self.subscriber.push(frame):
+                return False
+            self.cursor = page[-1]["seq"]
         return True

@@ -61,6 +61,7 @@ class Peer:
         self.pushes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.changes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.notes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # other notifications
+        self.push_frames: list[str] = []  # each ``changes.push`` exactly as it arrived
         self.replies: dict[Any, asyncio.Future[Any]] = {}
         self.reader = asyncio.create_task(self._read())
 
@@ -71,6 +72,7 @@ class Peer:
                 if message["method"] != "changes.push":
                     await self.notes.put(message)
                     continue
+                self.push_frames.append(str(frame))
                 await self.pushes.put(message)
                 for change in message["params"]["changes"]:
                     await self.changes.put(change)

@@ -33,18 +33,33 @@ class SubscribeParams(Params):
     after_seq: int = Field(default=0, ge=0, le=LAST_SEQ)
 
 
-def visible(message: dict[str, Any], actor: Actor | None) -> dict[str, Any] | None:
-    """One feed message as ``actor`` may see it, or None when it is not theirs to see.
+STAFF = "staff"
+WEBSITE = "website"
+
+
+def audience(actor: Actor | None) -> str:
+    """Which view of the feed ``actor`` is shown: every caller in one audience sees the
+    same changes, byte for byte, so a push is encoded once per audience."""
+    return WEBSITE if public.is_website(actor) else STAFF
+
+
+def shown_to(message: dict[str, Any], audience_: str) -> dict[str, Any] | None:
+    """One feed message as ``audience_`` sees it, or None when it is not theirs to see.
     Ended sign-ins are for the servers only."""
     if message["kind"] == signins.KIND:
         return None
-    if not public.is_website(actor):
+    if audience_ != WEBSITE:
         return message
     if message["kind"] != "session":
         return None
     data = public.session(message["data"])
     data["intents"] = public.intents(data.get("intents", []))
     return message | {"data": data}
+
+
+def visible(message: dict[str, Any], actor: Actor | None) -> dict[str, Any] | None:
+    """One feed message as ``actor`` may see it (see ``shown_to``)."""
+    return shown_to(message, audience(actor))
 
 
 def _within_feed(tx: Session, after_seq: int) -> int:

@@ -61,5 +61,5 @@ def get(call: Call, params: GetParams) -> dict[str, Any]:
 @method("sessions.month", roles=STAFF_OR_WEBSITE, params=MonthParams, result=Month)
 def month(call: Call, params: MonthParams) -> dict[str, Any]:
     flt = availability.SessionFilter(course=params.course, venue=params.venue, search=params.search)
-    with call.db.read() as tx:
+    with call.db.glance() as tx:
         return availability.month(tx, params.year, params.month, flt)

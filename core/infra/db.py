@@ -110,6 +110,11 @@ class Database:
         self.settings = settings
         self.engine = engine
         self._writer = engine.execution_options(rft_write=True)
+        self._glancer = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.dialect == "postgresql"
+            else engine
+        )
         self._listeners: list[ChangeListener] = []
 
     @property
@@ -123,6 +128,16 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.info[SETTINGS] = self.settings
+            yield session
+
+    @contextmanager
+    def glance(self) -> Iterator[Session]:
+        """A read whose statements each see what is committed when they run, with no
+        transaction around them: on PostgreSQL no ``BEGIN`` or ``COMMIT`` round trip, so
+        a one-query read (the month view, the change feed) costs one round trip. Use
+        ``read`` when several statements must agree."""
+        with Session(self._glancer, expire_on_commit=False) as session:
             session.info[SETTINGS] = self.settings
             yield session
 

@@ -139,7 +139,7 @@ class SessionStep(QWidget):
         """The next sessions of the same course with ``seats`` free."""
         return [
             s
-            for s in sorted(self.model.rows, key=lambda r: r.start)
+            for s in sorted(self.model.loaded, key=lambda r: r.start)
             if s.course == after.course
             and s.id != after.id
             and s.free >= seats

@@ -26,12 +26,13 @@ from core.staff.auth import Identity, signing_secret
 from server import http
 from server.connection import CLOSE_POLICY, Connection, Limits
 from server.feed import Feed
+from server.lanes import Lanes
 from server.metrics import Metrics
 from server.signins import SignIns
 from server.static import StaticSite
 
 log = logging.getLogger(__name__)
-DB_THREADS = 16  # handlers run here, off the event loop (PostgreSQL pool: 10 + 10 overflow)
+DB_THREADS = 4  # the feed, sign-ins and health checks (handlers: server.lanes); pool 10 + 10
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ServerOptions:
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
     address_connections: int = 256  # open connections of any kind per network address
+    staff_threads: int = 6  # handler threads for staff calls (server.lanes)
+    public_threads: int = 10  # and for the website's; together within the database pool
 
 
 class SyncServer:
@@ -61,6 +64,7 @@ class SyncServer:
             db, poll_interval=self.options.poll_interval, keep=self.options.feed_memory
         )
         self.sign_ins = SignIns(db)
+        self.lanes = Lanes(self.options.staff_threads, self.options.public_threads)
         self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()
         self.site = StaticSite()
@@ -118,6 +122,7 @@ class SyncServer:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.feed.stop()
+        self.lanes.close()
         if self.workers is not None:
             await asyncio.to_thread(self.workers.stop)
 
@@ -128,7 +133,7 @@ class SyncServer:
             return
         self.metrics.open_connections += 1
         connection = Connection(
-            ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins
+            ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins, self.lanes
         )
         address = _address(ws)
         if visitor:

@@ -32,6 +32,7 @@ from core.staff import signins
 from core.staff.auth import Identity
 from server import jsonrpc
 from server.feed import Feed, Subscription
+from server.lanes import Lanes
 from server.metrics import Metrics
 from server.signins import SignIns
 
@@ -86,8 +87,10 @@ class Connection:
         metrics: Metrics,
         limits: Limits,
         sign_ins: SignIns,
+        lanes: Lanes,
     ) -> None:
         self.ws = ws
+        self.lanes = lanes
         self.db = db
         self.feed = feed
         self.sign_ins = sign_ins
@@ -203,7 +206,7 @@ class Connection:
     async def _call(self, request: jsonrpc.Request) -> Any:
         call = Call(self.db, await self._live_actor(request.method), self.id)
         try:
-            value = await asyncio.to_thread(dispatch, call, request.method, request.params)
+            value = await self.lanes.run(call.actor, dispatch, call, request.method, request.params)
         except Unauthenticated as exc:
             if request.method == "auth.login" and exc.code == Unauthenticated.code:
                 self._failed_logins += 1

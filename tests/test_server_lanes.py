@@ -34,19 +34,22 @@ def test_a_staff_call_is_answered_while_every_website_worker_is_busy(
     monkeypatch.setitem(METHODS, "sessions.list", busy)
 
     async def scenario() -> None:
-        async with running_server(sqlite_db, public_threads=2) as server:
-            async with peer(server.url) as site, peer(server.url) as reception:
-                await site.call("auth.authenticate", {"api_key": key})
-                await reception.login(desk)
-                reads = [asyncio.create_task(site.call("sessions.list")) for _ in range(3)]
-                await asyncio.sleep(0)  # the website's reads are sent first
-                try:
-                    listed = await reception.call("sessions.list")
-                    assert listed and not any(r.done() for r in reads), [
-                        r.exception() or r.result() for r in reads if r.done()
-                    ]
-                finally:
-                    release.set()
-                assert all(await asyncio.gather(*reads))
+        async with (
+            running_server(sqlite_db, public_threads=2) as server,
+            peer(server.url) as site,
+            peer(server.url) as reception,
+        ):
+            await site.call("auth.authenticate", {"api_key": key})
+            await reception.login(desk)
+            reads = [asyncio.create_task(site.call("sessions.list")) for _ in range(3)]
+            await asyncio.sleep(0)  # the website's reads are sent first
+            try:
+                listed = await reception.call("sessions.list")
+                assert listed and not any(r.done() for r in reads), [
+                    r.exception() or r.result() for r in reads if r.done()
+                ]
+            finally:
+                release.set()
+            assert all(await asyncio.gather(*reads))
 
     asyncio.run(scenario())

@@ -7,6 +7,7 @@ import html
 from datetime import datetime
 from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Session
 from core.infra.clock import today_london, uk_date, uk_datetime
 from core.infra.money import gbp
 from core.models.statuses import BookingStatus, SessionStatus
@@ -31,10 +34,10 @@ from desktop import layouts
 from desktop.backend import RESEND, Backend
 from desktop.customer_dialog import CustomerDialog
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.session_data import SessionRow, session_list
+from desktop.session_data import SessionRow
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.take_payment import TakePaymentDialog
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, BackendOp, plain_message
 from desktop.wording import plural
 
 COLUMNS = ("Reference", "Customer", "Found by", "Course", "Date", "Seats", "Total", "Status")
@@ -155,18 +158,20 @@ class TransferDialog(QDialog):
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.resize(900, 420)
-        params = {"course": booking["session"]["course"], "date_from": today_london().isoformat()}
-        BackendOp(self, backend, "sessions.list", params).success(self._loaded).failure(
+        params = sessions_api.ListParams(
+            course=booking["session"]["course"], date_from=today_london()
+        )
+        ApiOp(self, backend, sessions_api.list_, params).success(self._loaded).failure(
             lambda e: self.note.setText(plain_message(e))
         ).run()
 
-    def _loaded(self, result: Any) -> None:
+    def _loaded(self, result: RootModel[list[Session]]) -> None:
         seats = self.booking["seats"]
         here = self.booking["session"]["id"]
         rows = [
-            s
-            for s in session_list(result)
-            if s["id"] != here and s["status"] != SessionStatus.CANCELLED and s["free"] >= seats
+            SessionRow.of(s)
+            for s in result.root
+            if s.id != here and s.status != SessionStatus.CANCELLED and s.free >= seats
         ]
         self.model.set_sessions(rows)
         self.note.setText(f"{len(rows)} dates with {seats} free seats or more.")

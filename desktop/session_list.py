@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
@@ -31,15 +32,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Session
 from core.infra.clock import today_london
 from core.models.statuses import SessionStatus
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.session_data import SessionRow, session_change, session_list
+from desktop.session_data import SessionRow, session_change
 from desktop.style_sheet import colour, course_colour
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.uk_dates import date_edit
 
 SEARCH_DEBOUNCE_MS = 300
@@ -79,9 +82,9 @@ class SessionTableModel(HeadedTableModel):
         self._row_of: dict[int, int] = {}
         self._order: tuple[int, Qt.SortOrder] | None = None
 
-    def set_sessions(self, sessions: list[dict[str, Any]]) -> None:
+    def set_sessions(self, rows: list[SessionRow]) -> None:
         self.beginResetModel()
-        self.rows = self._sorted([SessionRow.from_json(s) for s in sessions])
+        self.rows = self._sorted(rows)
         self._index_rows()
         self.endResetModel()
 
@@ -107,20 +110,20 @@ class SessionTableModel(HeadedTableModel):
     def _index_rows(self) -> None:
         self._row_of = {r.id: i for i, r in enumerate(self.rows)}
 
-    def update_session(self, data: dict[str, Any]) -> bool:
-        """Replace one session's row from a change payload; False if it is not listed."""
-        row = self._row_of.get(int(data["id"]))
+    def update_session(self, session: SessionRow) -> bool:
+        """Replace one session's row (from a change); False if it is not listed."""
+        row = self._row_of.get(session.id)
         if row is None:
             return False
-        self.rows[row] = SessionRow.from_json(data)
+        self.rows[row] = session
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
-    def add_session(self, data: dict[str, Any]) -> None:
+    def add_session(self, session: SessionRow) -> None:
         """A session that was not listed (newly scheduled elsewhere) joins the table."""
         row = len(self.rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self.rows.append(SessionRow.from_json(data))
+        self.rows.append(session)
         self._row_of[self.rows[row].id] = row
         self.endInsertRows()
         if self._order is not None:
@@ -294,21 +297,20 @@ class SessionListView(QWidget):
             combo.blockSignals(False)
 
     # -- loading ----------------------------------------------------------------------
-    def params(self) -> dict[str, Any]:
-        return {
-            "date_from": day_of(self.date_from).isoformat(),
-            "date_to": day_of(self.date_to).isoformat(),
-        }
+    def params(self) -> sessions_api.ListParams:
+        return sessions_api.ListParams(
+            date_from=day_of(self.date_from), date_to=day_of(self.date_to)
+        )
 
     def reload(self) -> None:
         self.count.setText("Loading sessions…")
-        BackendOp(self, self.backend, "sessions.list", self.params()).success(self._loaded).failure(
+        ApiOp(self, self.backend, sessions_api.list_, self.params()).success(self._loaded).failure(
             lambda e: self.count.setText(plain_message(e))
         ).run()
 
-    def _loaded(self, result: Any) -> None:
+    def _loaded(self, result: RootModel[list[Session]]) -> None:
         first = self.model.rowCount() == 0
-        self.model.set_sessions(session_list(result))
+        self.model.set_sessions([SessionRow.of(s) for s in result.root])
         if first:
             self.table.resizeColumnsToContents()
         self._show_count()
@@ -327,12 +329,11 @@ class SessionListView(QWidget):
         )
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        data = session_change(message)
-        if data is None or self.model.update_session(data):
+        session = session_change(message)
+        if session is None or self.model.update_session(session):
             return
-        day = SessionRow.from_json(data).day
-        if day_of(self.date_from) <= day <= day_of(self.date_to):
-            self.model.add_session(data)
+        if day_of(self.date_from) <= session.day <= day_of(self.date_to):
+            self.model.add_session(session)
             self._show_count()
 
     # -- actions ----------------------------------------------------------------------

@@ -440,9 +440,9 @@ class BookingWizard(QDialog):
         self.message.setText(message)
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        data = session_change(message)
-        if data is not None:
-            self.session_step.update_session(data)
+        session = session_change(message)
+        if session is not None:
+            self.session_step.update_session(session)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress) and (

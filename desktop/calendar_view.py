@@ -319,7 +319,9 @@ class CalendarView(QWidget):
         self.day_detail.setText(session.description if session else "")
 
     def _fill_legend(self, listed: list[MonthEntry] | None = None) -> None:
-        colours = {c["id"]: (c["name"], c.get("colour")) for c in self.catalogue.courses}
+        colours: dict[str, tuple[str, str | None]] = {
+            c.id: (c.name, c.colour) for c in self.catalogue.courses
+        }
         for s in listed or []:
             if colours.get(s.course, ("", None))[1] is None:
                 colours[s.course] = (s.course_name, s.colour)

@@ -292,7 +292,7 @@ class SessionListView(QWidget):
             while combo.count() > 1:
                 combo.removeItem(1)
             for item in items:
-                combo.addItem(item["name"], item["id"])
+                combo.addItem(item.name, item.id)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.blockSignals(False)
 

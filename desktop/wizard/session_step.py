@@ -104,7 +104,7 @@ class SessionStep(QWidget):
         while self.course.count() > 1:
             self.course.removeItem(1)
         for c in self.catalogue.courses:
-            self.course.addItem(c["name"], c["id"])
+            self.course.addItem(c.name, c.id)
         self.course.setCurrentIndex(max(0, self.course.findData(chosen)))
         self.course.blockSignals(False)
 

@@ -281,7 +281,7 @@ class BookingWizard(QDialog):
         if session is not None:
             course = self.catalogue.course(session.course)
             if course is not None:
-                model.set_course(AgeLimit(course["name"], course["min_age"], session.day))
+                model.set_course(AgeLimit(course.name, course.min_age, session.day))
         if model.rowCount() == 0:
             model.add_row()
         self.attendees_step.table.setFocus()

@@ -16,6 +16,7 @@ from core.infra.db import Database
 from core.infra.errors import ValidationFailed
 from core.models import CourseSession
 from desktop.backend import LocalBackend
+from desktop.bookings_tab import BookingsTab
 from desktop.remote_backend import RemoteBackend
 from desktop.tasks import ApiOp, pool
 from desktop.wizard.pricing_panel import PricingPanel
@@ -87,4 +88,18 @@ def test_params_that_do_not_validate_are_refused_in_the_services_words(
         dispatch(Call(sqlite_db, DESK), "pricing.quote", {"session_id": session_id, "seats": 40})
     assert [str(e) for e in errors] == [str(refused.value)]
     assert str(refused.value) == "seats: type a number no more than 12."
+    assert desk.calls == 0
+
+
+def test_a_search_too_short_to_send_is_answered_on_the_desk(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    desk = CountingDesk(sqlite_db, DESK)
+    tab = BookingsTab(desk)
+    qtbot.addWidget(tab)
+    tab.search.setText("a")
+
+    tab.search_bookings()
+
+    assert tab.status.text() == "text: type at least 2 characters."
     assert desk.calls == 0

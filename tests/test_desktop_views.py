@@ -206,14 +206,14 @@ def test_bookings_tab_finds_cancels_and_moves_a_booking(
     monkeypatch.setattr(TransferDialog, "exec", choose_second)
     tab.transfer_selected()
     qtbot.waitUntil(lambda: "moved to" in tab.status.text())
-    assert tab.selected()["session"]["id"] == second
+    assert tab.selected().session.id == second
 
     tab.search.setText(other)
     tab.search_bookings()
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected()["reference"] == other)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected().reference == other)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("customer phoned", True))
     tab.cancel_selected()
-    qtbot.waitUntil(lambda: tab.selected()["status"] == "CANCELLED")
+    qtbot.waitUntil(lambda: tab.selected().status == "CANCELLED")
     assert not tab.cancel_button.isEnabled()
     assert not tab.resend_button.isEnabled()
 
@@ -240,7 +240,7 @@ def test_a_booking_booked_to_pay_later_is_paid_in_cash_at_the_desk(
     assert dialog.step.chosen_key() == "cash"
     dialog.take_button.click()
     qtbot.waitUntil(lambda: "payment recorded" in tab.status.text())
-    assert tab.selected()["due_pence"] == 0 and tab.selected()["paid_pence"] == total
+    assert tab.selected().due_pence == 0 and tab.selected().paid_pence == total
     assert "Paid in cash." in dialog.step.progress.text()
     assert "cash: " in tab.details.toPlainText() and not tab.pay_button.isEnabled()
     with sqlite_db.read() as tx:

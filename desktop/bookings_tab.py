@@ -4,9 +4,9 @@ resend the confirmation."""
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -24,6 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import bookings as bookings_api
+from core.api import desk
+from core.api import payments as payments_api
+from core.api import sessions as sessions_api
+from core.api.results.bookings import Booking, Timeline
+from core.api.results.sessions import Session
 from core.infra.clock import today_london, uk_date, uk_datetime
 from core.infra.money import gbp
 from core.models.statuses import BookingStatus, SessionStatus
@@ -31,34 +37,34 @@ from desktop import layouts
 from desktop.backend import RESEND, Backend
 from desktop.customer_dialog import CustomerDialog
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.session_data import SessionRow, session_list
+from desktop.session_data import SessionRow
 from desktop.session_list import ROW_ROLE, SessionTableModel
 from desktop.take_payment import TakePaymentDialog
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.wording import plural
 
 COLUMNS = ("Reference", "Customer", "Found by", "Course", "Date", "Seats", "Total", "Status")
-SEARCH_LIMIT = 50  # core.booking.bookings.search returns at most this many
-TIMELINE = "bookings.timeline"
+SEARCH_LIMIT = 50  # core.booking.bookings_api.search returns at most this many
+TIMELINE = desk.booking_timeline.name  # a service may lack it; checked with has_method
 
 
 class BookingsModel(HeadedTableModel):
-    """Search results: one row per booking (``bookings.search`` JSON)."""
+    """Search results: one row per booking (``bookings_api.search`` JSON)."""
 
     COLUMNS = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[Booking] = []
 
-    def set_bookings(self, bookings: list[dict[str, Any]]) -> None:
+    def set_bookings(self, bookings: list[Booking]) -> None:
         self.beginResetModel()
         self.rows = bookings
         self.endResetModel()
 
-    def replace(self, booking: dict[str, Any]) -> None:
+    def replace(self, booking: Booking) -> None:
         for i, row in enumerate(self.rows):
-            if row["reference"] == booking["reference"]:
+            if row.reference == booking.reference:
                 self.rows[i] = booking
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
@@ -70,62 +76,62 @@ class BookingsModel(HeadedTableModel):
             return b
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        session = SessionRow.from_json(b["session"])
+        session = SessionRow.of(b.session)
         return (
-            b["reference"],
-            b["customer"]["name"],
-            b.get("matched", ""),
+            b.reference,
+            b.customer.name,
+            b.matched or "",
             session.course_name,
             session.when_text,
-            str(b["seats"]),
-            gbp(b["total_pence"]),
-            b["status"].replace("_", " ").title(),
+            str(b.seats),
+            gbp(b.total_pence),
+            b.status.replace("_", " ").title(),
         )[index.column()]
 
 
-def history(timeline: dict[str, Any]) -> str:
+def history(timeline: Timeline) -> str:
     """A booking's timeline (``bookings.timeline``) as HTML, oldest first."""
     e = html.escape
     rows = "".join(
-        f"<tr><td>{uk_datetime(datetime.fromisoformat(ev['at']))}</td>"
-        f"<td><b>{e(ev['what'])}</b></td><td>{e(ev['detail'])}"
-        + (f" <i>by {e(ev['by'])}</i>" if ev["by"] else "")
+        f"<tr><td>{uk_datetime(ev.at)}</td>"
+        f"<td><b>{e(ev.what)}</b></td><td>{e(ev.detail)}"
+        + (f" <i>by {e(ev.by)}</i>" if ev.by else "")
         + "</td></tr>"
-        for ev in timeline["events"]
+        for ev in timeline.events
     )
     return f"<h3>History</h3><table cellspacing='4'>{rows}</table>"
 
 
-def describe(b: dict[str, Any]) -> str:
+def describe(b: Booking) -> str:
     """The booking as a receptionist reads it (HTML for the detail pane)."""
-    s = SessionRow.from_json(b["session"])
+    s = SessionRow.of(b.session)
     e = html.escape
     people = "".join(
-        f"<li>{e(a['name'])} · {e(a['email'])}"
-        + (f" · {e(a['phone'])}" if a.get("phone") else "")
-        + f" · born {uk_date(datetime.fromisoformat(a['date_of_birth']).date())}"
-        + (f"<br><i>{e(a['special_requirements'])}</i>" if a.get("special_requirements") else "")
+        f"<li>{e(a.name)} · {e(a.email)}"
+        + (f" · {e(a.phone)}" if a.phone else "")
+        + f" · born {uk_date(a.date_of_birth)}"
+        + (f"<br><i>{e(a.special_requirements)}</i>" if a.special_requirements else "")
         + "</li>"
-        for a in b["attendees"]
+        for a in b.attendees
     )
     paid = "".join(
-        f"<li>{e(p['method'].replace('_', ' '))}: {gbp(p['amount_pence'])} ({e(p['status'])})</li>"
-        for p in b.get("payments", [])
+        f"<li>{e(p.method.replace('_', ' '))}: {gbp(p.amount_pence)} ({e(p.status)})</li>"
+        for p in b.payments
     )
     discount = (
-        f"<tr><td>Group discount</td><td>-{gbp(b['discount_pence'])}</td></tr>"
-        if b["discount_pence"]
+        f"<tr><td>Group discount</td><td>-{gbp(b.discount_pence)}</td></tr>"
+        if b.discount_pence
         else ""
     )
     return (
-        f"<h2>{e(b['reference'])} · {e(b['status'].replace('_', ' ').title())}</h2>"
+        f"<h2>{e(b.reference)} · {e(b.status.replace('_', ' ').title())}</h2>"
         f"<p><b>{e(s.course_name)}</b><br>{e(s.venue_name)}, {s.when_text}</p>"
-        f"<p>Booked for {e(b['customer']['name'])} ({e(b['customer']['email'])})</p>"
-        f"<table><tr><td>{b['seats']} × {gbp(b['unit_price_pence'])}</td>"
-        f"<td>{gbp(b['subtotal_pence'])}</td></tr>{discount}"
-        f"<tr><td><b>Total</b></td><td><b>{gbp(b['total_pence'])}</b></td></tr>"
-        f"<tr><td>Paid</td><td>{gbp(b['paid_pence'])}</td></tr>"
-        f"<tr><td><b>Still to pay</b></td><td><b>{gbp(b['due_pence'])}</b></td></tr></table>"
+        f"<p>Booked for {e(b.customer.name)} ({e(b.customer.email)})</p>"
+        f"<table><tr><td>{b.seats} × {gbp(b.unit_price_pence)}</td>"
+        f"<td>{gbp(b.subtotal_pence)}</td></tr>{discount}"
+        f"<tr><td><b>Total</b></td><td><b>{gbp(b.total_pence)}</b></td></tr>"
+        f"<tr><td>Paid</td><td>{gbp(b.paid_pence)}</td></tr>"
+        f"<tr><td><b>Still to pay</b></td><td><b>{gbp(b.due_pence)}</b></td></tr></table>"
         f"<h3>Attendees</h3><ul>{people}</ul>"
         + (f"<h3>Payments</h3><ul>{paid}</ul>" if paid else "<p>No payment recorded yet.</p>")
     )
@@ -134,9 +140,9 @@ def describe(b: dict[str, Any]) -> str:
 class TransferDialog(QDialog):
     """Pick another date of the same course with enough free seats."""
 
-    def __init__(self, backend: Backend, booking: dict[str, Any], parent: QWidget) -> None:
+    def __init__(self, backend: Backend, booking: Booking, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Move {booking['reference']} to another date")
+        self.setWindowTitle(f"Move {booking.reference} to another date")
         self.booking = booking
         self.model = SessionTableModel(self)
         self.table = layouts.row_table(self.model)
@@ -150,23 +156,23 @@ class TransferDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Sessions of {booking['session']['course_name']} with room:"))
+        layout.addWidget(QLabel(f"Sessions of {booking.session.course_name} with room:"))
         layout.addWidget(self.table)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
         self.resize(900, 420)
-        params = {"course": booking["session"]["course"], "date_from": today_london().isoformat()}
-        BackendOp(self, backend, "sessions.list", params).success(self._loaded).failure(
+        params = sessions_api.ListParams(course=booking.session.course, date_from=today_london())
+        ApiOp(self, backend, sessions_api.list_, params).success(self._loaded).failure(
             lambda e: self.note.setText(plain_message(e))
         ).run()
 
-    def _loaded(self, result: Any) -> None:
-        seats = self.booking["seats"]
-        here = self.booking["session"]["id"]
+    def _loaded(self, result: RootModel[list[Session]]) -> None:
+        seats = self.booking.seats
+        here = self.booking.session.id
         rows = [
-            s
-            for s in session_list(result)
-            if s["id"] != here and s["status"] != SessionStatus.CANCELLED and s["free"] >= seats
+            SessionRow.of(s)
+            for s in result.root
+            if s.id != here and s.status != SessionStatus.CANCELLED and s.free >= seats
         ]
         self.model.set_sessions(rows)
         self.note.setText(f"{len(rows)} dates with {seats} free seats or more.")
@@ -250,16 +256,16 @@ class BookingsTab(QWidget):
         text = self.search.text().strip()
         self._last_query = text
         self.status.setText("Searching…")
-        BackendOp(self, self.backend, "bookings.search", {"text": text}).success(
-            self._found
-        ).failure(lambda e: self.status.setText(plain_message(e))).run()
+        ApiOp(
+            self, self.backend, bookings_api.search, lambda: bookings_api.SearchParams(text=text)
+        ).success(self._found).failure(lambda e: self.status.setText(plain_message(e))).run()
 
     def refresh(self) -> None:
         if self._last_query:
             self.search_bookings()
 
-    def _found(self, result: Any) -> None:
-        rows = result.get("bookings", []) if isinstance(result, dict) else list(result)
+    def _found(self, result: RootModel[list[Booking]]) -> None:
+        rows = result.root
         self.model.set_bookings(rows)
         if not rows:
             self.status.setText("No booking matches that.")
@@ -273,14 +279,14 @@ class BookingsTab(QWidget):
             self.table.selectRow(0)
         self._show_selected()
 
-    def selected(self) -> dict[str, Any] | None:
+    def selected(self) -> Booking | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.data(rows[0], ROW_ROLE) if rows else None
 
     def _show_selected(self) -> None:
         b = self.selected()
-        live = b is not None and b["status"] != BookingStatus.CANCELLED
-        self.pay_button.setEnabled(live and b is not None and b["due_pence"] > 0)
+        live = b is not None and b.status != BookingStatus.CANCELLED
+        self.pay_button.setEnabled(live and b is not None and b.due_pence > 0)
         self.cancel_button.setEnabled(live)
         self.transfer_button.setEnabled(live)
         self.resend_button.setEnabled(live and self.backend.has_method(RESEND))
@@ -290,12 +296,12 @@ class BookingsTab(QWidget):
         self.customer_button.setEnabled(b is not None)
         self.details.setHtml(describe(b) if b else "")
         if b is not None and self.backend.has_method(TIMELINE):
-            reference = b["reference"]
-            BackendOp(self, self.backend, TIMELINE, {"reference": reference}).success(
+            reference = bookings_api.ReferenceParams(reference=b.reference)
+            ApiOp(self, self.backend, desk.booking_timeline, reference).success(
                 lambda t: self._show_history(b, t)
             ).failure(lambda _e: None).run()
 
-    def _show_history(self, booking: dict[str, Any], timeline: Any) -> None:
+    def _show_history(self, booking: Booking, timeline: Timeline) -> None:
         if self.selected() is booking:
             self.details.setHtml(describe(booking) + history(timeline))
 
@@ -304,12 +310,12 @@ class BookingsTab(QWidget):
         if b is None:
             return
         # found by someone's email: their record (an attendee's, say); else the payer's
-        email = self._last_query if "@" in self._last_query else b["customer"]["email"]
+        email = self._last_query if "@" in self._last_query else b.customer.email
         dialog = CustomerDialog(self.backend, email, self, self.open_reference)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def _updated(self, booking: dict[str, Any], message: str) -> None:
+    def _updated(self, booking: Booking, message: str) -> None:
         self.model.replace(booking)
         self._show_selected()
         self.status.setText(message)
@@ -318,9 +324,11 @@ class BookingsTab(QWidget):
         b = self.selected()
         if b is None:
             return
-        dialog = TakePaymentDialog(self.backend, b, self)
+        dialog = TakePaymentDialog(self.backend, b.model_dump(mode="json"), self)
         dialog.paid.connect(
-            lambda fresh: self._updated(fresh, f"{fresh['reference']}: payment recorded.")
+            lambda fresh: self._updated(
+                Booking.model_validate(fresh), f"{fresh['reference']}: payment recorded."
+            )
         )
         dialog.open()
 
@@ -331,15 +339,17 @@ class BookingsTab(QWidget):
         reason, ok = QInputDialog.getText(
             self,
             "Cancel booking",
-            f"Cancel {b['reference']} for {b['customer']['name']} "
-            f"({plural(b['seats'], 'seat')})? The seats go back on sale.\n\nReason (optional):",
+            f"Cancel {b.reference} for {b.customer.name} "
+            f"({plural(b.seats, 'seat')})? The seats go back on sale.\n\nReason (optional):",
         )
         if not ok:
             return
-        params = {"reference": b["reference"], "reason": reason.strip() or None}
-        BackendOp(self, self.backend, "bookings.cancel", params).success(
-            lambda result: self._updated(result, f"{b['reference']} is cancelled.")
-        ).run()
+        ApiOp(
+            self,
+            self.backend,
+            bookings_api.cancel,
+            lambda: bookings_api.CancelParams(reference=b.reference, reason=reason.strip() or None),
+        ).success(lambda result: self._updated(result, f"{b.reference} is cancelled.")).run()
 
     def transfer_selected(self) -> None:
         b = self.selected()
@@ -350,9 +360,9 @@ class BookingsTab(QWidget):
             return
         target = dialog.chosen()
         assert target is not None
-        params = {"reference": b["reference"], "to_session_id": target.id}
-        BackendOp(self, self.backend, "bookings.transfer", params).success(
-            lambda result: self._updated(result, f"{b['reference']} moved to {target.label()}.")
+        params = bookings_api.TransferParams(reference=b.reference, to_session_id=target.id)
+        ApiOp(self, self.backend, bookings_api.transfer, params).success(
+            lambda result: self._updated(result, f"{b.reference} moved to {target.label()}.")
         ).run()
 
     def resend_selected(self) -> None:
@@ -362,7 +372,8 @@ class BookingsTab(QWidget):
 
         def sent(_result: Any) -> None:
             QMessageBox.information(
-                self, "Confirmation sent", f"The confirmation for {b['reference']} is on its way."
+                self, "Confirmation sent", f"The confirmation for {b.reference} is on its way."
             )
 
-        BackendOp(self, self.backend, RESEND, {"reference": b["reference"]}).success(sent).run()
+        reference = payments_api.ReferenceParams(reference=b.reference)
+        ApiOp(self, self.backend, payments_api.resend_confirmation, reference).success(sent).run()

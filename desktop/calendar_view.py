@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import QDate, QRect, Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import (
@@ -24,14 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Month, MonthEntry, Session
 from core.infra.clock import today_london, uk_date
 from core.models.statuses import SessionStatus
 from desktop import layouts, style_sheet
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
-from desktop.session_data import SessionRow, course_code, session_change, session_list
+from desktop.session_data import SessionRow, course_code, session_change
 from desktop.session_list import ROW_ROLE, SessionTableModel
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 
 RELOAD_DEBOUNCE_MS = 250
 DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
@@ -43,30 +46,30 @@ class MonthGrid(QCalendarWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.days: dict[str, list[dict[str, Any]]] = {}
+        self.days: dict[date, list[MonthEntry]] = {}
         self.setNavigationBarVisible(False)
         self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.setHorizontalHeaderFormat(QCalendarWidget.HorizontalHeaderFormat.ShortDayNames)
         self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.setGridVisible(True)
 
-    def set_days(self, days: dict[str, list[dict[str, Any]]]) -> None:
+    def set_days(self, days: dict[date, list[MonthEntry]]) -> None:
         self.days = days
         self.updateCells()
 
     def chips_on(self, day: date) -> list[str]:
         """What the day's cell says about each session: its course code, "(cancelled)"."""
         return [
-            course_code(s.get("course_name") or s["course"])
-            + (" (cancelled)" if s.get("status") == SessionStatus.CANCELLED else "")
-            for s in self.days.get(day.isoformat(), [])
+            course_code(s.course_name)
+            + (" (cancelled)" if s.status == SessionStatus.CANCELLED else "")
+            for s in self.days.get(day, [])
         ]
 
     @staticmethod
-    def _paint_chip(painter: QPainter, box: QRect, code: str, session: dict[str, Any]) -> None:
+    def _paint_chip(painter: QPainter, box: QRect, code: str, session: MonthEntry) -> None:
         """The course code on the course colour; a cancelled session faded and struck out."""
-        colour = style_sheet.course_colour(session.get("colour"))
-        cancelled = session.get("status") == SessionStatus.CANCELLED
+        colour = style_sheet.course_colour(session.colour)
+        cancelled = session.status == SessionStatus.CANCELLED
         if cancelled:
             colour.setAlpha(60)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -103,7 +106,7 @@ class MonthGrid(QCalendarWidget):
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
             str(day.day),
         )
-        sessions = self.days.get(day.isoformat(), []) if in_month else []
+        sessions = self.days.get(day, []) if in_month else []
         if sessions:
             self._paint_sessions(painter, rect, sessions, pad, selected)
         if day == today_london():
@@ -116,7 +119,7 @@ class MonthGrid(QCalendarWidget):
         self,
         painter: QPainter,
         rect: QRect,
-        sessions: list[dict[str, Any]],
+        sessions: list[MonthEntry],
         pad: int,
         selected: bool,
     ) -> None:
@@ -130,7 +133,7 @@ class MonthGrid(QCalendarWidget):
         bottom = rect.bottom() - pad - metrics.height()  # room for the seats line
         x = rect.left() + pad
         for shown, s in enumerate(sessions):
-            code = course_code(s.get("course_name") or s["course"])
+            code = course_code(s.course_name)
             width = metrics.horizontalAdvance(code) + 6
             if x + width > rect.right() - pad:
                 x, y = rect.left() + pad, y + height + 2
@@ -144,10 +147,10 @@ class MonthGrid(QCalendarWidget):
                 break
             self._paint_chip(painter, QRect(x, y, width, height), code, s)
             x += width + 3
-        live = [s for s in sessions if s.get("status") != SessionStatus.CANCELLED]
+        live = [s for s in sessions if s.status != SessionStatus.CANCELLED]
         if not live:
             return
-        free = sum(int(s.get("free", 0)) for s in live)
+        free = sum(s.free for s in live)
         hint = "Full" if free == 0 else f"{free} free"
         small = QFont(painter.font())
         small.setBold(False)
@@ -267,36 +270,41 @@ class CalendarView(QWidget):
         year, month = self.grid.yearShown(), self.grid.monthShown()
         self.title.setText(QDate(year, month, 1).toString("MMMM yyyy"))
         self.status.setText("Loading the month…")
-        BackendOp(self, self.backend, "sessions.month", {"year": year, "month": month}).success(
-            lambda result: self._month_loaded(year, month, result)
-        ).failure(lambda e: self.status.setText(plain_message(e))).run()
+        ApiOp(
+            self, self.backend, sessions_api.month, sessions_api.MonthParams(year=year, month=month)
+        ).success(lambda result: self._month_loaded(year, month, result)).failure(
+            lambda e: self.status.setText(plain_message(e))
+        ).run()
 
-    def _month_loaded(self, year: int, month: int, result: dict[str, Any]) -> None:
+    def _month_loaded(self, year: int, month: int, result: Month) -> None:
         if (year, month) != (self.grid.yearShown(), self.grid.monthShown()):
             return  # the user has moved on; a newer load is on its way
-        days: dict[str, list[dict[str, Any]]] = result.get("days", {})
-        self.grid.set_days(days)
-        sessions = [s for ss in days.values() for s in ss]
-        free = sum(s["free"] for s in sessions if s["status"] != SessionStatus.CANCELLED)
+        self.grid.set_days(result.days)
+        listed = [s for ss in result.days.values() for s in ss]
+        free = sum(s.free for s in listed if s.status != SessionStatus.CANCELLED)
         self.status.setText(
-            f"{len(sessions)} sessions this month, {free} seats free. "
+            f"{len(listed)} sessions this month, {free} seats free. "
             "Arrow keys move the day, Page Up/Down the month."
         )
-        self._fill_legend(sessions)
+        self._fill_legend(listed)
 
     def reload_day(self) -> None:
         day = self.selected_day()
         self.day_title.setText(uk_date(day))
         self.day_empty.setText("Loading…")
-        iso = day.isoformat()
-        BackendOp(self, self.backend, "sessions.list", {"date_from": iso, "date_to": iso}).success(
-            lambda result: self._day_loaded(day, result)
-        ).failure(lambda e: self.day_empty.setText(plain_message(e))).run()
+        ApiOp(
+            self,
+            self.backend,
+            sessions_api.list_,
+            sessions_api.ListParams(date_from=day, date_to=day),
+        ).success(lambda result: self._day_loaded(day, result)).failure(
+            lambda e: self.day_empty.setText(plain_message(e))
+        ).run()
 
-    def _day_loaded(self, day: date, result: Any) -> None:
+    def _day_loaded(self, day: date, result: RootModel[list[Session]]) -> None:
         if day != self.selected_day():
             return
-        self.day_model.set_sessions(session_list(result))
+        self.day_model.set_sessions([SessionRow.of(s) for s in result.root])
         count = self.day_model.rowCount()
         self.day_empty.setText(
             "No sessions on this day." if count == 0 else "Double-click a session to book it."
@@ -310,11 +318,13 @@ class CalendarView(QWidget):
         session = self.selected_session()
         self.day_detail.setText(session.description if session else "")
 
-    def _fill_legend(self, sessions: list[dict[str, Any]] | None = None) -> None:
-        colours = {c["id"]: (c["name"], c.get("colour")) for c in self.catalogue.courses}
-        for s in sessions or []:
-            if colours.get(s["course"], ("", None))[1] is None:
-                colours[s["course"]] = (s.get("course_name", s["course"]), s.get("colour"))
+    def _fill_legend(self, listed: list[MonthEntry] | None = None) -> None:
+        colours: dict[str, tuple[str, str | None]] = {
+            c.id: (c.name, c.colour) for c in self.catalogue.courses
+        }
+        for s in listed or []:
+            if colours.get(s.course, ("", None))[1] is None:
+                colours[s.course] = (s.course_name, s.colour)
         layouts.clear(self.legend_layout)
         entries = sorted((name, colour) for name, colour in colours.values() if colour)
         for i, (name, colour) in enumerate(entries):
@@ -326,13 +336,11 @@ class CalendarView(QWidget):
             self.legend_layout.addWidget(label, i // 3, i % 3)
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        data = session_change(message)
-        if data is None:
+        session = session_change(message)
+        if session is None:
             return
-        self.day_model.update_session(data)
-        start = str(data.get("start", ""))[:7]
-        shown = f"{self.grid.yearShown():04d}-{self.grid.monthShown():02d}"
-        if start == shown:
+        self.day_model.update_session(session)
+        if (session.day.year, session.day.month) == (self.grid.yearShown(), self.grid.monthShown()):
             self._reload_timer.start()
 
     # -- actions ----------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject, Signal
 
+from core.api import catalogue
+from core.api.params import NoParams
+from core.api.results.sessions import Catalogue, CatalogueCourse, CatalogueVenue
 from desktop.backend import Backend
-from desktop.tasks import BackendOp
+from desktop.tasks import ApiOp
 
 
 class CatalogueCache(QObject):
@@ -18,8 +19,8 @@ class CatalogueCache(QObject):
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.backend = backend
-        self.courses: list[dict[str, Any]] = []
-        self.venues: list[dict[str, Any]] = []
+        self.courses: list[CatalogueCourse] = []
+        self.venues: list[CatalogueVenue] = []
         self._loading = False
 
     @classmethod
@@ -39,15 +40,15 @@ class CatalogueCache(QObject):
         if self._loading:
             return
         self._loading = True
-        BackendOp(requester, self.backend, "catalogue.get").success(self._arrived).failure(
+        ApiOp(requester, self.backend, catalogue.get, NoParams()).success(self._arrived).failure(
             lambda _e: setattr(self, "_loading", False)
         ).run()
 
-    def _arrived(self, result: dict[str, Any]) -> None:
+    def _arrived(self, result: Catalogue) -> None:
         self._loading = False
-        self.courses = sorted(result.get("courses", []), key=lambda c: c["name"])
-        self.venues = sorted(result.get("venues", []), key=lambda v: v["name"])
+        self.courses = sorted(result.courses, key=lambda c: c.name)
+        self.venues = sorted(result.venues, key=lambda v: v.name)
         self.loaded.emit()
 
-    def course(self, course_id: str) -> dict[str, Any] | None:
-        return next((c for c in self.courses if c["id"] == course_id), None)
+    def course(self, course_id: str) -> CatalogueCourse | None:
+        return next((c for c in self.courses if c.id == course_id), None)

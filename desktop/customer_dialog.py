@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,25 +20,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import desk
+from core.api.results.bookings import CustomerRecord
 from core.infra.clock import to_london, today_london, uk_date
 from core.infra.money import gbp
 from desktop.backend import Backend
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.today_tab import REFERENCE, STATUS_TEXT
 from desktop.wording import plural
 
 PAYMENT_KIND = {"charge": "Payment", "refund": "Refund"}
 
 
-def _day(text: str) -> str:
-    return uk_date(to_london(datetime.fromisoformat(text)))
+def _day(moment: datetime) -> str:
+    return uk_date(to_london(moment))
 
 
-def expiry_text(expires_on: str | None, today: date) -> str:
+def expiry_text(day: date | None, today: date) -> str:
     """``Wed 2 Dec 2026 (expired)``, ``… (in 30 days)`` or ``Does not expire``."""
-    if expires_on is None:
+    if day is None:
         return "Does not expire"
-    day = date.fromisoformat(expires_on)
     left = (day - today).days
     if left < 0:
         return f"{uk_date(day)} (expired)"
@@ -92,61 +92,61 @@ class CustomerDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
         self.resize(980, 520)
-        BackendOp(self, backend, "customers.get", {"email": email}).success(self._show).failure(
-            lambda e: self.heading.setText(plain_message(e))
-        ).run()
+        ApiOp(self, backend, desk.customer, lambda: desk.CustomerParams(email=email)).success(
+            self._show
+        ).failure(lambda e: self.heading.setText(plain_message(e))).run()
 
-    def _show(self, record: Any) -> None:
+    def _show(self, record: CustomerRecord) -> None:
         self.record = record
-        contact = " · ".join(filter(None, (record["email"], record.get("phone"))))
-        owed = sum(b["due_pence"] for b in record["bookings"])
+        contact = " · ".join(filter(None, (record.email, record.phone)))
+        owed = sum(b.due_pence for b in record.bookings)
         self.heading.setText(
-            f"<b>{html.escape(record['name'])}</b> · {html.escape(contact)}<br>"
-            f"{plural(len(record['bookings']), 'booking')}, "
-            f"{plural(len(record['certificates']), 'certificate')}"
+            f"<b>{html.escape(record.name)}</b> · {html.escape(contact)}<br>"
+            f"{plural(len(record.bookings), 'booking')}, "
+            f"{plural(len(record.certificates), 'certificate')}"
             + (f", owes {gbp(owed)}" if owed else ", nothing owed")
         )
-        for b in record["bookings"]:
+        for b in record.bookings:
             item = QTreeWidgetItem(
                 [
-                    _day(b["created_at"]),
-                    b["reference"],
-                    b["course_name"],
-                    _day(b["session_start"]),
-                    b["role"],
-                    gbp(b["total_pence"]),
-                    gbp(b["due_pence"]),
-                    STATUS_TEXT.get(b["status"], b["status"]),
+                    _day(b.created_at),
+                    b.reference,
+                    b.course_name,
+                    _day(b.session_start),
+                    b.role or "",
+                    gbp(b.total_pence),
+                    gbp(b.due_pence),
+                    STATUS_TEXT.get(b.status, b.status),
                 ]
             )
-            item.setData(0, REFERENCE, b["reference"])
+            item.setData(0, REFERENCE, b.reference)
             self.bookings.addTopLevelItem(item)
-        for p in record["payments"]:
+        for p in record.payments:
             self.payments.addTopLevelItem(
                 QTreeWidgetItem(
                     [
-                        _day(p["created_at"]),
-                        p["reference"],
-                        PAYMENT_KIND.get(p["kind"], p["kind"]),
-                        p["method"].replace("_", " "),
-                        gbp(p["amount_pence"]),
-                        p["status"].replace("_", " "),
+                        _day(p.created_at),
+                        p.reference,
+                        PAYMENT_KIND.get(p.kind, p.kind),
+                        p.method.replace("_", " "),
+                        gbp(p.amount_pence),
+                        p.status.replace("_", " "),
                     ]
                 )
             )
         today = today_london()
-        for c in record["certificates"]:
+        for c in record.certificates:
             self.certificates.addTopLevelItem(
                 QTreeWidgetItem(
                     [
-                        c["number"],
-                        c["course_name"],
-                        uk_date(date.fromisoformat(c["issued_on"])),
-                        expiry_text(c["expires_on"], today),
+                        c.number,
+                        c.course_name,
+                        uk_date(c.issued_on),
+                        expiry_text(c.expires_on, today),
                     ]
                 )
             )
-        self.tabs.setTabText(2, f"Certificates ({len(record['certificates'])})")
+        self.tabs.setTabText(2, f"Certificates ({len(record.certificates)})")
 
     def _open(self, item: QTreeWidgetItem, _column: int) -> None:
         reference = item.data(0, REFERENCE)

@@ -1,6 +1,6 @@
 """Sessions as the desk shows them, read from the service API's session JSON.
 
-One place turns ``sessions.list`` / change-feed session payloads into text a receptionist
+One place turns ``sessions.list`` results and change-feed session payloads into text a receptionist
 reads: UK dates, GBP, "5 of 12 free", "Full", "2 being booked now".
 """
 
@@ -11,6 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+from core.api.results.sessions import Session
 from core.infra.clock import now, to_london, uk_date
 from core.infra.money import gbp
 from core.models.statuses import SessionStatus
@@ -34,14 +35,15 @@ def course_code(name: str) -> str:
     return (first if first.isupper() else first[0].upper()) + "".join(w[0].upper() for w in rest)
 
 
-def _hhmm(text: str) -> str:
-    return f"{to_london(datetime.fromisoformat(text)):%H:%M}"
+def _hhmm(moment: datetime) -> str:
+    return f"{to_london(moment):%H:%M}"
 
 
 @dataclass(frozen=True)
 class SessionRow:
-    """One session, parsed once so models and delegates never re-parse JSON (the date and
-    search texts are also worked out once, on first use)."""
+    """One session (the ``core.api`` result model) with what the lists sort and filter on
+    worked out once, so models and delegates never re-read it (the date and search texts
+    are also worked out once, on first use)."""
 
     id: int
     course: str
@@ -58,29 +60,40 @@ class SessionRow:
     price_pence: int
     colour: str
     intents: int
-    raw: dict[str, Any]
+    session: Session
+
+    @classmethod
+    def of(cls, s: Session, intents: int = 0) -> SessionRow:
+        """A row for a session from a typed call; ``intents``: seats being booked now."""
+        return cls(
+            id=s.id,
+            course=s.course,
+            course_name=s.course_name,
+            venue=s.venue,
+            venue_name=s.venue_name,
+            trainer=s.trainer or "",
+            start=to_london(s.start),
+            capacity=s.capacity,
+            free=s.free,
+            held=s.held,
+            booked=s.booked,
+            status=s.status,
+            price_pence=s.price_pence,
+            colour=s.colour,
+            intents=intents,
+            session=s,
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionRow:
+        """A row for a session's JSON (a change-feed payload, a booking's session)."""
         intents = data.get("intents") or []
-        return cls(
-            id=int(data["id"]),
-            course=data["course"],
-            course_name=data.get("course_name", data["course"]),
-            venue=data["venue"],
-            venue_name=data.get("venue_name", data["venue"]),
-            trainer=data.get("trainer") or "",
-            start=to_london(datetime.fromisoformat(data["start"])),
-            capacity=int(data["capacity"]),
-            free=int(data["free"]),
-            held=int(data.get("held", 0)),
-            booked=int(data.get("booked", 0)),
-            status=data["status"],
-            price_pence=int(data.get("price_pence", 0)),
-            colour=data.get("colour") or "",
-            intents=sum(int(i.get("seats", 0)) for i in intents),
-            raw=data,
-        )
+        return cls.of(Session.model_validate(data), sum(int(i.get("seats", 0)) for i in intents))
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The session's JSON, for screens that still take a dict."""
+        return self.session.model_dump(mode="json")
 
     @property
     def day(self) -> date:
@@ -125,31 +138,29 @@ class SessionRow:
     @cached_property
     def times_text(self) -> str:
         """``09:00–16:00``: the first teaching day's hours, 24-hour."""
-        end = self.raw.get("end")
-        days = self.raw.get("days") or []
+        days = self.session.days
         if days:
-            return f"{_hhmm(days[0]['start'])}–{_hhmm(days[0]['end'])}"
-        return f"{self.start:%H:%M}" + (f"–{_hhmm(end)}" if end else "")
+            return f"{_hhmm(days[0].start)}–{_hhmm(days[0].end)}"
+        return f"{self.start:%H:%M}–{_hhmm(self.session.end)}"
 
     @cached_property
     def span_text(self) -> str:
         """``Wed 2 Dec 2026 09:00–16:00 · 3 days``: the date column of a session list."""
-        days = len(self.raw.get("days") or [])
+        days = len(self.session.days)
         return f"{uk_date(self.day)} {self.times_text}" + (f" · {days} days" if days > 1 else "")
 
     @property
     def place_text(self) -> str:
-        room = self.raw.get("room")
+        room = self.session.room
         return self.venue_name + (f", {room}" if room else "")
 
     @cached_property
     def description(self) -> str:
         """Everything a receptionist tells a caller about the session, one fact a line."""
-        days = self.raw.get("days") or []
+        days = self.session.days
         if len(days) > 1:
             when = f"{len(days)} days: " + ", ".join(
-                f"{uk_date(to_london(datetime.fromisoformat(d['start'])).date())} "
-                f"{_hhmm(d['start'])}–{_hhmm(d['end'])}"
+                f"{uk_date(to_london(d.start).date())} {_hhmm(d.start)}–{_hhmm(d.end)}"
                 for d in days
             )
         else:
@@ -174,19 +185,12 @@ class SessionRow:
         return f"{self.course_name} at {self.venue_name}, {self.when_text}"
 
 
-def session_list(result: Any) -> list[dict[str, Any]]:
-    """The session dicts in a ``sessions.list`` result."""
-    if isinstance(result, dict):
-        return list(result.get("sessions", []))
-    return list(result)
-
-
-def session_change(message: dict[str, Any]) -> dict[str, Any] | None:
-    """The session payload of a change-feed message, or None for other kinds."""
+def session_change(message: dict[str, Any]) -> SessionRow | None:
+    """The session a change-feed message carries, or None for other kinds."""
     if message.get("kind") != "session" or not isinstance(message.get("data"), dict):
         return None
     data: dict[str, Any] = message["data"]
-    return data if "id" in data else None
+    return SessionRow.from_json(data) if "id" in data else None
 
 
 def session_view(data: dict[str, Any]) -> SessionView:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import (
     QDate,
     QIdentityProxyModel,
@@ -31,15 +32,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Session
 from core.infra.clock import today_london
 from core.models.statuses import SessionStatus
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.headed_table_model import AnyIndex, HeadedTableModel
-from desktop.session_data import SessionRow, session_change, session_list
+from desktop.session_data import SessionRow, session_change
 from desktop.style_sheet import colour, course_colour
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.uk_dates import date_edit
 
 SEARCH_DEBOUNCE_MS = 300
@@ -93,9 +96,9 @@ class SessionTableModel(HeadedTableModel):
         """How many sessions are loaded, shown or not."""
         return len(self.loaded)
 
-    def set_sessions(self, sessions: list[dict[str, Any]]) -> None:
+    def set_sessions(self, rows: list[SessionRow]) -> None:
         self.beginResetModel()
-        self.loaded = self._sorted([SessionRow.from_json(s) for s in sessions])
+        self.loaded = self._sorted(rows)
         self._loaded_index = None
         self.rows = self._shown()
         self._row_index = None
@@ -167,25 +170,24 @@ class SessionTableModel(HeadedTableModel):
             self._loaded_index = {r.id: i for i, r in enumerate(self.loaded)}
         return self._loaded_index
 
-    def update_session(self, data: dict[str, Any]) -> bool:
-        """Replace one session's row from a change payload; False if it is not loaded."""
-        at = self._loaded_at().get(int(data["id"]))
+    def update_session(self, session: SessionRow) -> bool:
+        """Replace one session's row (from a change); False if it is not loaded."""
+        at = self._loaded_at().get(session.id)
         if at is None:
             return False
-        new = SessionRow.from_json(data)
-        self.loaded[at] = new
-        row = self._row_of().get(new.id)
-        if (row is not None) != self._shows(new):
+        self.loaded[at] = session
+        row = self._row_of().get(session.id)
+        if (row is not None) != self._shows(session):
             self._relayout(self._shown())  # its new text passes or fails the search
         elif row is not None:
-            self.rows[row] = new
+            self.rows[row] = session
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
-    def add_session(self, data: dict[str, Any]) -> None:
+    def add_session(self, session: SessionRow) -> None:
         """A session that was not listed (newly scheduled elsewhere) joins the table, in
         its place."""
-        self.loaded = self._sorted([*self.loaded, SessionRow.from_json(data)])
+        self.loaded = self._sorted([*self.loaded, session])
         self._loaded_index = None
         self._relayout(self._shown())
 
@@ -340,26 +342,25 @@ class SessionListView(QWidget):
             while combo.count() > 1:
                 combo.removeItem(1)
             for item in items:
-                combo.addItem(item["name"], item["id"])
+                combo.addItem(item.name, item.id)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.blockSignals(False)
 
     # -- loading ----------------------------------------------------------------------
-    def params(self) -> dict[str, Any]:
-        return {
-            "date_from": day_of(self.date_from).isoformat(),
-            "date_to": day_of(self.date_to).isoformat(),
-        }
+    def params(self) -> sessions_api.ListParams:
+        return sessions_api.ListParams(
+            date_from=day_of(self.date_from), date_to=day_of(self.date_to)
+        )
 
     def reload(self) -> None:
         self.count.setText("Loading sessions…")
-        BackendOp(self, self.backend, "sessions.list", self.params()).success(self._loaded).failure(
+        ApiOp(self, self.backend, sessions_api.list_, self.params()).success(self._loaded).failure(
             lambda e: self.count.setText(plain_message(e))
         ).run()
 
-    def _loaded(self, result: Any) -> None:
+    def _loaded(self, result: RootModel[list[Session]]) -> None:
         first = self.model.rowCount() == 0
-        self.model.set_sessions(session_list(result))
+        self.model.set_sessions([SessionRow.of(s) for s in result.root])
         if first:
             self.table.resizeColumnsToContents()
         self._show_count()
@@ -378,12 +379,11 @@ class SessionListView(QWidget):
         )
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        data = session_change(message)
-        if data is None or self.model.update_session(data):
+        session = session_change(message)
+        if session is None or self.model.update_session(session):
             return
-        day = SessionRow.from_json(data).day
-        if day_of(self.date_from) <= day <= day_of(self.date_to):
-            self.model.add_session(data)
+        if day_of(self.date_from) <= session.day <= day_of(self.date_to):
+            self.model.add_session(session)
             self._show_count()
 
     # -- actions ----------------------------------------------------------------------

@@ -3,7 +3,8 @@
     ApiOp(self, backend, sessions.list_, ListParams(course="efaw")) \\
         .success(self.show_sessions).failure(self.show_error).run()
 
-``ApiOp`` is typed by the ``core.api`` method it runs (its params and result models);
+``ApiOp`` is typed by the ``core.api`` method it runs (its params and result models; pass
+a function building the params when they come from what the user typed);
 ``BackendOp`` calls a method by name with a dict, for the calls not yet typed.
 
 The callbacks run on the GUI thread. They are dropped if ``parent`` has been deleted by the
@@ -22,12 +23,13 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 import shiboken6
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.api.registry import Method
-from core.infra.errors import DomainError
+from core.infra.errors import DomainError, ValidationFailed
+from core.infra.validation_text import plain
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -213,11 +215,36 @@ class Invoker(Protocol):
 
 
 class ApiOp(Op[R]):
-    """One typed service API call in the background: ``success`` gets the result model."""
+    """One typed service API call in the background: ``success`` gets the result model.
 
-    def __init__(self, parent: QObject, backend: Invoker, method: Method[P, R], params: P) -> None:
-        super().__init__(parent, lambda: backend.invoke(method, params))
+    ``params`` is the params model, or a function building it from what the user typed: a
+    ``ValidationError`` it raises is reported like a call the service refused (the same
+    plain sentence, to ``failure`` or in a message box) and nothing is sent.
+    """
+
+    def __init__(
+        self,
+        parent: QObject,
+        backend: Invoker,
+        method: Method[P, R],
+        params: P | Callable[[], P],
+    ) -> None:
+        built: list[P] = []
+
+        def build() -> None:
+            built.append(params if isinstance(params, BaseModel) else params())
+
+        super().__init__(parent, lambda: backend.invoke(method, built[0]))
         self.method = method.name
+        self._build = build
+
+    def run(self) -> None:
+        try:
+            self._build()
+        except ValidationError as exc:
+            self.finish(False, ValidationFailed(plain(exc, "params")))
+            return
+        super().run()
 
 
 class BackendOp(Op[Any]):

@@ -5,7 +5,7 @@ changes, and every minute while shown."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import desk
+from core.api.results.bookings import AwaitingPayment, BookingSummary, Today
+from core.api.results.sessions import SessionDay, TodaySession
 from core.infra.clock import to_london, today_london, uk_date
 from core.infra.money import gbp
 from core.models.statuses import BookingStatus, SessionStatus
 from desktop.backend import Backend
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 from desktop.wording import plural
 
 REFERENCE = Qt.ItemDataRole.UserRole  # the booking reference a row opens
@@ -34,26 +37,22 @@ SESSION_KEY = Qt.ItemDataRole.UserRole + 1  # "session id:day" of a course row
 RELOAD_MS = 800  # changes arriving together are shown with one reload
 LIVE_KINDS = frozenset({"booking", "payment"})  # seat holds (session changes) come often
 REFRESH_MS = 60_000  # and once a minute anyway: a session moved or cancelled, a new day
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     BookingStatus.PENDING_PAYMENT: "Awaiting payment",
     BookingStatus.CONFIRMED: "Confirmed",
     BookingStatus.CANCELLED: "Cancelled",
 }
 
 
-def _local(text: str) -> datetime:
-    return to_london(datetime.fromisoformat(text))
-
-
-def _times(session: dict[str, Any], on: date) -> str:
+def _times(session: TodaySession, on: date) -> str:
     """Start–end of the session's teaching day ``on`` (24-hour), with "day 2 of 3"."""
-    days = session.get("days") or [{"start": session["start"], "end": session["end"]}]
+    days = session.days or [SessionDay(start=session.start, end=session.end)]
     for number, day in enumerate(days, start=1):
-        start, end = _local(day["start"]), _local(day["end"])
+        start, end = to_london(day.start), to_london(day.end)
         if start.date() == on:
             of = f" (day {number} of {len(days)})" if len(days) > 1 else ""
             return f"{start:%H:%M}–{end:%H:%M}{of}"
-    return f"{_local(session['start']):%H:%M}"
+    return f"{to_london(session.start):%H:%M}"
 
 
 def _list(columns: tuple[str, ...]) -> QTreeWidget:
@@ -82,7 +81,7 @@ class TodayTab(QWidget):
         self.backend = backend
         self.window_ = window
         self.day = today_london()
-        self.board: dict[str, Any] = {}
+        self.shown_day = self.day  # the day of the board on show
         self.expanded: dict[str, bool] = {}  # course rows opened or closed by hand
 
         self.title = QLabel()
@@ -154,7 +153,7 @@ class TodayTab(QWidget):
     # -- loading ----------------------------------------------------------------------
     def reload(self) -> None:
         self.day = today_london()
-        BackendOp(self, self.backend, "desk.today", {"day": self.day.isoformat()}).success(
+        ApiOp(self, self.backend, desk.desk_today, desk.TodayParams(day=self.day)).success(
             self._show
         ).failure(lambda e: self.summary.setText(plain_message(e))).run()
 
@@ -166,17 +165,17 @@ class TodayTab(QWidget):
         if self.isVisible() or today_london() != self.day:
             self.reload()
 
-    def _show(self, board: Any) -> None:
+    def _show(self, board: Today) -> None:
         """Fill the lists, keeping where the receptionist had scrolled to and what they had
         opened or closed (a reload every minute must not move the page under them)."""
         trees = (self.courses, self.awaiting, self.recent)
         scrolled = [tree.verticalScrollBar().value() for tree in trees]
         self._remember_expanded()
-        self.board = board
-        self.title.setText(uk_date(date.fromisoformat(board["day"])))
-        self._show_courses(board["sessions"])
-        self._show_awaiting(board["awaiting_payment"])
-        self._show_recent(board["recent"])
+        self.shown_day = board.day
+        self.title.setText(uk_date(board.day))
+        self._show_courses(board.sessions)
+        self._show_awaiting(board.awaiting_payment)
+        self._show_recent(board.recent)
         for tree, value in zip(trees, scrolled, strict=True):
             tree.verticalScrollBar().setValue(value)
 
@@ -188,15 +187,15 @@ class TodayTab(QWidget):
                 if child is not None and key:
                     self.expanded[key] = child.isExpanded()
 
-    def _show_courses(self, sessions: list[dict[str, Any]]) -> None:
+    def _show_courses(self, sessions: list[TodaySession]) -> None:
         self.courses.clear()
-        today = date.fromisoformat(self.board["day"])
+        today = self.shown_day
         counts = {"today": 0, "people": 0, "tomorrow": 0}
         for when, label in (
             (today, "Today"),
             (date.fromordinal(today.toordinal() + 1), "Tomorrow"),
         ):
-            on_day = [s for s in sessions if s["on"] == when.isoformat()]
+            on_day = [s for s in sessions if s.on == when]
             header = QTreeWidgetItem([label, uk_date(when), "", "", plural(len(on_day), "course")])
             bold = QFont()
             bold.setBold(True)
@@ -212,7 +211,7 @@ class TodayTab(QWidget):
             counts[key] = len(on_day)
             if label == "Today":
                 counts["people"] = sum(
-                    len(s["expected"]) for s in on_day if s["status"] != SessionStatus.CANCELLED
+                    len(s.expected) for s in on_day if s.status != SessionStatus.CANCELLED
                 )
         self.summary.setText(
             f"{plural(counts['today'], 'course')} today with "
@@ -220,82 +219,76 @@ class TodayTab(QWidget):
             f"{plural(counts['tomorrow'], 'course')} tomorrow."
         )
 
-    def _add_session(self, parent: QTreeWidgetItem, session: dict[str, Any], on: date) -> None:
-        where = session["venue_name"] + (f", {session['room']}" if session.get("room") else "")
-        people = session["expected"]
-        cancelled = session["status"] == SessionStatus.CANCELLED
+    def _add_session(self, parent: QTreeWidgetItem, session: TodaySession, on: date) -> None:
+        where = session.venue_name + (f", {session.room}" if session.room else "")
+        people = session.expected
+        cancelled = session.status == SessionStatus.CANCELLED
         seats = (
             "Cancelled"
             if cancelled
-            else f"{session['booked']} of {session['capacity']} booked, {session['free']} free"
+            else f"{session.booked} of {session.capacity} booked, {session.free} free"
         )
         item = QTreeWidgetItem(
             parent,
             [
                 _times(session, on),
-                session["course_name"],
+                session.course_name,
                 where,
-                session.get("trainer") or "No trainer yet",
+                session.trainer or "No trainer yet",
                 seats,
             ],
         )
         item.setToolTip(1, f"{plural(len(people), 'attendee')} expected")
-        key = f"{session['id']}:{on.isoformat()}"
+        key = f"{session.id}:{on.isoformat()}"
         item.setData(0, SESSION_KEY, key)
         for person in people:
-            owed = f"owes {gbp(person['due_pence'])}" if person["due_pence"] else "paid"
+            owed = f"owes {gbp(person.due_pence)}" if person.due_pence else "paid"
             child = QTreeWidgetItem(
                 item,
-                [
-                    "",
-                    person["name"],
-                    person["reference"],
-                    person.get("special_requirements") or "",
-                    owed,
-                ],
+                ["", person.name, person.reference, person.special_requirements or "", owed],
             )
-            child.setData(0, REFERENCE, person["reference"])
-        shown_first = on == date.fromisoformat(self.board["day"]) and not cancelled
+            child.setData(0, REFERENCE, person.reference)
+        shown_first = on == self.shown_day and not cancelled
         item.setExpanded(self.expanded.get(key, shown_first))
 
-    def _show_awaiting(self, awaiting: dict[str, Any]) -> None:
+    def _show_awaiting(self, awaiting: AwaitingPayment) -> None:
         self.awaiting.clear()
-        shown = awaiting["bookings"]
-        more = f"; the oldest {len(shown)} shown" if awaiting["count"] > len(shown) else ""
+        shown = awaiting.bookings
+        more = f"; the oldest {len(shown)} shown" if awaiting.count > len(shown) else ""
         self.awaiting_label.setText(
-            f"Awaiting payment: {plural(awaiting['count'], 'booking')} owe "
-            f"{gbp(awaiting['due_pence'])}, oldest first{more}"
+            f"Awaiting payment: {plural(awaiting.count, 'booking')} owe "
+            f"{gbp(awaiting.due_pence)}, oldest first{more}"
         )
         for b in shown:
             item = QTreeWidgetItem(
                 [
-                    uk_date(_local(b["created_at"])),
-                    b["reference"],
-                    b["customer"],
-                    gbp(b["due_pence"]),
-                    uk_date(_local(b["session_start"])),
-                    b["course_name"],
+                    uk_date(to_london(b.created_at)),
+                    b.reference,
+                    b.customer,
+                    gbp(b.due_pence),
+                    uk_date(to_london(b.session_start)),
+                    b.course_name,
                 ]
             )
-            item.setData(0, REFERENCE, b["reference"])
+            item.setData(0, REFERENCE, b.reference)
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.awaiting.addTopLevelItem(item)
 
-    def _show_recent(self, recent: list[dict[str, Any]]) -> None:
+    def _show_recent(self, recent: list[BookingSummary]) -> None:
         self.recent.clear()
         for b in recent:
-            booked = _local(b["created_at"])
+            booked = to_london(b.created_at)
             item = QTreeWidgetItem(
                 [
                     f"{uk_date(booked)} {booked:%H:%M}",
-                    b["reference"],
-                    b["customer"],
-                    gbp(b["total_pence"]),
-                    STATUS_TEXT.get(b["status"], b["status"]),
-                    b["course_name"],
+                    b.reference,
+                    b.customer,
+                    gbp(b.total_pence),
+                    STATUS_TEXT.get(b.status, b.status),
+                    b.course_name,
                 ]
             )
-            item.setData(0, REFERENCE, b["reference"])
+            item.setData(0, REFERENCE, b.reference)
             self.recent.addTopLevelItem(item)
 
     # -- opening ----------------------------------------------------------------------

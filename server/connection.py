@@ -30,6 +30,7 @@ from core.infra.db import Database
 from core.infra.errors import DomainError, Unauthenticated
 from core.staff import signins
 from core.staff.auth import Identity
+from core.staff.sign_in_limits import FAILED_LOGINS_PER_CONNECTION
 from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.lanes import Lanes
@@ -53,7 +54,7 @@ class Limits:
     send_queue: int = 64  # messages waiting to be written
     send_timeout: float = 10.0  # how long the queue may stay full
     in_flight: int = 8  # frames being handled at once
-    failed_logins: int = 5  # wrong passwords or codes before hanging up
+    failed_logins: int = FAILED_LOGINS_PER_CONNECTION  # wrong passwords or codes before hanging up
 
 
 class TokenBucket:

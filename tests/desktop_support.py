@@ -85,7 +85,7 @@ def book_five_in_cash(qtbot: QtBot, window: MainWindow, efaw: int, sessions_list
     wizard = window.findChild(BookingWizard)
     assert wizard is not None
     qtbot.waitUntil(lambda: wizard.session is not None and wizard.session.id == efaw)
-    assert wizard.pricing.unit.text() == "£75.00"
+    qtbot.waitUntil(lambda: wizard.pricing.unit.text() == "£75.00")  # the service's quote
 
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
@@ -96,6 +96,7 @@ def book_five_in_cash(qtbot: QtBot, window: MainWindow, efaw: int, sessions_list
         qtbot.mouseClick(wizard.attendees_step.add, Qt.MouseButton.LeftButton)
         type_attendee(wizard, row, person)
     assert wizard.attendees_step.problem.text() == ""
+    qtbot.waitUntil(lambda: wizard.pricing.total.text() == "£337.50")
     assert wizard.pricing.attendees.text() == "5"
     assert wizard.pricing.discount.text() == "-£37.50"
     assert wizard.pricing.total.text() == "£337.50"

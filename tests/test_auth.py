@@ -20,6 +20,7 @@ from core.infra.errors import ConfigError, Unauthenticated
 from core.models import User
 from core.staff import accounts as staff
 from core.staff import auth
+from core.staff.sign_in_limits import MAX_FAILED_LOGINS
 from tests.server_support import JWT_SECRET, PASSWORD, add_api_key, add_staff
 
 ANON_LOGIN = {"email": "reception@example.org", "password": PASSWORD}
@@ -55,11 +56,11 @@ def test_too_many_wrong_passwords_lock_the_account_until_an_admin_resets_it(
     db: Database,
 ) -> None:
     wrong = ANON_LOGIN | {"password": "not the password"}
-    for _ in range(auth.MAX_FAILED_LOGINS - 1):
+    for _ in range(MAX_FAILED_LOGINS - 1):
         with pytest.raises(Unauthenticated, match="Wrong email or password"):
             call(db, "auth.login", wrong)
     assert call(db, "auth.login", ANON_LOGIN)["access_token"]  # success starts the count again
-    for _ in range(auth.MAX_FAILED_LOGINS):
+    for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(Unauthenticated, match="Wrong email or password"):
             call(db, "auth.login", wrong)
     with pytest.raises(Unauthenticated, match="locked for 15 more minutes"):
@@ -77,7 +78,7 @@ def test_too_many_wrong_passwords_lock_the_account_until_an_admin_resets_it(
 
 
 def test_a_lock_ends_by_itself(db: Database) -> None:
-    for _ in range(auth.MAX_FAILED_LOGINS):
+    for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(Unauthenticated):
             call(db, "auth.login", ANON_LOGIN | {"password": "not the password"})
     with db.write() as tx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -97,14 +98,18 @@ def test_hold_is_kept_alive_while_working_and_its_loss_sends_the_wizard_back(
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
     assert wizard.hold.hold is not None
-    first_expiry = wizard.hold.hold["expires_at"]
+    first_expiry = wizard.hold.hold.expires_at
 
     wizard.hold._extended_at -= 3600  # the last extension was long ago
     qtbot.keyClicks(wizard.attendees_step.table, "A")  # the receptionist types
-    qtbot.waitUntil(lambda: wizard.hold.hold["expires_at"] > first_expiry)
+    qtbot.waitUntil(
+        lambda: wizard.hold.hold is not None and wizard.hold.hold.expires_at > first_expiry
+    )
     qtbot.waitUntil(lambda: not wizard._resize_timer.isActive() and activity.running == 0)
 
-    wizard.hold.hold["expires_at"] = "2000-01-01T00:00:00+00:00"  # as if left too long
+    wizard.hold.hold = wizard.hold.hold.model_copy(  # as if left too long
+        update={"expires_at": datetime(2000, 1, 1, tzinfo=UTC)}
+    )
     qtbot.waitUntil(lambda: wizard.step == SESSION, timeout=3000)
     assert "released" in wizard.message.text()
     assert wizard.hold.hold is None

@@ -113,7 +113,7 @@ def test_today_opens_first_with_todays_courses_money_owed_and_recent_bookings(
     tab.awaiting.itemActivated.emit(tab.awaiting.topLevelItem(0), 0)
     assert window.tab_widget.currentWidget() is window.bookings
     qtbot.waitUntil(lambda: window.bookings.selected() is not None)
-    assert window.bookings.selected()["reference"] == older.reference
+    assert window.bookings.selected().reference == older.reference
 
     attendee_row = next(i for i in rows(tab.courses) if i.text(1) == "Test Person1")
     assert attendee_row.data(0, REFERENCE) == expected.reference
@@ -226,7 +226,7 @@ def test_customer_record_from_a_booking_shows_bookings_payments_and_certificates
     assert certificate.text(0) == "C-TEST-1" and certificate.text(3).endswith("(expired)")
 
     dialog.bookings.itemActivated.emit(dialog.bookings.topLevelItem(0), 0)
-    qtbot.waitUntil(lambda: tab.selected()["reference"] == references[1])
+    qtbot.waitUntil(lambda: tab.selected().reference == references[1])
 
 
 def test_booking_history_shows_what_happened_in_order(

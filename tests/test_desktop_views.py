@@ -22,6 +22,7 @@ from core.models import Booking, Payment
 from desktop.app import restart_command
 from desktop.bookings_tab import TransferDialog
 from desktop.main_window import MainWindow
+from desktop.session_data import SessionRow
 from desktop.session_list import SessionFilterProxy, SessionTableModel
 from desktop.settings_dialog import SettingsDialog
 from desktop.take_payment import TakePaymentDialog
@@ -48,8 +49,14 @@ def fake_sessions(count: int) -> list[dict[str, Any]]:
                 "venue": venue,
                 "venue_name": venue_name,
                 "trainer": "Dev Mistry" if i % 5 == 0 else "Sarah Holt",
+                "room": None,
                 "start": (base + timedelta(hours=i)).astimezone(LONDON).isoformat(),
+                "end": (base + timedelta(hours=i + 7)).astimezone(LONDON).isoformat(),
+                "days": [],
                 "capacity": 12,
+                "held": 0,
+                "booked": 12 - i % 13,
+                "version": 1,
                 "free": i % 13,
                 "status": "FULL" if i % 13 == 0 else "SCHEDULED",
                 "price_pence": 7500 if course == "efaw" else 22500,
@@ -68,7 +75,7 @@ def next_weekday() -> date:
 
 def test_ten_thousand_sessions_filter_and_sort_in_one_model() -> None:
     model = SessionTableModel()
-    model.set_sessions(fake_sessions(10_000))
+    model.set_sessions([SessionRow.from_json(s) for s in fake_sessions(10_000)])
     proxy = SessionFilterProxy()
     proxy.setSourceModel(model)
     assert proxy.rowCount() == 10_000
@@ -165,7 +172,7 @@ def test_calendar_shows_the_month_with_today_and_lists_the_chosen_day(
     calendar.grid.setSelectedDate(QDate(day.year, day.month, day.day))
     qtbot.waitUntil(lambda: calendar.day_model.rowCount() == 1)
     assert calendar.day_model.rows[0].venue_name == "Leeds"
-    qtbot.waitUntil(lambda: day.isoformat() in calendar.grid.days)
+    qtbot.waitUntil(lambda: day in calendar.grid.days)
 
 
 def test_bookings_tab_finds_cancels_and_moves_a_booking(
@@ -199,14 +206,14 @@ def test_bookings_tab_finds_cancels_and_moves_a_booking(
     monkeypatch.setattr(TransferDialog, "exec", choose_second)
     tab.transfer_selected()
     qtbot.waitUntil(lambda: "moved to" in tab.status.text())
-    assert tab.selected()["session"]["id"] == second
+    assert tab.selected().session.id == second
 
     tab.search.setText(other)
     tab.search_bookings()
-    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected()["reference"] == other)
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1 and tab.selected().reference == other)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("customer phoned", True))
     tab.cancel_selected()
-    qtbot.waitUntil(lambda: tab.selected()["status"] == "CANCELLED")
+    qtbot.waitUntil(lambda: tab.selected().status == "CANCELLED")
     assert not tab.cancel_button.isEnabled()
     assert not tab.resend_button.isEnabled()
 
@@ -233,7 +240,7 @@ def test_a_booking_booked_to_pay_later_is_paid_in_cash_at_the_desk(
     assert dialog.step.chosen_key() == "cash"
     dialog.take_button.click()
     qtbot.waitUntil(lambda: "payment recorded" in tab.status.text())
-    assert tab.selected()["due_pence"] == 0 and tab.selected()["paid_pence"] == total
+    assert tab.selected().due_pence == 0 and tab.selected().paid_pence == total
     assert "Paid in cash." in dialog.step.progress.text()
     assert "cash: " in tab.details.toPlainText() and not tab.pay_button.isEnabled()
     with sqlite_db.read() as tx:

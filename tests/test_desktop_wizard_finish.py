@@ -69,7 +69,7 @@ def test_review_reads_back_the_price_and_the_hint_needs_free_seats(
     qtbot.waitUntil(lambda: tight.step == ATTENDEES and tight.hold.seats == 1)
     type_attendee(tight, 0, PEOPLE[0])
     qtbot.waitUntil(lambda: tight.session is not None and tight.session.free == 2)
-    assert tight.pricing.total.text() == "£75.00"
+    qtbot.waitUntil(lambda: tight.pricing.total.text() == "£75.00")
     assert "more attendee" not in tight.pricing.hint.text()
     tight.hold.release()
     tight.close()

@@ -32,6 +32,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "sessions.list": VIEWERS,
     "sessions.get": VIEWERS,
     "sessions.month": VIEWERS,
+    "pricing.quote": VIEWERS,
     "changes.since": VIEWERS,
     "changes.subscribe": VIEWERS,
     "changes.head": VIEWERS,

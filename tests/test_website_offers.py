@@ -27,9 +27,7 @@ def offer_link(db: Database) -> re.Match[str]:
 
 
 def test_an_offer_email_links_to_the_public_booking_page(sqlite_db: Database) -> None:
-    sqlite_db.settings = sqlite_db.settings.with_overrides(
-        public_url="https://book.example.co.uk"
-    )
+    sqlite_db.settings = sqlite_db.settings.with_overrides(public_url="https://book.example.co.uk")
     sid, refs = full_session(sqlite_db, [2, 2])
     join(sqlite_db, sid, 2, "pair")
     with sqlite_db.write() as tx:

@@ -14,6 +14,7 @@ from core.api import (  # noqa: F401  (imported to register their methods)
     holds,
     organisations,
     payments,
+    pricing,
     reports,
     sessions,
     waitlist,

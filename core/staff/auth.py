@@ -38,10 +38,10 @@ from core.models import User
 from core.models.auth import ApiKey, RefreshToken
 from core.staff import signins
 from core.staff.roles import ROLES
+from core.staff.sign_in_limits import LOCKOUT, MAX_FAILED_LOGINS, MIN_PASSWORD_LENGTH
 
 REFRESH_DAYS = 30
 MIN_SECRET_LENGTH = 32
-MIN_PASSWORD_LENGTH = 10
 ISSUER = "rft-booking"
 TOTP_ISSUER = "RFT Booking"
 STAFF_CHANNEL = "desk"
@@ -69,10 +69,6 @@ class Recorded(Unauthenticated):
 class TokenRevoked(Recorded):
     code = "token_revoked"
     rpc_code = -32006
-
-
-MAX_FAILED_LOGINS = 10  # wrong passwords or codes in a row before the account is locked
-LOCKOUT = timedelta(minutes=15)
 
 
 def parse_duration(text: str, name: str = "JWT_EXPIRES_IN") -> timedelta:

@@ -3,7 +3,7 @@ edit or move, and cancel one with a reason."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -26,6 +26,7 @@ from desktop import layouts
 from desktop.admin.roles import load, may_use
 from desktop.admin.session_dialog import SessionDialog
 from desktop.backend import Backend
+from desktop.session_data import SessionRow, session_change
 from desktop.session_list import COLUMNS, SessionFilterProxy, SessionTableModel
 from desktop.tasks import BackendOp, plain_message
 from desktop.wording import plural
@@ -81,17 +82,17 @@ class ScheduleTab(QWidget):
         load(self, self.backend, "sessions.list", params, self._loaded)
 
     def _loaded(self, sessions: list[dict[str, Any]]) -> None:
-        self.model.set_sessions(sessions)
+        self.model.set_sessions([SessionRow.from_json(s) for s in sessions])
         self.count.setText(f"{len(sessions)} sessions in the next {WEEKS_SHOWN} weeks")
 
     def _on_change(self, message: dict[str, Any]) -> None:
         """Update a listed session in place; a new one in range reloads (at most twice a
         second, however busy the feed)."""
-        if message.get("kind") != "session" or self.model.update_session(message["data"]):
+        session = session_change(message)
+        if session is None or self.model.update_session(session):
             return
-        start = datetime.fromisoformat(message["data"]["start"]).date()
         today = today_london()
-        if today <= start <= today + timedelta(weeks=WEEKS_SHOWN):
+        if today <= session.day <= today + timedelta(weeks=WEEKS_SHOWN):
             self._reload_soon.start()
 
     def selected(self) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api.results.sessions import CatalogueCourse, CatalogueVenue
 from core.infra.clock import LONDON, to_london, today_london
 from core.infra.money import pence_from_text, pounds
 from core.models import MAX_CAPACITY
@@ -150,10 +151,10 @@ class SessionDialog(QDialog):
     def _fill_catalogue(self) -> None:
         self.course.clear()
         for c in self.catalogue.courses:
-            self.course.addItem(c["name"], c)
+            self.course.addItem(c.name, c)
         self.venue.clear()
         for v in self.catalogue.venues:
-            self.venue.addItem(v["name"], v)
+            self.venue.addItem(v.name, v)
         self.venue.currentIndexChanged.connect(self._fill_rooms)
         self.course.currentIndexChanged.connect(self._fill_days)
         self.first_day.dateChanged.connect(self._fill_days)
@@ -197,18 +198,18 @@ class SessionDialog(QDialog):
         self._changed()
 
     def _fill_rooms(self) -> None:
-        venue = self.venue.currentData() or {}
+        venue: CatalogueVenue | None = self.venue.currentData()
         self.room.clear()
-        self.room.addItems(venue.get("rooms", []))
+        self.room.addItems(venue.rooms if venue else [])
 
     def _fill_days(self) -> None:
-        course = self.course.currentData()
-        if not course:
+        course: CatalogueCourse | None = self.course.currentData()
+        if course is None:
             return
         start = datetime.combine(
             to_date(self.first_day.date()), to_time(self.start_time.time()), tzinfo=LONDON
         )
-        self._set_days([(d.start, d.end) for d in usual_days(course["day_hours"], start)])
+        self._set_days([(d.start, d.end) for d in usual_days(course.day_hours, start)])
 
     def _set_days(self, days: list[tuple[datetime, datetime]]) -> None:
         self.days.blockSignals(True)
@@ -241,8 +242,8 @@ class SessionDialog(QDialog):
             ]
         )
         self.capacity.setValue(min(MAX_CAPACITY, session["capacity"]))
-        course = self.course.currentData() or {}
-        if session["price_pence"] != course.get("price_pence"):
+        course: CatalogueCourse | None = self.course.currentData()
+        if course is None or session["price_pence"] != course.price_pence:
             self.price_on.setChecked(True)
             self.price.setText(pounds(session["price_pence"]))
 
@@ -283,10 +284,11 @@ class SessionDialog(QDialog):
 
     def plan(self) -> dict[str, Any]:
         """The session fields as ``schedule.create`` takes them."""
-        course, venue = self.course.currentData() or {}, self.venue.currentData() or {}
+        course: CatalogueCourse | None = self.course.currentData()
+        venue: CatalogueVenue | None = self.venue.currentData()
         return {
-            "course": course.get("id", ""),
-            "venue": venue.get("id", ""),
+            "course": course.id if course else "",
+            "venue": venue.id if venue else "",
             "room": self.room.currentText() or None,
             "trainers": self._trainer_emails(),
             "days": self._day_params(),

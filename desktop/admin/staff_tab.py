@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from core.infra.clock import to_london
 from core.staff.accounts import MFA_ROLES
 from core.staff.roles import ADMIN, ROLES
+from core.staff.sign_in_limits import MIN_PASSWORD_LENGTH
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import (
     Column,
@@ -164,7 +165,7 @@ class StaffTab(QWidget):
         password, ok = QInputDialog.getText(
             self,
             "Reset password",
-            f"New password for {user['name']} (10+ characters)",
+            f"New password for {user['name']} ({MIN_PASSWORD_LENGTH}+ characters)",
             QLineEdit.EchoMode.Password,
         )
         if ok and password:

@@ -105,7 +105,7 @@ class TrainersTab(QWidget):
         self.reload()
 
     def course_names(self) -> dict[str, str]:
-        return {c["id"]: c["name"] for c in self.catalogue.courses}
+        return {c.id: c.name for c in self.catalogue.courses}
 
     def reload(self) -> None:
         if not may_use(self.backend, OFFICE):

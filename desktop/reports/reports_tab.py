@@ -251,7 +251,7 @@ class ReportsTab(QWidget):
             combo.clear()
             combo.addItem(everything, None)
             for item in items:
-                combo.addItem(item["name"], item["id"])
+                combo.addItem(item.name, item.id)
             combo.setCurrentIndex(max(0, combo.findData(chosen)))
             combo.blockSignals(False)
 

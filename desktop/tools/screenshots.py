@@ -125,7 +125,7 @@ def _customer(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
 def _take_payment(window: MainWindow, folder: Path, suffix: str) -> list[Path]:
     """Taking what is owed on one of the bookings found (made to pay later), before and after."""
     tab = window.bookings
-    owing = [i for i, b in enumerate(tab.model.rows) if b["due_pence"]]
+    owing = [i for i, b in enumerate(tab.model.rows) if b.due_pence]
     if not owing:
         return []
     tab.table.selectRow(owing[0])

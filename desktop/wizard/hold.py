@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
+from pydantic import BaseModel
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from core.api import holds
+from core.api.registry import Method
+from core.api.results.bookings import Hold
 from core.infra.clock import now
 from desktop.backend import Backend
-from desktop.tasks import BackendOp
+from desktop.tasks import ApiOp
 
+P = TypeVar("P", bound=BaseModel)
 KEEP_ALIVE_AFTER_S = 60  # extend on activity at most once a minute
 WARN_BELOW_S = 120
 
@@ -28,7 +32,7 @@ class HoldKeeper(QObject):
     def __init__(self, backend: Backend, parent: QObject) -> None:
         super().__init__(parent)
         self.backend = backend
-        self.hold: dict[str, Any] | None = None
+        self.hold: Hold | None = None
         self._extended_at = 0.0
         self._extending = False
         self._timer = QTimer(self)
@@ -37,22 +41,28 @@ class HoldKeeper(QObject):
 
     @property
     def session_id(self) -> int | None:
-        return int(self.hold["session_id"]) if self.hold else None
+        return self.hold.session_id if self.hold else None
 
     @property
     def seats(self) -> int:
-        return int(self.hold["seats"]) if self.hold else 0
+        return self.hold.seats if self.hold else 0
 
     def owner(self) -> dict[str, str]:
-        """The hold's id and token, which ``holds.extend``/``release`` and booking need."""
-        assert self.hold is not None
-        return {"hold_id": self.hold["id"], "hold_token": self.hold["hold_token"]}
+        """The hold's id and token, which booking needs."""
+        ours = self._ours()
+        return {"hold_id": ours.hold_id, "hold_token": ours.hold_token}
+
+    def _ours(self, seats: int | None = None) -> holds.ExtendParams:
+        """The hold's id and token (and a new size), as ``holds.extend`` takes them."""
+        assert self.hold is not None and self.hold.hold_token is not None
+        return holds.ExtendParams(
+            hold_id=self.hold.id, hold_token=self.hold.hold_token, seats=seats
+        )
 
     def seconds_left(self) -> int:
         if self.hold is None:
             return 0
-        expires = datetime.fromisoformat(self.hold["expires_at"])
-        return max(0, int((expires - now()).total_seconds()))
+        return max(0, int((self.hold.expires_at - now()).total_seconds()))
 
     def hold_seats(
         self,
@@ -66,10 +76,15 @@ class HoldKeeper(QObject):
             if seats == self.seats and self.seconds_left() > WARN_BELOW_S:
                 done()
                 return
-            self._call("holds.extend", {**self.owner(), "seats": seats}, done, failed)
+            self._call(holds.extend, lambda: self._ours(seats), done, failed)
             return
         self.release()
-        self._call("holds.create", {"session_id": session_id, "seats": seats}, done, failed)
+        self._call(
+            holds.create,
+            lambda: holds.CreateParams(session_id=session_id, seats=seats),
+            done,
+            failed,
+        )
 
     def keep_alive(self) -> None:
         """The receptionist is working: extend the hold if it has not been extended lately."""
@@ -78,7 +93,7 @@ class HoldKeeper(QObject):
         if time.monotonic() - self._extended_at < KEEP_ALIVE_AFTER_S:
             return
         self._extending = True
-        self._call("holds.extend", self.owner(), lambda: None, lambda _e: None)
+        self._call(holds.extend, self._ours, lambda: None, lambda _e: None)
 
     def booked(self) -> None:
         """The hold became a booking: nothing to release any more."""
@@ -93,25 +108,26 @@ class HoldKeeper(QObject):
         if self.hold is None:
             after()
             return
-        params = self.owner()
+        ours = self._ours()
+        params = holds.ReleaseParams(hold_id=ours.hold_id, hold_token=ours.hold_token)
         self.hold = None
         self._timer.stop()
-        BackendOp(self.backend, self.backend, "holds.release", params).success(
+        ApiOp(self.backend, self.backend, holds.release, params).success(
             lambda _r: after()
         ).failure(lambda _e: after()).run()
         self.changed.emit()
 
     def _call(
         self,
-        method: str,
-        params: dict[str, Any],
+        method: Method[P, Hold],
+        params: Callable[[], P],
         done: Callable[[], None],
         failed: Callable[[BaseException], None],
     ) -> None:
-        def arrived(hold: dict[str, Any]) -> None:
+        def arrived(hold: Hold) -> None:
             self._extending = False
-            token = hold.get("hold_token") or (self.hold or {}).get("hold_token")
-            self.hold = {**hold, "hold_token": token}
+            token = hold.hold_token or (self.hold.hold_token if self.hold else None)
+            self.hold = hold.model_copy(update={"hold_token": token})
             self._extended_at = time.monotonic()
             self._timer.start()
             self.changed.emit()
@@ -122,7 +138,7 @@ class HoldKeeper(QObject):
             self._extending = False
             failed(error)
 
-        BackendOp(self, self.backend, method, params).success(arrived).failure(refused).run()
+        ApiOp(self, self.backend, method, params).success(arrived).failure(refused).run()
 
     def _tick(self) -> None:
         left = self.seconds_left()

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout
 
-from core.booking.pricing import GROUP_DISCOUNT_PERCENT, GROUP_SIZE, Quote, quote
+from core.api import pricing
+from core.api.results.organisations import Quote
+from core.booking.pricing import GROUP_DISCOUNT_PERCENT, GROUP_SIZE
 from core.infra.money import gbp
+from desktop.tasks import ApiOp, Invoker, plain_message
+
+NOTHING = Quote(unit_pence=0, attendees=0, subtotal_pence=0, discount_pence=0, total_pence=0)
 
 
 class PricingPanel(QFrame):
-    """Updates as attendees are added; the quote comes from ``core.booking.pricing``."""
+    """Updates as attendees are added; the quote comes from the service (``pricing.quote``),
+    so the desk shows what the booking will be charged, local or remote. ``quoted`` is
+    emitted when ``quote`` changes."""
 
-    def __init__(self) -> None:
+    quoted = Signal()
+
+    def __init__(self, backend: Invoker) -> None:
         super().__init__()
+        self.backend = backend
+        self._asked = 0  # answers to earlier questions are dropped
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(260)
         self.title = QLabel("<b>Price</b>")
@@ -41,17 +53,44 @@ class PricingPanel(QFrame):
         layout.addLayout(form)
         layout.addWidget(self.hint)
         layout.addStretch(1)
-        self.quote: Quote = quote(0, 0)
-        self.show_quote("", 0, 0)
+        self.quote = NOTHING
+        self._show(NOTHING, None)
 
-    def show_quote(
-        self, session_text: str, unit_pence: int, attendees: int, free: int | None = None
-    ) -> Quote:
-        """Show the price; the group-discount hint only when ``free`` more seats allow it."""
-        self.quote = quote(unit_pence, attendees)
-        q = self.quote
+    def ask(self, session_id: int | None, session_text: str, seats: int, free: int | None) -> None:
+        """Price ``seats`` on the session (none chosen: nothing to pay); the hint speaks of
+        the group discount only when ``free`` more seats allow it."""
+        self._asked += 1
+        asked = self._asked
         self.session.setText(session_text or "No session chosen yet.")
-        self.unit.setText(gbp(q.unit_pence) if unit_pence else "–")
+        if session_id is None or seats < 1:
+            self._set(NOTHING, free)
+            return
+        ApiOp(
+            self,
+            self.backend,
+            pricing.quote,
+            lambda: pricing.QuoteParams(session_id=session_id, seats=seats),
+        ).success(lambda q: self._answered(asked, q, free)).failure(
+            lambda e: self._refused(asked, e)
+        ).run()
+
+    def _answered(self, asked: int, q: Quote, free: int | None) -> None:
+        if asked == self._asked:
+            self._set(q, free)
+
+    def _refused(self, asked: int, error: BaseException) -> None:
+        if asked == self._asked:
+            self._set(NOTHING, None)
+            self.hint.setText(plain_message(error))
+
+    def _set(self, q: Quote, free: int | None) -> None:
+        self.quote = q
+        self._show(q, free)
+        self.quoted.emit()
+
+    def _show(self, q: Quote, free: int | None) -> None:
+        attendees = q.attendees
+        self.unit.setText(gbp(q.unit_pence) if q.unit_pence else "–")
         self.attendees.setText(str(attendees))
         self.subtotal.setText(gbp(q.subtotal_pence))
         self.discount.setText(f"-{gbp(q.discount_pence)}" if q.discount_pence else "none")
@@ -66,4 +105,3 @@ class PricingPanel(QFrame):
             )
         else:
             self.hint.setText("")
-        return q

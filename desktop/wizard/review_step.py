@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QTextBrowser, QVBoxLayout, QWidget
 
 from core.api import desk
 from core.api.params import NoParams
-from core.booking.pricing import GROUP_DISCOUNT_PERCENT, Quote, quote
+from core.api.results.organisations import Quote
+from core.booking.pricing import GROUP_DISCOUNT_PERCENT
 from core.infra.money import gbp
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
@@ -69,7 +70,8 @@ class ReviewStep(QWidget):
     def all_ticked(self) -> bool:
         return all(b.isChecked() for b in self.boxes)
 
-    def show_booking(self, session: SessionRow, people: list[dict[str, Any]]) -> None:
+    def show_booking(self, session: SessionRow, people: list[dict[str, Any]], price: Quote) -> None:
+        """Read the booking back, at the price the service quoted (the pricing panel's)."""
         e = html.escape
         rows = "".join(
             f"<tr><td>{i}.</td><td>{e(p['name'])}</td><td>{e(p['email'])}</td>"
@@ -81,6 +83,6 @@ class ReviewStep(QWidget):
             f"<p>{e(session.venue_name)} · {session.when_text}"
             + (f" · trainer {e(session.trainer)}" if session.trainer else "")
             + f"</p><table cellpadding='3'>{rows}</table>"
-            + price_html(quote(session.price_pence, len(people)))
+            + price_html(price)
             + f"<p>Confirmation goes to {e(people[0]['email'])}.</p>"
         )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
+from pydantic import RootModel
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -16,14 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Session
 from core.infra.clock import today_london
 from core.models.statuses import SessionStatus
 from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
-from desktop.session_data import SessionRow, session_list
+from desktop.session_data import SessionRow
 from desktop.session_list import ROW_ROLE, SessionFilterProxy, SessionTableModel
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, plain_message
 
 WEEKS_AHEAD = 26
 
@@ -80,16 +82,15 @@ class SessionStep(QWidget):
     def load(self, select_id: int | None = None) -> None:
         self._wanted = select_id
         today = today_london()
-        params = {
-            "date_from": today.isoformat(),
-            "date_to": (today + timedelta(weeks=WEEKS_AHEAD)).isoformat(),
-        }
-        BackendOp(self, self.backend, "sessions.list", params).success(self._loaded).failure(
+        params = sessions_api.ListParams(
+            date_from=today, date_to=today + timedelta(weeks=WEEKS_AHEAD)
+        )
+        ApiOp(self, self.backend, sessions_api.list_, params).success(self._loaded).failure(
             lambda e: self.status.setText(plain_message(e))
         ).run()
 
-    def _loaded(self, result: Any) -> None:
-        rows = [s for s in session_list(result) if s["status"] != SessionStatus.CANCELLED]
+    def _loaded(self, result: RootModel[list[Session]]) -> None:
+        rows = [SessionRow.of(s) for s in result.root if s.status != SessionStatus.CANCELLED]
         self.model.set_sessions(rows)
         self.status.setText(
             "Pick a session with free seats. Double-click or press Next to continue."
@@ -103,7 +104,7 @@ class SessionStep(QWidget):
         while self.course.count() > 1:
             self.course.removeItem(1)
         for c in self.catalogue.courses:
-            self.course.addItem(c["name"], c["id"])
+            self.course.addItem(c.name, c.id)
         self.course.setCurrentIndex(max(0, self.course.findData(chosen)))
         self.course.blockSignals(False)
 
@@ -129,10 +130,10 @@ class SessionStep(QWidget):
     def _selected(self) -> None:
         self.chosen.emit(self.selected())
 
-    def update_session(self, data: dict[str, Any]) -> None:
-        if self.model.update_session(data):
+    def update_session(self, session: SessionRow) -> None:
+        if self.model.update_session(session):
             current = self.selected()
-            if current is not None and current.id == int(data["id"]):
+            if current is not None and current.id == session.id:
                 self.chosen.emit(current)
 
     def alternatives(self, after: SessionRow, seats: int, count: int = 3) -> list[SessionRow]:

@@ -99,7 +99,7 @@ class BookingWizard(QDialog):
         self.hold_label = QLabel()
         self.hold_label.setObjectName("holdCountdown")
         self.hold_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.pricing = PricingPanel()
+        self.pricing = PricingPanel(backend)
         self.message = QLabel()
         self.message.setWordWrap(True)
         set_state(self.message, "error")
@@ -142,6 +142,7 @@ class BookingWizard(QDialog):
         self.attendees_step.model.rowsInserted.connect(lambda *_: self._resize_timer.start())
         self.attendees_step.model.rowsRemoved.connect(lambda *_: self._resize_timer.start())
         self.review_step.changed.connect(self._update_buttons)
+        self.pricing.quoted.connect(self._show_quote)
         self.payment_step.group.buttonToggled.connect(lambda *_: self._update_buttons())
         self.hold.tick.connect(self._show_countdown)
         self.hold.changed.connect(lambda: self._show_countdown(self.hold.seconds_left()))
@@ -177,11 +178,17 @@ class BookingWizard(QDialog):
         self.message.setText("")
         if index == ATTENDEES:
             self._enter_attendees()
-        elif index == REVIEW and self.session is not None:
-            self.review_step.show_booking(self.session, self.attendees_step.model.payload())
-        elif index == PAYMENT:
-            self.payment_step.set_total(self.pricing.quote.total_pence)
+        else:
+            self._show_quote()
         self._update_buttons()
+
+    def _show_quote(self) -> None:
+        """Read the price back on the review and payment steps (again when a quote arrives)."""
+        if self.step == REVIEW and self.session is not None:
+            people = self.attendees_step.model.payload()
+            self.review_step.show_booking(self.session, people, self.pricing.quote)
+        elif self.step == PAYMENT:
+            self.payment_step.set_total(self.pricing.quote.total_pence)
 
     def _update_buttons(self) -> None:
         step = self.step
@@ -274,7 +281,7 @@ class BookingWizard(QDialog):
         if session is not None:
             course = self.catalogue.course(session.course)
             if course is not None:
-                model.set_course(AgeLimit(course["name"], course["min_age"], session.day))
+                model.set_course(AgeLimit(course.name, course.min_age, session.day))
         if model.rowCount() == 0:
             model.add_row()
         self.attendees_step.table.setFocus()
@@ -410,7 +417,7 @@ class BookingWizard(QDialog):
         s = self.session
         count = max(1, self.attendees_step.model.rowCount()) if s else 0
         text = f"{s.course_name}\n{s.venue_name}, {s.when_text}" if s else ""
-        self.pricing.show_quote(text, s.price_pence if s else 0, count, s.free if s else None)
+        self.pricing.ask(s.id if s else None, text, count, s.free if s else None)
 
     def _show_countdown(self, left: int) -> None:
         if self.hold.hold is None:
@@ -433,9 +440,9 @@ class BookingWizard(QDialog):
         self.message.setText(message)
 
     def _on_change(self, message: dict[str, Any]) -> None:
-        data = session_change(message)
-        if data is not None:
-            self.session_step.update_session(data)
+        session = session_change(message)
+        if session is not None:
+            self.session_step.update_session(session)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress) and (

@@ -153,7 +153,7 @@ class OrderPerson(Result):
 
 
 class Quote(Result):
-    """``organisations.order.confirm.sessions[].quote``."""
+    """``pricing.quote``, ``organisations.order.confirm.sessions[].quote``."""
 
     unit_pence: int
     attendees: int

@@ -80,7 +80,7 @@ def origin_of(url: str) -> str:
         host = f"[{host}]"
     port = parts.port
     default = {"http": 80, "https": 443}.get(scheme)
-    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
 def _is_origin(text: str) -> bool:

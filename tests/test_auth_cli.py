@@ -71,6 +71,19 @@ def test_bad_input_is_refused_with_a_clear_message(
     assert "no user ghost@b.example" in capsys.readouterr().err
 
 
+def test_an_empty_name_is_refused_not_swapped_for_the_email(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ("user", "add", "jo@b.example", "--role", "reception", "--password-stdin")
+    assert rft(monkeypatch, *add, "--name", "", stdin="long enough password\n") == 1
+    assert "A staff name needs 2 to 120 characters." in capsys.readouterr().err
+    assert rft(monkeypatch, "user", "list", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []  # nothing was added
+    admin = ("user", "add", "boss@b.example", "--role", "admin", "--password-stdin")
+    assert rft(monkeypatch, *admin, stdin="long enough password\n") == 0
+    assert "An admin signs in with a second factor" in capsys.readouterr().out
+
+
 def test_mfa_prints_an_otpauth_uri(
     db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

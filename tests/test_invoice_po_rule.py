@@ -37,7 +37,7 @@ def test_the_protocol_refuses_an_invoice_without_the_po_the_company_requires(
     before = call(sqlite_db, "bookings.get", {"reference": ref})
     invoice = {
         "reference": ref,
-        "company": "  acme logistics ltd ",
+        "company": "  acme  logistics ltd ",  # spaces as typed, the same company
         "email": "accounts@acme.example",
         "billing_address": "Unit 4, Aire Park, Leeds",
     }

@@ -337,6 +337,14 @@ def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
         ("", "The CSV file is empty"),
         ("session,name,email\n1,A B,a@b.example\n", "lacks the column date_of_birth"),
         ("session,name,email,date_of_birth\n", "has a header but no people"),
+        (  # which session would a second "session" column mean? neither, say so
+            "session,name,email,date_of_birth,Session\n1,A B,a@b.example,1990-01-01,2\n",
+            "Row 1 (the header) names the column session twice",
+        ),
+        (
+            "session,name,email,dob,date_of_birth\n1,A B,a@b.example,1990-01-01,2001-01-01\n",
+            "names the column date_of_birth twice",
+        ),
         (
             "session,name,email,date_of_birth\n1,A,a@b.example,1990-01-01,extra\n",
             "Row 2, field date_of_birth: the row has 5 cells",

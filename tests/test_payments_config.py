@@ -90,7 +90,18 @@ def test_demo_mode_runs_a_local_stripe() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["book.rft-training.co.uk", "ftp://book.example", "https://", "https://x/?a=1"]
+    "value",
+    [
+        "book.rft-training.co.uk",
+        "ftp://book.example",
+        "https://",
+        "https://x/?a=1",
+        "https://book.example:99999",  # no such port: every browser check would fail later
+        "https://book.example:0",
+        "https://kim:secret@book.example",
+        "https://book example.co.uk",
+        "https://book.example\\@evil.example",
+    ],
 )
 def test_a_public_url_that_is_not_a_plain_web_address_is_refused(value: str) -> None:
     with pytest.raises(ConfigError, match="RFT_PUBLIC_URL"):

@@ -17,10 +17,11 @@ from core.booking.waitlist.offers import sweep
 from core.demo.stripe_double import StripeDouble
 from core.infra.clock import today_london
 from core.infra.db import Database
-from core.infra.errors import DomainError, ValidationFailed
+from core.infra.errors import DomainError, SessionNotBookable, ValidationFailed
 from core.journal import audit
 from core.models import Booking, OutboxMessage, WaitlistEntry
 from core.payments.jobs import run_payments_once
+from core.scheduling.cancel import cancel_session
 from tests.factories import make_session
 from tests.test_waitlist_cli import as_json, rft
 from tests.waitlist_support import DESK, full_session, offer_mails, statuses
@@ -193,6 +194,29 @@ def test_an_agreed_entry_is_booked_unpaid_with_a_payment_link_emailed(
     assert "waitlist.auto_enrol_agreed" in actions and "waitlist.auto_enrol" in actions
     assert booked is not None and booked.seats == 2
     assert run_payments_once(db).counts["waitlist_links"] == 0  # one link, once
+
+
+def test_no_payment_link_is_sent_for_a_session_cancelled_after_the_automatic_booking(
+    stripe_db: Database, double: StripeDouble
+) -> None:
+    db = stripe_db
+    sid, refs = full_session(db, [2])
+    auto = {"agreed_to_pay_by_link": True, "attendees": PEOPLE}
+    call(db, "waitlist.add", {"session_id": sid, "seats": 2, "contact": JO, "auto_enrol": auto})
+    cancel(db, refs[0])
+    with db.write() as tx:
+        assert book_agreed(tx) == 1
+    (listed,) = call(db, "waitlist.list", {"session_id": sid})
+    with db.write() as tx:
+        cancel_session(tx, DESK, sid, "Venue flooded")
+    result = run_payments_once(db)
+    assert result.counts["waitlist_links"] == 0, result.errors
+    with pytest.raises(SessionNotBookable, match="cancelled"):
+        call(db, "payments.link", {"reference": listed["booking"]})
+    with db.read() as tx:
+        links = tx.scalars(select(OutboxMessage).where(OutboxMessage.template == "payment_link"))
+        assert list(links) == []  # nobody is asked to pay for a course that will not run
+    assert double.of_type("checkout.session") == []
 
 
 def test_automatic_enrolment_needs_payment_links(sqlite_db: Database) -> None:

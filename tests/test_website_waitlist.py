@@ -8,9 +8,10 @@ from typing import Any
 
 from core.booking.waitlist import entries
 from core.infra.db import Database
+from core.scheduling.cancel import cancel_session
 from tests.factories import make_session
 from tests.server_support import peer, running_server
-from tests.waitlist_support import full_session
+from tests.waitlist_support import DESK, full_session, join
 
 
 def test_a_visitor_joins_a_full_sessions_waiting_list(sqlite_db: Database) -> None:
@@ -52,3 +53,28 @@ def test_a_visitor_joins_a_full_sessions_waiting_list(sqlite_db: Database) -> No
         ("second@example.com", 1, 2),
         ("third@example.com", 1, 3),
     ]
+
+
+def test_a_cancelled_session_refuses_every_visitor_alike(sqlite_db: Database) -> None:
+    """Whether an email was already waiting makes no difference to the answer: a cancelled
+    session refuses it too, so the page can neither join nor learn who was waiting."""
+    sid, _ = full_session(sqlite_db, [2])
+    join(sqlite_db, sid, 1, "waiting")
+    with sqlite_db.write() as tx:
+        cancel_session(tx, DESK, sid, "Trainer unwell")
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            answers = []
+            for who in ("waiting", "stranger"):
+                contact = {"name": who.title(), "email": f"{who}@example.com"}
+                params = {"session_id": sid, "seats": 1, "contact": contact}
+                answers.append((await visitor.request("waitlist.join", params))["error"])
+            return answers
+
+    known, unknown = asyncio.run(scenario())
+    assert known == unknown
+    assert known["code"] == -32012 and "cancelled" in known["message"]

@@ -4,6 +4,7 @@ anyone's contact details."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Any, Literal
 
@@ -21,8 +22,6 @@ from core.booking.eligibility import EligibilityInput, NotEligible, check_people
 from core.booking.waitlist import entries
 from core.infra.errors import NotFound
 from core.models import MAX_CAPACITY, CourseSession
-from core.models.base import blind_index
-from core.seats.locking import lock_session
 from core.staff.roles import DESK, STAFF
 
 
@@ -100,10 +99,9 @@ def join(call: Call, params: JoinParams) -> dict[str, Any]:
     contact = entries.Contact(params.contact.name, str(params.contact.email))
     with call.db.write() as tx:
         public.check_visitor_waits(tx, call.actor)
-        lock_session(tx, params.session_id)  # the duplicate check and the join are one step
-        digest = blind_index(contact.email)
-        waiting = entries.waiting_or_offered(tx, params.session_id)
-        if not any(e.contact_email_hash == digest for e in waiting):
+        # every refusal of the session comes first, so the answer is the same for any email;
+        # an email already waiting keeps its earlier entry as it is
+        with suppress(entries.AlreadyWaiting):
             entries.add(tx, params.session_id, params.seats, contact, call.actor)
     return {
         "session_id": params.session_id,

@@ -54,13 +54,13 @@ def _add(args: argparse.Namespace) -> int:
         raise ValidationFailed("No password was given on stdin.")
     db = database()
     with db.write() as tx:
-        added = accounts.add_staff(
-            tx, CLI, args.email, args.name or _name_from(args.email), args.role, password
-        )
+        name = _name_from(args.email) if args.name is None else args.name
+        added = accounts.add_staff(tx, CLI, args.email, name, args.role, password)
         print(f"Added {added.user.email} ({added.user.role}).")
     if added.otpauth_uri:
         uri = added.otpauth_uri
-        print(f"A {added.user.role} signs in with a second factor; set it up from: {uri}")
+        article = "An" if added.user.role[0] in "aeiou" else "A"
+        print(f"{article} {added.user.role} signs in with a second factor; set it up from: {uri}")
     return 0
 
 

@@ -61,7 +61,7 @@ def _public_url(env: Mapping[str, str]) -> str | None:
     if not raw:
         return None
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _is_web_address(raw):
         raise ConfigError(
             "RFT_PUBLIC_URL must be the http(s) address visitors open the booking page at, "
             f"such as https://book.rft-training.co.uk, not {raw!r}."
@@ -80,11 +80,14 @@ def origin_of(url: str) -> str:
         host = f"[{host}]"
     port = parts.port
     default = {"http": 80, "https": 443}.get(scheme)
-    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
-def _is_origin(text: str) -> bool:
-    """Whether ``text`` is ``http(s)://host[:port]`` and nothing more (a trailing / allowed)."""
+def _is_web_address(text: str) -> bool:
+    """Whether ``text`` is ``http(s)://host[:port]…`` with a real port, and no user name,
+    white space or backslash (which browsers read in ways that can name another host)."""
+    if "\\" in text or any(c.isspace() for c in text):
+        return False
     try:
         parts = urlsplit(text)
         port_ok = parts.port is None or parts.port > 0
@@ -94,9 +97,16 @@ def _is_origin(text: str) -> bool:
         port_ok
         and parts.scheme in ("http", "https")
         and bool(parts.hostname)
-        and parts.path in ("", "/")
-        and not (parts.query or parts.fragment or "@" in parts.netloc)
+        and "@" not in parts.netloc
     )
+
+
+def _is_origin(text: str) -> bool:
+    """Whether ``text`` is ``http(s)://host[:port]`` and nothing more (a trailing / allowed)."""
+    if not _is_web_address(text):
+        return False
+    parts = urlsplit(text)
+    return parts.path in ("", "/") and not (parts.query or parts.fragment)
 
 
 def _widget_origins(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -101,6 +101,11 @@ def parse_csv(text: str) -> list[OrderRow]:
         raise ValidationFailed("The CSV file is empty.")
     header = [h.strip().casefold().replace(" ", "_") for h in lines[0]]
     header = ["date_of_birth" if h in ("dob", "date_of_birth") else h for h in header]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise ValidationFailed(
+            f"Row 1 (the header) names the column {twice[0]} twice; keep one of them."
+        )
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(

@@ -163,8 +163,9 @@ def get(tx: Session, org_id: int) -> Organisation:
 
 
 def by_name(tx: Session, name: str) -> Organisation | None:
-    """The organisation of that name (ignoring case and outer spaces), if there is one."""
-    wanted = name.strip().lower()
+    """The organisation of that name (ignoring case and extra spaces, as names are stored
+    with single spaces), if there is one."""
+    wanted = " ".join(name.split()).lower()
     return tx.scalar(select(Organisation).where(func.lower(Organisation.name) == wanted))
 
 

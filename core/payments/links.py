@@ -16,9 +16,9 @@ from sqlalchemy import select
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
-from core.infra.errors import Forbidden, ValidationFailed
+from core.infra.errors import Forbidden, SessionNotBookable, ValidationFailed
 from core.models import Payment
-from core.models.statuses import BookingStatus
+from core.models.statuses import BookingStatus, SessionStatus
 from core.payments.deadline import extend_deadline_to
 from core.payments.gateway import PaymentRejected, PaymentUnavailable, StripeClient
 from core.payments.ledger import (
@@ -55,6 +55,11 @@ def create_link(
             raise ValidationFailed(
                 f"Booking {booking.reference} is {booking.status.lower().replace('_', ' ')}; "
                 "a payment link is only for a booking waiting for payment."
+            )
+        if booking.session.status == SessionStatus.CANCELLED:
+            raise SessionNotBookable(
+                f"The {booking.session.course.name} session of {booking.reference} is "
+                "cancelled; offer a transfer instead of a payment link."
             )
         link = tx.scalar(
             select(Payment).where(

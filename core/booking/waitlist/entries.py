@@ -222,6 +222,10 @@ def check_links(settings: Settings) -> None:
         )
 
 
+class AlreadyWaiting(ValidationFailed):
+    """The contact's email already waits (or holds an offer) on this session's list."""
+
+
 def add(
     tx: Session,
     session_id: int,
@@ -254,7 +258,7 @@ def add(
         (e for e in waiting_or_offered(tx, session_id) if e.contact_email_hash == digest), None
     )
     if already is not None:
-        raise ValidationFailed(
+        raise AlreadyWaiting(
             f"{contact.email} is already on this waiting list (number {already.id}); "
             "change the seats by declining that entry and joining again."
         )

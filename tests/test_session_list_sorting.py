@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from desktop import layouts
+from desktop.session_data import SessionRow
 from desktop.session_list import ROW_ROLE, SessionFilterProxy, SessionTableModel
 from tests.test_desktop_views import fake_sessions
 
@@ -18,7 +19,7 @@ FREE_SEATS = 5
 
 def table(qtbot: QtBot, count: int) -> tuple[SessionTableModel, SessionFilterProxy, QTableView]:
     model = SessionTableModel()
-    model.set_sessions(fake_sessions(count))
+    model.set_sessions([SessionRow.from_json(s) for s in fake_sessions(count)])
     proxy = SessionFilterProxy()
     proxy.setSourceModel(model)
     view = layouts.row_table(proxy, sortable=True)
@@ -73,8 +74,10 @@ def test_a_live_change_shows_or_hides_a_session_by_the_search(qtbot: QtBot) -> N
     proxy.set_filters(None, None, "dev")
     before = shown(proxy)
     session = next(s for s in fake_sessions(30) if s["id"] not in before)
-    assert model.update_session(session | {"trainer": "Dev Mistry"})
+    assert model.update_session(SessionRow.from_json(session | {"trainer": "Dev Mistry"}))
     assert session["id"] in shown(proxy) and len(shown(proxy)) == len(before) + 1
-    assert model.update_session(session | {"trainer": "Sarah Holt"})
+    assert model.update_session(SessionRow.from_json(session | {"trainer": "Sarah Holt"}))
     assert shown(proxy) == before
-    assert not model.update_session(session | {"id": 999})  # not loaded: the caller adds it
+    assert not model.update_session(
+        SessionRow.from_json(session | {"id": 999})
+    )  # not loaded: the caller adds it

@@ -87,3 +87,45 @@ def test_the_wizard_asks_for_the_po_before_booking_on_invoice(
     (invoice,) = call(sqlite_db, "invoices.list")
     assert invoice["po"] == "PO-4471" and seats(sqlite_db, sid) == {"booked": 1, "held": 0}
     wizard.close()
+
+
+def test_the_po_field_says_required_for_a_company_that_requires_one(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    acme(sqlite_db, po_required=True)
+    call(sqlite_db, "organisations.add", {"name": "Brightside Care", "billing_address": "York"})
+    sid = make_session(sqlite_db, course="efaw", days_ahead=10)
+    wizard = BookingWizard(make_desk(), None, session={"id": sid})
+    wizard.show()
+    qtbot.waitUntil(lambda: wizard.session is not None and wizard.catalogue.ready)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == ATTENDEES)
+    type_attendee(wizard, 0, PEOPLE[0])
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == REVIEW)
+    for box in wizard.review_step.boxes:
+        box.setChecked(True)
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    step = wizard.payment_step
+    qtbot.waitUntil(lambda: "invoice" in step.buttons)
+    step.choose("invoice")
+    fields = step.fields["invoice"]
+    rule = step.po_rule
+    assert rule is not None
+    assert rule.label.text() == "PO number (optional)"
+    fields["company"].setText("  acme logistics LTD ")
+    qtbot.waitUntil(lambda: rule.label.text() == "PO number (required by Acme Logistics Ltd)")
+    fields["email"].setText("accounts@acme.example")
+    fields["billing_address"].setText("Unit 4, Aire Park, Leeds LS10 1AB")
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    assert wizard.message.text() == (
+        "Acme Logistics Ltd requires a purchase order number on every order; give the PO."
+    )
+    assert wizard.step == PAYMENT and seats(sqlite_db, sid) == {"booked": 0, "held": 1}
+    fields["company"].setText("Brightside Care")
+    assert rule.label.text() == "PO number (optional)"
+    qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.step == DONE, timeout=WAIT_MS)
+    (invoice,) = call(sqlite_db, "invoices.list")
+    assert invoice["po"] is None
+    wizard.close()

@@ -68,8 +68,8 @@ class BookingsModel(HeadedTableModel):
         b = self.rows[index.row()]
         if role == ROW_ROLE:
             return b
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None  # the tooltip: a text elided in a narrow column, in full
         session = SessionRow.from_json(b["session"])
         return (
             b["reference"],
@@ -193,8 +193,7 @@ class BookingsTab(QWidget):
         self.find_button = QPushButton("&Find")
         self.find_button.clicked.connect(self.search_bookings)
         self.table = layouts.row_table(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        layouts.stretch_column(self.table, COLUMNS.index("Course"))
+        layouts.ShareWidth(self.table, (COLUMNS.index("Found by"), COLUMNS.index("Course")))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.details = QTextBrowser()
         self.status = QLabel("Type a reference, a name or an email address and press Enter.")
@@ -229,7 +228,7 @@ class BookingsTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 500])
+        splitter.setSizes([820, 440])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)

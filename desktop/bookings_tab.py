@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -193,6 +194,7 @@ class BookingsTab(QWidget):
         self.find_button = QPushButton("&Find")
         self.find_button.clicked.connect(self.search_bookings)
         self.table = layouts.row_table(self.model)
+        self.table.setWordWrap(False)
         layouts.ShareWidth(self.table, (COLUMNS.index("Found by"), COLUMNS.index("Course")))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.details = QTextBrowser()
@@ -212,12 +214,11 @@ class BookingsTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.find_button)
-        actions = QHBoxLayout()
-        actions.addWidget(self.pay_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.transfer_button)
-        actions.addWidget(self.resend_button)
-        actions.addStretch(1)
+        actions = QGridLayout()  # two by two, so the booking pane leaves the table its width
+        actions.addWidget(self.pay_button, 0, 0)
+        actions.addWidget(self.cancel_button, 0, 1)
+        actions.addWidget(self.transfer_button, 1, 0)
+        actions.addWidget(self.resend_button, 1, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.customer_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -228,7 +229,7 @@ class BookingsTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([820, 440])
+        splitter.setSizes([840, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 
 from desktop.main_window import MainWindow
 from desktop.tools import organisation_screenshots
-from tests.test_desktop_layout import demo_window
+from tests.test_desktop_layout import _columns_in_view, demo_window
 
 __all__ = ["demo_window"]
 
@@ -29,3 +29,4 @@ def test_the_organisation_screens_are_pictured_with_an_order_and_its_invoice(
     (invoice,) = tab.invoices.rows
     assert invoice["number"].startswith("INV-") and invoice["gross_pence"] > 0
     assert tab.bookings.rowCount() == 2  # one booking per session of the order
+    assert _columns_in_view(tab.org_table) == []  # name, bookings, terms and PO in sight

@@ -144,7 +144,7 @@ class OrganisationsTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 740])
+        splitter.setSizes([400, 860])  # room for the names beside bookings, terms and PO
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_record_enabled(False)

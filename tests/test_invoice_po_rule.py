@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from core.booking import bookings
 from core.booking.attendees import parse_attendee_spec
 from core.infra.db import Database
 from core.infra.errors import ValidationFailed
+from desktop.take_payment import TakePaymentDialog
 from desktop.wizard import BookingWizard
 from desktop.wizard.wizard import ATTENDEES, DONE, PAYMENT, REVIEW
 from tests.desktop_support import PEOPLE, DeskFactory, make_desk, type_attendee
 from tests.factories import make_session
+from tests.payments_support import pending_booking
 from tests.test_organisations import DESK, acme, call, seats
 
 __all__ = ["make_desk"]
@@ -129,3 +132,21 @@ def test_the_po_field_says_required_for_a_company_that_requires_one(
     (invoice,) = call(sqlite_db, "invoices.list")
     assert invoice["po"] is None
     wizard.close()
+
+
+def test_taking_payment_on_invoice_later_follows_the_po_rule_too(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    acme(sqlite_db, po_required=True)
+    ref = pending_booking(sqlite_db)
+    backend = make_desk()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = TakePaymentDialog(backend, backend.call("bookings.get", {"reference": ref}), parent)
+    dialog.show()
+    qtbot.waitUntil(lambda: "invoice" in dialog.step.buttons, timeout=WAIT_MS)
+    dialog.step.choose("invoice")
+    rule = dialog.step.po_rule
+    assert rule is not None
+    dialog.step.fields["invoice"]["company"].setText("Acme Logistics Ltd")
+    qtbot.waitUntil(lambda: rule.label.text() == "PO number (required by Acme Logistics Ltd)")

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -74,8 +75,8 @@ class BookingsModel(HeadedTableModel):
         b = self.rows[index.row()]
         if role == ROW_ROLE:
             return b
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None  # the tooltip: a text elided in a narrow column, in full
         session = SessionRow.of(b.session)
         return (
             b.reference,
@@ -199,8 +200,8 @@ class BookingsTab(QWidget):
         self.find_button = QPushButton("&Find")
         self.find_button.clicked.connect(self.search_bookings)
         self.table = layouts.row_table(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        layouts.stretch_column(self.table, COLUMNS.index("Course"))
+        self.table.setWordWrap(False)
+        layouts.ShareWidth(self.table, (COLUMNS.index("Found by"), COLUMNS.index("Course")))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_selected())
         self.details = QTextBrowser()
         self.status = QLabel("Type a reference, a name or an email address and press Enter.")
@@ -219,12 +220,11 @@ class BookingsTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.find_button)
-        actions = QHBoxLayout()
-        actions.addWidget(self.pay_button)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.transfer_button)
-        actions.addWidget(self.resend_button)
-        actions.addStretch(1)
+        actions = QGridLayout()  # two by two, so the booking pane leaves the table its width
+        actions.addWidget(self.pay_button, 0, 0)
+        actions.addWidget(self.cancel_button, 0, 1)
+        actions.addWidget(self.transfer_button, 1, 0)
+        actions.addWidget(self.resend_button, 1, 1)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.customer_button, 0, Qt.AlignmentFlag.AlignRight)
@@ -235,7 +235,7 @@ class BookingsTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 500])
+        splitter.setSizes([840, 420])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)

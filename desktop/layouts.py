@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLayout, QTableView, QWidget
 
 
@@ -39,3 +39,42 @@ def stretch_column(table: QTableView, column: int) -> None:
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+class ShareWidth(QObject):
+    """Fit ``table``'s columns to its width without scrolling sideways: the other columns keep
+    their contents' width and ``flexible`` ones (names, say) share what is left in proportion
+    to what they need, elided when short of it (the spare width goes to the last of them)."""
+
+    def __init__(self, table: QTableView, flexible: tuple[int, ...]) -> None:
+        super().__init__(table)
+        self.table, self.flexible = table, flexible
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in flexible:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        model = table.model()
+        for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
+            signal.connect(self.fit)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self, *_: object) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        fixed = sum(header.sectionSize(c) for c in shown if c not in self.flexible)
+        wants = {
+            c: max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in self.flexible
+        }
+        room = max(0, table.viewport().width() - fixed)
+        total = sum(wants.values()) or 1
+        scale = min(1.0, room / total)
+        widths = {c: max(header.minimumSectionSize(), int(w * scale)) for c, w in wants.items()}
+        widths[self.flexible[-1]] += max(0, room - sum(widths.values()))
+        for column, width in widths.items():
+            header.resizeSection(column, width)

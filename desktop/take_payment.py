@@ -78,7 +78,7 @@ class TakePaymentDialog(QDialog):
         self._offer(offered_keys(result))
 
     def _offer(self, keys: set[str]) -> None:
-        self.step.offer([m for m in METHODS if self._fits(m, keys)])
+        self.step.offer([m for m in METHODS if self._fits(m, keys)], self.backend)
         if self.step.chosen_key() is None:
             self.step.choose("cash")
 

@@ -73,6 +73,9 @@ def _heading(text: str) -> QLabel:
     return label
 
 
+NEEDS_COLUMN = 3  # "Trainer · needs": free text, the column that can use spare width
+
+
 class TodayTab(QWidget):
     """Today's and tomorrow's courses, money still owed, recent bookings."""
 
@@ -100,8 +103,10 @@ class TodayTab(QWidget):
         )
         self.courses.setUniformRowHeights(True)
         self.courses.setAlternatingRowColors(True)
-        self.courses.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.courses.header().setStretchLastSection(True)
+        header = self.courses.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)  # seats and money are short: spare width goes to needs
+        header.setSectionResizeMode(NEEDS_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.courses.setAccessibleName("Courses today and tomorrow")
         self.awaiting = _list(("Booked", "Reference", "Customer", "Owed", "Course date", "Course"))
         self.awaiting.setAccessibleName("Bookings awaiting payment")

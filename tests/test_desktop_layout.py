@@ -4,6 +4,9 @@ columns either fit or scroll, with no wide column left empty."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -22,6 +25,7 @@ from desktop.backend import LocalBackend
 from desktop.main_window import MainWindow
 from desktop.tools.screenshots import DESK_SIZE
 from desktop.tools.waiting import wait_settled
+from desktop.wizard import BookingWizard
 
 WAIT_MS = 60_000
 WAIT_S = 60.0
@@ -99,3 +103,78 @@ def test_every_tab_fits_the_smallest_desk_screen(
         problems += _problems(window, title)
     backend.close()
     assert problems == [], "\n".join(problems)
+
+
+def _columns_in_view(table: QTableView) -> list[str]:
+    """Headers of the columns cut off at the table's right edge (or scrolled out of sight)."""
+    table.doItemsLayout()
+    header = table.horizontalHeader()
+    cut = []
+    for column in range(header.count()):
+        if header.isSectionHidden(column):
+            continue
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        if right > table.viewport().width():
+            cut.append(str(table.model().headerData(column, header.orientation())))
+    if table.horizontalScrollBar().maximum() > 0:
+        cut.append("(scrolls sideways)")
+    return cut
+
+
+@pytest.fixture
+def demo_window(
+    qtbot: QtBot, sqlite_db: Database, desk_style: None, tmp_path: object
+) -> Iterator[MainWindow]:
+    demo.seed(sqlite_db)
+    backend = LocalBackend(sqlite_db)
+    backend.start()
+    window = MainWindow(backend, QSettings(f"{tmp_path}/desk.ini", QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(*DESK_SIZE)
+    window.show()
+    yield window
+    backend.close()
+
+
+def test_bookings_found_fit_the_table_without_scrolling_sideways(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    window = demo_window
+    window.show_tab("Bookings")
+    tab = window.bookings
+    tab.search.setText("Smith")
+    tab.search_bookings()
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 10, timeout=WAIT_MS)
+    wait_settled(lambda: True, WAIT_S)
+    assert _columns_in_view(tab.table) == []
+
+
+def test_the_wizard_keeps_status_in_view_however_narrow_its_session_table(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    rows = demo_window.sessions.model.rows
+    qtbot.waitUntil(lambda: bool(demo_window.sessions.model.rows), timeout=WAIT_MS)
+    rows = demo_window.sessions.model.rows
+    wizard = BookingWizard(demo_window.backend, demo_window, session=rows[0].raw)
+    wizard.show()
+    step = wizard.session_step
+    qtbot.waitUntil(lambda: step.proxy.rowCount() > 10, timeout=WAIT_MS)
+    for width in (1180, 1000, wizard.minimumSizeHint().width()):
+        wizard.resize(width, 680)
+        wait_settled(lambda: True, WAIT_S)
+        assert _columns_in_view(step.table) == [], f"at {width} px"
+    wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
+    wizard.reject()
+
+
+def test_the_today_tree_gives_its_spare_width_to_the_needs_not_the_last_column(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    today = demo_window.today
+    qtbot.waitUntil(lambda: today.courses.topLevelItemCount() > 0, timeout=WAIT_MS)
+    wait_settled(lambda: True, WAIT_S)
+    header = today.courses.header()
+    last = header.count() - 1
+    needed = max(today.courses.sizeHintForColumn(last), header.sectionSizeHint(last))
+    assert header.sectionSize(last) <= needed + 20
+    assert header.sectionSize(3) > today.courses.sizeHintForColumn(3)  # Trainer · needs

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.infra.clock import uk_date, uk_datetime
 from core.infra.money import gbp
 from core.staff.roles import DESK
+from desktop import layouts
 from desktop.admin.form_dialog import FormDialog
 from desktop.admin.record_table import RecordTableModel, record_view, selected_row
 from desktop.admin.roles import load, may_use
@@ -93,6 +94,8 @@ class OrganisationsTab(QWidget):
         self.link_box: QMessageBox | None = None
         self.orgs = RecordTableModel(ORGS, parent=self)
         self.org_table = record_view(self.orgs, self)
+        self.org_table.setWordWrap(False)
+        layouts.ShareWidth(self.org_table, (0,))  # the name gives way: terms and PO stay in sight
         self.org_table.selectionModel().selectionChanged.connect(lambda *_: self.open_selected())
         add = QPushButton("Add organisation…")
         add.clicked.connect(self.add_organisation)
@@ -110,7 +113,7 @@ class OrganisationsTab(QWidget):
         self.invoice_table = record_view(self.invoices, self)
         self.sections = QTabWidget()
         self.sections.addTab(record_view(self.staff, self), "Staff and certificates")
-        self.sections.addTab(record_view(self.bookings, self), "Bookings")
+        self.sections.addTab(record_view(self.bookings, self, stretch=1), "Bookings")  # course
         self.sections.addTab(self.invoice_table, "Invoices")
         self.bulk_button = QPushButton("Bulk booking…")
         self.bulk_button.clicked.connect(self.bulk_booking)
@@ -141,7 +144,7 @@ class OrganisationsTab(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([260, 740])
+        splitter.setSizes([400, 860])  # room for the names beside bookings, terms and PO
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._set_record_enabled(False)

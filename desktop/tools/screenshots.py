@@ -23,6 +23,7 @@ from desktop.main_window import MainWindow
 from desktop.take_payment import TakePaymentDialog
 from desktop.tasks import Op, pool
 from desktop.tools.office_screenshots import render as office_views
+from desktop.tools.organisation_screenshots import render as organisation_views
 from desktop.tools.report_screenshots import capture_reports
 from desktop.tools.trainer_screenshots import render_trainer_views
 from desktop.tools.waiting import wait_settled
@@ -71,6 +72,7 @@ def render_all(folder: Path, demo_data: bool = True, size: tuple[int, int] = DES
         written = _main_views(window, folder, suffix) + _wizard_steps(window, folder, suffix)
         written += capture_reports(window, folder, suffix)
         written += office_views(window, folder, suffix)
+        written += organisation_views(window, folder, suffix)
         window.close()
         backend.close()
         pool().waitForDone(10_000)

@@ -31,6 +31,7 @@ from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.tasks import BackendOp, plain_message
 from desktop.wizard.waitlist_view import WaitlistView
+from desktop.wizard.waitlist_wish import WaitlistWish
 
 if TYPE_CHECKING:
     from desktop.wizard.wizard import BookingWizard
@@ -41,7 +42,14 @@ class FullSessionDialog(QDialog):
 
     chosen = Signal(int)  # an alternative session id
 
-    def __init__(self, backend: Backend, session: SessionRow, seats: int, parent: QWidget) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        session: SessionRow,
+        seats: int,
+        parent: QWidget,
+        people: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Other dates, venues and the waiting list")
         self.backend, self.session = backend, session
@@ -50,6 +58,9 @@ class FullSessionDialog(QDialog):
         self.seats.setValue(seats)
         self.seats.setAccessibleName("Seats wanted")
         self.seats.valueChanged.connect(lambda *_: self.load())
+        self.wish = WaitlistWish(backend, session, people or [])
+        self.wish.set_seats(seats)
+        self.seats.valueChanged.connect(self.wish.set_seats)
         self.list = QTreeWidget()
         self.list.setHeaderLabels(["Venue", "Date", "Free", "Distance"])
         self.list.setRootIsDecorated(False)
@@ -99,6 +110,7 @@ class FullSessionDialog(QDialog):
         layout.addLayout(bottom)
         layout.addWidget(QLabel("<b>Or wait for seats on this session</b> (offered by email)"))
         layout.addLayout(form)
+        layout.addWidget(self.wish)
         layout.addWidget(self.join_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.joined)
         self.waiting = WaitlistView(backend, session.id)
@@ -140,10 +152,15 @@ class FullSessionDialog(QDialog):
             self.accept()
 
     def _join(self) -> None:
+        problem = self.wish.problem()
+        if problem:
+            self.joined.setText(problem)
+            return
         params = {
             "session_id": self.session.id,
             "seats": self.seats.value(),
             "contact": {"name": self.name.text().strip(), "email": self.email.text().strip()},
+            **self.wish.params(),
         }
         self.join_button.setEnabled(False)
         BackendOp(self, self.backend, "waitlist.add", params).success(self._added).failure(
@@ -157,9 +174,15 @@ class FullSessionDialog(QDialog):
                 f"Waiting-list number {entry['id']}: seats were free and are offered now."
             )
         else:
+            then = (
+                "they will be booked and emailed a payment link"
+                if entry.get("auto_enrol")
+                else "they will be emailed an offer"
+            )
+            where = " (here or on another matching session)" if entry.get("flexible") else ""
             self.joined.setText(
                 f"On the waiting list as number {entry['id']}, position {entry['position']}. "
-                "They will be emailed when seats come free."
+                f"When seats come free{where} {then}."
             )
 
     def _refused(self, error: BaseException) -> None:
@@ -201,7 +224,10 @@ class FullSessionButton(QPushButton):
     def open_dialog(self) -> None:
         if self.full is None:
             return
-        self.dialog = FullSessionDialog(self.wizard.backend, self.full, self.seats(), self.wizard)
+        people = self.wizard.attendees_step.model.rows
+        self.dialog = FullSessionDialog(
+            self.wizard.backend, self.full, self.seats(), self.wizard, people
+        )
         self.dialog.chosen.connect(self._switch)
         self.dialog.open()
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QTimer
 from core.api.results.payments import PaymentMethods, Reader
 from core.infra.clock import uk_datetime
 from core.infra.money import gbp, pence_from_text
+from desktop.wizard.invoice_po import po_missing
 
 TERMINAL_POLL_MS = 1000
 INVOICE_CHECK = "payments.invoice_check"
@@ -147,6 +148,9 @@ class Invoice(PaymentMethod):
         ("email", "Invoice email", True),
         ("billing_address", "Billing address", True),
     )
+
+    def missing(self, values: dict[str, str]) -> str | None:
+        return super().missing(values) or po_missing(values)
 
     def take(self, flow: PaymentFlow) -> None:
         """Check the company's PO rule, book, then issue the invoice; the done page shows its

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 
 from core.infra.money import gbp, pence_from_text
 from desktop import layouts
+from desktop.backend import Backend
+from desktop.wizard.invoice_po import REQUIRED_BY, PoRule
 from desktop.wizard.payment_methods import METHODS, PaymentMethod
 
 
@@ -29,6 +31,7 @@ class PaymentStep(QWidget):
         self.buttons: dict[str, QRadioButton] = {}
         self.forms: dict[str, QWidget] = {}
         self.fields: dict[str, dict[str, QLineEdit]] = {}
+        self.po_rule: PoRule | None = None
         self.methods_box = QVBoxLayout()
         self.total_pence = 0
         self.change = QLabel()
@@ -47,14 +50,16 @@ class PaymentStep(QWidget):
         self.group.buttonToggled.connect(lambda *_: self._show_form())
         self.offer([m for m in METHODS if m.always])
 
-    def offer(self, methods: list[PaymentMethod]) -> None:
-        """Show these methods (keeps the current choice when it is still offered)."""
+    def offer(self, methods: list[PaymentMethod], backend: Backend | None = None) -> None:
+        """Show these methods (keeps the current choice when it is still offered); with
+        ``backend``, the Invoice form's PO field follows the company's rule."""
         current = self.chosen_key()
         for button in self.buttons.values():
             self.group.removeButton(button)
             button.deleteLater()
         layouts.clear(self.methods_box)
         self.buttons, self.forms, self.fields = {}, {}, {}
+        self.po_rule = None
         for method in methods:
             button = QRadioButton(method.label)
             button.setToolTip(f"Alt+{method.label.split('&')[1][:1].upper()}")
@@ -68,6 +73,8 @@ class PaymentStep(QWidget):
             self.methods_box.addWidget(hint)
             if method.form:
                 self._add_form(method)
+        if backend is not None and "invoice" in self.forms:
+            self.po_rule = PoRule(backend, self.forms["invoice"], self.fields["invoice"])
         if current in self.buttons:
             self.buttons[current].setChecked(True)
         self._show_form()
@@ -102,6 +109,8 @@ class PaymentStep(QWidget):
         """What was typed into the chosen method's form, plus ``total_pence`` to take."""
         fields = self.fields.get(self.chosen_key() or "", {})
         typed = {name: edit.text().strip() for name, edit in fields.items()}
+        if self.chosen_key() == "invoice" and self.po_rule and self.po_rule.required_by:
+            typed[REQUIRED_BY] = self.po_rule.required_by
         return typed | {"total_pence": str(self.total_pence)}
 
     def set_total(self, pence: int) -> None:

@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -24,7 +23,7 @@ from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.session_data import SessionRow
-from desktop.session_list import ROW_ROLE, SessionFilterProxy, SessionTableModel
+from desktop.session_list import COLUMNS, ROW_ROLE, SessionFilterProxy, SessionTableModel
 from desktop.tasks import ApiOp, plain_message
 
 WEEKS_AHEAD = 26
@@ -49,9 +48,9 @@ class SessionStep(QWidget):
         self.course.currentIndexChanged.connect(self._filter)
         self.table = layouts.row_table(self.proxy, sortable=True)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnHidden(3, True)  # trainer: not a booking decision; keeps Status in view
+        # Course and venue give way (elided, in full in the tooltip) so Status never scrolls away.
+        layouts.ShareWidth(self.table, (COLUMNS.index("Course"), COLUMNS.index("Venue")))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected())
         self.notice = QLabel()
         self.notice.setWordWrap(True)

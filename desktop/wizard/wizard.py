@@ -347,7 +347,8 @@ class BookingWizard(QDialog):
     def _payment_methods(self, result: PaymentMethods) -> None:
         keys = offered_keys(result)
         self.readers = list(result.readers)
-        self.payment_step.offer([m for m in METHODS if m.offered(self.backend.has_method, keys)])
+        offered = [m for m in METHODS if m.offered(self.backend.has_method, keys)]
+        self.payment_step.offer(offered, self.backend)
 
     def _take_payment(self) -> None:
         key = self.payment_step.chosen_key()

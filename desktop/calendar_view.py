@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -38,6 +37,7 @@ from desktop.tasks import ApiOp, plain_message
 
 RELOAD_DEBOUNCE_MS = 250
 DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
+DAY_NAMES = (1, 2)  # course and venue: elided alike when the day list is narrow
 
 
 class MonthGrid(QCalendarWidget):
@@ -201,9 +201,7 @@ class CalendarView(QWidget):
         self.day_table.setWordWrap(False)
         for col in range(self.day_model.columnCount()):
             self.day_table.setColumnHidden(col, col not in DAY_COLUMNS_SHOWN)
-        header = self.day_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # course names wrap least
+        layouts.ShareWidth(self.day_table, DAY_NAMES)  # course and venue give way alike
         self.day_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.day_table.doubleClicked.connect(lambda _i: self.book_selected())
         self.day_empty = QLabel()

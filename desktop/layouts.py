@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLayout, QTableView, QWidget
+from shiboken6 import isValid
 
 
 def clear(layout: QLayout) -> None:
@@ -42,22 +43,31 @@ def stretch_column(table: QTableView, column: int) -> None:
 
 
 class ShareWidth(QObject):
-    """Fit ``table``'s columns to its width without scrolling sideways: the other columns keep
-    their contents' width and ``flexible`` ones (names, say) share what is left in proportion
-    to what they need, elided when short of it (the spare width goes to the last of them)."""
+    """Fit ``table``'s columns to its width: the other columns keep their contents' width and
+    ``flexible`` ones (names, say) share what is left in proportion to what they need (the
+    spare width goes to the last of them). Short of width, the flexible columns are elided
+    so nothing scrolls sideways, or with ``elide=False`` keep their contents' width and the
+    table scrolls (a report's many number columns)."""
 
-    def __init__(self, table: QTableView, flexible: tuple[int, ...]) -> None:
+    def __init__(self, table: QTableView, flexible: tuple[int, ...], *, elide: bool = True) -> None:
         super().__init__(table)
-        self.table, self.flexible = table, flexible
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in flexible:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self.table, self.elide = table, elide
+        self.flexible: tuple[int, ...] = ()
+        self.set_flexible(flexible)
         model = table.model()
         for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
             signal.connect(self.fit)
         table.viewport().installEventFilter(self)
+
+    def set_flexible(self, flexible: tuple[int, ...]) -> None:
+        """Make ``flexible`` the columns that share the spare width (a new report's names)."""
+        self.flexible = flexible
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in flexible:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        self.fit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Resize:
@@ -65,7 +75,11 @@ class ShareWidth(QObject):
         return False
 
     def fit(self, *_: object) -> None:
+        if not isValid(self.table):  # a QTableWidget's own model empties as the table goes
+            return
         table, header = self.table, self.table.horizontalHeader()
+        if not self.flexible or self.flexible[-1] >= header.count():
+            return
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         fixed = sum(header.sectionSize(c) for c in shown if c not in self.flexible)
         wants = {
@@ -73,7 +87,7 @@ class ShareWidth(QObject):
         }
         room = max(0, table.viewport().width() - fixed)
         total = sum(wants.values()) or 1
-        scale = min(1.0, room / total)
+        scale = min(1.0, room / total) if self.elide else 1.0
         widths = {c: max(header.minimumSectionSize(), int(w * scale)) for c, w in wants.items()}
         widths[self.flexible[-1]] += max(0, room - sum(widths.values()))
         for column, width in widths.items():

@@ -180,6 +180,12 @@ class SessionRow:
             )
         )
 
+    @property
+    def brief(self) -> str:
+        """``Emergency First Aid at Work · Wed 2 Dec 2026 09:00–16:00 · Hull, Marina Suite``:
+        a session named in one line of a table."""
+        return f"{self.course_name} · {self.span_text} · {self.place_text}"
+
     def label(self) -> str:
         """``EFAW · Leeds · Tue 3 Mar 2026 09:00``: how a session is named in messages."""
         return f"{self.course_name} at {self.venue_name}, {self.when_text}"

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import csv
 import html
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,15 +27,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.api import sessions as sessions_api
+from core.api.results.sessions import Session
 from core.infra.clock import to_london, uk_datetime
 from core.infra.money import gbp
+from desktop import layouts, uk_dates
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.style_sheet import set_state
-from desktop.tasks import BackendOp, plain_message
+from desktop.tasks import ApiOp, BackendOp, plain_message
 
-HEADERS = ("Session", "Name", "Email", "Date of birth (YYYY-MM-DD)")
+HEADERS = ("Session", "Name", "Email", "Date of birth (dd/mm/yyyy)")
 KEYS = ("session", "name", "email", "date_of_birth")
+SESSION, BIRTH = KEYS.index("session"), KEYS.index("date_of_birth")
+ID_ROLE = Qt.ItemDataRole.UserRole  # the session number behind a described Session cell
+
+
+def typed_birth(value: str) -> str:
+    """A date of birth as the desk types it (``17/05/1990``); a file's ``1990-05-17`` too."""
+    try:
+        return uk_dates.typed(date.fromisoformat(value.strip()))
+    except ValueError:
+        return value
+
+
+def iso_birth(text: str) -> str:
+    """What the service reads (``1990-05-17``) from a typed ``17/05/1990``; anything else as
+    typed, for the service to name the row and say what to type."""
+    try:
+        return uk_dates.parse(text).isoformat()
+    except ValueError:
+        return text
 
 
 def review_text(order: dict[str, Any]) -> str:
@@ -108,13 +129,17 @@ class BulkOrderDialog(QDialog):
         self.payers = payers or ([org] if org else [])
         self.backend, self.org = backend, org or self.payers[0]
         self.order: dict[str, Any] | None = None
+        self.known = {s.id: s for s in sessions or []}
+        self._asked: set[int] = set()
         self.setWindowTitle(
             "Book for an employer" if payers else f"Bulk booking for {self.org['name']}"
         )
         self.resize(820, 560)
         self.table = QTableWidget(4, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.itemChanged.connect(self._cell_changed)
+        layouts.ShareWidth(self.table, (SESSION, KEYS.index("name"), KEYS.index("email")))
         self.payer = QComboBox()
         self.payer.setAccessibleName("Payer (organisation)")
         for item in self.payers:
@@ -123,7 +148,7 @@ class BulkOrderDialog(QDialog):
         self.session_pick = QComboBox()
         self.session_pick.setAccessibleName("Session for new rows")
         for session in sessions or []:
-            self.session_pick.addItem(f"{session.id}: {session.label()}", session.id)
+            self.session_pick.addItem(session.label(), session.id)
         self.po = QLineEdit()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -195,23 +220,87 @@ class BulkOrderDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         if self.session_pick.count():
-            self.table.setItem(row, 0, QTableWidgetItem(str(self.session_pick.currentData())))
+            item = QTableWidgetItem()
+            self.table.setItem(row, SESSION, item)
+            self._name_session(item, self.session_pick.currentData())
+
+    def _cell_text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        if item is None:
+            return ""
+        session = item.data(ID_ROLE) if column == SESSION else None
+        return str(session) if session is not None else item.text().strip()
 
     def rows(self) -> list[dict[str, Any]]:
-        """Non-empty table rows as the service's row objects."""
+        """Non-empty table rows as the service's row objects (session numbers, ISO dates)."""
         found = []
         for r in range(self.table.rowCount()):
-            cells = [self.table.item(r, c) for c in range(len(KEYS))]
-            values = [c.text().strip() if c is not None else "" for c in cells]
+            values = [self._cell_text(r, c) for c in range(len(KEYS))]
             if any(values):
                 found.append(dict(zip(KEYS, values, strict=True)))
         return found
 
     def fill(self, rows: list[dict[str, Any]]) -> None:
+        """The table from row objects (a file's or the service's); dates shown as typed."""
         self.table.setRowCount(max(len(rows), 1))
         for r, row in enumerate(rows):
             for c, key in enumerate(KEYS):
-                self.table.setItem(r, c, QTableWidgetItem(str(row.get(key) or "")))
+                text = str(row.get(key) or "")
+                self.table.setItem(
+                    r, c, QTableWidgetItem(typed_birth(text) if c == BIRTH else text)
+                )
+        self._describe()
+
+    def _cell_changed(self, item: QTableWidgetItem) -> None:
+        """A session number typed (or loaded) is replaced by the session it names: course,
+        day and time, venue (in full in the tooltip); other text is left for the service."""
+        if item.column() != SESSION:
+            return
+        text = item.text().strip()
+        if text.isdigit():
+            self._name_session(item, int(text))
+        elif item.data(ID_ROLE) is not None and text != self._brief(item.data(ID_ROLE)):
+            item.setData(ID_ROLE, None)  # typed over: the service reads what was typed
+
+    def _name_session(self, item: QTableWidgetItem, session_id: int) -> None:
+        session = self.known.get(session_id)
+        self.table.blockSignals(True)
+        item.setData(ID_ROLE, session_id)
+        if session is not None:
+            item.setText(session.brief)
+            item.setToolTip(f"Session {session.id}\n{session.description}")
+        self.table.blockSignals(False)
+        if session is None:
+            self._look_up(session_id)
+
+    def _brief(self, session_id: int) -> str:
+        known = self.known.get(session_id)
+        return known.brief if known else str(session_id)
+
+    def _look_up(self, session_id: int) -> None:
+        """Ask once for a session not yet known, then describe every cell that names it."""
+        if session_id in self._asked:
+            return
+        self._asked.add(session_id)
+        ApiOp(self, self.backend, sessions_api.get, sessions_api.GetParams(id=session_id)).success(
+            self._learnt
+        ).failure(lambda _e: None).run()
+
+    def _learnt(self, session: Session) -> None:
+        self.known[session.id] = SessionRow.of(session)
+        self._describe()
+
+    def _describe(self) -> None:
+        """Every Session cell naming a session number shows the session (once known)."""
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, SESSION)
+            if item is None:
+                continue
+            text, session_id = item.text().strip(), item.data(ID_ROLE)
+            if session_id is None and text.isdigit():
+                session_id = int(text)
+            if session_id is not None:
+                self._name_session(item, session_id)
 
     def choose_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load staff", "", "CSV (*.csv)")
@@ -247,7 +336,13 @@ class BulkOrderDialog(QDialog):
         rows = []
         for row in self.rows():
             session = row["session"]
-            rows.append(row | {"session": int(session) if session.isdigit() else session})
+            rows.append(
+                row
+                | {
+                    "session": int(session) if session.isdigit() else session,
+                    "date_of_birth": iso_birth(row["date_of_birth"]),
+                }
+            )
         return {"organisation_id": self.org["id"], "rows": rows, "po": self.po.text() or None}
 
     def hold(self) -> None:
@@ -258,6 +353,9 @@ class BulkOrderDialog(QDialog):
 
     def _held(self, order: dict[str, Any]) -> None:
         self.order = order
+        for part in order["sessions"]:
+            self.known[part["session"]["id"]] = SessionRow.from_json(part["session"])
+        self._describe()
         for widget in self.editing:
             widget.setEnabled(False)
         self.extend_button.setEnabled(True)

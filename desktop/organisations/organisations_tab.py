@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,31 @@ BOOKINGS = [
     ("Total", lambda b: gbp(b["total_pence"])),
     ("Status", lambda b: b["status"].replace("_", " ").lower()),
 ]
+
+
+def invoice_for(invoice: dict[str, Any]) -> str:
+    """What an invoice charges for, in one line: its PO and places per course and date (a
+    credit note: what it credits and why)."""
+    if invoice["kind"] != "invoice":
+        return f"Credits {invoice['credits']}" + (
+            f": {invoice['reason']}" if invoice["reason"] else ""
+        )
+    places = Counter(line["description"] for line in invoice["lines"])
+    text = "; ".join(f"{n} × {description}" for description, n in places.items())
+    return f"PO {invoice['po']} · {text}" if invoice["po"] else text
+
+
 INVOICES = [
     ("Number", lambda i: i["number"]),
+    ("For", invoice_for),
     ("Issued", lambda i: _day(i["issued"])),
     ("Due", lambda i: _day(i["due"]) if i["kind"] == "invoice" else ""),
     ("Gross", lambda i: gbp(i["gross_pence"])),
     ("Paid", lambda i: gbp(i["paid_pence"])),
+    ("Owed", lambda i: gbp(i["outstanding_pence"]) if i["kind"] == "invoice" else ""),
     ("Status", lambda i: i["status"].replace("_", " ")),
 ]
+INVOICE_FOR = 1
 ROLE_LABELS = {
     "booking": "Books staff onto courses",
     "invoice": "Receives invoices",
@@ -108,9 +126,13 @@ class OrganisationsTab(QWidget):
         self.staff = RecordTableModel(STAFF, flag=lambda h: h["status"] != "valid", parent=self)
         self.bookings = RecordTableModel(BOOKINGS, parent=self)
         self.invoices = RecordTableModel(
-            INVOICES, flag=lambda i: i["status"] == "overdue", parent=self
+            INVOICES,
+            flag=lambda i: i["status"] == "overdue",
+            parent=self,
+            tips={INVOICE_FOR: invoice_for},
         )
-        self.invoice_table = record_view(self.invoices, self)
+        self.invoice_table = record_view(self.invoices, self, stretch=INVOICE_FOR)
+        self.invoice_table.setWordWrap(False)
         self.sections = QTabWidget()
         self.sections.addTab(record_view(self.staff, self), "Staff and certificates")
         self.sections.addTab(record_view(self.bookings, self, stretch=1), "Bookings")  # course

@@ -10,13 +10,14 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QLocale, QMargins, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
 
 from core.reports.chart_data import ChartData, chart_data
 from core.reports.model import Report
 from desktop.style_sheet import colour
 
+UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 SERIES = ("series-1", "series-2", "series-3", "series-4")  # names in the desk palette
 
 
@@ -26,9 +27,9 @@ def _value_axis(data: ChartData, kind: str, top: float) -> QValueAxis:
     if kind == "pct":
         axis.setRange(0, 100 if top >= 50 else max(10.0, top * 1.25))
         axis.setLabelFormat("%.0f%%")
-    elif data.money:  # printf-style formats cannot print "£": the title carries it
+    elif data.money:  # £40,000: the chart writes numbers the UK way (see build_chart)
         axis.setRange(0, max(top * 1.1, 1))
-        axis.setLabelFormat("%.0f")
+        axis.setLabelFormat("£%.0f")
         axis.setTitleText("Pounds (£)")
     else:
         axis.setRange(0, max(top * 1.1, 1))
@@ -48,6 +49,8 @@ def build_chart(report: Report) -> QChart:
     title.setBold(True)
     chart.setTitleFont(title)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setLocalizeNumbers(True)  # axis labels with thousands separators: £40,000, 1,200
+    chart.setLocale(UK)
     chart.setMargins(QMargins(4, 4, 4, 4))
     categories = QBarCategoryAxis()
     categories.append(data.categories or [""])

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QProgressBar,
@@ -40,6 +39,7 @@ from core.reports.chart_data import heat_grid
 from core.reports.export import display_rows, filter_summary, to_csv
 from core.reports.model import DEFAULT_WEEKS, Report
 from core.reports.pdf import to_pdf
+from desktop import layouts
 from desktop.backend import Backend
 from desktop.catalogue_cache import CatalogueCache
 from desktop.reports.charts import RENDER_HINT, build_chart
@@ -187,6 +187,8 @@ class ReportsTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.columns = layouts.ShareWidth(self.table, (), elide=False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.totals = QLabel()
@@ -338,18 +340,12 @@ class ReportsTab(QWidget):
         self.shown.emit(report.name)
 
     def _fit_columns(self, report: Report) -> None:
-        """Numbers sized to their contents; the first wordy column takes the spare width."""
-        header = self.table.horizontalHeader()
+        """Numbers sized to their contents; the first wordy column takes the spare width, and
+        keeps its contents' width when the numbers need more room (the table scrolls)."""
         wordy = next(
             (i for i, c in enumerate(report.columns) if c.key == "group" or c.key == "course"), 0
         )
-        for i in range(len(report.columns)):
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if i == wordy
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(i, mode)
+        self.columns.set_flexible((wordy,))
 
     # -- export -----------------------------------------------------------------------
     def _set_exports(self, enabled: bool) -> None:

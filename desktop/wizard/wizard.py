@@ -117,8 +117,8 @@ class BookingWizard(QDialog):
         steps_row.addStretch(1)
         steps_row.addWidget(self.hold_label)
         middle = QHBoxLayout()
-        middle.addWidget(self.stack, 3)
-        middle.addWidget(self.pricing, 1)
+        middle.addWidget(self.stack, 1)
+        middle.addWidget(self.pricing)  # its own width: the sessions' venues get the rest
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(FullSessionButton(self))

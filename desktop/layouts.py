@@ -42,11 +42,27 @@ def stretch_column(table: QTableView, column: int) -> None:
     header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
+def shares(wants: dict[int, int], room: int) -> dict[int, int]:
+    """Split ``room`` between columns wanting ``wants``: those wanting less than an even
+    share get all they want, the longest share what is left (so only they are elided)."""
+    widths: dict[int, int] = {}
+    left = dict(wants)
+    while left:
+        even = (room - sum(widths.values())) // len(left)
+        modest = {c: w for c, w in left.items() if w <= even}
+        if not modest:
+            widths |= {c: max(0, even) for c in left}
+            break
+        widths |= modest
+        left = {c: w for c, w in left.items() if c not in modest}
+    return widths
+
+
 class ShareWidth(QObject):
     """Fit ``table``'s columns to its width: the other columns keep their contents' width and
-    ``flexible`` ones (names, say) share what is left in proportion to what they need (the
-    spare width goes to the last of them). Short of width, the flexible columns are elided
-    so nothing scrolls sideways, or with ``elide=False`` keep their contents' width and the
+    ``flexible`` ones (names, say) share what is left (``shares``: the spare width goes to
+    the last of them). Short of width, the longest flexible columns are elided so nothing
+    scrolls sideways, or with ``elide=False`` keep their contents' width and the
     table scrolls (a report's many number columns)."""
 
     def __init__(self, table: QTableView, flexible: tuple[int, ...], *, elide: bool = True) -> None:
@@ -86,9 +102,8 @@ class ShareWidth(QObject):
             c: max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in self.flexible
         }
         room = max(0, table.viewport().width() - fixed)
-        total = sum(wants.values()) or 1
-        scale = min(1.0, room / total) if self.elide else 1.0
-        widths = {c: max(header.minimumSectionSize(), int(w * scale)) for c, w in wants.items()}
+        widths = shares(wants, room) if self.elide else dict(wants)
+        widths = {c: max(header.minimumSectionSize(), w) for c, w in widths.items()}
         widths[self.flexible[-1]] += max(0, room - sum(widths.values()))
         for column, width in widths.items():
             header.resizeSection(column, width)

@@ -22,7 +22,9 @@ from pytestqt.qtbot import QtBot
 from core.demo import data as demo
 from core.infra.db import Database
 from desktop.backend import LocalBackend
+from desktop.layouts import shares
 from desktop.main_window import MainWindow
+from desktop.session_list import COLUMNS
 from desktop.tools.screenshots import DESK_SIZE
 from desktop.tools.waiting import wait_settled
 from desktop.wizard import BookingWizard
@@ -178,3 +180,61 @@ def test_the_today_tree_gives_its_spare_width_to_the_needs_not_the_last_column(
     needed = max(today.courses.sizeHintForColumn(last), header.sectionSizeHint(last))
     assert header.sectionSize(last) <= needed + 20
     assert header.sectionSize(3) > today.courses.sizeHintForColumn(3)  # Trainer · needs
+
+
+def test_shared_width_elides_only_the_longest_names() -> None:
+    assert shares({1: 260, 2: 190}, 400) == {1: 210, 2: 190}
+    assert shares({1: 100, 2: 150, 3: 300}, 400) == {1: 100, 2: 150, 3: 150}
+    assert shares({1: 50, 2: 60}, 400) == {1: 50, 2: 60}
+
+
+def _elided(table: QTableView, column: int) -> bool:
+    table.doItemsLayout()
+    needed = max(table.sizeHintForColumn(column), table.horizontalHeader().sectionSizeHint(column))
+    return table.horizontalHeader().sectionSize(column) < needed
+
+
+def test_the_wizard_shows_venues_in_full_on_the_smallest_desk(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    qtbot.waitUntil(lambda: bool(demo_window.sessions.model.rows), timeout=WAIT_MS)
+    rows = demo_window.sessions.model.rows
+    wizard = BookingWizard(demo_window.backend, demo_window, session=rows[0].raw)
+    wizard.resize(1180, 680)  # as it opens on a 1280×800 desk
+    wizard.show()
+    step = wizard.session_step
+    qtbot.waitUntil(lambda: step.proxy.rowCount() > 10, timeout=WAIT_MS)
+    wait_settled(lambda: True, WAIT_S)
+    assert not _elided(step.table, COLUMNS.index("Venue"))
+    wizard.confirm_stop = lambda: True  # type: ignore[method-assign]
+    wizard.reject()
+
+
+def test_the_calendar_day_list_gives_course_names_their_share(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    demo_window.show_tab("Calendar")
+    calendar = demo_window.calendar
+    qtbot.waitUntil(lambda: calendar.day_model.rowCount() > 1, timeout=WAIT_MS)
+    wait_settled(lambda: True, WAIT_S)
+    table, header = calendar.day_table, calendar.day_table.horizontalHeader()
+    course, venue = (COLUMNS.index(t) for t in ("Course", "Venue"))
+    assert not (_elided(table, venue) and header.sectionSize(venue) > header.sectionSize(course))
+    assert header.sectionSize(course) >= min(
+        table.sizeHintForColumn(course),
+        (header.sectionSize(course) + header.sectionSize(venue)) // 2,
+    )
+
+
+def test_staff_give_spare_width_to_emails_not_the_second_factor(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    demo_window.show_tab("Staff")
+    tab = demo_window.tab_named("Staff")
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 3, timeout=WAIT_MS)
+    wait_settled(lambda: True, WAIT_S)
+    last = tab.model.columnCount() - 1
+    needed = max(
+        tab.table.sizeHintForColumn(last), tab.table.horizontalHeader().sectionSizeHint(last)
+    )
+    assert tab.table.horizontalHeader().sectionSize(last) <= needed + 20

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFormLayout
 from pytestqt.qtbot import QtBot
 
@@ -200,3 +200,55 @@ def test_payment_link_from_the_record_shows_the_link_emailed_to_the_invoice_cont
     assert [m.recipient for m in outbox(sqlite_db, "invoice_payment_link")] == [
         "accounts@acme.example"
     ]
+
+
+def test_the_bulk_order_names_each_session_and_types_dates_the_uk_way(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+) -> None:
+    acme(sqlite_db)
+    efaw = make_session(sqlite_db, "efaw")
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    dialog = _dialog(qtbot, tab, [row(efaw, 1)])
+    cell = dialog.table.item(0, 0)
+    assert cell is not None
+    qtbot.waitUntil(lambda: "Emergency First Aid at Work ·" in cell.text(), timeout=WAIT_MS)
+    assert str(efaw) not in cell.text().split(" · ")  # the session, not its number
+    assert "Trainer:" in cell.toolTip() and "free" in cell.toolTip()
+    birth = dialog.table.item(0, 3)
+    assert birth is not None and birth.text() == "02/03/1988"
+    assert dialog.rows()[0]["session"] == str(efaw)
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert "Emergency First Aid at Work ·" in cell.text()
+    assert seats(sqlite_db, efaw)["held"] == 1
+    dialog.reject()
+
+
+def test_invoices_say_what_they_are_for_and_keep_status_narrow(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+) -> None:
+    acme(sqlite_db)
+    efaw = make_session(sqlite_db, "efaw")
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    tab.resize(1280, 760)
+    dialog = _dialog(qtbot, tab, [row(efaw, 1), row(efaw, 2)])
+    dialog.po.setText("PO-7")
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+    dialog.accept()
+    tab.open_record(tab.record["id"] if tab.record else 0)
+    qtbot.waitUntil(lambda: tab.invoices.rowCount() == 1, timeout=WAIT_MS)
+    tab.sections.setCurrentWidget(tab.invoice_table)
+    table, header = tab.invoice_table, tab.invoice_table.horizontalHeader()
+    titles = [str(tab.invoices.headerData(c, Qt.Orientation.Horizontal)) for c in range(8)]
+    shown = {t: tab.invoices.index(0, c).data() for c, t in enumerate(titles)}
+    assert shown["For"].startswith("PO PO-7 · 2 × Emergency First Aid at Work")
+    assert shown["Owed"] == "£150.00" and shown["Status"] == "open"
+    status = titles.index("Status")
+    assert header.sectionSize(status) <= table.sizeHintForColumn(status) + 20

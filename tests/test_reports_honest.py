@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCharts import QValueAxis
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 from reportlab import rl_config
 
@@ -120,3 +121,36 @@ def test_revenue_and_conversion_count_the_same_bookings_and_say_which(
     said = [n for n in revenue.notes if n.startswith("Bookings counted")]
     assert said and said[0] in conversion.notes
     assert known.sessions  # the shared data set was used
+
+
+def test_money_axes_are_written_in_pounds_with_thousands(qtbot: QtBot, sqlite_db: Database) -> None:
+    build_known(sqlite_db)
+    chart = build_chart(run(sqlite_db, "revenue", "venue"))
+    axis = chart.axes(Qt.Orientation.Vertical)[0]
+    assert isinstance(axis, QValueAxis)
+    # How Qt Charts writes a label of this axis: its format, in the chart's locale.
+    shown = chart.locale().toString(40000.0, "f", 0) if chart.localizeNumbers() else "40000"
+    assert axis.labelFormat().replace("%.0f", shown) == "£40,000"
+
+
+def test_a_wide_report_scrolls_rather_than_wrap_its_first_column(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    build_known(sqlite_db)
+    backend = LocalBackend(sqlite_db, Actor("A manager", "manager", user_id=1))
+    window = MainWindow(backend, QSettings(str(tmp_path / "m.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    window.show_tab("Reports")
+    tab = window.tab_named("Reports")
+    assert isinstance(tab, ReportsTab)
+    tab.screens.setCurrentRow([s.title for s in SCREENS].index("Fill trend"))
+    qtbot.waitUntil(lambda: tab.report is not None and tab.report.name == "utilisation")
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() > 0)
+    header = tab.table.horizontalHeader()
+    week = max(tab.table.sizeHintForColumn(0), header.sectionSizeHint(0))
+    assert header.sectionSize(0) >= week  # "Mon 7 Sep 2026" on one line, never cut
+    assert tab.table.horizontalScrollBar().maximum() > 0  # the numbers scroll instead
+    pool().waitForDone(10_000)
+    backend.close()

@@ -82,7 +82,7 @@ class StaffTab(QWidget):
             warn=_mfa_warning,
             warn_column=COLUMNS.index(SECOND_FACTOR),
         )
-        self.table = record_view(self.model, self, stretch=0)  # names, not "not set up"
+        self.table = record_view(self.model, self, stretch=1)  # the email, not "not set up"
         lay_out_with_actions(
             self,
             self.table,

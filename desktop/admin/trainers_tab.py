@@ -88,7 +88,7 @@ class TrainersTab(QWidget):
                 2: lambda t: "\n".join(sorted(self.course_names().get(c, c) for c in t["courses"]))
             },
         )
-        self.table = record_view(self.model, self)
+        self.table = record_view(self.model, self, stretch=3)  # qualifications, not days off
         lay_out_with_actions(
             self,
             self.table,

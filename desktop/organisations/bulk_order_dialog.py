@@ -134,7 +134,7 @@ class BulkOrderDialog(QDialog):
         self.setWindowTitle(
             "Book for an employer" if payers else f"Bulk booking for {self.org['name']}"
         )
-        self.resize(820, 560)
+        self.resize(1120, 580)  # room for each session described in full, within 1280×800
         self.table = QTableWidget(4, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setWordWrap(False)

@@ -123,14 +123,19 @@ def test_revenue_and_conversion_count_the_same_bookings_and_say_which(
     assert known.sessions  # the shared data set was used
 
 
-def test_money_axes_are_written_in_pounds_with_thousands(qtbot: QtBot, sqlite_db: Database) -> None:
-    build_known(sqlite_db)
-    chart = build_chart(run(sqlite_db, "revenue", "venue"))
+def _axis_label(report: reports.Report, value: float) -> str:
+    """How Qt Charts writes ``value`` on the report chart's value axis: with localised
+    numbers, the number in the chart's locale and the format's other text as it stands."""
+    chart = build_chart(report)
     axis = chart.axes(Qt.Orientation.Vertical)[0]
-    assert isinstance(axis, QValueAxis)
-    # How Qt Charts writes a label of this axis: its format, in the chart's locale.
-    shown = chart.locale().toString(40000.0, "f", 0) if chart.localizeNumbers() else "40000"
-    assert axis.labelFormat().replace("%.0f", shown) == "£40,000"
+    assert isinstance(axis, QValueAxis) and chart.localizeNumbers()
+    return axis.labelFormat().replace("%.0f", chart.locale().toString(float(value), "f", 0))
+
+
+def test_axes_are_written_in_pounds_and_percent(qtbot: QtBot, sqlite_db: Database) -> None:
+    build_known(sqlite_db)
+    assert _axis_label(run(sqlite_db, "revenue", "venue"), 40000) == "£40,000"
+    assert _axis_label(run(sqlite_db, "utilisation", "week"), 100) == "100%"
 
 
 def test_a_wide_report_scrolls_rather_than_wrap_its_first_column(

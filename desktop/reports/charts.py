@@ -26,7 +26,7 @@ def _value_axis(data: ChartData, kind: str, top: float) -> QValueAxis:
     axis.setTitleText(data.y_label)
     if kind == "pct":
         axis.setRange(0, 100 if top >= 50 else max(10.0, top * 1.25))
-        axis.setLabelFormat("%.0f%%")
+        axis.setLabelFormat("%.0f%")  # localised numbers: the text after the number is kept as is
     elif data.money:  # £40,000: the chart writes numbers the UK way (see build_chart)
         axis.setRange(0, max(top * 1.1, 1))
         axis.setLabelFormat("£%.0f")

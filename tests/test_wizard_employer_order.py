@@ -95,7 +95,8 @@ def test_the_wizard_books_an_employer_on_several_sessions_all_or_nothing(
     dialog.payer.setCurrentIndex(dialog.payer.findText("Acme Logistics Ltd"))
     dialog.session_pick.setCurrentIndex(dialog.session_pick.findData(efaw))
     dialog.add_row()
-    assert dialog.table.item(1, 0).text() == str(efaw)
+    assert dialog.table.item(1, 0).text().startswith("Emergency First Aid at Work · ")
+    assert dialog.rows()[1]["session"] == str(efaw)  # the session described, sent by number
     for col, value in enumerate(("Alex Nowak", "alex@acme.example", "1985-11-30"), start=1):
         dialog.table.setItem(1, col, type(dialog.table.item(1, 0))(value))
     QApplication.clipboard().setText(

@@ -229,7 +229,9 @@ class BulkOrderDialog(QDialog):
         if item is None:
             return ""
         session = item.data(ID_ROLE) if column == SESSION else None
-        return str(session) if session is not None else item.text().strip()
+        if session is not None:
+            return str(session)
+        return iso_birth(item.text().strip()) if column == BIRTH else item.text().strip()
 
     def rows(self) -> list[dict[str, Any]]:
         """Non-empty table rows as the service's row objects (session numbers, ISO dates)."""
@@ -336,13 +338,7 @@ class BulkOrderDialog(QDialog):
         rows = []
         for row in self.rows():
             session = row["session"]
-            rows.append(
-                row
-                | {
-                    "session": int(session) if session.isdigit() else session,
-                    "date_of_birth": iso_birth(row["date_of_birth"]),
-                }
-            )
+            rows.append(row | {"session": int(session) if session.isdigit() else session})
         return {"organisation_id": self.org["id"], "rows": rows, "po": self.po.text() or None}
 
     def hold(self) -> None:

@@ -21,12 +21,13 @@ from datetime import UTC, datetime
 import psycopg
 
 from bench.server_harness import ATTENDEE, STAFF, psycopg_url, reply_error
-from core.infra.errors import NotEnoughSeats
+from core.infra.errors import NotEnoughSeats, ValidationFailed
 from tests.server_support import Peer, peer
 
 CLIENTS = 8
 FULL = NotEnoughSeats.rpc_code
 RATE_LIMITED = -32029
+INVALID_PARAMS = ValidationFailed.rpc_code
 
 
 class Tally:
@@ -105,6 +106,34 @@ async def project_round(
     began = time.perf_counter()
     await asyncio.gather(*tasks)
     return bookings / (time.perf_counter() - began)
+
+
+async def floor_round(url: str, session_id: int, pairs: int) -> float:
+    """Pairs of requests per second that do no database work, eight signed-in clients: the
+    most a booking of two calls could reach through this server, whatever its SQL. Each
+    request is a ``pricing.quote`` refused by its parameters' check (``seats: 0``), so it
+    takes the whole path of a call (frame, rate limit, worker thread, parameters, reply)
+    and stops before the database."""
+    left = itertools.count(pairs, -1)
+    refused = {"session_id": session_id, "seats": 0}
+
+    async def client() -> None:
+        async with peer(url) as me:
+            await me.login(STAFF)
+            await everyone_signed_in.wait()
+            while next(left) > 0:
+                for _ in range(2):
+                    reply = await me.request("pricing.quote", refused)
+                    if reply_error(reply) != INVALID_PARAMS:
+                        raise RuntimeError(f"the floor's call was not refused: {reply}")
+
+    everyone_signed_in = asyncio.Barrier(CLIENTS + 1)
+    tasks = [asyncio.create_task(client()) for _ in range(CLIENTS)]
+    async with asyncio.timeout(120):
+        await everyone_signed_in.wait()
+    began = time.perf_counter()
+    await asyncio.gather(*tasks)
+    return pairs / (time.perf_counter() - began)
 
 
 def _raw_booking(conn: psycopg.Connection[tuple[int, int]], session_id: int) -> bool:

@@ -7,7 +7,8 @@ against baseline with the ratio, medians over rounds:
 
 - bookings/s, hold + book over the server, 8 clients spread over sessions, and all on one
   session until full, against raw psycopg (``bench/bookings_bench.py``); then spread over
-  sessions again with the clients shared among 2 and 4 server processes;
+  sessions again with the clients shared among 2 and 4 server processes; and the server's
+  floor: pairs of calls that stop before the database, against the same baseline;
 - push p99 with 200 and 1000 subscribers against a bare ``websockets.broadcast``
   (``bench/push_bench.py``), on a server that has just handled the bookings;
 - ``sessions.month`` for March 2027 (~424 sessions) against one SQL query
@@ -110,6 +111,12 @@ async def bookings(
             )
         mode = "spread over sessions" if spread else "all on one session until full"
         rows.append(Row(f"bookings/s, {mode}", "/s", ours, base, higher_is_better=True))
+    floor = [
+        await bookings_bench.floor_round(url, pool.take(1)[0], s.bookings)
+        for _ in range(s.rounds)
+    ]
+    measure = "  the floor: pairs of calls/s, no SQL"
+    rows.append(Row(measure, "/s", floor, rows[0].baseline, higher_is_better=True))
     return rows
 
 

@@ -1,6 +1,7 @@
-"""Numbers the database cannot hold, NUL characters and dates far from now, sent by a
-public visitor to every method the booking page may call, are refused as invalid input
-(-32602, naming the parameter) instead of failing inside the database (-32603)."""
+"""Numbers the database cannot hold, whole numbers sent as text or ``true``, NUL characters
+and dates far from now, sent by a public visitor to every method the booking page may call,
+are refused as invalid input (-32602, naming the parameter) instead of failing inside the
+database (-32603) or being read as another number."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ HOSTILE: list[tuple[str, dict[str, Any], str]] = [
     ("payments.link", {"reference": "RFT-2026-0001", "hold_token": "\u0000"}, "hold_token"),
     ("holds.release", {"hold_id": "\u0000", "hold_token": "x"}, "hold_id"),
     ("payments.link", {"reference": "RFT-2026-0001", "hold_token": "x", "amount": 1}, "amount"),
+    # a count or an id sent as anything but a whole number is not read as one
+    ("holds.create", {"session_id": 1, "seats": True}, "seats"),
+    ("holds.create", {"session_id": 1, "seats": "3"}, "seats"),
+    ("holds.create", {"session_id": 1, "seats": 2.0}, "seats"),
+    ("sessions.get", {"id": "1"}, "id"),
+    ("waitlist.join", {"session_id": 1, "seats": False, "contact": {}}, "seats"),
 ]
 
 

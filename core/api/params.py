@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from annotated_types import Le, Lt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Strict
 from pydantic.fields import FieldInfo
 
 from core.infra.errors import ValidationFailed
@@ -18,10 +18,29 @@ feed's 64-bit sequence numbers) declares its own upper bound."""
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 
+WHOLE_NUMBERS = (int, int | None)
+
+
 class Params(BaseModel):
-    """Base for method params: unknown fields are an error, not silently ignored."""
+    """Base for method params: unknown fields are an error, not silently ignored, and a whole
+    number must be sent as one (``true``, ``"3"`` or ``3.0`` for a count or an id is
+    refused, not read as 1 or 3)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        loose = [
+            info
+            for info in cls.model_fields.values()
+            if info.annotation in WHOLE_NUMBERS
+            and not any(isinstance(m, Strict) for m in info.metadata)
+        ]
+        for info in loose:
+            info.metadata.append(Strict())
+        if loose:
+            cls.model_rebuild(force=True)
 
 
 class NoParams(Params):

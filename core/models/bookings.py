@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, EncryptedDate, EncryptedText, UTCDateTime
@@ -127,9 +127,11 @@ class Payment(Base):
 
 
 class ReferenceCounter(Base):
-    """Last booking number issued per year: references are sequential and never reused."""
+    """Where each year's booking numbers stand (``core.booking.references``): on SQLite the
+    last number issued, on PostgreSQL the ``base`` taken from the sequence's numbers."""
 
     __tablename__ = "reference_counters"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+    base: Mapped[int | None] = mapped_column(BigInteger)

@@ -17,7 +17,9 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
+    null,
     or_,
     select,
     type_coerce,
@@ -115,6 +117,15 @@ def shown_status(stored: str, free: int) -> str:
     if stored == SessionStatus.CANCELLED:
         return stored
     return SessionStatus.FULL if free <= 0 else SessionStatus.SCHEDULED
+
+
+def shown_status_sql(stored: Any, free: Any) -> Any:
+    """``shown_status`` worked out by the database, for queries of many sessions."""
+    return case(
+        (stored == SessionStatus.CANCELLED.value, stored),
+        (free <= 0, SessionStatus.FULL.value),
+        else_=SessionStatus.SCHEDULED.value,
+    )
 
 
 def view_of(row: CourseSession, held: int) -> SessionView:
@@ -231,8 +242,31 @@ def get_session(tx: Session, session_id: int) -> SessionView:
 def _month_query() -> Select[Any]:
     """The month view's query with its times as parameters, built once (building it costs
     more than running it): ``at`` counts the holds unexpired then, ``first`` and ``after``
-    bound the sessions' start."""
-    stmt = _matching(SessionFilter(), *_MONTH_COLUMNS, at=bindparam("at"))
+    bound the sessions' start. Free seats and the status shown are worked out in SQL."""
+    held = held_subquery(bindparam("at"))
+    taken = func.coalesce(held.c.held, 0)
+    free = CourseSession.capacity - CourseSession.booked - taken
+    stmt = (
+        select(
+            type_coerce(CourseSession.start_at, DateTime()),  # as stored: see _calendar_times
+            CourseSession.id,
+            CourseSession.course_id,
+            Course.name,
+            CourseSession.venue_id,
+            Venue.name,
+            null(),  # the London start time, worked out below
+            case((free > 0, free), else_=0),
+            taken,
+            CourseSession.booked,
+            CourseSession.capacity,
+            shown_status_sql(CourseSession.status, free),
+            Course.colour,
+        )
+        .join(Course, Course.id == CourseSession.course_id)
+        .join(Venue, Venue.id == CourseSession.venue_id)
+        .outerjoin(held, held.c.session_id == CourseSession.id)
+        .order_by(CourseSession.start_at, CourseSession.id)
+    )
     return stmt.where(
         CourseSession.start_at >= bindparam("first"), CourseSession.start_at < bindparam("after")
     )
@@ -247,17 +281,19 @@ def _calendar_times(start: datetime) -> tuple[str, str]:
     return local.date().isoformat(), local.isoformat()
 
 
-_MONTH_COLUMNS = (
-    CourseSession.id,
-    CourseSession.course_id,
-    Course.name,
-    CourseSession.venue_id,
-    Venue.name,
-    type_coerce(CourseSession.start_at, DateTime()),  # as stored: see _calendar_times
-    CourseSession.capacity,
-    CourseSession.booked,
-    CourseSession.status,
-    Course.colour,
+_MONTH_FIELDS = (
+    "id",
+    "course",
+    "course_name",
+    "venue",
+    "venue_name",
+    "start",
+    "free",
+    "held",
+    "booked",
+    "capacity",
+    "status",
+    "colour",
 )
 
 
@@ -286,38 +322,10 @@ def month(
         "after": london(last + timedelta(days=1), datetime.min.time()),
     }
     days: dict[str, list[dict[str, Any]]] = {}
-    # Core rows unpacked as tuples: the ORM's row handling and by-name access cost more
-    # than the query itself at 400 sessions.
-    for (
-        sid,
-        course,
-        course_name,
-        venue,
-        venue_name,
-        start_at,
-        capacity,
-        booked,
-        stored,
-        colour,
-        held,
-    ) in tx.connection().execute(stmt, bounds).all():
-        day, start = _calendar_times(start_at)
-        held = int(held)
-        free = capacity - booked - held
-        days.setdefault(day, []).append(
-            {
-                "id": sid,
-                "course": course,
-                "course_name": course_name,
-                "venue": venue,
-                "venue_name": venue_name,
-                "start": start,
-                "free": free if free > 0 else 0,
-                "held": held,
-                "booked": booked,
-                "capacity": capacity,
-                "status": shown_status(stored, free),
-                "colour": colour,
-            }
-        )
+    # Core rows as tuples: the ORM's row handling and by-name access cost more than the
+    # query itself at 400 sessions.
+    for start_at, *fields in tx.connection().execute(stmt, bounds).all():
+        session = dict(zip(_MONTH_FIELDS, fields, strict=True))
+        day, session["start"] = _calendar_times(start_at)
+        days.setdefault(day, []).append(session)
     return {"year": year, "month": month_no, "days": days}

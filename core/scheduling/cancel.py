@@ -1,11 +1,12 @@
 """Cancelling a session: one atomic change that marks it cancelled, releases its holds, emails
-every attendee and offers each booking a transfer or a refund."""
+every attendee, offers each booking a transfer or a refund, and tells whoever was waiting."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from core.booking import state
+from core.booking.waitlist.cancelled import tell_waiting
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import ValidationFailed
@@ -32,8 +33,10 @@ def cancel_session(
     session.version += 1
     state.cancel_session(tx, session, reason, now())
     offers = notices.tell_attendees(tx, session, "cancelled", reason)
+    waiting = tell_waiting(tx, session, notices.alternatives(tx, session)[: notices.ALTERNATIVES])
     after = snapshot(tx, session)
     after["offers"] = len(offers)
+    after["waiting_told"] = waiting
     audit.record(
         tx,
         actor,

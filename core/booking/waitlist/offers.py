@@ -178,6 +178,14 @@ def close_offer(tx: Session, entry: WaitlistEntry, status: str) -> None:
     tx.flush()
 
 
+def wait_again(tx: Session, entry: WaitlistEntry) -> None:
+    """A flexible entry whose offer's session was cancelled (its hold released with it)
+    waits again for the other sessions it would take."""
+    entry.status, entry.hold_id = "waiting", None
+    entry.offered_at = entry.offer_expires = None
+    tx.flush()
+
+
 def settle(tx: Session, entry: WaitlistEntry, at: datetime) -> None:
     """An offer whose hold became a booking is accepted; one past its time has expired."""
     hold = tx.get(SeatHold, entry.hold_id) if entry.hold_id else None

@@ -28,6 +28,7 @@ from server.connection import CLOSE_POLICY, Connection, Limits
 from server.feed import Feed
 from server.lanes import Lanes
 from server.metrics import Metrics
+from server.public_answers import PublicAnswers
 from server.signins import SignIns
 from server.static import StaticSite
 
@@ -65,6 +66,7 @@ class SyncServer:
         )
         self.sign_ins = SignIns(db)
         self.lanes = Lanes(self.options.staff_threads, self.options.public_threads)
+        self.answers = PublicAnswers(self.feed, self.lanes)
         self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()
         self.site = StaticSite()
@@ -133,7 +135,14 @@ class SyncServer:
             return
         self.metrics.open_connections += 1
         connection = Connection(
-            ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins, self.lanes
+            ws,
+            self.db,
+            self.feed,
+            self.metrics,
+            self.options.limits,
+            self.sign_ins,
+            self.lanes,
+            self.answers,
         )
         address = _address(ws)
         if visitor:

@@ -63,7 +63,10 @@ class SyncServer:
         self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(
-            db, poll_interval=self.options.poll_interval, keep=self.options.feed_memory
+            db,
+            poll_interval=self.options.poll_interval,
+            keep=self.options.feed_memory,
+            gap=self.options.feed_gap,
         )
         self.sign_ins = SignIns(db)
         self.lanes = Lanes(self.options.staff_threads, self.options.public_threads)

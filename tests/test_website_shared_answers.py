@@ -6,6 +6,7 @@ trainers) and the website's never mix."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -107,5 +108,43 @@ def test_staff_and_the_website_never_get_each_others_answers(sqlite_db: Database
             assert not names_trainer(await visitor.call("sessions.list", week))
             assert names_trainer(await desk.call("sessions.list", week))
             assert not names_trainer(await visitor.call("sessions.list", week))
+
+    asyncio.run(scenario())
+
+
+def test_a_burst_of_changes_reaches_a_visitor_in_one_push(sqlite_db: Database) -> None:
+    """The feed is read at most once a gap: the first change after a quiet spell is pushed
+    as it comes, and seats held while the feed waits out its gap are pushed together, not
+    one frame each to every visitor."""
+    sessions = [make_session(sqlite_db, days_ahead=d) for d in (10, 11, 12, 13)]
+    desk_email = add_staff(sqlite_db, "reception")
+
+    def holds(*ids: int) -> str:
+        return json.dumps(
+            [
+                {
+                    "jsonrpc": "2.0",
+                    "id": sid,
+                    "method": "holds.create",
+                    "params": {"session_id": sid, "seats": 1},
+                }
+                for sid in ids
+            ]
+        )
+
+    async def scenario() -> None:
+        async with (
+            running_server(sqlite_db, feed_gap=3.0) as server,
+            peer(server.url) as desk,
+            peer(server.url.replace("/ws", "/public")) as visitor,
+        ):
+            await desk.login(desk_email)
+            await visitor.call("changes.subscribe", {"after_seq": 0})
+            await desk.send_raw(holds(sessions[0]), (sessions[0],))
+            first = await visitor.next_push()
+            assert [c["id"] for c in first["params"]["changes"]] == [str(sessions[0])]
+            await desk.send_raw(holds(*sessions[1:]), tuple(sessions[1:]))
+            burst = await visitor.next_push()
+            assert [c["id"] for c in burst["params"]["changes"]] == [str(s) for s in sessions[1:]]
 
     asyncio.run(scenario())

@@ -28,6 +28,7 @@ from server.connection import CLOSE_POLICY, Connection, Limits
 from server.feed import Feed
 from server.lanes import Lanes
 from server.metrics import Metrics
+from server.public_answers import PublicAnswers
 from server.signins import SignIns
 from server.static import StaticSite
 
@@ -43,6 +44,7 @@ class ServerOptions:
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
     poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
     feed_memory: int = 2000  # recent changes kept in memory for subscribers catching up
+    feed_gap: float = 0.1  # seconds at least between reads of the feed (server.feed)
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
     address_connections: int = 256  # open connections of any kind per network address
@@ -61,10 +63,14 @@ class SyncServer:
         self.workers = workers
         self.metrics = Metrics(known_methods=frozenset(METHODS))
         self.feed = Feed(
-            db, poll_interval=self.options.poll_interval, keep=self.options.feed_memory
+            db,
+            poll_interval=self.options.poll_interval,
+            keep=self.options.feed_memory,
+            gap=self.options.feed_gap,
         )
         self.sign_ins = SignIns(db)
         self.lanes = Lanes(self.options.staff_threads, self.options.public_threads)
+        self.answers = PublicAnswers(self.feed, self.lanes)
         self.feed.follow(self.sign_ins.take)
         self.started = time.monotonic()
         self.site = StaticSite()
@@ -133,7 +139,14 @@ class SyncServer:
             return
         self.metrics.open_connections += 1
         connection = Connection(
-            ws, self.db, self.feed, self.metrics, self.options.limits, self.sign_ins, self.lanes
+            ws,
+            self.db,
+            self.feed,
+            self.metrics,
+            self.options.limits,
+            self.sign_ins,
+            self.lanes,
+            self.answers,
         )
         address = _address(ws)
         if visitor:

@@ -35,6 +35,7 @@ from server import jsonrpc
 from server.feed import Feed, Subscription
 from server.lanes import Lanes
 from server.metrics import Metrics
+from server.public_answers import PublicAnswers
 from server.signins import SignIns
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,11 @@ class Connection:
         limits: Limits,
         sign_ins: SignIns,
         lanes: Lanes,
+        answers: PublicAnswers,
     ) -> None:
         self.ws = ws
         self.lanes = lanes
+        self.answers = answers
         self.db = db
         self.feed = feed
         self.sign_ins = sign_ins
@@ -179,9 +182,9 @@ class Connection:
                 if self._gone:
                     return
                 replies.append(await self._handle(item))
-            out = jsonrpc.batch_reply(parsed, replies)
+            out = jsonrpc.batch_frame(parsed, replies)
             if out is not None:
-                await self.send(out)
+                await self._enqueue(out)
             if self._hang_up_after_reply:
                 self.hang_up(self._hang_up_after_reply)
             if self._subscribe_from is not None and not self._gone:
@@ -189,23 +192,32 @@ class Connection:
         finally:
             self._slots.release()
 
-    async def _handle(self, item: jsonrpc.Item) -> dict[str, Any] | None:
+    async def _handle(self, item: jsonrpc.Item) -> str | None:
+        """The encoded response to one request, or None for a notification."""
         if isinstance(item, jsonrpc.Invalid):
             self.metrics.error(item.response["error"]["code"])
-            return item.response
+            return jsonrpc.encode(item.response)
         started = time.perf_counter()
+        code = None
         try:
-            response = jsonrpc.reply(item, await self._call(item))
+            frame = jsonrpc.result_frame(item.id, await self._answer(item))
         except Exception as exc:
             if not isinstance(exc, DomainError):
                 log.exception("%s failed", item.method)
-            response = jsonrpc.reply(item, exc=exc)
-        code = response["error"]["code"] if "error" in response else None
+            response = jsonrpc.error_reply(item, exc)
+            code = response["error"]["code"]
+            frame = jsonrpc.encode(response)
         self.metrics.observe(item.method, time.perf_counter() - started, code)
-        return None if item.notification else response
+        return None if item.notification else frame
 
-    async def _call(self, request: jsonrpc.Request) -> Any:
+    async def _answer(self, request: jsonrpc.Request) -> str:
+        """The encoded result: the website's month reads are shared (``PublicAnswers``)."""
         call = Call(self.db, await self._live_actor(request.method), self.id)
+        if self.answers.shares(request.method, call.actor):
+            return await self.answers.answer(call, request.method, request.params)
+        return jsonrpc.encode(await self._call(call, request))
+
+    async def _call(self, call: Call, request: jsonrpc.Request) -> Any:
         try:
             value = await self.lanes.run(call.actor, dispatch, call, request.method, request.params)
         except Unauthenticated as exc:

@@ -2,9 +2,12 @@
 
 The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NOTIFY from
 another process, or a slow poll as a safety net), reads the new rows by sequence number and
-keeps the most recent ones in memory. Each new page is encoded once per audience (staff, the
-website: see ``core.api.changes.audience``) and written with one ``websockets.broadcast`` to
-every subscriber that is up to date and has nothing else waiting to be sent. A subscriber
+keeps the most recent ones in memory. It reads at most once every ``gap`` seconds: the first
+change after a quiet spell goes out at once, and a burst (a busy desk and hundreds of visitors
+holding seats) goes out in one push per gap instead of one per commit, to every subscriber.
+Each new page is encoded once per audience (staff, the website: see
+``core.api.changes.audience``) and written with one ``websockets.broadcast`` to every
+subscriber that is up to date and has nothing else waiting to be sent. A subscriber
 that is behind (it subscribed from an older change, was signed out, or its client reads
 slowly) catches up on its own from its cursor through its connection's send queue, from
 memory or the database, then rejoins the broadcast; either way in order, with no gaps and
@@ -67,10 +70,13 @@ class Feed:
     """Follows the database's change feed: each new page is broadcast to the subscriptions
     that are up to date; the others are woken to catch up."""
 
-    def __init__(self, db: Database, *, poll_interval: float = 2.0, keep: int = 2000) -> None:
+    def __init__(
+        self, db: Database, *, poll_interval: float = 2.0, keep: int = 2000, gap: float = 0.0
+    ) -> None:
         self.db = db
         self.head = 0
         self._poll_interval = poll_interval
+        self._gap = gap
         self._keep = keep
         self._recent: list[Message] = []
         self._seqs: list[int] = []  # each of _recent's seq, for bisecting
@@ -140,6 +146,7 @@ class Feed:
                 log.exception("reading the change feed failed; retrying")
                 await asyncio.sleep(1.0)
                 self._wake.set()
+            await asyncio.sleep(self._gap)  # commits meanwhile are read together after it
 
     async def _catch_up(self) -> None:
         while True:

@@ -134,17 +134,22 @@ def error_for(exc: BaseException) -> tuple[int, str, dict[str, Any] | None]:
     return INTERNAL_ERROR, "Something went wrong on the server; please try again.", None
 
 
-def reply(request: Request, value: Any = None, exc: BaseException | None = None) -> dict[str, Any]:
-    """The response to ``request``: its result, or the error for ``exc``."""
-    if exc is None:
-        return result(request.id, value)
+def error_reply(request: Request, exc: BaseException) -> dict[str, Any]:
+    """The error response to ``request`` for ``exc``."""
     code, message, data = error_for(exc)
     return error(request.id, code, message, data)
 
 
-def batch_reply(parsed: Parsed, responses: list[dict[str, Any] | None]) -> Any:
-    """What to send for a whole frame: one object, an array, or None (notifications only)."""
-    sent = [r for r in responses if r is not None]
+def result_frame(request_id: RequestId, encoded_result: str) -> str:
+    """The response to a request whose result is already encoded: byte for byte
+    ``encode(result(request_id, value))``, without encoding ``value`` again."""
+    return f'{{"jsonrpc":"2.0","id":{encode(request_id)},"result":{encoded_result}}}'
+
+
+def batch_frame(parsed: Parsed, frames: list[str | None]) -> str | None:
+    """What to send for a whole frame, given each request's encoded response (None for a
+    notification): one object, an array, or None (notifications only)."""
+    sent = [f for f in frames if f is not None]
     if not sent:
         return None
-    return sent if parsed.batch else sent[0]
+    return f"[{','.join(sent)}]" if parsed.batch else sent[0]

@@ -60,13 +60,13 @@ def test_oversized_batches_are_refused_whole() -> None:
 
 def test_notifications_only_means_nothing_to_send() -> None:
     parsed = jsonrpc.parse('[{"jsonrpc": "2.0", "method": "a"}]')
-    assert jsonrpc.batch_reply(parsed, [None]) is None
+    assert jsonrpc.batch_frame(parsed, [None]) is None
 
 
 def test_domain_errors_keep_their_code_message_and_data() -> None:
     request = jsonrpc.Request(3, "holds.create", {})
     exc = NotEnoughSeats("Not enough seats: only 1 seat left.", free=1, session_id=9)
-    assert jsonrpc.reply(request, exc=exc) == {
+    assert jsonrpc.error_reply(request, exc) == {
         "jsonrpc": "2.0",
         "id": 3,
         "error": {
@@ -78,6 +78,19 @@ def test_domain_errors_keep_their_code_message_and_data() -> None:
 
 
 def test_unexpected_errors_do_not_leak_details() -> None:
-    reply = jsonrpc.reply(jsonrpc.Request(1, "x", None), exc=KeyError("secret internals"))
+    reply = jsonrpc.error_reply(jsonrpc.Request(1, "x", None), KeyError("secret internals"))
     assert reply["error"]["code"] == -32603
     assert "secret" not in json.dumps(reply)
+
+
+def test_a_result_encoded_beforehand_makes_the_same_frames() -> None:
+    value = {"days": {"2027-03-01": [{"id": 1, "course_name": "Café first aid"}]}}
+    for rid in (7, 'a"b', None):
+        whole = jsonrpc.encode(jsonrpc.result(rid, value))
+        assert jsonrpc.result_frame(rid, jsonrpc.encode(value)) == whole
+    calls = [{"jsonrpc": "2.0", "id": i, "method": "a"} for i in (1, 2)]
+    parsed = jsonrpc.parse(json.dumps(calls))
+    one, two = jsonrpc.result_frame(1, "[]"), jsonrpc.result_frame(2, "{}")
+    assert jsonrpc.batch_frame(parsed, [one, None, two]) == jsonrpc.encode(
+        [jsonrpc.result(1, []), jsonrpc.result(2, {})]
+    )

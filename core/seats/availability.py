@@ -47,6 +47,15 @@ def held_subquery(at: datetime | BindParameter[datetime]) -> Any:
     )
 
 
+def next_hold_expiry(tx: Session, at: datetime) -> datetime | None:
+    """When the first hold that is live at ``at`` runs out (its seats come back then, with
+    no change in the feed until the sweeper's), or None when no hold is live."""
+    found: datetime | None = tx.scalar(
+        select(func.min(SeatHold.expires_at)).where(active_holds_filter(at))
+    )
+    return found
+
+
 def held_seats(tx: Session, session_id: int, at: datetime | None = None) -> int:
     at = at or now()
     stmt = select(func.coalesce(func.sum(SeatHold.seats), 0)).where(

@@ -74,3 +74,21 @@ def test_a_start_the_clocks_skip_is_refused(
 ) -> None:
     argv = ["session", "add", "--course", "efaw", "--venue", "leeds"]
     assert "clocks go forward" in one_line([*argv, "--start", "2027-03-28T01:30"], capsys)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["book", "99999999999999", "--attendee", "Al Jones <al@example.com> 1990-01-01"],
+        ["alternatives", "2147483648", "--seats", "1"],
+        ["waitlist", "list", "9223372036854775808"],
+        ["session", "cancel", "99999999999999", "--reason", "Trainer is ill today"],
+        ["org", "compliance", "99999999999999"],
+        ["invoice", "list", "--org", "99999999999999"],
+    ],
+)
+def test_a_number_the_database_cannot_hold_is_refused_in_one_line(
+    any_db: Database, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: an id past 32 bits reached PostgreSQL and printed a traceback."""
+    assert "must be at most 2147483647" in one_line(argv, capsys)

@@ -3,6 +3,8 @@ made with one date and a default, and very long or foreign-digit entries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.cli import main
@@ -92,3 +94,14 @@ def test_a_number_the_database_cannot_hold_is_refused_in_one_line(
 ) -> None:
     """Found by the attack: an id past 32 bits reached PostgreSQL and printed a traceback."""
     assert "must be at most 2147483647" in one_line(argv, capsys)
+
+
+@pytest.mark.parametrize("size", ["99999x99999", "7681x4320", "1920x4321"])
+def test_a_screenshot_size_past_8k_is_refused_in_one_line(
+    size: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: --size 99999x99999 painted nothing, printed thousands of QPainter
+    warnings and ended in a segmentation fault (status 139)."""
+    line = one_line(["desk", "--screenshots", str(tmp_path), "--size", size], capsys)
+    assert "640x480 to 7680x4320" in line
+    assert not list(tmp_path.iterdir())

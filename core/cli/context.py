@@ -8,8 +8,8 @@ import sys
 from datetime import date, datetime
 from typing import Any
 
-from core.api.params import LARGEST
 from core.infra.db import Database, migrate, open_database
+from core.models.base import LARGEST
 
 
 def database(*, migrated: bool = True) -> Database:

@@ -105,3 +105,21 @@ def test_a_screenshot_size_past_8k_is_refused_in_one_line(
     line = one_line(["desk", "--screenshots", str(tmp_path), "--size", size], capsys)
     assert "640x480 to 7680x4320" in line
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "revenue", "--format", "pdf", "--out", "{dir}"],
+        ["report", "utilisation", "--format", "csv", "--out", "{dir}/missing/report.csv"],
+        ["audit", "--csv", "{dir}"],
+        ["email", "preview", "booking_confirmation", "--out", "{dir}/missing/email.html"],
+    ],
+)
+def test_an_output_file_that_cannot_be_written_is_refused_in_one_line(
+    sqlite_db: Database, argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: --out naming a folder, or a file in a missing folder, ended in an
+    IsADirectoryError or FileNotFoundError traceback."""
+    line = one_line([a.replace("{dir}", str(tmp_path)) for a in argv], capsys)
+    assert line.startswith(f"rft: Cannot use {tmp_path}"), line

@@ -29,10 +29,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _size(text: str) -> tuple[int, int]:
+    """640x480 up to 8K: far beyond it Qt cannot make the picture and the process crashes."""
     width, _, height = text.lower().partition("x")
-    if not (width.isdigit() and height.isdigit() and int(width) >= 640 and int(height) >= 480):
+    if not (
+        width.isdigit()
+        and height.isdigit()
+        and 640 <= int(width) <= 7680
+        and 480 <= int(height) <= 4320
+    ):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a size like 1920x1080 (at least 640x480)"
+            f"{text[:40]!r} is not a size like 1920x1080 (640x480 to 7680x4320)"
         )
     return int(width), int(height)
 

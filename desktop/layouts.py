@@ -8,11 +8,14 @@ from shiboken6 import isValid
 
 
 def clear(layout: QLayout) -> None:
-    """Remove and delete every widget in ``layout`` (before filling it again)."""
+    """Remove and delete every widget in ``layout`` (before filling it again). Each is hidden
+    at once: deletion waits for the event loop, and until then it would still be drawn where
+    it was, under whatever fills the layout next."""
     while layout.count():
         item = layout.takeAt(0)
         widget = item.widget() if item is not None else None
         if widget is not None:
+            widget.hide()
             widget.deleteLater()
 
 

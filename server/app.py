@@ -21,6 +21,7 @@ from core import widget_origins
 from core.api import METHODS, public
 from core.background import Workers
 from core.infra.db import Database
+from core.infra.errors import ConfigError
 from core.seats import holds
 from core.staff.auth import Identity, signing_secret
 from server import http
@@ -103,14 +104,22 @@ class SyncServer:
         self._sweeper = asyncio.create_task(self._sweep(), name="hold-sweeper")
         if self.workers is not None:
             self.workers.start()
-        self._server = await serve(
-            self._connection,
-            self.options.host,
-            self.options.port,
-            process_request=self._http,
-            max_size=self.options.limits.max_frame,
-            close_timeout=self.options.close_timeout,
-        )
+        try:
+            self._server = await serve(
+                self._connection,
+                self.options.host,
+                self.options.port,
+                process_request=self._http,
+                max_size=self.options.limits.max_frame,
+                close_timeout=self.options.close_timeout,
+            )
+        except OSError as exc:  # the port is taken, or the host is not this machine's
+            await self.stop()
+            reason = exc.strerror.rsplit(": ", 1)[-1] if exc.strerror else str(exc)
+            raise ConfigError(
+                f"rft server cannot listen on {self.options.host}:{self.options.port}: "
+                f"{reason}. Choose another --port (WS_PORT) or --host (WS_HOST)."
+            ) from None
         if self.db.settings.public_url is None:  # Checkout returns to this server's page
             self.db.settings = self.db.settings.with_overrides(public_url=self.http_url)
 

@@ -71,6 +71,26 @@ def test_a_date_of_birth_must_be_written_as_a_date() -> None:
     assert attendee_problems({**GOOD, "date_of_birth": date(1990, 1, 1)}) == {}
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["Ann \u0007Lee", "Ann\u202eeeL", "Ann\u200bLee", "Ann\u2066Lee", "Ann\x7fLee", "Ann\ufeffLee"],
+)
+def test_a_name_with_invisible_or_control_characters_is_refused(name: str) -> None:
+    """Found by the attack: a bell or a right-to-left override in a name was stored and
+    went on to certificates, emails and the desk (the override reversing what follows)."""
+    problems = attendee_problems({**GOOD, "name": name})
+    assert list(problems) == ["name"], problems
+    assert problems["name"].startswith("The name has a character that cannot be seen")
+    assert HOW_TO_TYPE["name"] in problems["name"]
+
+
+@pytest.mark.parametrize(
+    "name", ["Zoë O'Brien-Smith", "Fa\u0304tima Khan", "\u0645\u0647\u200c\u0633\u0627", "Ann\tLee"]
+)
+def test_names_in_any_script_are_still_taken(name: str) -> None:
+    assert attendee_problems({**GOOD, "name": name}) == {}
+
+
 def test_an_unknown_detail_is_named_plainly() -> None:
     assert attendee_problems({**GOOD, "shoe_size": "9"}) == {
         "shoe_size": "'shoe_size' is not an attendee detail; leave it out."

@@ -3,6 +3,8 @@ made with one date and a default, and very long or foreign-digit entries."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.cli import main
@@ -74,3 +76,50 @@ def test_a_start_the_clocks_skip_is_refused(
 ) -> None:
     argv = ["session", "add", "--course", "efaw", "--venue", "leeds"]
     assert "clocks go forward" in one_line([*argv, "--start", "2027-03-28T01:30"], capsys)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["book", "99999999999999", "--attendee", "Al Jones <al@example.com> 1990-01-01"],
+        ["alternatives", "2147483648", "--seats", "1"],
+        ["waitlist", "list", "9223372036854775808"],
+        ["session", "cancel", "99999999999999", "--reason", "Trainer is ill today"],
+        ["org", "compliance", "99999999999999"],
+        ["invoice", "list", "--org", "99999999999999"],
+    ],
+)
+def test_a_number_the_database_cannot_hold_is_refused_in_one_line(
+    any_db: Database, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: an id past 32 bits reached PostgreSQL and printed a traceback."""
+    assert "must be at most 2147483647" in one_line(argv, capsys)
+
+
+@pytest.mark.parametrize("size", ["99999x99999", "7681x4320", "1920x4321"])
+def test_a_screenshot_size_past_8k_is_refused_in_one_line(
+    size: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: --size 99999x99999 painted nothing, printed thousands of QPainter
+    warnings and ended in a segmentation fault (status 139)."""
+    line = one_line(["desk", "--screenshots", str(tmp_path), "--size", size], capsys)
+    assert "640x480 to 7680x4320" in line
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "revenue", "--format", "pdf", "--out", "{dir}"],
+        ["report", "utilisation", "--format", "csv", "--out", "{dir}/missing/report.csv"],
+        ["audit", "--csv", "{dir}"],
+        ["email", "preview", "booking_confirmation", "--out", "{dir}/missing/email.html"],
+    ],
+)
+def test_an_output_file_that_cannot_be_written_is_refused_in_one_line(
+    sqlite_db: Database, argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the attack: --out naming a folder, or a file in a missing folder, ended in an
+    IsADirectoryError or FileNotFoundError traceback."""
+    line = one_line([a.replace("{dir}", str(tmp_path)) for a in argv], capsys)
+    assert line.startswith(f"rft: Cannot use {tmp_path}"), line

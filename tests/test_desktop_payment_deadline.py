@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.booking.bookings import find
@@ -49,3 +49,23 @@ def test_a_paid_booking_offers_no_more_time(
     dialog = TakePaymentDialog(backend, booking, parent)
     dialog.show()
     assert not dialog.more_time_button.isVisible()
+
+
+def test_the_take_payment_dialog_shows_only_the_ways_it_offers(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    """Found by the attack (docs/screenshots/bookings-take-payment.png): the ways first shown
+    and then withdrawn ("Pay later", its hint) stayed on screen until their deferred deletion,
+    drawn over one another under the ways that replaced them."""
+    ref = pending_booking(sqlite_db)
+    backend = make_desk()
+    booking = backend.call("bookings.get", {"reference": ref})
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = TakePaymentDialog(backend, booking, parent)
+    dialog.show()
+    shown = {b.objectName() for b in dialog.findChildren(QRadioButton) if b.isVisible()}
+    assert shown == {f"pay-{key}" for key in dialog.step.buttons}
+    assert "pay-pay_later" not in shown
+    hints = [h.text() for h in dialog.step.findChildren(QLabel) if h.isVisible()]
+    assert not [h for h in hints if "the office chases it" in h], hints

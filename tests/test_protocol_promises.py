@@ -62,3 +62,31 @@ def test_held_seats_a_booking_does_not_use_are_free_again_at_once(sqlite_db: Dat
             assert reply["error"]["code"] == -32011  # the hold is used up
 
     asyncio.run(scenario())
+
+
+def test_a_payers_name_is_held_to_the_rule_an_attendees_name_is(sqlite_db: Database) -> None:
+    """Found by the attack: `customer.name` took "1234", a bell or a right-to-left override
+    (and kept a newline) where an attendee's name would have been refused."""
+    sid = make_session(sqlite_db, capacity=6)
+    add_staff(sqlite_db, "reception")
+
+    async def scenario() -> None:
+        async with running_server(sqlite_db) as server, peer(server.url) as desk:
+            await desk.login(EMAIL)
+            hold = await desk.call("holds.create", {"session_id": sid, "seats": 1})
+            booking = {"hold_id": hold["id"], "hold_token": hold["hold_token"]}
+            booking["attendees"] = [person(1)]
+            for name, why in [
+                ("1234", "the name must contain letters"),
+                ("Acme\u202edtL", "the name has a character that cannot be seen"),
+                ("Acme \x07Ltd", "the name has a character that cannot be seen"),
+            ]:
+                payer = {"name": name, "email": "accounts@example.org"}
+                reply = await desk.request("bookings.create", {**booking, "customer": payer})
+                assert reply["error"]["code"] == -32602, reply
+                assert reply["error"]["message"].startswith(f"customer.name: {why}"), reply
+            payer = {"name": "Acme\n Training  Ltd", "email": "accounts@example.org"}
+            made = await desk.call("bookings.create", {**booking, "customer": payer})
+            assert made["customer"]["name"] == "Acme Training Ltd"
+
+    asyncio.run(scenario())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,23 @@ def test_a_missing_or_malformed_setting_stops_the_start_naming_it(
 
 def test_a_bad_port_flag_is_refused(tmp_path: Path) -> None:
     assert "not a port number" in start_fails(server_env(sqlite_url(tmp_path)), "--port", "http")
+
+
+def test_a_port_in_use_or_a_host_not_here_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    """Found by the attack: both printed a Python traceback ending in OSError."""
+    env = server_env(sqlite_url(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        [line] = start_fails(env, "--host", "127.0.0.1", "--port", port).splitlines()[-1:]
+        assert line.startswith(f"rft: rft server cannot listen on 127.0.0.1:{port}"), line
+        assert "address already in use" in line
+        assert "Traceback" not in start_fails(env, "--port", port)
+    for host in ("192.0.2.1", "nosuchhost.invalid"):  # TEST-NET-1: never this machine's
+        stderr = start_fails(env, "--host", host, "--port", "0")
+        assert "Traceback" not in stderr, stderr
+        assert f"rft: rft server cannot listen on {host}:0" in stderr
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,8 @@ def test_waitlist_add_list_decline_accept_by_the_contract(sqlite_db: Database) -
         (["--seats", "13", "--contact", "Jo <jo@example.com>"], "1 to 12"),
         (["--seats", "0", "--contact", "Jo <jo@example.com>"], "must be 1 or more"),
         (["--seats", "2", "--contact", "jo@example.com"], "Name <email>"),
+        (["--seats", "2", "--contact", "1234 <jo@example.com>"], "the name must contain letters"),
+        (["--seats", "2", "--contact", "Jo\u202eeoJ <jo@example.com>"], "cannot be seen"),
     ],
 )
 def test_waitlist_add_bad_input_is_refused(

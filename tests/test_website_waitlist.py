@@ -78,3 +78,31 @@ def test_a_cancelled_session_refuses_every_visitor_alike(sqlite_db: Database) ->
     known, unknown = asyncio.run(scenario())
     assert known == unknown
     assert known["code"] == -32012 and "cancelled" in known["message"]
+
+
+def test_a_visitors_name_on_the_waiting_list_follows_the_attendee_name_rule(
+    sqlite_db: Database,
+) -> None:
+    """Found by the attack: ``contact.name`` took "1234" or a right-to-left override, to be
+    greeted by it in the offer's email; the waiting list now refuses what a booking would."""
+    sid, _ = full_session(sqlite_db, [2, 2])
+
+    async def scenario() -> None:
+        async with (
+            running_server(sqlite_db) as server,
+            peer(f"ws://127.0.0.1:{server.port}/public") as visitor,
+        ):
+            for name in ("1234", "Ann\u202eeeL", "Ann \x07Lee"):
+                contact = {"name": name, "email": "ann@example.com"}
+                params = {"session_id": sid, "seats": 1, "contact": contact}
+                refused = await visitor.request("waitlist.join", params)
+                assert refused["error"]["code"] == -32602, refused
+                assert refused["error"]["message"].startswith("contact.name: the name")
+            contact = {"name": "Ann\n  Lee", "email": "ann@example.com"}
+            params = {"session_id": sid, "seats": 1, "contact": contact}
+            assert "result" in await visitor.request("waitlist.join", params)
+
+    asyncio.run(scenario())
+    with sqlite_db.read() as tx:
+        [entry] = entries.list_entries(tx, sid)
+    assert entry.contact_name == "Ann Lee"

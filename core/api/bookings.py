@@ -16,7 +16,7 @@ from core.api.params import Params
 from core.api.registry import Call, method
 from core.api.results.bookings import Booking, PublicBooking
 from core.booking import bookings
-from core.booking.attendees import PHONE, AttendeeInput
+from core.booking.attendees import PHONE, AttendeeInput, real_name
 from core.booking.eligibility import EligibilityInput
 from core.booking.payment_methods import PaymentMethod, initial_status
 from core.infra.errors import Forbidden
@@ -30,6 +30,11 @@ class CustomerParams(Params):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
     phone: str | None = Field(default=None, max_length=24)
+
+    @field_validator("name")
+    @classmethod
+    def _real_name(cls, value: str) -> str:
+        return real_name(value)
 
     @field_validator("phone")
     @classmethod

@@ -11,10 +11,8 @@ from pydantic import BaseModel, ConfigDict, Strict
 from pydantic.fields import FieldInfo
 
 from core.infra.errors import ValidationFailed
+from core.models.base import LARGEST, SMALLEST
 
-SMALLEST, LARGEST = -(2**31), 2**31 - 1
-"""Whole numbers a database id or count column holds; a field that may go further (the
-feed's 64-bit sequence numbers) declares its own upper bound."""
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2999, 12, 31)
 
 

@@ -8,7 +8,7 @@ from contextlib import suppress
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import EmailStr, Field, RootModel
+from pydantic import EmailStr, Field, RootModel, field_validator
 
 from core.api import public
 from core.api.params import Params
@@ -17,7 +17,7 @@ from core.api.registry import WEBSITE, Call, method
 from core.api.results.bookings import Eligibility, WaitlistEntry, WaitlistJoined
 from core.api.results.sessions import Alternative
 from core.booking.alternatives import alternatives
-from core.booking.attendees import parse_attendees
+from core.booking.attendees import parse_attendees, real_name
 from core.booking.eligibility import EligibilityInput, NotEligible, check_people
 from core.booking.waitlist import entries
 from core.infra.errors import NotFound
@@ -28,6 +28,11 @@ from core.staff.roles import DESK, STAFF
 class ContactParams(Params):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
+
+    @field_validator("name")
+    @classmethod
+    def _real_name(cls, value: str) -> str:
+        return real_name(value)
 
 
 class AutoEnrolParams(Params):

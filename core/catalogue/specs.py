@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import text
 
 from core.infra.errors import CatalogueError
 from core.infra.resources import resource
@@ -133,6 +134,8 @@ def default_catalogue() -> Catalogue:
     return load_catalogue()
 
 
+INSTALL_LOCK_KEY = 0x52465403  # beside the migrations' (0x52465402)
+
 PALETTE = (
     "#d62728",
     "#1f77b4",
@@ -151,9 +154,13 @@ PALETTE = (
 
 
 def install(tx: Any, catalogue: Catalogue) -> int:
-    """Add catalogue entries missing from the database; edits made since are kept."""
+    """Add catalogue entries missing from the database; edits made since are kept. Servers
+    starting together take turns (on PostgreSQL, an advisory lock), so the second finds the
+    first's entries instead of adding them again."""
     from core.models import Course, Venue
 
+    if tx.get_bind().dialect.name == "postgresql":
+        tx.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INSTALL_LOCK_KEY})
     added = 0
     for i, spec in enumerate(catalogue.courses):
         if tx.get(Course, spec.id) is None:

@@ -90,6 +90,12 @@ def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None 
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # --out naming a folder or a file in a missing one, a file that may not be written
+        print(f"rft: Cannot use {exc.filename}: {exc.strerror}.", file=sys.stderr)
+        return 1
     except Exception as exc:
         refusal = _model_refusal(exc)
         if refusal is None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from core.infra.db import Database, migrate, open_database
+from core.models.base import LARGEST
 
 
 def database(*, migrated: bool = True) -> Database:
@@ -51,6 +52,8 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    if value > LARGEST:  # no id or count in the database goes further
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be at most {LARGEST}")
     return value
 
 

@@ -110,6 +110,11 @@ class Database:
         self.settings = settings
         self.engine = engine
         self._writer = engine.execution_options(rft_write=True)
+        self._reader = (  # one snapshot for the whole read, as SQLite's read transaction has
+            engine.execution_options(isolation_level="REPEATABLE READ")
+            if self.dialect == "postgresql"
+            else engine
+        )
         self._glancer = (
             engine.execution_options(isolation_level="AUTOCOMMIT")
             if self.dialect == "postgresql"
@@ -127,7 +132,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        """A unit of work whose statements all see the database as it was at the first one
+        (on PostgreSQL, REPEATABLE READ: under READ COMMITTED a booking committing between
+        two statements would leave its seats counted neither held nor booked)."""
+        with Session(self._reader, expire_on_commit=False) as session, session.begin():
             session.info[SETTINGS] = self.settings
             yield session
 

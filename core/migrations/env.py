@@ -6,6 +6,7 @@ from alembic import context
 
 from core.models import Base
 
+MIGRATION_LOCK_KEY = 0x52465402  # beside the change feed's and the schedule's (0x52465400, 01)
 config = context.config
 engine = config.attributes.get("engine")
 if engine is None:
@@ -19,4 +20,8 @@ with engine.connect() as connection:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Processes starting together take turns: each after the first finds the schema
+            # already at its heads (SQLite's upgrade is one writer's transaction anyway).
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         context.run_migrations()

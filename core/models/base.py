@@ -12,6 +12,10 @@ from sqlalchemy.types import TypeDecorator
 
 from core.infra import crypto
 
+SMALLEST, LARGEST = -(2**31), 2**31 - 1
+"""Whole numbers a database id or count column holds; a field that may go further (the
+feed's 64-bit sequence numbers) declares its own upper bound."""
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -22,7 +22,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.attendees import AttendeeInput, parse_attendees
+from core.booking.attendees import AttendeeInput, parse_attendees, real_name
 from core.booking.bookings import check_ages
 from core.booking.waitlist.offers import (
     close_offer,
@@ -68,7 +68,10 @@ class Contact:
             email = _EMAIL.validate_python(address)
         except ValidationError:
             raise ValidationFailed(problem) from None
-        return cls(name.strip(), email)
+        try:
+            return cls(real_name(name), email)
+        except ValueError as exc:
+            raise ValidationFailed(f"The contact's name is not valid: {exc}.") from None
 
 
 @dataclass(frozen=True)

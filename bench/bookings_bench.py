@@ -14,7 +14,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -85,27 +85,35 @@ async def _book_once(client: Peer, targets: Targets, tally: Tally) -> None:
             raise RuntimeError(f"booking failed: {hold['error']}")
 
 
-async def project_round(
-    urls: Sequence[str], targets: Targets, bookings: int, tally: Tally
+async def _per_second(
+    urls: Sequence[str], units: int, one: Callable[[Peer], Awaitable[None]]
 ) -> float:
-    """Bookings per second, eight signed-in clients sharing ``bookings``, spread evenly over
-    the servers at ``urls``."""
-    left = itertools.count(bookings, -1)
+    """``units`` per second: eight signed-in clients, spread evenly over the servers at
+    ``urls``, each running ``one`` until ``units`` are done (sign-ins are not measured)."""
+    left = itertools.count(units, -1)
 
     async def client(url: str) -> None:
         async with peer(url) as me:
             await me.login(STAFF)
             await everyone_signed_in.wait()
             while next(left) > 0:
-                await _book_once(me, targets, tally)
+                await one(me)
 
-    everyone_signed_in = asyncio.Barrier(CLIENTS + 1)  # sign-ins are not measured
+    everyone_signed_in = asyncio.Barrier(CLIENTS + 1)
     tasks = [asyncio.create_task(client(urls[i % len(urls)])) for i in range(CLIENTS)]
     async with asyncio.timeout(120):  # a client that cannot sign in stops the bench
         await everyone_signed_in.wait()
     began = time.perf_counter()
     await asyncio.gather(*tasks)
-    return bookings / (time.perf_counter() - began)
+    return units / (time.perf_counter() - began)
+
+
+async def project_round(
+    urls: Sequence[str], targets: Targets, bookings: int, tally: Tally
+) -> float:
+    """Bookings per second, eight signed-in clients sharing ``bookings``, spread evenly over
+    the servers at ``urls``."""
+    return await _per_second(urls, bookings, lambda me: _book_once(me, targets, tally))
 
 
 async def floor_round(url: str, session_id: int, pairs: int) -> float:
@@ -114,26 +122,15 @@ async def floor_round(url: str, session_id: int, pairs: int) -> float:
     request is a ``pricing.quote`` refused by its parameters' check (``seats: 0``), so it
     takes the whole path of a call (frame, rate limit, worker thread, parameters, reply)
     and stops before the database."""
-    left = itertools.count(pairs, -1)
     refused = {"session_id": session_id, "seats": 0}
 
-    async def client() -> None:
-        async with peer(url) as me:
-            await me.login(STAFF)
-            await everyone_signed_in.wait()
-            while next(left) > 0:
-                for _ in range(2):
-                    reply = await me.request("pricing.quote", refused)
-                    if reply_error(reply) != INVALID_PARAMS:
-                        raise RuntimeError(f"the floor's call was not refused: {reply}")
+    async def pair(me: Peer) -> None:
+        for _ in range(2):
+            reply = await me.request("pricing.quote", refused)
+            if reply_error(reply) != INVALID_PARAMS:
+                raise RuntimeError(f"the floor's call was not refused: {reply}")
 
-    everyone_signed_in = asyncio.Barrier(CLIENTS + 1)
-    tasks = [asyncio.create_task(client()) for _ in range(CLIENTS)]
-    async with asyncio.timeout(120):
-        await everyone_signed_in.wait()
-    began = time.perf_counter()
-    await asyncio.gather(*tasks)
-    return pairs / (time.perf_counter() - began)
+    return await _per_second([url], pairs, pair)
 
 
 def _raw_booking(conn: psycopg.Connection[tuple[int, int]], session_id: int) -> bool:

@@ -45,7 +45,7 @@ class ServerOptions:
     sweep_interval: float = 15.0  # seconds between expired-hold sweeps
     poll_interval: float = 1.0  # safety-net poll of the feed (other processes on SQLite)
     feed_memory: int = 2000  # recent changes kept in memory for subscribers catching up
-    feed_gap: float = 0.1  # seconds at least between reads of the feed (server.feed)
+    feed_gap: float = 0.1  # seconds a burst of commits is gathered for (server.feed)
     close_timeout: float = 3.0
     visitor_connections: int = 8  # open booking-page connections per network address
     address_connections: int = 256  # open connections of any kind per network address

@@ -2,9 +2,11 @@
 
 The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NOTIFY from
 another process, or a slow poll as a safety net), reads the new rows by sequence number and
-keeps the most recent ones in memory. It reads at most once every ``gap`` seconds: the first
-change after a quiet spell goes out at once, and a burst (a busy desk and hundreds of visitors
-holding seats) goes out in one push per gap instead of one per commit, to every subscriber.
+keeps the most recent ones in memory. A change is read and pushed as soon as its commit is
+told, unless commits are outpacing the reads: when a commit newer than the page just read
+was told while reading it, the feed waits ``gap`` seconds and reads the whole burst (a busy
+desk and hundreds of visitors holding seats) together, one push per gap instead of one per
+commit. A commit told twice (its own process's call and its NOTIFY) is read once.
 Each new page is encoded once per audience (staff, the website: see
 ``core.api.changes.audience``) and written with one ``websockets.broadcast`` to every
 subscriber that is up to date and has nothing else waiting to be sent. A subscriber
@@ -81,6 +83,7 @@ class Feed:
         self._recent: list[Message] = []
         self._seqs: list[int] = []  # each of _recent's seq, for bisecting
         self._floor = 0  # every change with floor < seq <= head is in _recent
+        self._told = 0  # the newest seq a commit notice has named
         self._wake = asyncio.Event()
         self._subscriptions: set[Subscription] = set()
         self._followers: list[Callable[[list[Message]], None]] = []
@@ -90,9 +93,9 @@ class Feed:
         self.head = self._floor = await asyncio.to_thread(self._read_head)
         loop = asyncio.get_running_loop()
 
-        def on_commit(_seq: int) -> None:
+        def on_commit(seq: int) -> None:
             with contextlib.suppress(RuntimeError):  # the loop has already closed
-                loop.call_soon_threadsafe(self._wake.set)
+                loop.call_soon_threadsafe(self._told_of, seq)
 
         self.db.on_change(on_commit)
         self._tasks.append(asyncio.create_task(self._pump(), name="feed-pump"))
@@ -111,6 +114,12 @@ class Feed:
     def follow(self, follower: Callable[[list[Message]], None]) -> None:
         """Hand ``follower`` every new page of changes as it is read, on the event loop."""
         self._followers.append(follower)
+
+    def _told_of(self, seq: int) -> None:
+        """A commit numbered up to ``seq`` was told; wake the reader unless it has read it."""
+        self._told = max(self._told, seq)
+        if seq > self.head:
+            self._wake.set()
 
     def _read_head(self) -> int:
         with self.db.glance() as tx:
@@ -146,7 +155,10 @@ class Feed:
                 log.exception("reading the change feed failed; retrying")
                 await asyncio.sleep(1.0)
                 self._wake.set()
-            await asyncio.sleep(self._gap)  # commits meanwhile are read together after it
+                continue
+            await asyncio.sleep(0)  # notices that came in while reading are taken first
+            if self._told > self.head:  # commits outpace reads: gather the burst
+                await asyncio.sleep(self._gap)
 
     async def _catch_up(self) -> None:
         while True:
@@ -199,12 +211,19 @@ class Feed:
                     await conn.execute(f"LISTEN {changes.NOTIFY_CHANNEL}")
                     backoff = 0.5
                     self._wake.set()  # anything committed while we were not listening
-                    async for _note in conn.notifies():
-                        self._wake.set()
+                    async for note in conn.notifies():
+                        self._note(note.payload)
             except (psycopg.Error, OSError) as exc:
                 log.warning("LISTEN %s failed (%s); retrying", changes.NOTIFY_CHANNEL, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
+
+    def _note(self, payload: str) -> None:
+        """A NOTIFY from a commit (its payload the newest seq it added)."""
+        if payload.isdecimal():
+            self._told_of(int(payload))
+        else:
+            self._wake.set()
 
     def subscribe(self, after_seq: int, subscriber: Subscriber) -> Subscription:
         sub = Subscription(self, after_seq, subscriber)

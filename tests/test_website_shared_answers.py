@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.db import Database
-from core.seats import availability
+from core.seats import availability, holds
 from server import public_answers
 from tests.factories import make_session, person
 from tests.server_support import Peer, add_staff, peer, running_server
@@ -112,39 +113,60 @@ def test_staff_and_the_website_never_get_each_others_answers(sqlite_db: Database
     asyncio.run(scenario())
 
 
-def test_a_burst_of_changes_reaches_a_visitor_in_one_push(sqlite_db: Database) -> None:
-    """The feed is read at most once a gap: the first change after a quiet spell is pushed
-    as it comes, and seats held while the feed waits out its gap are pushed together, not
-    one frame each to every visitor."""
-    sessions = [make_session(sqlite_db, days_ahead=d) for d in (10, 11, 12, 13)]
-    desk_email = add_staff(sqlite_db, "reception")
+def _ids(push: dict[str, Any]) -> list[str]:
+    return [c["id"] for c in push["params"]["changes"]]
 
-    def holds(*ids: int) -> str:
-        return json.dumps(
-            [
-                {
-                    "jsonrpc": "2.0",
-                    "id": sid,
-                    "method": "holds.create",
-                    "params": {"session_id": sid, "seats": 1},
-                }
-                for sid in ids
-            ]
-        )
+
+def test_a_change_after_a_quiet_spell_is_pushed_at_once(sqlite_db: Database) -> None:
+    """One change at a time is pushed as soon as it commits, however long the feed's gap:
+    the gap is for bursts only."""
+    sessions = [make_session(sqlite_db, days_ahead=d) for d in (10, 11, 12)]
+    desk_email = add_staff(sqlite_db, "reception")
 
     async def scenario() -> None:
         async with (
-            running_server(sqlite_db, feed_gap=3.0) as server,
+            running_server(sqlite_db, feed_gap=60.0) as server,
             peer(server.url) as desk,
             peer(server.url.replace("/ws", "/public")) as visitor,
         ):
             await desk.login(desk_email)
             await visitor.call("changes.subscribe", {"after_seq": 0})
-            await desk.send_raw(holds(sessions[0]), (sessions[0],))
-            first = await visitor.next_push()
-            assert [c["id"] for c in first["params"]["changes"]] == [str(sessions[0])]
-            await desk.send_raw(holds(*sessions[1:]), tuple(sessions[1:]))
-            burst = await visitor.next_push()
-            assert [c["id"] for c in burst["params"]["changes"]] == [str(s) for s in sessions[1:]]
+            for sid in sessions:
+                await desk.call("holds.create", {"session_id": sid, "seats": 1})
+                assert _ids(await visitor.next_push()) == [str(sid)]
+
+    asyncio.run(scenario())
+
+
+def test_commits_that_overtake_a_read_of_the_feed_are_pushed_together(
+    sqlite_db: Database,
+) -> None:
+    """When a commit lands while the feed is being read, the feed waits out its gap and
+    pushes everything committed meanwhile as one frame, not one frame per commit to every
+    visitor."""
+    first, overtaking, later = (make_session(sqlite_db, days_ahead=d) for d in (10, 11, 12))
+    desk_email = add_staff(sqlite_db, "reception")
+
+    def hold(sid: int) -> None:
+        with sqlite_db.write() as tx:
+            holds.create_hold(tx, sid, 1, Actor(label="Another desk", role="reception"))
+
+    def overtake(page: list[dict[str, Any]]) -> None:
+        if any(c["id"] == str(first) for c in page):
+            hold(overtaking)
+
+    async def scenario() -> None:
+        async with (
+            running_server(sqlite_db, feed_gap=5.0) as server,
+            peer(server.url) as desk,
+            peer(server.url.replace("/ws", "/public")) as visitor,
+        ):
+            server.feed.follow(overtake)
+            await desk.login(desk_email)
+            await visitor.call("changes.subscribe", {"after_seq": 0})
+            await desk.call("holds.create", {"session_id": first, "seats": 1})
+            assert _ids(await visitor.next_push()) == [str(first)]
+            await desk.call("holds.create", {"session_id": later, "seats": 1})
+            assert _ids(await visitor.next_push()) == [str(overtaking), str(later)]
 
     asyncio.run(scenario())

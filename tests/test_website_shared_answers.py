@@ -6,7 +6,6 @@ trainers) and the website's never mix."""
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import datetime, timedelta
 from typing import Any
 

@@ -43,7 +43,9 @@ def _statements(db: Database, work: Any) -> list[str]:
     return sent
 
 
-def test_a_hold_and_its_booking_take_eleven_statements(any_db: Database) -> None:
+def test_a_hold_and_its_booking_take_ten_statements_on_postgresql(any_db: Database) -> None:
+    """Ten on PostgreSQL, where the booking's INSERT draws its reference; SQLite counts the
+    year's references in a statement of its own."""
     sid = make_session(any_db)
     call = Call(any_db, DESK)
 
@@ -55,8 +57,9 @@ def test_a_hold_and_its_booking_take_eleven_statements(any_db: Database) -> None
         return int(booking["session"]["booked"])
 
     assert hold_and_book() == 1  # the year's first booking also creates its reference counter
-    sent = _statements(any_db, lambda: hold_and_book() == 2)
-    assert len(sent) <= 11, "\n".join(sent)
+    assert hold_and_book() == 2  # and the next learns that it is committed
+    sent = _statements(any_db, lambda: hold_and_book() == 3)
+    assert len(sent) <= (10 if any_db.dialect == "postgresql" else 11), "\n".join(sent)
 
 
 def test_a_confirmation_committed_by_a_process_that_died_is_rendered_and_sent(

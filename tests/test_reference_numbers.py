@@ -66,3 +66,33 @@ def test_numbering_goes_on_from_the_last_number_after_the_upgrade(pg_db: Databas
     with pg_db.write() as tx:
         ref = bookings.book_now(tx, make_session(pg_db), [person(1)], DESK).reference
     assert ref == f"RFT-{year}-0042"
+
+
+def test_numbers_past_9999_keep_every_digit(any_db: Database) -> None:
+    sid = make_session(any_db)
+    year = now().year
+    with any_db.write() as tx:  # the year's first booking makes its counter
+        bookings.book_now(tx, sid, [person(0)], DESK)
+    with any_db.write() as tx:  # as if 9,997 more had been booked since
+        tx.execute(
+            text("UPDATE reference_counters SET last = last + 9997, base = base - 9997"),
+        )
+    refs = []
+    for n in (1, 2):
+        with any_db.write() as tx:
+            refs.append(bookings.book_now(tx, sid, [person(n)], DESK).reference)
+    assert refs == [f"RFT-{year}-9999", f"RFT-{year}-10000"]
+
+
+def test_a_years_first_booking_that_rolls_back_leaves_the_next_one_numbered(
+    pg_db: Database,
+) -> None:
+    """The year's counter row made by a booking that rolled back never existed: the next
+    booking makes it again rather than drawing its number from it."""
+    sid = make_session(pg_db)
+    with pytest.raises(Rollback), pg_db.write() as tx:
+        bookings.book_now(tx, sid, [person(0)], DESK)
+        raise Rollback
+    with pg_db.write() as tx:
+        ref = bookings.book_now(tx, sid, [person(1)], DESK).reference
+    assert ref == f"RFT-{now().year}-0001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, FetchedValue, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, EncryptedDate, EncryptedText, UTCDateTime
@@ -47,9 +47,12 @@ class Booking(Base):
         Index("idx_bookings_user", "customer_email_hash", "created_at"),
         Index("idx_bookings_session", "session_id", "status"),
     )
+    __mapper_args__ = {"eager_defaults": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    # FetchedValue: a reference drawn by the INSERT itself (core.booking.references) is read
+    # back in its RETURNING (eager_defaults), not by a SELECT of its own.
+    reference: Mapped[str] = mapped_column(String(16), unique=True, server_default=FetchedValue())
     session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id"))
     status: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))

@@ -104,7 +104,8 @@ def create(call: Call, params: CreateParams) -> dict[str, Any]:
             token=params.hold_token,
         )
         session = holds.published(tx, booking.session_id)
-        data = bookings.view_of(tx, booking, session).to_json()
+        assert session is not None  # the booking published its session
+    data = bookings.view_of(tx, booking, session).to_json()  # after the commit: seats unlocked
     data = public.booking(data) if website else data
     data["payment"] = payment
     return data

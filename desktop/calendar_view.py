@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.api import sessions as sessions_api
 from core.api.results.sessions import Month, MonthEntry, Session
-from core.infra.clock import today_london, uk_date
+from core.infra.clock import to_london, today_london, uk_date
 from core.models.statuses import SessionStatus
 from desktop import layouts, style_sheet
 from desktop.backend import Backend
@@ -38,6 +38,20 @@ from desktop.tasks import ApiOp, plain_message
 RELOAD_DEBOUNCE_MS = 250
 DAY_COLUMNS_SHOWN = (1, 2, 5, 6)  # course, venue, free seats, status
 DAY_NAMES = (1, 2)  # course and venue: elided alike when the day list is narrow
+
+
+def chip_text(session: MonthEntry) -> str:
+    """The course code, and which day of a course of several days: ``FAW 2/3``."""
+    code = course_code(session.course_name)
+    return f"{code} {session.day}/{session.day_count}" if session.day_count > 1 else code
+
+
+def later_day(session: SessionRow, day: date) -> str:
+    """``This is day 2 of 3.`` and a line break when ``day`` is a later day of the session."""
+    days = [to_london(d.start).date() for d in session.session.days]
+    if day not in days[1:]:
+        return ""
+    return f"This is day {days.index(day) + 1} of {len(days)}.\n"
 
 
 class MonthGrid(QCalendarWidget):
@@ -58,10 +72,9 @@ class MonthGrid(QCalendarWidget):
         self.updateCells()
 
     def chips_on(self, day: date) -> list[str]:
-        """What the day's cell says about each session: its course code, "(cancelled)"."""
+        """What the day's cell says about each session: its chip's text, "(cancelled)"."""
         return [
-            course_code(s.course_name)
-            + (" (cancelled)" if s.status == SessionStatus.CANCELLED else "")
+            chip_text(s) + (" (cancelled)" if s.status == SessionStatus.CANCELLED else "")
             for s in self.days.get(day, [])
         ]
 
@@ -133,7 +146,7 @@ class MonthGrid(QCalendarWidget):
         bottom = rect.bottom() - pad - metrics.height()  # room for the seats line
         x = rect.left() + pad
         for shown, s in enumerate(sessions):
-            code = course_code(s.course_name)
+            code = chip_text(s)
             width = metrics.horizontalAdvance(code) + 6
             if x + width > rect.right() - pad:
                 x, y = rect.left() + pad, y + height + 2
@@ -147,7 +160,8 @@ class MonthGrid(QCalendarWidget):
                 break
             self._paint_chip(painter, QRect(x, y, width, height), code, s)
             x += width + 3
-        live = [s for s in sessions if s.status != SessionStatus.CANCELLED]
+        # seats free on the courses starting here (a later day's seats are its first day's)
+        live = [s for s in sessions if s.status != SessionStatus.CANCELLED and s.day == 1]
         if not live:
             return
         free = sum(s.free for s in live)
@@ -278,7 +292,7 @@ class CalendarView(QWidget):
         if (year, month) != (self.grid.yearShown(), self.grid.monthShown()):
             return  # the user has moved on; a newer load is on its way
         self.grid.set_days(result.days)
-        listed = [s for ss in result.days.values() for s in ss]
+        listed = list({s.id: s for ss in result.days.values() for s in ss}.values())
         free = sum(s.free for s in listed if s.status != SessionStatus.CANCELLED)
         self.status.setText(
             f"{len(listed)} sessions this month, {free} seats free. "
@@ -294,7 +308,7 @@ class CalendarView(QWidget):
             self,
             self.backend,
             sessions_api.list_,
-            sessions_api.ListParams(date_from=day, date_to=day),
+            sessions_api.ListParams(teaching_on=day),
         ).success(lambda result: self._day_loaded(day, result)).failure(
             lambda e: self.day_empty.setText(plain_message(e))
         ).run()
@@ -314,7 +328,10 @@ class CalendarView(QWidget):
 
     def _show_detail(self) -> None:
         session = self.selected_session()
-        self.day_detail.setText(session.description if session else "")
+        if session is None:
+            self.day_detail.setText("")
+            return
+        self.day_detail.setText(later_day(session, self.selected_day()) + session.description)
 
     def _fill_legend(self, listed: list[MonthEntry] | None = None) -> None:
         colours: dict[str, tuple[str, str | None]] = {
@@ -338,7 +355,11 @@ class CalendarView(QWidget):
         if session is None:
             return
         self.day_model.update_session(session)
-        if (session.day.year, session.day.month) == (self.grid.yearShown(), self.grid.monthShown()):
+        shown = (self.grid.yearShown(), self.grid.monthShown())
+        if any(
+            (to_london(d.start).year, to_london(d.start).month) == shown
+            for d in session.session.days
+        ):
             self._reload_timer.start()
 
     # -- actions ----------------------------------------------------------------------

@@ -3,13 +3,13 @@ colour, and every screen fitting a 1280x800 desk."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from core.catalogue.specs import default_catalogue
-from core.infra.clock import today_london
+from core.infra.clock import to_london, today_london
 from core.infra.db import Database
 from core.models import CourseSession
 from desktop.session_data import course_code
@@ -42,7 +42,7 @@ def test_calendar_cells_and_day_list_describe_each_session(
     calendar.grid.setSelectedDate(QDate(first_day.year, first_day.month, first_day.day))
     qtbot.waitUntil(lambda: calendar.day_model.rowCount() == 2, timeout=10_000)
     qtbot.waitUntil(lambda: bool(calendar.grid.chips_on(first_day)))
-    assert sorted(calendar.grid.chips_on(first_day)) == ["EFAW", "FAW (cancelled)"]
+    assert sorted(calendar.grid.chips_on(first_day)) == ["EFAW", "FAW 1/3 (cancelled)"]
     legend = [
         calendar.legend_layout.itemAt(i).widget().text()
         for i in range(calendar.legend_layout.count())
@@ -59,6 +59,33 @@ def test_calendar_cells_and_day_list_describe_each_session(
     assert lines[4] == "12 of 12 seats free · £75.00 per person"
     tip = calendar.day_model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == calendar.day_detail.text()
+
+
+def test_a_course_of_several_days_shows_on_each_of_its_days(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, desk_settings: QSettings
+) -> None:
+    """Found by an outside tester: a three-day First Aid at Work showed on its first day only."""
+    faw = make_session(sqlite_db, course="faw", venue="york", days_ahead=21)
+    with sqlite_db.write() as tx:
+        days = [to_london(d.start_at).date() for d in tx.get_one(CourseSession, faw).days]
+    assert len(days) == 3
+    window = open_window(qtbot, make_desk(), desk_settings)
+    window.show_tab("Calendar")
+    calendar = window.calendar
+
+    def choose(day: date) -> tuple[list[str], list[int]]:
+        """Select ``day``; once the month and the day have loaded, its cell's chips and the
+        sessions in its list."""
+        calendar.grid.setSelectedDate(QDate(day.year, day.month, day.day))
+        texts = (calendar.status.text, calendar.day_empty.text)
+        qtbot.waitUntil(lambda: not any("Loading" in text() for text in texts), timeout=10_000)
+        return calendar.grid.chips_on(day), [row.id for row in calendar.day_model.rows]
+
+    for n, day in enumerate(days, start=1):
+        assert choose(day) == ([f"FAW {n}/3"], [faw])
+        heading = calendar.day_detail.text().splitlines()[0]
+        assert heading == ("First Aid at Work (FAW)" if n == 1 else f"This is day {n} of 3.")
+    assert choose(days[-1] + timedelta(days=1)) == ([], [])
 
 
 def test_every_tab_fits_a_1280_by_800_desk(

@@ -16,10 +16,11 @@ from core.api.params import Params
 from core.api.registry import Call, method
 from core.api.results.bookings import Booking, PublicBooking
 from core.booking import bookings
-from core.booking.attendees import PHONE, AttendeeInput, real_name
+from core.booking.attendees import PHONE, AttendeeInput
 from core.booking.eligibility import EligibilityInput
 from core.booking.payment_methods import PaymentMethod, initial_status
 from core.infra.errors import Forbidden
+from core.infra.names import real_name
 from core.seats import holds
 from core.staff.roles import DESK
 

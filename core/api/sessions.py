@@ -20,6 +20,7 @@ class ListParams(Params):
     venue: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    teaching_on: date | None = None
     search: str | None = Field(default=None, max_length=200)
 
 
@@ -46,6 +47,7 @@ def list_(call: Call, params: ListParams) -> list[dict[str, Any]]:
         venue=params.venue,
         date_from=params.date_from,
         date_to=params.date_to,
+        teaching_on=params.teaching_on,
         search=params.search,
     )
     with call.db.read() as tx:

@@ -17,10 +17,11 @@ from core.api.registry import WEBSITE, Call, method
 from core.api.results.bookings import Eligibility, WaitlistEntry, WaitlistJoined
 from core.api.results.sessions import Alternative
 from core.booking.alternatives import alternatives
-from core.booking.attendees import parse_attendees, real_name
+from core.booking.attendees import parse_attendees
 from core.booking.eligibility import EligibilityInput, NotEligible, check_people
 from core.booking.waitlist import entries
 from core.infra.errors import NotFound
+from core.infra.names import real_name
 from core.models import MAX_CAPACITY, CourseSession
 from core.staff.roles import DESK, STAFF
 

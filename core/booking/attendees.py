@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,24 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from core.infra.errors import ValidationFailed
+from core.infra.names import real_name
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-JOINERS = {"\u200c", "\u200d"}
-"""Zero-width (non-)joiners: invisible, but part of how names in Persian, Hindi and other
-scripts are spelt; every other control or format character in a name is refused."""
 ATTENDEE_SPEC = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*(?P<dob>\S+)\s*$")
-
-
-def real_name(value: str) -> str:
-    """A person's (or a payer's) name with its white space made single spaces; one without
-    letters, or with a control or invisible formatting character, is refused."""
-    if not any(ch.isalpha() for ch in value):
-        raise ValueError("the name must contain letters")
-    name = " ".join(value.split())
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS for ch in name):
-        raise ValueError("the name has a character that cannot be seen")
-    return name
 
 
 class AttendeeInput(BaseModel):

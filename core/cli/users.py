@@ -43,9 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _name_from(email: str) -> str:
-    """``kim.lee@…`` → ``Kim Lee``; an address too short for a name stands for itself."""
+    """``kim.lee@…`` → ``Kim Lee``; an address too short for a name, or without letters
+    before the ``@``, stands for itself."""
     name = " ".join(p.capitalize() for p in email.split("@")[0].replace("_", ".").split("."))
-    return name if len(name.strip()) >= 2 else email
+    return name if len(name.strip()) >= 2 and any(c.isalpha() for c in name) else email
 
 
 def _add(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from core.attendance.register import apply_marks, roster_attendees
 from core.booking.bookings import record_booking
 from core.certificates import issuing as certificates
 from core.certificates.issuing import add_months
+from core.demo.payments import seed_payments
 from core.demo.sessions import DEMO, add_session, made_up_person
 from core.infra.actor import Actor
 from core.infra.clock import LONDON, now, today_london
@@ -140,5 +141,7 @@ def seed_registers(db: Database) -> None:
                 .order_by(CourseSession.start_at)
             ).unique()
         )
-        for session in past + _expiring_sessions(tx, rng, today):
+        long_ago = _expiring_sessions(tx, rng, today)
+        seed_payments(tx)
+        for session in past + long_ago:
             _take_register(tx, rng, session)

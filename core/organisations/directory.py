@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.infra.actor import Actor
 from core.infra.clock import now
 from core.infra.errors import NotFound, ValidationFailed
+from core.infra.names import company_name, real_name
 from core.journal import changes
 from core.models import Booking
 from core.models.base import blind_index
@@ -32,6 +33,11 @@ class ContactInput(BaseModel):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
     roles: list[str] = Field(default_factory=lambda: list(CONTACT_ROLES), min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _real_name(cls, value: str) -> str:
+        return real_name(value)
 
     @field_validator("roles")
     @classmethod
@@ -54,10 +60,8 @@ class OrganisationInput(BaseModel):
 
     @field_validator("name")
     @classmethod
-    def _readable(cls, value: str) -> str:
-        if not any(ch.isalnum() for ch in value):
-            raise ValueError("the name must contain letters or digits")
-        return " ".join(value.split())
+    def _company_name(cls, value: str) -> str:
+        return company_name(value)
 
 
 def _plain(error: ValidationError, what: str) -> str:

@@ -24,11 +24,11 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from core.infra.clock import LONDON, london, now
 from core.infra.errors import NotFound, ValidationFailed
-from core.models import Course, CourseSession, SeatHold, User, Venue
+from core.models import Course, CourseSession, SeatHold, SessionDay, User, Venue
 from core.models.statuses import SessionStatus
 
 
@@ -167,6 +167,7 @@ class SessionFilter:
     venue: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    teaching_on: date | None = None
     search: str | None = None
     trainer_id: int | None = None
     include_cancelled: bool = True
@@ -194,6 +195,12 @@ def _filtered(stmt: Select[Any], flt: SessionFilter) -> Select[Any]:
     if flt.date_to:
         end = london(flt.date_to + timedelta(days=1), datetime.min.time())
         stmt = stmt.where(CourseSession.start_at < end)
+    if flt.teaching_on:
+        days = select(SessionDay.session_id).where(
+            SessionDay.start_at >= london(flt.teaching_on, datetime.min.time()),
+            SessionDay.start_at < london(flt.teaching_on + timedelta(days=1), datetime.min.time()),
+        )
+        stmt = stmt.where(CourseSession.id.in_(days))
     if not flt.include_cancelled:
         stmt = stmt.where(CourseSession.status != SessionStatus.CANCELLED)
     if flt.search:
@@ -249,15 +256,21 @@ def get_session(tx: Session, session_id: int) -> SessionView:
 
 @lru_cache(maxsize=1)
 def _month_query() -> Select[Any]:
-    """The month view's query with its times as parameters, built once (building it costs
-    more than running it): ``at`` counts the holds unexpired then, ``first`` and ``after``
-    bound the sessions' start. Free seats and the status shown are worked out in SQL."""
+    """The month view's query, a row per teaching day, with its times as parameters, built
+    once (building it costs more than running it): ``at`` counts the holds unexpired then,
+    ``first`` and ``after`` bound the days' start. Free seats and the status shown are
+    worked out in SQL."""
     held = held_subquery(bindparam("at"))
     taken = func.coalesce(held.c.held, 0)
     free = CourseSession.capacity - CourseSession.booked - taken
+    every_day = aliased(SessionDay)
+    day_count = (
+        select(func.count()).where(every_day.session_id == CourseSession.id).scalar_subquery()
+    )
     stmt = (
         select(
-            type_coerce(CourseSession.start_at, DateTime()),  # as stored: see _calendar_times
+            type_coerce(SessionDay.start_at, DateTime()),  # as stored: see _calendar_times
+            type_coerce(CourseSession.start_at, DateTime()),
             CourseSession.id,
             CourseSession.course_id,
             Course.name,
@@ -270,14 +283,18 @@ def _month_query() -> Select[Any]:
             CourseSession.capacity,
             shown_status_sql(CourseSession.status, free),
             Course.colour,
+            SessionDay.day_index + 1,
+            day_count,
         )
+        .select_from(SessionDay)
+        .join(CourseSession, CourseSession.id == SessionDay.session_id)
         .join(Course, Course.id == CourseSession.course_id)
         .join(Venue, Venue.id == CourseSession.venue_id)
         .outerjoin(held, held.c.session_id == CourseSession.id)
-        .order_by(CourseSession.start_at, CourseSession.id)
+        .order_by(SessionDay.start_at, CourseSession.id)
     )
     return stmt.where(
-        CourseSession.start_at >= bindparam("first"), CourseSession.start_at < bindparam("after")
+        SessionDay.start_at >= bindparam("first"), SessionDay.start_at < bindparam("after")
     )
 
 
@@ -303,13 +320,16 @@ _MONTH_FIELDS = (
     "capacity",
     "status",
     "colour",
+    "day",
+    "day_count",
 )
 
 
 def month(
     tx: Session, year: int, month_no: int, flt: SessionFilter | None = None
 ) -> dict[str, Any]:
-    """Calendar aggregation: per London day, the sessions with free/held/booked.
+    """Calendar aggregation: per London day, the sessions taught that day (a course of
+    several days on each of them, as its ``day`` of ``day_count``) with free/held/booked.
 
     One query of plain columns: a month of 400 sessions is a few milliseconds, where
     loading whole sessions (days, trainers, catalogue rows) took ten times as long."""
@@ -333,8 +353,8 @@ def month(
     days: dict[str, list[dict[str, Any]]] = {}
     # Core rows as tuples: the ORM's row handling and by-name access cost more than the
     # query itself at 400 sessions.
-    for start_at, *fields in tx.connection().execute(stmt, bounds).all():
+    for day_start, start_at, *fields in tx.connection().execute(stmt, bounds).all():
         session = dict(zip(_MONTH_FIELDS, fields, strict=True))
-        day, session["start"] = _calendar_times(start_at)
-        days.setdefault(day, []).append(session)
+        session["start"] = _calendar_times(start_at)[1]
+        days.setdefault(_calendar_times(day_start)[0], []).append(session)
     return {"year": year, "month": month_no, "days": days}

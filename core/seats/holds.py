@@ -288,19 +288,40 @@ def _holds_table() -> Table:
     return table
 
 
-def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
-    """Keep a hold alive for at least ``minutes`` more, optionally growing or shrinking it.
+MAX_HOLD_LIFE = timedelta(minutes=60)
+"""How long extending may keep a hold alive, counted from when it was made; a hold made to
+last longer (a waiting-list offer's 24 hours) keeps its own expiry and goes no further."""
 
-    Never shortens it: a waiting-list offer's hold (24 hours, say) stays as long as it was.
+
+def _extended_expiry(hold: SeatHold, minutes: int, resizing: bool) -> datetime:
+    """When ``hold`` ends if kept ``minutes`` from now, never earlier than it does now nor past
+    its longest life; a call only for more time, when none is left to give, is refused."""
+    wanted = now() + timedelta(minutes=minutes)
+    limit = max(hold.expires_at, hold.created_at + MAX_HOLD_LIFE)
+    if wanted > hold.expires_at >= limit and not resizing:
+        raise ValidationFailed(
+            f"These seats cannot be held past {uk_datetime(hold.expires_at)}: a hold is kept "
+            f"for at most {MAX_HOLD_LIFE // timedelta(minutes=1)} minutes from when it was made. "
+            "Finish the booking before then, or start again."
+        )
+    return min(max(hold.expires_at, wanted), limit)
+
+
+def extend_hold(tx: Session, hold_id: str, minutes: int = 15, seats: int | None = None) -> HoldView:
+    """Keep a hold alive for up to ``minutes`` more, optionally growing or shrinking it.
+
+    Never shortens it, and never keeps it past ``MAX_HOLD_LIFE`` from when it was made (or
+    its own expiry, if later): once there, only resizing it is still allowed.
     """
     hold = _existing_hold(tx, hold_id)
     session = lock_session(tx, hold.session_id)
     hold = active_hold(tx, hold_id)
-    if seats is not None and _seats(seats) != hold.seats:
-        if seats > hold.seats:
-            check_seats(tx, session, seats, ignoring=hold.seats)
-        hold.seats = seats
-    hold.expires_at = max(hold.expires_at, now() + timedelta(minutes=minutes))
+    new_seats = hold.seats if seats is None else _seats(seats)
+    expires_at = _extended_expiry(hold, minutes, resizing=new_seats != hold.seats)
+    if new_seats > hold.seats:
+        check_seats(tx, session, new_seats, ignoring=hold.seats)
+    hold.seats = new_seats
+    hold.expires_at = expires_at
     tx.flush()
     publish_session(tx, session)
     return _view(hold)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.infra.actor import Actor
 from core.infra.errors import ValidationFailed
+from core.infra.names import real_name
 from core.journal import audit
 from core.models import User
 from core.staff import auth, signins
@@ -59,9 +60,12 @@ def _require_mfa(tx: Session, user: User) -> str | None:
 
 def add_staff(tx: Session, actor: Actor, email: str, name: str, role: str, password: str) -> Added:
     """A new account; admins and managers get a second factor to set up straight away."""
-    name = name.strip()
-    if not 2 <= len(name) <= 120:
+    if not 2 <= len(name.strip()) <= 120:
         raise ValidationFailed("A staff name needs 2 to 120 characters.")
+    try:
+        name = real_name(name)
+    except ValueError as exc:
+        raise ValidationFailed(f"That staff name is not valid ({exc}).") from None
     user = auth.add_user(tx, email, name, role, password)
     uri = _require_mfa(tx, user)
     tx.flush()

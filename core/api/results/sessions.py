@@ -230,6 +230,10 @@ class MonthEntry(Result):
     capacity: int
     status: str
     colour: str
+    day: int
+    """Which of the session's teaching days this is (1 for its first)."""
+    day_count: int
+    """How many teaching days the session has."""
 
 
 class OverriddenRule(Result):

@@ -22,7 +22,7 @@ from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking.attendees import AttendeeInput, parse_attendees, real_name
+from core.booking.attendees import AttendeeInput, parse_attendees
 from core.booking.bookings import check_ages
 from core.booking.waitlist.offers import (
     close_offer,
@@ -37,6 +37,7 @@ from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.config import Settings
 from core.infra.errors import NotFound, ValidationFailed
+from core.infra.names import real_name
 from core.journal import audit
 from core.models import MAX_CAPACITY, CourseSession, WaitlistEntry
 from core.models.base import blind_index

@@ -1,0 +1,33 @@
+"""Names as people type them: people's, payers', employers' and staff members'."""
+
+from __future__ import annotations
+
+import unicodedata
+
+JOINERS = {"\u200c", "\u200d"}
+"""Zero-width (non-)joiners: invisible, but part of how names in Persian, Hindi and other
+scripts are spelt; every other control or format character in a name is refused."""
+
+
+def _visible(value: str) -> str:
+    """``value`` with single spaces; refused with a control or formatting character in it."""
+    name = " ".join(value.split())
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS for ch in name):
+        raise ValueError("the name has a character that cannot be seen")
+    return name
+
+
+def real_name(value: str) -> str:
+    """A person's (or a payer's) name with its white space made single spaces; one without
+    letters, or with a control or invisible formatting character, is refused."""
+    if not any(ch.isalpha() for ch in value):
+        raise ValueError("the name must contain letters")
+    return _visible(value)
+
+
+def company_name(value: str) -> str:
+    """An organisation's name, held to the same rule except that digits alone will do: a
+    company may be a number ("247", "1066")."""
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("the name must contain letters or digits")
+    return _visible(value)

@@ -1,4 +1,5 @@
-"""The month view: ``sessions.month`` in core against one SQL query returning the same fields.
+"""The month view: ``sessions.month`` in core against one SQL query returning the same rows
+(one per teaching day in the month) and fields.
 
 The project is what the server's ``sessions.month`` handler runs (``Database.glance`` and
 ``core.seats.availability.month``); the baseline is one hand-written query over the same tables
@@ -19,21 +20,24 @@ from core.infra.db import Database
 from core.seats import availability
 
 ONE_QUERY = """
-SELECT s.id, s.course_id, c.name, s.venue_id, v.name, s.start_at AT TIME ZONE 'Europe/London',
+SELECT d.start_at AT TIME ZONE 'Europe/London', s.start_at AT TIME ZONE 'Europe/London',
+       s.id, s.course_id, c.name, s.venue_id, v.name,
        greatest(0, s.capacity - s.booked - coalesce(h.held, 0)), coalesce(h.held, 0), s.booked,
        s.capacity,
        CASE WHEN s.status = 'CANCELLED' THEN s.status
             WHEN s.capacity - s.booked - coalesce(h.held, 0) <= 0 THEN 'FULL'
             ELSE 'SCHEDULED' END,
-       c.colour
-FROM course_sessions s
+       c.colour, d.day_index + 1,
+       (SELECT count(*) FROM session_days every WHERE every.session_id = s.id)
+FROM session_days d
+JOIN course_sessions s ON s.id = d.session_id
 JOIN courses c ON c.id = s.course_id
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN (SELECT session_id, sum(seats) AS held FROM seat_holds
            WHERE released_at IS NULL AND booking_id IS NULL AND expires_at > now()
            GROUP BY session_id) h ON h.session_id = s.id
-WHERE s.start_at >= %(first)s AND s.start_at < %(after)s
-ORDER BY s.start_at, s.id
+WHERE d.start_at >= %(first)s AND d.start_at < %(after)s
+ORDER BY d.start_at, s.id
 """
 
 

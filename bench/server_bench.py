@@ -112,8 +112,7 @@ async def bookings(
         mode = "spread over sessions" if spread else "all on one session until full"
         rows.append(Row(f"bookings/s, {mode}", "/s", ours, base, higher_is_better=True))
     floor = [
-        await bookings_bench.floor_round(url, pool.take(1)[0], s.bookings)
-        for _ in range(s.rounds)
+        await bookings_bench.floor_round(url, pool.take(1)[0], s.bookings) for _ in range(s.rounds)
     ]
     measure = "  the floor: pairs of calls/s, no SQL"
     rows.append(Row(measure, "/s", floor, rows[0].baseline, higher_is_better=True))

@@ -25,7 +25,7 @@ from sqlalchemy import insert, select
 from core.catalogue import specs as catalogue
 from core.infra.config import load_settings
 from core.infra.db import Database, migrate, open_database
-from core.models import Course, CourseSession, Venue
+from core.models import Course, CourseSession, SessionDay, Venue
 from core.staff import auth
 from tests.server_support import PASSWORD, server_env
 
@@ -131,6 +131,17 @@ def _seed(db: Database, count: int) -> list[int]:
         for chunk in range(0, len(rows), 5000):
             tx.execute(insert(CourseSession), rows[chunk : chunk + 5000])
         ids = list(tx.scalars(select(CourseSession.id).order_by(CourseSession.id)))
+        days = [  # each a one-day course, as scheduling writes it
+            {
+                "session_id": sid,
+                "day_index": 0,
+                "start_at": row["start_at"],
+                "end_at": row["end_at"],
+            }
+            for sid, row in zip(ids, rows, strict=True)
+        ]
+        for chunk in range(0, len(days), 5000):
+            tx.execute(insert(SessionDay), days[chunk : chunk + 5000])
     with db.engine.connect() as conn:
         analyse = "VACUUM ANALYZE" if db.dialect == "postgresql" else "ANALYZE"
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(analyse)

@@ -78,3 +78,37 @@ def test_a_name_in_a_script_that_needs_a_joiner_is_kept(sqlite_db: Database) -> 
         {"name": persian, "contacts": [{**CONTACT, "name": persian}]},
     )
     assert (org["name"], org["contacts"][0]["name"]) == (persian, persian)
+
+
+BLANK_LETTERS = ["\u3164\u3164", "Ann\u3164Lee", "Ann\u115fLee", "Ann\uffa0Lee", "Ann\u034fLee"]
+BLANK_LETTERS += ["Ann\u17b4Lee", "Ann\u2800Lee"]
+"""Hangul fillers, the combining grapheme joiner, Khmer's inherent vowels and the blank
+Braille cell count as letters or marks, not format characters, yet are drawn as nothing:
+"\u3164\u3164" alone passed as a contact's and a waiting list's name, which showed as blank."""
+
+
+@pytest.mark.parametrize("name", BLANK_LETTERS)
+def test_a_name_with_a_letter_drawn_as_nothing_is_refused(sqlite_db: Database, name: str) -> None:
+    from tests.factories import make_session
+
+    session_id = make_session(sqlite_db)
+    org = call(sqlite_db, "organisations.add", {"name": "Acme Ltd", "contacts": [CONTACT]})
+    contact = {"name": name, "email": "ann@acme.example"}
+    refusals = [
+        ("organisations.add", {"name": name, "contacts": [CONTACT]}),
+        ("organisations.add_contact", {"id": org["id"], "contact": contact}),
+        (
+            "staff.add",
+            {"email": "t@rft.test", "role": "trainer", "password": "x" * 12, "name": name},
+        ),
+        ("waitlist.add", {"session_id": session_id, "seats": 1, "contact": contact}),
+    ]
+    for method, params in refusals:
+        with pytest.raises(ValidationFailed, match="cannot be seen"):
+            call(sqlite_db, method, params)
+    assert names(sqlite_db, "organisations.list") == ["Acme Ltd"]
+    assert [
+        c["name"] for c in call(sqlite_db, "organisations.get", {"id": org["id"]})["contacts"]
+    ] == ["Priya Shah"]
+    assert call(sqlite_db, "waitlist.list", {"session_id": session_id}) == []
+    assert "t@rft.test" not in [s["email"] for s in call(sqlite_db, "staff.list", {})]

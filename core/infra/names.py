@@ -8,11 +8,32 @@ JOINERS = {"\u200c", "\u200d"}
 """Zero-width (non-)joiners: invisible, but part of how names in Persian, Hindi and other
 scripts are spelt; every other control or format character in a name is refused."""
 
+BLANK = {
+    "\u034f",  # combining grapheme joiner
+    "\u115f",  # Hangul choseong filler
+    "\u1160",  # Hangul jungseong filler
+    "\u17b4",  # Khmer vowel inherent aq
+    "\u17b5",  # Khmer vowel inherent aa
+    "\u180b",  # Mongolian free variation selectors one to three
+    "\u180c",
+    "\u180d",
+    "\u180f",  # Mongolian free variation selector four
+    "\u2800",  # Braille pattern blank
+    "\u3164",  # Hangul filler
+    "\uffa0",  # halfwidth Hangul filler
+}
+"""Letters and marks that are drawn as nothing (Unicode's default-ignorable characters outside
+the control and format categories, and the blank Braille cell): a name of one of these looks
+empty, and one inside a name looks like a space or nothing at all."""
+
 
 def _visible(value: str) -> str:
     """``value`` with single spaces; refused with a control or formatting character in it."""
     name = " ".join(value.split())
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS for ch in name):
+    if any(
+        ch in BLANK or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS)
+        for ch in name
+    ):
         raise ValueError("the name has a character that cannot be seen")
     return name
 

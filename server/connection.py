@@ -233,6 +233,9 @@ class Connection:
         elif request.method == "auth.logout":
             self._become(self.signed_out)
         elif request.method == "changes.subscribe":
+            if self._subscription is not None:  # replaced: nothing more of it after the reply
+                self._subscription.cancel()
+                self._subscription = None
             self._subscribe_from = int(value["after_seq"])
         return value
 

@@ -245,6 +245,7 @@ class Subscription:
         self.subscriber = subscriber
         self._wake = asyncio.Event()
         self._catching_up = False
+        self._cancelled = False
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -255,6 +256,7 @@ class Subscription:
         self._wake.set()
 
     def cancel(self) -> None:
+        self._cancelled = True  # even if the task's cancellation is lost in a finished wait
         self.feed.forget(self)
         if self._task is not None:
             self._task.cancel()
@@ -293,6 +295,8 @@ class Subscription:
             if actor is None:
                 return True  # signed out or token expired: paused, resumes on sign-in
             page = await self.feed.after(self.cursor)
+            if self._cancelled:
+                return False
             if not page:
                 return True
             frame = page_frame(page, audience(actor))

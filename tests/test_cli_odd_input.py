@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from core.cli import main
 from core.infra.db import Database
+from core.models.organisations import Organisation
 from tests.test_cli_first_day import LIBRARY_WORDING
 
 
@@ -123,3 +125,17 @@ def test_an_output_file_that_cannot_be_written_is_refused_in_one_line(
     IsADirectoryError or FileNotFoundError traceback."""
     line = one_line([a.replace("{dir}", str(tmp_path)) for a in argv], capsys)
     assert line.startswith(f"rft: Cannot use {tmp_path}"), line
+
+
+@pytest.mark.parametrize(
+    "argv", [["org", "add", "Acme\udc85Ltd"], ["book", "\udcff"], ["staff", "add", "\udce9"]]
+)
+def test_an_argument_that_is_not_utf8_is_refused_naming_its_bytes(
+    sqlite_db: Database, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bytes a terminal in another character set sends (Python holds them as lone
+    surrogates) are named as they were typed, and nothing is written."""
+    line = one_line(argv, capsys)
+    assert "is not UTF-8 text" in line and "\\x" in line, line
+    with sqlite_db.read() as tx:
+        assert tx.scalar(select(func.count()).select_from(Organisation)) == 0

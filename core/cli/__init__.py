@@ -76,9 +76,26 @@ def build_parser(
     return parser
 
 
+def _is_text(arg: str) -> bool:
+    """Whether ``arg`` came as UTF-8 (bytes that did not are held as lone surrogates)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None, plugins: Iterable[Registrar] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     argv = list(sys.argv[1:] if argv is None else argv)
+    unreadable = next((a for a in argv if not _is_text(a)), None)
+    if unreadable is not None:
+        typed = repr(unreadable.encode("utf-8", "surrogateescape"))[1:]
+        print(
+            f"rft: {typed} is not UTF-8 text; retype it or set the terminal to UTF-8.",
+            file=sys.stderr,
+        )
+        return 2
     args = build_parser(plugins, command=argv[0] if argv else None).parse_args(argv)
     try:
         result = args.func(args)

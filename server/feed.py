@@ -291,13 +291,13 @@ class Subscription:
     async def _deliver(self) -> bool:
         """Push everything up to the feed's head; False once the connection is gone."""
         while self.cursor < self.feed.head:
-            actor = self.subscriber.actor
-            if actor is None:
+            if self.subscriber.actor is None:
                 return True  # signed out or token expired: paused, resumes on sign-in
             page = await self.feed.after(self.cursor)
             if self._cancelled:
                 return False
-            if not page:
+            actor = self.subscriber.actor  # as it is now: it may have signed out meanwhile
+            if actor is None or not page:
                 return True
             frame = page_frame(page, audience(actor))
             if frame is not None and not await self.subscriber.push(frame):

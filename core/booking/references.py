@@ -2,7 +2,7 @@
 
 PostgreSQL draws the numbers from a sequence, so bookings never wait for each other's commit
 (a booking that rolls back leaves a gap): once the year's counter row is known to exist, the
-booking's own INSERT draws its number (``reference_sql``), no statement of its own. SQLite,
+booking's own INSERT draws its number (``_drawn_in_insert``), no statement of its own. SQLite,
 with one writer at a time, counts in the year's counter row."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def next_reference(tx: Session, year: int) -> str | ColumnElement[str]:
         return _formatted(year, next_in_sequence(tx, ReferenceCounter, year=year))
     pool = tx.connection().engine.pool
     if year in _KNOWN_YEARS.get(pool, ()):
-        return reference_sql(year)
+        return _drawn_in_insert(year)
     made_here = tx.info.setdefault(_MADE, set())
     number = tx.execute(_NEXT, {"year": year}).scalar()
     if number is not None and year not in made_here:  # committed, so here to stay
@@ -57,7 +57,8 @@ def next_reference(tx: Session, year: int) -> str | ColumnElement[str]:
     return _formatted(year, int(number))
 
 
-def reference_sql(year: int) -> ColumnElement[str]:
+def _drawn_in_insert(year: int) -> ColumnElement[str]:
+    """The SQL that draws ``year``'s next reference inside an INSERT."""
     return text(_DRAWN).bindparams(year=year).columns(reference=String).scalar_subquery()
 
 

@@ -162,6 +162,11 @@ def test_seats_lost_while_the_order_was_reviewed_book_nothing(any_db: Database) 
         ({"session": 999999}, "Row 3, field session: There is no session number 999999"),
         ({"date_of_birth": "2015-01-01"}, "Row 3, field date_of_birth"),
         ({"email": "staff1@acme.example"}, "Row 3, field email: staff1@acme.example is already"),
+        (  # an order does not take them: refused, not booked without them
+            {"special_requirements": "uses a wheelchair"},
+            "Row 3, field special_requirements: an order row takes only session, name, email, "
+            "date_of_birth and phone; leave it out",
+        ),
     ],
 )
 def test_a_bad_row_is_named_by_row_and_field_and_nothing_is_held(

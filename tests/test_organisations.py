@@ -253,6 +253,28 @@ def test_payments_settle_an_invoice_and_bad_amounts_change_nothing(sqlite_db: Da
     assert (paid["paid_pence"], paid["status"]) == (15000, "paid")
 
 
+def test_money_cannot_be_received_tomorrow_but_may_have_come_before_today(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    tomorrow = (today_london() + timedelta(days=1)).isoformat()
+    with pytest.raises(ValidationFailed, match=f"received on {tomorrow}.*not come yet"):
+        call(
+            sqlite_db,
+            "invoices.pay",
+            {"number": number, "amount_pence": 100, "reference": "BACS 9", "received_on": tomorrow},
+        )
+    assert call(sqlite_db, "invoices.get", {"number": number})["payments"] == []
+    yesterday = (today_london() - timedelta(days=1)).isoformat()
+    paid = call(
+        sqlite_db,
+        "invoices.pay",
+        {"number": number, "amount_pence": 100, "reference": "BACS 9", "received_on": yesterday},
+    )
+    assert [p["received"] for p in paid["payments"]] == [yesterday]
+
+
 def test_unpaid_invoices_past_their_due_date_are_listed_as_overdue(sqlite_db: Database) -> None:
     org = acme(sqlite_db, terms_days=0)
     number = _ordered(sqlite_db, org)["invoice"]

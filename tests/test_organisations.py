@@ -162,6 +162,11 @@ def test_seats_lost_while_the_order_was_reviewed_book_nothing(any_db: Database) 
         ({"session": 999999}, "Row 3, field session: There is no session number 999999"),
         ({"date_of_birth": "2015-01-01"}, "Row 3, field date_of_birth"),
         ({"email": "staff1@acme.example"}, "Row 3, field email: staff1@acme.example is already"),
+        (  # an order does not take them: refused, not booked without them
+            {"special_requirements": "uses a wheelchair"},
+            "Row 3, field special_requirements: an order row takes only session, name, email, "
+            "date_of_birth and phone; leave it out",
+        ),
     ],
 )
 def test_a_bad_row_is_named_by_row_and_field_and_nothing_is_held(
@@ -246,6 +251,28 @@ def test_payments_settle_an_invoice_and_bad_amounts_change_nothing(sqlite_db: Da
         sqlite_db, "invoices.pay", {"number": number, "amount_pence": 5000, "reference": "BACS 2"}
     )
     assert (paid["paid_pence"], paid["status"]) == (15000, "paid")
+
+
+def test_money_cannot_be_received_tomorrow_but_may_have_come_before_today(
+    sqlite_db: Database,
+) -> None:
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    tomorrow = (today_london() + timedelta(days=1)).isoformat()
+    with pytest.raises(ValidationFailed, match=f"received on {tomorrow}.*not come yet"):
+        call(
+            sqlite_db,
+            "invoices.pay",
+            {"number": number, "amount_pence": 100, "reference": "BACS 9", "received_on": tomorrow},
+        )
+    assert call(sqlite_db, "invoices.get", {"number": number})["payments"] == []
+    yesterday = (today_london() - timedelta(days=1)).isoformat()
+    paid = call(
+        sqlite_db,
+        "invoices.pay",
+        {"number": number, "amount_pence": 100, "reference": "BACS 9", "received_on": yesterday},
+    )
+    assert [p["received"] for p in paid["payments"]] == [yesterday]
 
 
 def test_unpaid_invoices_past_their_due_date_are_listed_as_overdue(sqlite_db: Database) -> None:

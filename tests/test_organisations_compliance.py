@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
+import psycopg
 from sqlalchemy import select, update
 
 from core.api import Call, dispatch
 from core.certificates import compliance
 from core.customers.privacy import erase_person, export_person
 from core.infra.actor import Actor
+from core.infra.clock import today_london
 from core.infra.db import Database
 from core.models import Booking
 from core.models.attendance import Certificate
 from tests.attendance_helpers import booked_session, booking_of, full_marks, trainer
+from tests.conftest import _admin_dsn
+from tests.server_support import ROOT
 from tests.test_organisations import acme, call, outbox
 
 
@@ -68,6 +76,46 @@ def test_the_expiry_contact_gets_one_email_at_90_and_at_30_days_listing_all_staf
     assert [m.recipient for m in sent] == ["hs@acme.example"] * 2
     body = " ".join(sent[0].body_text.split())
     assert "Test Person1" in body and "Test Person2" in body and "book EFAW Requalification" in body
+
+
+def _waiting_for_a_lock(db: Database) -> int:
+    """Connections to this database blocked behind another transaction's lock."""
+    with psycopg.connect(_admin_dsn(), autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+            (db.engine.url.database,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_rft_certificate_remind_beside_the_servers_loop_emails_the_employer_once(
+    pg_db: Database,
+) -> None:
+    """Two processes (the server's reminder loop, and `rft certificate remind` run by hand, or
+    two servers) queue the employers' expiry emails at once: one email, and neither fails."""
+    certified_staff(pg_db)
+    with pg_db.write() as tx:
+        tx.execute(update(Certificate).values(expires_on=today_london() + timedelta(days=60)))
+    with pg_db.write() as tx:  # the server's loop, between queuing and committing
+        assert compliance.send_organisation_reminders(tx) == 1
+        by_hand = subprocess.Popen(
+            [sys.executable, "-m", "core.cli", "certificate", "remind"],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while by_hand.poll() is None and not _waiting_for_a_lock(pg_db):
+            assert time.monotonic() < deadline, "rft certificate remind neither ran nor waited"
+            time.sleep(0.05)
+    out, err = by_hand.communicate(timeout=120)
+    assert (by_hand.returncode, err) == (0, "")
+    assert out.startswith("Queued ")
+    sent = outbox(pg_db, "organisation_expiry_reminder")
+    assert [m.recipient for m in sent] == ["hs@acme.example"]
 
 
 def test_subject_access_and_erasure_cover_employer_contacts(sqlite_db: Database) -> None:

@@ -159,7 +159,10 @@ def send_organisation_reminders(tx: Session, today: date | None = None) -> int:
     today = today or today_london()
     sent = 0
     stamp = now()
-    for org_id in tx.scalars(select(Organisation.id).order_by(Organisation.id)):
+    for org_id in list(tx.scalars(select(Organisation.id).order_by(Organisation.id))):
+        # another process (a second server's loop, `rft certificate remind`) may be queuing
+        # the same reminders: wait for it, then see what it recorded as sent
+        tx.execute(select(Organisation.id).where(Organisation.id == org_id).with_for_update())
         done = set(
             tx.execute(
                 select(OrganisationReminder.certificate_id, OrganisationReminder.days).where(

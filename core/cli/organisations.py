@@ -77,7 +77,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pay.add_argument("--amount", required=True, metavar="POUNDS", help="e.g. 540.00")
     pay.add_argument("--reference", required=True, help="the bank or link reference")
     pay.add_argument("--method", default="bank_transfer", choices=invoices.PAYMENT_METHODS)
-    pay.add_argument("--received", type=date_arg, metavar="DATE", help="default today")
+    pay.add_argument(
+        "--received", type=date_arg, metavar="DATE", help="today or earlier; default today"
+    )
     pay.set_defaults(func=_invoice_pay)
     link = inv_actions.add_parser(
         "link", help="a card payment link for what is owed, emailed to the invoice contact"

@@ -275,6 +275,11 @@ def record_payment(
     reference = (reference or "").strip()
     if not reference or len(reference) > 80:
         raise ValidationFailed("Give the payment's reference (1 to 80 characters).")
+    if received_on is not None and received_on > today_london():
+        raise ValidationFailed(
+            f"A payment received on {received_on.isoformat()} has not come yet; give the day "
+            "the money arrived (today or earlier)."
+        )
     invoice = find(tx, number)
     tx.execute(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update())
     tx.refresh(invoice, ["payments"])

@@ -83,6 +83,15 @@ def parse_rows(items: list[dict[str, Any]]) -> list[OrderRow]:
         raise ValidationFailed("The order has no people in it.")
     if len(items) > MAX_ROWS:
         raise ValidationFailed(f"An order can have at most {MAX_ROWS} rows; split it in two.")
+    taken = (*COLUMNS, *OPTIONAL)
+    for number, item in enumerate(items, start=2):
+        unknown = next((k for k in item if k not in taken), None)
+        if unknown is not None:  # a detail an order cannot keep is refused, never dropped
+            raise _fail(
+                number,
+                str(unknown),
+                f"an order row takes only {', '.join(taken[:-1])} and {taken[-1]}; leave it out",
+            )
     rows = [parse_row(i + 2, item) for i, item in enumerate(items)]
     check_people(rows)
     return rows

@@ -275,6 +275,24 @@ def test_money_cannot_be_received_tomorrow_but_may_have_come_before_today(
     assert [p["received"] for p in paid["payments"]] == [yesterday]
 
 
+def test_a_payment_reference_typed_in_another_case_is_the_same_payment(
+    sqlite_db: Database,
+) -> None:
+    """Found by an outside tester: ``BACS 7``, ``bacs 7`` and ``BACS  7`` were three payments."""
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    call(sqlite_db, "invoices.pay", {"number": number, "amount_pence": 100, "reference": "BACS 7"})
+    for typed in ("bacs 7", "BACS  7", "Bacs 7 "):
+        with pytest.raises(ValidationFailed, match="already recorded"):
+            call(
+                sqlite_db,
+                "invoices.pay",
+                {"number": number, "amount_pence": 100, "reference": typed},
+            )
+    paid = call(sqlite_db, "invoices.get", {"number": number})["payments"]
+    assert [p["reference"] for p in paid] == ["BACS 7"]
+
+
 def test_unpaid_invoices_past_their_due_date_are_listed_as_overdue(sqlite_db: Database) -> None:
     org = acme(sqlite_db, terms_days=0)
     number = _ordered(sqlite_db, org)["invoice"]

@@ -266,8 +266,8 @@ def record_payment(
 ) -> Invoice:
     """Money received against an invoice: whole pence, more than nothing, at most what is owed.
 
-    The same payment reference twice on one invoice is refused (a payment is never counted
-    twice)."""
+    The same payment reference twice on one invoice is refused, whatever its case or spacing
+    (a payment is never counted twice)."""
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int) or amount_pence <= 0:
         raise ValidationFailed("A payment must be a whole number of pence more than 0.")
     if method not in PAYMENT_METHODS:
@@ -287,7 +287,7 @@ def record_payment(
         raise ValidationFailed(f"{invoice.number} is a credit note; payments go on invoices.")
     owed = invoice.gross_pence - credited_pence(tx, invoice)
     owed -= sum(p.amount_pence for p in invoice.payments)
-    if any(p.reference == reference for p in invoice.payments):
+    if any(_same_reference(p.reference, reference) for p in invoice.payments):
         raise ValidationFailed(f"Payment {reference!r} is already recorded on {invoice.number}.")
     if amount_pence > owed:
         raise ValidationFailed(
@@ -307,6 +307,10 @@ def record_payment(
     tx.flush()
     _publish(tx, invoice)
     return invoice
+
+
+def _same_reference(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def pdf_for(tx: Session, invoice: Invoice) -> bytes:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from core.api import Call, dispatch
 from core.booking import bookings
+from core.booking.eligibility import NotEligible
 from core.infra.actor import Actor
 from core.infra.clock import now, today_london
 from core.infra.db import Database
@@ -273,6 +274,22 @@ def test_money_cannot_be_received_tomorrow_but_may_have_come_before_today(
         {"number": number, "amount_pence": 100, "reference": "BACS 9", "received_on": yesterday},
     )
     assert [p["received"] for p in paid["payments"]] == [yesterday]
+
+
+def test_staff_without_the_certificate_a_requalification_needs_are_refused_before_seats_are_held(
+    sqlite_db: Database,
+) -> None:
+    """Found by an outside tester: the order was checked and its seats held, and only the
+    confirmation refused it, saying to release the order and start again."""
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, course="faw-requal")
+    people = [row(sid, 1), row(sid, 2)]
+    with pytest.raises(NotEligible) as refused:
+        call(sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": people})
+    assert refused.value.message.startswith(f"Rows 2, 3 (session {sid}): ")
+    assert "no First Aid at Work certificate on record" in refused.value.message
+    assert "release the order" not in refused.value.message
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}
 
 
 def test_a_payment_reference_typed_in_another_case_is_the_same_payment(

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.booking import bookings
+from core.booking import bookings, eligibility
 from core.booking.attendees import AttendeeInput
 from core.booking.pricing import quote
 from core.infra.actor import Actor
@@ -48,6 +48,13 @@ def _by_session(rows: list[OrderRow]) -> dict[int, list[OrderRow]]:
 
 def _rows_text(rows: list[OrderRow]) -> str:
     return ", ".join(str(r.row) for r in rows)
+
+
+def _refused(
+    exc: DomainError, sid: int, group: list[OrderRow], then: str = "Nothing was booked."
+) -> DomainError:
+    """``exc`` again, its message naming the rows (of session ``sid``) it is about."""
+    return type(exc)(f"Rows {_rows_text(group)} (session {sid}): {exc.message} {then}", **exc.data)
 
 
 def _booker(org: Organisation) -> AttendeeInput:
@@ -88,16 +95,17 @@ def start_order(
                     f"{exc.message.removeprefix('Attendee 1 ')} Nothing was booked.",
                     row=r.row,
                 ) from None
+        try:  # a requalification needs each person's certificate: refused before any hold
+            eligibility.check_people(tx, session, [r.person for r in group], actor)
+        except DomainError as exc:
+            raise _refused(exc, sid, group) from None
     held: dict[str, str] = {}
     expiry = None
     for sid, group in grouped.items():
         try:
             hold = holds.create_hold(tx, sid, len(group), actor, settings.hold_minutes)
         except DomainError as exc:
-            raise type(exc)(
-                f"Rows {_rows_text(group)} (session {sid}): {exc.message} Nothing was booked.",
-                **exc.data,
-            ) from None
+            raise _refused(exc, sid, group) from None
         held[str(sid)] = hold.id
         expiry = hold.expires_at if expiry is None else min(expiry, hold.expires_at)
     assert expiry is not None
@@ -248,10 +256,8 @@ def confirm_order(
                 tx, order.holds[str(sid)], [r.person for r in group], actor, customer=customer
             )
         except DomainError as exc:
-            raise type(exc)(
-                f"Rows {_rows_text(group)} (session {sid}): {exc.message} "
-                "Nothing was booked; release the order and start again.",
-                **exc.data,
+            raise _refused(
+                exc, sid, group, "Nothing was booked; release the order and start again."
             ) from None
         booking.organisation_id = org.id
         booked.append(booking)

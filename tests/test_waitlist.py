@@ -55,6 +55,28 @@ def test_an_accepted_offer_is_booked_with_its_hold(any_db: Database) -> None:
         entries.decline(tx, entry, DESK)
 
 
+def test_an_offer_booked_through_its_link_cannot_then_be_declined(any_db: Database) -> None:
+    """Found by an outside tester: booked from the email before the waiting-list loop had
+    looked, the entry still read ``offered`` and the desk could mark it declined."""
+    sid, refs = full_session(any_db, [1, 3])
+    entry = join(any_db, sid, 1, "solo")
+    with any_db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    [hold_id] = [e.hold_id for e in statuses_views(any_db, sid) if e.id == entry]
+    with any_db.write() as tx:  # as bookings.create does with the emailed hold
+        bookings.confirm_hold(tx, hold_id, [person(50)], DESK)
+    with pytest.raises(ValidationFailed, match="already accepted"), any_db.write() as tx:
+        entries.decline(tx, entry, DESK)
+    with any_db.write() as tx:  # the waiting-list loop's next look records it
+        offers.sweep(tx)
+    assert statuses(any_db, sid)[entry] == ("accepted", None)
+
+
+def statuses_views(db: Database, sid: int) -> list[entries.EntryView]:
+    with db.read() as tx:
+        return entries.list_entries(tx, sid)
+
+
 def test_a_declined_offer_moves_to_the_next_entry_that_fits(any_db: Database) -> None:
     sid, refs = full_session(any_db, [2, 2])
     first, second = join(any_db, sid, 2, "first"), join(any_db, sid, 1, "second")

@@ -31,6 +31,7 @@ from core.booking.waitlist.offers import (
     offer_free_seats,
     offer_session_id,
     session_day,
+    settle,
     waiting,
 )
 from core.infra.actor import Actor
@@ -342,6 +343,7 @@ def accept(tx: Session, entry_id: int, actor: Actor) -> EntryView:
 def decline(tx: Session, entry_id: int, actor: Actor) -> EntryView:
     """Leave the list or turn an offer down; offered seats go to the next entry that fits."""
     entry, session = _locked_entry(tx, entry_id)
+    settle(tx, entry, now())  # booked from the emailed link, or lapsed, since the loop looked
     if entry.status not in ("waiting", "offered"):
         raise ValidationFailed(
             f"Waiting-list entry {entry_id} is already {entry.status}; nothing to decline."

@@ -77,6 +77,21 @@ def statuses_views(db: Database, sid: int) -> list[entries.EntryView]:
         return entries.list_entries(tx, sid)
 
 
+def test_an_accepted_offer_never_booked_expires_and_its_seats_move_on(any_db: Database) -> None:
+    """Found by an outside tester: accepted at the desk but never booked, the entry stayed
+    ``accepted`` (counted as converted) after its hold ran out and its seats went on."""
+    sid, refs = full_session(any_db, [1, 3])
+    entry, later = join(any_db, sid, 1, "solo"), join(any_db, sid, 1, "later")
+    with any_db.write() as tx:
+        bookings.cancel(tx, refs[0], DESK)
+    with any_db.write() as tx:
+        entries.accept(tx, entry, DESK)
+    lapse_offers(any_db)
+    with any_db.write() as tx:
+        offers.sweep(tx)
+    assert statuses(any_db, sid) == {entry: ("expired", None), later: ("offered", None)}
+
+
 def test_a_declined_offer_moves_to_the_next_entry_that_fits(any_db: Database) -> None:
     sid, refs = full_session(any_db, [2, 2])
     first, second = join(any_db, sid, 2, "first"), join(any_db, sid, 1, "second")

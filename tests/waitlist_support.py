@@ -58,7 +58,7 @@ def lapse_offers(db: Database) -> None:
         )
         tx.execute(
             update(WaitlistEntry)
-            .where(WaitlistEntry.status == "offered")
+            .where(WaitlistEntry.status.in_(("offered", "accepted")))
             .values(offer_expires=past)
         )
         tx.execute(update(SeatHold).where(SeatHold.id.in_(ids)).values(expires_at=past))

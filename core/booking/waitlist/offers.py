@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.infra.actor import Actor
@@ -187,10 +187,12 @@ def wait_again(tx: Session, entry: WaitlistEntry) -> None:
 
 
 def settle(tx: Session, entry: WaitlistEntry, at: datetime) -> None:
-    """An offer whose hold became a booking is accepted; one past its time has expired."""
+    """An offer whose hold became a booking is accepted; one past its time with no booking
+    has expired, also when it was accepted (its seats have gone to others)."""
     hold = tx.get(SeatHold, entry.hold_id) if entry.hold_id else None
     if hold is not None and hold.booking_id is not None:
-        entry.status, entry.closed_at = "accepted", at
+        if entry.status == "offered":
+            entry.status, entry.closed_at = "accepted", at
     elif entry.offer_expires is not None and entry.offer_expires <= at:
         close_offer(tx, entry, "expired")
 
@@ -216,6 +218,15 @@ def _flexible_sessions(tx: Session, at: datetime) -> set[int]:
     return {s.id for s in sessions if any(matches(e, s) for e in entries)}
 
 
+def _unsettled(at: datetime) -> ColumnElement[bool]:
+    """Offers (with their holds joined) that ``settle`` would change at ``at``."""
+    lapsed = and_(WaitlistEntry.offer_expires <= at, SeatHold.booking_id.is_(None))
+    return or_(
+        and_(WaitlistEntry.status == "offered", or_(lapsed, SeatHold.booking_id.is_not(None))),
+        and_(WaitlistEntry.status == "accepted", lapsed),
+    )
+
+
 def sweep(tx: Session) -> int:
     """Settle booked or lapsed offers and offer every free seat to waiting entries; returns
     the number of offers made."""
@@ -223,10 +234,7 @@ def sweep(tx: Session) -> int:
     settling = (
         select(SeatHold.session_id)
         .join(WaitlistEntry, SeatHold.id == WaitlistEntry.hold_id)
-        .where(
-            WaitlistEntry.status == "offered",
-            or_(WaitlistEntry.offer_expires <= at, SeatHold.booking_id.is_not(None)),
-        )
+        .where(_unsettled(at))
     )
     queued = (
         select(WaitlistEntry.session_id)
@@ -244,7 +252,7 @@ def sweep(tx: Session) -> int:
         for entry in tx.scalars(
             select(WaitlistEntry)
             .join(SeatHold, SeatHold.id == WaitlistEntry.hold_id)
-            .where(SeatHold.session_id == sid, WaitlistEntry.status == "offered")
+            .where(SeatHold.session_id == sid, _unsettled(at))
             .execution_options(populate_existing=True)
         ):
             settle(tx, entry, at)

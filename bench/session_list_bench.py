@@ -28,6 +28,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt  # noqa: E402
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
+from desktop.session_data import SessionRow  # noqa: E402
 from desktop.session_list import COLUMNS, SessionFilterProxy, SessionTableModel  # noqa: E402
 
 COURSES = [("efaw", "Emergency First Aid at Work"), ("faw", "First Aid at Work")]
@@ -36,25 +37,36 @@ TRAINERS = ["Sarah Holt", "Dev Mistry", "Joanne Briggs"]
 
 
 def sessions(count: int) -> list[dict[str, Any]]:
-    """``count`` sessions in the service's JSON shape, an hour apart."""
+    """``count`` sessions in the service's JSON shape (``sessions.list``), an hour apart."""
     base = datetime(2027, 1, 4, 9, tzinfo=UTC)
-    return [
-        {
-            "id": i + 1,
-            "course": COURSES[i % 2][0],
-            "course_name": COURSES[i % 2][1],
-            "venue": VENUES[i % 4][0],
-            "venue_name": VENUES[i % 4][1],
-            "trainer": TRAINERS[i % 3],
-            "start": (base + timedelta(hours=i)).isoformat(),
-            "capacity": 12,
-            "free": i % 13,
-            "status": "FULL" if i % 13 == 0 else "SCHEDULED",
-            "price_pence": 7500 if i % 2 == 0 else 22500,
-            "colour": "#d62728",
-        }
-        for i in range(count)
-    ]
+    made = []
+    for i in range(count):
+        start = base + timedelta(hours=i)
+        end = start + timedelta(hours=7)
+        free = i % 13
+        made.append(
+            {
+                "id": i + 1,
+                "course": COURSES[i % 2][0],
+                "course_name": COURSES[i % 2][1],
+                "venue": VENUES[i % 4][0],
+                "venue_name": VENUES[i % 4][1],
+                "room": None,
+                "trainer": TRAINERS[i % 3],
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "days": [{"start": start.isoformat(), "end": end.isoformat()}],
+                "capacity": 12,
+                "free": free,
+                "held": 0,
+                "booked": 12 - free,
+                "status": "FULL" if free == 0 else "SCHEDULED",
+                "price_pence": 7500 if i % 2 == 0 else 22500,
+                "colour": "#d62728",
+                "version": 1,
+            }
+        )
+    return made
 
 
 def best_ms(step: Callable[[], object], runs: int) -> float:
@@ -83,9 +95,10 @@ def ours(data: list[dict[str, Any]], runs: int) -> dict[str, float]:
     proxy = SessionFilterProxy()
     proxy.setSourceModel(model)
     view = view_of(proxy)
-    changed = dict(data[len(data) // 2], free=0, status="FULL")
+    rows = [SessionRow.from_json(s) for s in data]  # as the desk's typed calls give them
+    changed = SessionRow.from_json(dict(data[len(data) // 2], free=0, status="FULL"))
     timings = {
-        "load": best_ms(lambda: model.set_sessions(data), runs),
+        "load": best_ms(lambda: model.set_sessions(rows), runs),
         "keyword filter": best_ms(
             lambda: (proxy.set_filters(None, None, ""), proxy.set_filters(None, None, "york")),
             runs,

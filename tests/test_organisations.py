@@ -163,10 +163,10 @@ def test_seats_lost_while_the_order_was_reviewed_book_nothing(any_db: Database) 
         ({"session": 999999}, "Row 3, field session: There is no session number 999999"),
         ({"date_of_birth": "2015-01-01"}, "Row 3, field date_of_birth"),
         ({"email": "staff1@acme.example"}, "Row 3, field email: staff1@acme.example is already"),
-        (  # an order does not take them: refused, not booked without them
-            {"special_requirements": "uses a wheelchair"},
-            "Row 3, field special_requirements: an order row takes only session, name, email, "
-            "date_of_birth and phone; leave it out",
+        (  # an order does not keep it: refused, not booked without it
+            {"phnoe": "07700 900123"},
+            "Row 3, field phnoe: an order row takes only session, name, email, "
+            "date_of_birth, phone and special_requirements; leave it out",
         ),
     ],
 )
@@ -180,6 +180,29 @@ def test_a_bad_row_is_named_by_row_and_field_and_nothing_is_held(
         call(sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": people})
     assert expected in caught.value.message
     assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}
+
+
+def test_special_requirements_in_an_order_reach_the_booking(sqlite_db: Database) -> None:
+    """Found by an outside tester: a CSV column of special requirements (a wheelchair user)
+    was dropped without a word, and the trainer never knew."""
+    org = acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    csv_text = (
+        "session,name,email,date_of_birth,special_requirements,employee_no\n"
+        f"{sid},Sam Patel,sam@acme.example,1990-02-03,Uses a wheelchair,E-114\n"
+    )
+    order = call(sqlite_db, "organisations.order.start", {"organisation_id": org, "csv": csv_text})
+    done = call(sqlite_db, "organisations.order.confirm", {"id": order["id"]})
+    [reference] = done["references"]
+    booking = call(sqlite_db, "bookings.get", {"reference": reference})
+    assert [a["special_requirements"] for a in booking["attendees"]] == ["Uses a wheelchair"]
+    api_row = row(sid, 7) | {"special_requirements": "Left-handed"}
+    order = call(
+        sqlite_db, "organisations.order.start", {"organisation_id": org, "rows": [api_row]}
+    )
+    done = call(sqlite_db, "organisations.order.confirm", {"id": order["id"]})
+    booking = call(sqlite_db, "bookings.get", {"reference": done["references"][0]})
+    assert [a["special_requirements"] for a in booking["attendees"]] == ["Left-handed"]
 
 
 def test_a_missing_po_is_refused_where_the_employer_requires_one(sqlite_db: Database) -> None:

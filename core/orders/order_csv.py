@@ -1,5 +1,6 @@
 """The rows of a bulk order, from a CSV file or the desk's table: session, name, email, date of
-birth. The first bad row is named by its row number (the header is row 1) and its field."""
+birth, and optionally phone and special requirements. The first bad row is named by its row
+number (the header is row 1) and its field."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from core.booking.attendees import AttendeeInput
 from core.infra.errors import ValidationFailed
 
 COLUMNS = ("session", "name", "email", "date_of_birth")
-OPTIONAL = ("phone",)
+OPTIONAL = ("phone", "special_requirements")
 MAX_ROWS = 200
 MAX_BYTES = 256 * 1024
 
@@ -33,6 +34,7 @@ class OrderRow:
             "email": str(self.person.email),
             "date_of_birth": self.person.date_of_birth.isoformat(),
             "phone": self.person.phone,
+            "special_requirements": self.person.special_requirements,
         }
 
 

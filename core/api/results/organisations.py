@@ -150,6 +150,7 @@ class OrderPerson(Result):
     email: str
     date_of_birth: date | None = None
     phone: str | None = None
+    special_requirements: str | None = None
 
 
 class Quote(Result):

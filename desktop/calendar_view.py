@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.api import sessions as sessions_api
 from core.api.results.sessions import Month, MonthEntry, Session
-from core.infra.clock import to_london, today_london, uk_date
+from core.infra.clock import today_london, uk_date
 from core.models.statuses import SessionStatus
 from desktop import layouts, style_sheet
 from desktop.backend import Backend
@@ -48,7 +48,7 @@ def chip_text(session: MonthEntry) -> str:
 
 def later_day(session: SessionRow, day: date) -> str:
     """``This is day 2 of 3.`` and a line break when ``day`` is a later day of the session."""
-    days = [to_london(d.start).date() for d in session.session.days]
+    days = session.teaching_days
     if day not in days[1:]:
         return ""
     return f"This is day {days.index(day) + 1} of {len(days)}.\n"
@@ -356,10 +356,7 @@ class CalendarView(QWidget):
             return
         self.day_model.update_session(session)
         shown = (self.grid.yearShown(), self.grid.monthShown())
-        if any(
-            (to_london(d.start).year, to_london(d.start).month) == shown
-            for d in session.session.days
-        ):
+        if any((d.year, d.month) == shown for d in session.teaching_days):
             self._reload_timer.start()
 
     # -- actions ----------------------------------------------------------------------

@@ -100,6 +100,11 @@ class SessionRow:
         return self.start.date()
 
     @cached_property
+    def teaching_days(self) -> list[date]:
+        """The London date of each of its days, first to last."""
+        return [to_london(d.start).date() for d in self.session.days]
+
+    @cached_property
     def when_text(self) -> str:
         return f"{uk_date(self.day)} {self.start:%H:%M}"
 

@@ -28,7 +28,8 @@ empty, and one inside a name looks like a space or nothing at all."""
 
 
 def _visible(value: str) -> str:
-    """``value`` with single spaces; refused with a control or formatting character in it."""
+    """``value`` with single spaces; refused with a control or formatting character, or one
+    drawn as nothing, in it."""
     name = " ".join(value.split())
     if any(
         ch in BLANK or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS)

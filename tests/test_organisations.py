@@ -333,6 +333,30 @@ def test_a_payment_reference_typed_in_another_case_is_the_same_payment(
     assert [p["reference"] for p in paid] == ["BACS 7"]
 
 
+def test_a_payment_reference_pasted_with_invisible_or_composed_characters_is_the_same_payment(
+    sqlite_db: Database,
+) -> None:
+    """Found by an outside tester: a reference pasted from a bank statement with a zero-width
+    space, decomposed accents or full-width letters looked the same in the list but was
+    recorded as a second payment."""
+    org = acme(sqlite_db)
+    number = _ordered(sqlite_db, org)["invoice"]
+    for first, again in (
+        ("BACS9", "BACS\u200b9"),
+        ("Caf\u00e9 11", "Cafe\u0301 11"),
+        ("BACS 10", "\uff22\uff21\uff23\uff33 10"),
+    ):
+        call(sqlite_db, "invoices.pay", {"number": number, "amount_pence": 100, "reference": first})
+        with pytest.raises(ValidationFailed, match="already recorded"):
+            call(
+                sqlite_db,
+                "invoices.pay",
+                {"number": number, "amount_pence": 100, "reference": again},
+            )
+    paid = call(sqlite_db, "invoices.get", {"number": number})
+    assert (len(paid["payments"]), paid["paid_pence"]) == (3, 300)
+
+
 def test_unpaid_invoices_past_their_due_date_are_listed_as_overdue(sqlite_db: Database) -> None:
     org = acme(sqlite_db, terms_days=0)
     number = _ordered(sqlite_db, org)["invoice"]

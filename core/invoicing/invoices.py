@@ -8,6 +8,7 @@ paid, and an invoice still owing after its due date is overdue.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
@@ -310,7 +311,16 @@ def record_payment(
 
 
 def _same_reference(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return _reference_key(a) == _reference_key(b)
+
+
+def _reference_key(reference: str) -> str:
+    """A reference as it reads: compatibility-normalised (composed accents, full-width
+    letters), invisible format characters (zero-width spaces) dropped, spacing collapsed,
+    case folded."""
+    text = unicodedata.normalize("NFKC", reference)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", " ".join(text.split()).casefold())
 
 
 def pdf_for(tx: Session, invoice: Invoice) -> bytes:

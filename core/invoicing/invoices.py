@@ -288,7 +288,7 @@ def record_payment(
         raise ValidationFailed(f"{invoice.number} is a credit note; payments go on invoices.")
     owed = invoice.gross_pence - credited_pence(tx, invoice)
     owed -= sum(p.amount_pence for p in invoice.payments)
-    if any(_same_reference(p.reference, reference) for p in invoice.payments):
+    if any(_reference_key(p.reference) == _reference_key(reference) for p in invoice.payments):
         raise ValidationFailed(f"Payment {reference!r} is already recorded on {invoice.number}.")
     if amount_pence > owed:
         raise ValidationFailed(
@@ -308,10 +308,6 @@ def record_payment(
     tx.flush()
     _publish(tx, invoice)
     return invoice
-
-
-def _same_reference(a: str, b: str) -> bool:
-    return _reference_key(a) == _reference_key(b)
 
 
 def _reference_key(reference: str) -> str:

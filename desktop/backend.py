@@ -177,7 +177,7 @@ class LocalBackend(Backend):
         if self.workers is not None:
             self.workers.stop()
 
-    def _on_commit(self, _last_seq: int) -> None:
+    def _on_commit(self, _committed: list[dict[str, Any]]) -> None:
         self.deliver_new_changes()
 
     def _poll_in_background(self) -> None:

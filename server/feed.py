@@ -2,7 +2,10 @@
 
 The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NOTIFY from
 another process, or a slow poll as a safety net), reads the new rows by sequence number and
-keeps the most recent ones in memory. A change is read and pushed as soon as its commit is
+keeps the most recent ones in memory. A write in this process hands over the changes it
+committed; when they follow the newest change read, with no number between them missing,
+they are pushed without reading them back (numbers are drawn in commit order, so nothing
+before them can still appear). A change is read and pushed as soon as its commit is
 told, unless commits are outpacing the reads: when a commit newer than the page just read
 was told while reading it, the feed waits ``gap`` seconds and reads the whole burst (a busy
 desk and hundreds of visitors holding seats) together, one push per gap instead of one per
@@ -37,6 +40,7 @@ from server.jsonrpc import encode, notification
 
 log = logging.getLogger(__name__)
 PAGE = 200
+OWN_NOTICE_GRACE = 0.05  # seconds a NOTIFY of our own commit waits for its hand-over
 PUSH_METHOD = "changes.push"
 Message = dict[str, Any]
 
@@ -84,6 +88,7 @@ class Feed:
         self._seqs: list[int] = []  # each of _recent's seq, for bisecting
         self._floor = 0  # every change with floor < seq <= head is in _recent
         self._told = 0  # the newest seq a commit notice has named
+        self._handed: dict[int, list[Message]] = {}  # committed here, by their first seq
         self._wake = asyncio.Event()
         self._subscriptions: set[Subscription] = set()
         self._followers: list[Callable[[list[Message]], None]] = []
@@ -93,9 +98,9 @@ class Feed:
         self.head = self._floor = await asyncio.to_thread(self._read_head)
         loop = asyncio.get_running_loop()
 
-        def on_commit(seq: int) -> None:
+        def on_commit(committed: list[Message]) -> None:
             with contextlib.suppress(RuntimeError):  # the loop has already closed
-                loop.call_soon_threadsafe(self._told_of, seq)
+                loop.call_soon_threadsafe(self._committed_here, committed)
 
         self.db.on_change(on_commit)
         self._tasks.append(asyncio.create_task(self._pump(), name="feed-pump"))
@@ -114,6 +119,29 @@ class Feed:
     def follow(self, follower: Callable[[list[Message]], None]) -> None:
         """Hand ``follower`` every new page of changes as it is read, on the event loop."""
         self._followers.append(follower)
+
+    def _committed_here(self, committed: list[Message]) -> None:
+        """A write in this process committed these changes: keep them for the reader."""
+        self._handed[committed[0]["seq"]] = committed
+        self._told_of(committed[-1]["seq"])
+
+    def _take_handed(self) -> list[Message]:
+        """The changes handed over that follow the head with no number missing, up to a
+        page; forgets those already read."""
+        rows: list[Message] = []
+        expected = self.head + 1
+        while (batch := self._handed.get(expected)) is not None:
+            numbers = [m["seq"] for m in batch]
+            if numbers != list(range(expected, expected + len(batch))):
+                break
+            if len(rows) + len(batch) > PAGE:
+                break
+            del self._handed[expected]
+            rows += batch
+            expected += len(batch)
+        for first in [n for n in self._handed if n < expected]:
+            del self._handed[first]
+        return rows
 
     def _told_of(self, seq: int) -> None:
         """A commit numbered up to ``seq`` was told; wake the reader unless it has read it."""
@@ -162,7 +190,7 @@ class Feed:
 
     async def _catch_up(self) -> None:
         while True:
-            rows = await asyncio.to_thread(self._read, self.head, PAGE)
+            rows = self._take_handed() or await asyncio.to_thread(self._read, self.head, PAGE)
             if not rows:
                 return
             before = self.head
@@ -212,18 +240,23 @@ class Feed:
                     backoff = 0.5
                     self._wake.set()  # anything committed while we were not listening
                     async for note in conn.notifies():
-                        self._note(note.payload)
+                        self._note(note.payload, note.pid)
             except (psycopg.Error, OSError) as exc:
                 log.warning("LISTEN %s failed (%s); retrying", changes.NOTIFY_CHANNEL, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
 
-    def _note(self, payload: str) -> None:
-        """A NOTIFY from a commit (its payload the newest seq it added)."""
-        if payload.isdecimal():
-            self._told_of(int(payload))
-        else:
+    def _note(self, payload: str, pid: int) -> None:
+        """A NOTIFY from a commit (its payload the newest seq it added). One made through
+        this process's own connections is handed over by its write, usually after the
+        NOTIFY has arrived: reading it now would read what is about to be handed over, so
+        it counts only if no hand-over has come after a grace period."""
+        if not payload.isdecimal():
             self._wake.set()
+        elif self.db.is_own_backend(pid):
+            asyncio.get_running_loop().call_later(OWN_NOTICE_GRACE, self._told_of, int(payload))
+        else:
+            self._told_of(int(payload))
 
     def subscribe(self, after_seq: int, subscriber: Subscriber) -> Subscription:
         sub = Subscription(self, after_seq, subscriber)

@@ -1,14 +1,33 @@
-"""The server learns of other processes' commits through PostgreSQL LISTEN/NOTIFY."""
+"""The server learns of other processes' commits through PostgreSQL LISTEN/NOTIFY, and of
+its own writes' changes by being handed them."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from core.infra.actor import CLI
 from core.infra.db import Database, open_database
+from core.journal import changes
+from core.models import CourseSession
 from core.seats import holds
 from tests.factories import make_session
 from tests.server_support import add_staff, peer, running_server
+
+STAFF = "reception@example.org"
+
+
+def feed_head(db: Database) -> int:
+    with db.read() as tx:
+        return changes.last_seq(tx)
+
+
+def stored(db: Database, after: int) -> list[dict[str, Any]]:
+    with db.read() as tx:
+        return [changes.as_message(c) for c in changes.since(tx, after)]
 
 
 def test_a_commit_by_another_process_is_pushed_without_waiting_for_a_poll(
@@ -40,3 +59,104 @@ def test_a_commit_by_another_process_is_pushed_without_waiting_for_a_poll(
         asyncio.run(scenario())
     finally:
         elsewhere.dispose()
+
+
+def test_a_change_made_through_this_server_is_pushed_without_reading_the_feed_back(
+    any_db: Database,
+) -> None:
+    """The write hands its committed changes to the feed: the database is asked for no
+    changes (one query fewer per change), and what is pushed is what is stored."""
+    sid = make_session(any_db)
+    add_staff(any_db, "reception")
+    feed_reads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM changes" in statement:
+            feed_reads.append(statement)
+
+    async def scenario() -> None:
+        async with (
+            running_server(any_db, poll_interval=3600) as server,
+            peer(server.url) as desk,
+            peer(server.url) as watcher,
+        ):
+            await desk.login(STAFF)
+            await watcher.login(STAFF)
+            head = feed_head(any_db)
+            await watcher.call("changes.subscribe", {"after_seq": head})
+            event.listen(any_db.engine, "before_cursor_execute", note)
+            try:
+                pushed = []
+                for seats in (1, 2, 3):
+                    await desk.call("holds.create", {"session_id": sid, "seats": seats})
+                    pushed.append(await watcher.push_until(lambda c: c["kind"] == "session"))
+                await asyncio.sleep(0.1)  # past the grace given to our own NOTIFYs
+            finally:
+                event.remove(any_db.engine, "before_cursor_execute", note)
+            assert feed_reads == []
+            assert pushed == stored(any_db, head)
+            assert [p["data"]["held"] for p in pushed] == [1, 3, 6]
+
+    asyncio.run(scenario())
+
+
+def test_changes_of_this_process_and_another_interleaved_arrive_in_order(
+    pg_db: Database,
+) -> None:
+    """Another process's commit between two of ours: our hand-over does not follow the
+    feed's newest change, so it waits for the other's to be read first."""
+    sids = [make_session(pg_db, days_ahead=10 + i) for i in range(2)]
+    add_staff(pg_db, "reception")
+    elsewhere = open_database(pg_db.settings)
+
+    def hold(db: Database, sid: int) -> None:
+        with db.write() as tx:
+            holds.create_hold(tx, sid, 1, CLI)
+
+    async def scenario() -> None:
+        async with (
+            running_server(pg_db, poll_interval=3600) as server,
+            peer(server.url) as watcher,
+        ):
+            await watcher.login(STAFF)
+            head = feed_head(pg_db)
+            await watcher.call("changes.subscribe", {"after_seq": head})
+            for _ in range(6):
+                await asyncio.to_thread(hold, elsewhere, sids[0])
+                await asyncio.to_thread(hold, pg_db, sids[1])
+            everything = stored(pg_db, head)
+            got = [await watcher.push_until(lambda c: True) for _ in everything]
+            assert got == everything
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_commit_on_this_process_s_connections_that_is_not_handed_over_is_still_pushed(
+    pg_db: Database,
+) -> None:
+    """Its NOTIFY comes from one of our own connections; after a short grace for the
+    hand-over that never comes, it is read like any other (no waiting for the poll)."""
+    sid = make_session(pg_db)
+    add_staff(pg_db, "reception")
+
+    def republish_directly() -> None:
+        with Session(pg_db.engine) as tx, tx.begin():
+            session = tx.get(CourseSession, sid)
+            assert session is not None
+            holds.publish_session(tx, session)
+
+    async def scenario() -> None:
+        async with (
+            running_server(pg_db, poll_interval=3600) as server,
+            peer(server.url) as watcher,
+        ):
+            await watcher.login(STAFF)
+            await watcher.call("changes.subscribe", {"after_seq": feed_head(pg_db)})
+            await asyncio.to_thread(republish_directly)
+            seen = await watcher.push_until(lambda c: c["kind"] == "session", timeout=5)
+            assert seen["id"] == str(sid)
+
+    asyncio.run(scenario())

@@ -25,7 +25,8 @@ from core.infra.errors import ConfigError, LockTimeout
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 IDLE_BEFORE_PING_S = 2.0
-ChangeListener = Callable[[int], None]
+COMMITTED = "rft_committed_changes"  # a write's feed messages, set as it commits
+ChangeListener = Callable[[list[dict[str, Any]]], None]
 
 
 def _sqlite_engine(settings: Settings) -> Engine:
@@ -121,13 +122,30 @@ class Database:
             else engine
         )
         self._listeners: list[ChangeListener] = []
+        self._backends: set[int] = set()  # PostgreSQL server processes of our connections
+        if self.dialect == "postgresql":
+            event.listen(engine, "connect", self._connected)
+            event.listen(engine, "close", self._closed)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def _connected(self, dbapi_conn: Any, record: Any) -> None:
+        record.info["backend_pid"] = dbapi_conn.info.backend_pid
+        self._backends.add(record.info["backend_pid"])
+
+    def _closed(self, _dbapi_conn: Any, record: Any) -> None:
+        self._backends.discard(record.info.get("backend_pid", 0))
+
+    def is_own_backend(self, pid: int) -> bool:
+        """Whether PostgreSQL server process ``pid`` serves one of this process's
+        connections (a NOTIFY from it reports a write made here)."""
+        return pid in self._backends
+
     def on_change(self, listener: ChangeListener) -> None:
-        """Call ``listener(last_seq)`` after each committed write that appended to the feed."""
+        """Call ``listener(committed)`` after each write that appended to the feed, with the
+        feed messages it committed (``core.journal.changes.as_message``), oldest first."""
         self._listeners.append(listener)
 
     @contextmanager
@@ -157,7 +175,7 @@ class Database:
                 session.info[SETTINGS] = self.settings
                 with session.begin():
                     yield session
-                last_seq = session.info.get("last_seq")  # numbered as it committed
+                committed = session.info.get(COMMITTED)  # numbered as it committed
         except OperationalError as exc:
             if _is_lock_timeout(exc):
                 raise LockTimeout(
@@ -165,9 +183,9 @@ class Database:
                     waited_s=self.settings.lock_timeout_s,
                 ) from None
             raise
-        if last_seq is not None:
+        if committed:
             for listener in list(self._listeners):
-                listener(last_seq)
+                listener(committed)
 
     def scrub(self) -> bool:
         """After an erasure: on SQLite, copy the write-ahead log into the database file and

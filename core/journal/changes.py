@@ -6,17 +6,20 @@ the feed's transaction-scoped advisory lock (a trigger, migration 0016), so sequ
 are drawn in the order transactions commit and a reader that has seen ``seq`` N will never
 later find a smaller one appear; the lock is held only from that INSERT to the commit, not
 for the whole transaction. The INSERT also NOTIFYs other server processes. SQLite's write
-transactions are serial already.
+transactions are serial already. The INSERT returns the rows as stored, so the transaction's
+own process is handed its committed messages (``Database.on_change``) without reading them.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.infra.clock import now
+from core.infra.db import COMMITTED
 from core.models import Change
 
 FEED_LOCK_KEY = 0x52465400  # "RFT\0"; taken by the changes_lock trigger
@@ -24,7 +27,9 @@ NOTIFY_CHANNEL = "rft_changes"
 _PENDING = "rft_pending_changes"
 _TABLE = Change.__table__
 assert isinstance(_TABLE, Table)
-_INSERT = insert(_TABLE).returning(_TABLE.c.seq)
+_INSERT = insert(_TABLE).returning(
+    _TABLE.c.seq, _TABLE.c.at, _TABLE.c.kind, _TABLE.c.entity_id, _TABLE.c.payload
+)
 
 
 def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]) -> None:
@@ -37,7 +42,8 @@ def append(tx: Session, kind: str, entity_id: str | int, payload: dict[str, Any]
 def _insert_pending(tx: Session) -> None:
     pending = tx.info.pop(_PENDING, None)
     if pending:
-        tx.info["last_seq"] = max(tx.connection().execute(_INSERT, pending).scalars())
+        stored = tx.connection().execute(_INSERT, pending).all()
+        tx.info[COMMITTED] = sorted((_message(*row) for row in stored), key=lambda m: m["seq"])
 
 
 @event.listens_for(Session, "after_rollback")
@@ -56,10 +62,10 @@ def last_seq(tx: Session) -> int:
 
 
 def as_message(change: Change) -> dict[str, Any]:
-    return {
-        "seq": change.seq,
-        "at": change.at.isoformat(),
-        "kind": change.kind,
-        "id": change.entity_id,
-        "data": change.payload,
-    }
+    return _message(change.seq, change.at, change.kind, change.entity_id, change.payload)
+
+
+def _message(
+    seq: int, at: datetime, kind: str, entity_id: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    return {"seq": seq, "at": at.isoformat(), "kind": kind, "id": entity_id, "data": payload}

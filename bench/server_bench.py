@@ -7,8 +7,11 @@ against baseline with the ratio, medians over rounds:
 
 - bookings/s, hold + book over the server, 8 clients spread over sessions, and all on one
   session until full, against raw psycopg (``bench/bookings_bench.py``); then spread over
-  sessions again with the clients shared among 2 and 4 server processes; and the server's
-  floor: pairs of calls that stop before the database, against the same baseline;
+  sessions again with the clients shared among 2 and 4 server processes; the server's
+  floor: pairs of calls that stop before the database, against the same baseline; and the
+  ceiling: the floor plus the CPU of hold + book's ten statements through SQLAlchemy Core
+  with no rules (``bench/ceiling_bench.py``), the most one server process on SQLAlchemy
+  could book;
 - push p99 with 200 and 1000 subscribers against a bare ``websockets.broadcast``
   (``bench/push_bench.py``), on a server that has just handled the bookings;
 - ``sessions.month`` for March 2027 (~424 sessions) against one SQL query
@@ -37,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bench import bookings_bench, month_bench, push_bench  # noqa: E402
+from bench import bookings_bench, ceiling_bench, month_bench, push_bench  # noqa: E402
 from bench.server_harness import (  # noqa: E402
     Pool,
     Row,
@@ -91,10 +94,11 @@ def scale(argv: list[str] | None = None) -> Scale:
 
 
 async def bookings(
-    url: str, db_url: str, pool: Pool, s: Scale, tally: bookings_bench.Tally
+    url: str, db: Database, db_url: str, pool: Pool, s: Scale, tally: bookings_bench.Tally
 ) -> list[Row]:
-    """Both booking rows. Spread rounds pick at random among as many sessions as bookings
-    (project) or a quarter as many (the baseline books ten times more); few fill up."""
+    """Both booking rows, the floor and the ceiling. Spread rounds pick at random among as
+    many sessions as bookings (project) or a quarter as many (the baseline books ten times
+    more); few fill up."""
     rows = []
     for spread in (True, False):
         ours, base = [], []
@@ -116,6 +120,15 @@ async def bookings(
     ]
     measure = "  the floor: pairs of calls/s, no SQL"
     rows.append(Row(measure, "/s", floor, rows[0].baseline, higher_is_better=True))
+    ceiling = []
+    for rate in floor:
+        cpu_ms, booked = await asyncio.to_thread(
+            ceiling_bench.cpu_per_pair, db, pool.take(s.bookings + 10)
+        )
+        tally.booked += booked
+        ceiling.append(1000 / (cpu_ms + 1000 / rate))
+    measure = "  the ceiling: floor + statements, no rules"
+    rows.append(Row(measure, "/s", ceiling, rows[0].baseline, higher_is_better=True))
     return rows
 
 
@@ -179,7 +192,7 @@ async def run(s: Scale) -> int:
         pool = Pool(ids)
         tally = bookings_bench.Tally()
         with ServerProcess(env) as process:
-            rows = await bookings(process.url, db_url, pool, s, tally)
+            rows = await bookings(process.url, db, db_url, pool, s, tally)
             push_rows, lost, disorder, write_ms = await pushes(process.url, db, db_url, pool, s)
             with contextlib.ExitStack() as more:
                 others = [more.enter_context(ServerProcess(env)).url for _ in range(3)]

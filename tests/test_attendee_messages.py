@@ -42,7 +42,7 @@ BAD_VALUES: dict[str, list[object]] = {
     ],
     "phone": ["abc", "12", "0" * 30, 7700900123],
     "emergency_phone": ["call me", "+"],
-    "special_requirements": ["x" * 1001, 5],
+    "special_requirements": ["x" * 1001, 5, "Needs\x07help", "wheel\u202echair", "a\u200bb"],
 }
 
 

@@ -163,6 +163,17 @@ def test_seats_lost_while_the_order_was_reviewed_book_nothing(any_db: Database) 
         ({"session": 999999}, "Row 3, field session: There is no session number 999999"),
         ({"date_of_birth": "2015-01-01"}, "Row 3, field date_of_birth"),
         ({"email": "staff1@acme.example"}, "Row 3, field email: staff1@acme.example is already"),
+        (  # a bell in what the trainer will read: refused, in words, the bell written out
+            {"special_requirements": "Epilepsy\x07"},
+            "Row 3, field special_requirements: 'Epilepsy\\x07' is not valid (it has a control "
+            "or invisible character). Nothing was booked.",
+        ),
+        (  # a page pasted into one cell: quoted in part, said in words (not the library's)
+            {"special_requirements": "Asthma. " * 500},
+            "Row 3, field special_requirements: 'Asthma. Asthma. Asthma. Asthma. Asthma. Asthma. "
+            "Asthma. Asth'... (4,000 characters) is not valid (keep it to plain text "
+            "under 1,000 characters). Nothing was booked.",
+        ),
         (  # an order does not keep it: refused, not booked without it
             {"phnoe": "07700 900123"},
             "Row 3, field phnoe: an order row takes only session, name, email, "

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QApplication, QFormLayout
 from pytestqt.qtbot import QtBot
 
 from core.demo.stripe_double import StripeDouble
@@ -252,3 +252,113 @@ def test_invoices_say_what_they_are_for_and_keep_status_narrow(
     assert shown["Owed"] == "£150.00" and shown["Status"] == "open"
     status = titles.index("Status")
     assert header.sectionSize(status) <= table.sizeHintForColumn(status) + 20
+
+
+def _needs_column(dialog: BulkOrderDialog) -> int:
+    table = dialog.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "Special requirements" in headers, headers
+    return headers.index("Special requirements")
+
+
+def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+    tmp_path: Path,
+) -> None:
+    """Found by an outside tester: the desk's table had no column for special requirements, so
+    an employer's CSV loaded there lost its wheelchair user without a word (the same file
+    through ``rft org book`` or the API kept it)."""
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    dialog = _dialog(qtbot, tab, [])
+    needs = "Uses a wheelchair; needs step-free access to the training room"
+    staff = tmp_path / "acme-staff.csv"
+    staff.write_text(
+        "Session,Name,Email,DOB,Special requirements,Employee no\n"
+        f'{sid},Sam Patel,sam@acme.example,1990-02-03,"{needs}",E-114\n'
+        f"{sid},Alex Nowak,alex@acme.example,1985-11-30,,E-115\n",
+        encoding="utf-8",
+    )
+    dialog.load_csv(staff)
+    cell = dialog.table.item(0, _needs_column(dialog))
+    assert cell is not None and cell.text() == needs
+    assert cell.toolTip() == needs  # in full, however narrow the column
+    dialog.show()
+    dialog.grab().save(str(tmp_path / "bulk-needs-loaded.png"))
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert needs in dialog.review.text()  # checked before it is confirmed
+    dialog.grab().save(str(tmp_path / "bulk-needs-review.png"))
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+    assert dialog.order is not None
+    [reference] = dialog.order["references"]
+    booking = call(sqlite_db, "bookings.get", {"reference": reference})
+    assert {a["name"]: a["special_requirements"] for a in booking["attendees"]} == {
+        "Sam Patel": needs,
+        "Alex Nowak": None,
+    }
+    dialog.accept()
+
+
+def test_a_bulk_order_takes_special_requirements_typed_or_pasted_and_refuses_hidden_ones(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+) -> None:
+    """Typed in the table or pasted from a spreadsheet, what a person needs goes to the
+    service, which refuses a control or invisible character, or a page of text, naming the
+    row and field (as it does for ``rft org book`` and the API) and holds nothing."""
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    dialog = _dialog(qtbot, tab, [row(sid, 1)])
+    item = dialog.table.item(0, _needs_column(dialog))
+    assert item is not None
+    item.setText("Hearing aid \u202eylno tfel")  # typed, with a right-to-left override
+    assert item.toolTip() == item.text()
+    QApplication.clipboard().setText(
+        f"{sid}\tJo Marsh\tjo@acme.example\t1992-07-08\t{'Allergic to latex. ' * 80}\n"
+    )
+    dialog.paste_csv()
+    assert dialog.rows()[1]["special_requirements"].startswith("Allergic to latex.")
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: "Row 2, field special_requirements" in dialog.message.text())
+    assert "control or invisible character" in dialog.message.text()
+    assert "Nothing was booked" in dialog.message.text()
+    item = dialog.table.item(0, _needs_column(dialog))  # the table was filled again by the paste
+    assert item is not None
+    item.setText("Hearing aid, left ear")
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: "Row 3, field special_requirements" in dialog.message.text())
+    message = dialog.message.text()
+    assert "(1,519 characters)" in message and "plain text under 1,000 characters" in message
+    assert len(message) < 300  # the text quoted in part, not a page of it
+    assert seats(sqlite_db, sid) == {"booked": 0, "held": 0}
+    dialog.fill([dialog.rows()[0]])
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert "Staff Member1 (<i>Hearing aid, left ear</i>)" in dialog.review.text()
+    dialog.reject()
+    qtbot.waitUntil(lambda: seats(sqlite_db, sid)["held"] == 0, timeout=WAIT_MS)
+
+
+def test_a_bulk_order_refuses_a_file_it_cannot_read_as_a_table(
+    qtbot: QtBot,
+    sqlite_db: Database,
+    make_desk: DeskFactory,
+    tmp_path: Path,
+) -> None:
+    acme(sqlite_db)
+    tab = _tab(qtbot, make_desk, sqlite_db)
+    dialog = _dialog(qtbot, tab, [])
+    huge = tmp_path / "huge.csv"
+    huge.write_text("session,name,email,dob,special_requirements\n" + "x" * 300_000)
+    dialog.load_csv(huge)
+    assert dialog.message.text() == (
+        "Nothing was loaded from huge.csv. The CSV file is over 256 KB; split the order."
+    )
+    assert dialog.rows() == []

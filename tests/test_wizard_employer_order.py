@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from core.infra.db import Database
+from core.infra.errors import ValidationFailed
 from core.models import Booking
 from desktop.backend import Backend
 from desktop.organisations.bulk_order_dialog import BulkOrderDialog, rows_from_text
@@ -39,14 +40,16 @@ def _button(wizard: BookingWizard) -> EmployerButton:
     return found
 
 
-def _open_order(qtbot: QtBot, backend: Backend, sid: int) -> tuple[BookingWizard, BulkOrderDialog]:
+def _open_order(
+    qtbot: QtBot, backend: Backend, sid: int, person: tuple[str, ...] = PEOPLE[0]
+) -> tuple[BookingWizard, BulkOrderDialog]:
     """The wizard on ``sid`` with one attendee typed, then "For an employer…"."""
     wizard = BookingWizard(backend, None, session={"id": sid})
     wizard.show()
     qtbot.waitUntil(lambda: wizard.session is not None and wizard.catalogue.ready, timeout=WAIT_MS)
     qtbot.mouseClick(wizard.next_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.step == ATTENDEES, timeout=WAIT_MS)
-    type_attendee(wizard, 0, PEOPLE[0])
+    type_attendee(wizard, 0, person)
     button = _button(wizard)
     assert button.isVisible()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -73,6 +76,24 @@ def test_a_pasted_spreadsheet_is_read_with_or_without_a_header() -> None:
     named = rows_from_text("Session,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
     assert named[0]["date_of_birth"] == "1990-02-03" and named[0]["session"] == "7"
     assert rows_from_text("  \n") == []
+    pasted = rows_from_text("\n7\tSam Patel\tsam@acme.example\t1990-02-03\tUses a wheelchair\n")
+    assert pasted[0]["special_requirements"] == "Uses a wheelchair"  # the table's fifth column
+    mentions = rows_from_text("7,Sam Patel,sam@acme.example,1990-02-03,Email me the route\n")
+    assert mentions[0]["name"] == "Sam Patel"  # a row saying "email", not a header
+    staff = rows_from_text(  # an employer's list: sessions to type here, needs over two lines
+        "Name,Email,Date of birth,Special Requirements\nSam Patel,sam@acme.example,1990-02-03,"
+        '"Wheelchair user\nStep-free access"\n'
+    )
+    assert staff == [
+        {
+            "name": "Sam Patel",
+            "email": "sam@acme.example",
+            "date_of_birth": "1990-02-03",
+            "special_requirements": "Wheelchair user\nStep-free access",
+        }
+    ]
+    with pytest.raises(ValidationFailed, match="Row 1, field special_requirements: the row has 6"):
+        rows_from_text("7\tSam Patel\tsam@acme.example\t1990-02-03\tAsthma\tE-114\n")
 
 
 def test_the_wizard_books_an_employer_on_several_sessions_all_or_nothing(
@@ -90,6 +111,7 @@ def test_the_wizard_books_an_employer_on_several_sessions_all_or_nothing(
             "name": PEOPLE[0][0],
             "email": PEOPLE[0][1],
             "date_of_birth": "1990-05-17",
+            "special_requirements": "",
         }
     ]
     dialog.payer.setCurrentIndex(dialog.payer.findText("Acme Logistics Ltd"))
@@ -125,6 +147,25 @@ def test_the_wizard_books_an_employer_on_several_sessions_all_or_nothing(
     assert (faw, 1, org) in _organisation_bookings(sqlite_db)
     (invoice,) = call(sqlite_db, "invoices.list", {"organisation_id": org})
     assert invoice["gross_pence"] == 2 * 7500 + 22500
+    with qtbot.waitSignal(wizard.finished, timeout=WAIT_MS):
+        dialog.close_button.click()
+
+
+def test_an_order_from_the_wizard_keeps_the_special_requirements_typed_there(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory
+) -> None:
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    wizard, dialog = _open_order(qtbot, make_desk(), sid, PEOPLE[1])
+    assert dialog.rows()[0]["special_requirements"] == "Wheelchair user"
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=WAIT_MS)
+    assert "Oliver Holroyd (<i>Wheelchair user</i>)" in dialog.review.text()
+    dialog.confirm_button.click()
+    qtbot.waitUntil(lambda: "Invoice INV-" in dialog.message.text(), timeout=WAIT_MS)
+    assert dialog.order is not None
+    booking = call(sqlite_db, "bookings.get", {"reference": dialog.order["references"][0]})
+    assert [a["special_requirements"] for a in booking["attendees"]] == ["Wheelchair user"]
     with qtbot.waitSignal(wizard.finished, timeout=WAIT_MS):
         dialog.close_button.click()
 

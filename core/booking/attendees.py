@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from core.infra.errors import ValidationFailed
-from core.infra.names import real_name
+from core.infra.names import real_name, unseen
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -45,7 +45,12 @@ class AttendeeInput(BaseModel):
 
     @field_validator("special_requirements")
     @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
+    def _plain_text(cls, value: str | None) -> str | None:
+        """Blank is none; line breaks and tabs are kept, a control or invisible character
+        (a bell, a right-to-left override, a zero-width space) is refused, as in a name:
+        the trainer's register and the Today view show this text."""
+        if value and any(unseen(ch) for ch in value if ch not in "\n\r\t"):
+            raise ValueError("it has a control or invisible character")
         return value or None
 
     @field_validator("date_of_birth", mode="before")
@@ -77,7 +82,7 @@ HOW_TO_TYPE = {
     "date_of_birth": "type a real date of birth as YYYY-MM-DD, e.g. 1990-05-17",
     "phone": "type digits and spaces, e.g. 07700 900123 (at most 24 characters)",
     "emergency_phone": "type digits and spaces, e.g. 07700 900123 (at most 24 characters)",
-    "special_requirements": "keep it under 1,000 characters",
+    "special_requirements": "keep it to plain text under 1,000 characters",
 }
 """What to type in each attendee field, said whenever what was typed is not accepted."""
 

@@ -1,4 +1,5 @@
-"""Names as people type them: people's, payers', employers' and staff members'."""
+"""Names as people type them: people's, payers', employers' and staff members'; and the
+characters no typed text may hide (``unseen``)."""
 
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ the control and format categories, and the blank Braille cell): a name of one of
 empty, and one inside a name looks like a space or nothing at all."""
 
 
+def unseen(ch: str) -> bool:
+    """A control or formatting character (bar the joiners), or one drawn as nothing."""
+    return ch in BLANK or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS)
+
+
 def _visible(value: str) -> str:
     """``value`` with single spaces; refused with a control or formatting character, or one
     drawn as nothing, in it."""
     name = " ".join(value.split())
-    if any(
-        ch in BLANK or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS)
-        for ch in name
-    ):
+    if any(unseen(ch) for ch in name):
         raise ValueError("the name has a character that cannot be seen")
     return name
 

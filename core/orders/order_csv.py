@@ -1,17 +1,20 @@
 """The rows of a bulk order, from a CSV file or the desk's table: session, name, email, date of
 birth, and optionally phone and special requirements. The first bad row is named by its row
-number (the header is row 1) and its field."""
+number (the header is row 1) and its field. ``read_csv`` reads a file's cells by column, for
+``parse_csv`` and for the desk's table (which shows a file's rows to edit before they are
+checked)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
-from core.booking.attendees import AttendeeInput
+from core.booking.attendees import HOW_TO_TYPE, AttendeeInput
 from core.infra.errors import ValidationFailed
 
 COLUMNS = ("session", "name", "email", "date_of_birth")
@@ -38,15 +41,38 @@ class OrderRow:
         }
 
 
-def _fail(row: int, field: str, problem: str) -> ValidationFailed:
-    return ValidationFailed(f"Row {row}, field {field}: {problem}. Nothing was booked.", row=row)
+SHOWN = 60
+"""At most this much of a refused value is quoted back (a whole page pasted into one cell
+would otherwise fill the message)."""
+
+
+def _fail(
+    row: int, field: str, problem: str, then: str = "Nothing was booked."
+) -> ValidationFailed:
+    return ValidationFailed(f"Row {row}, field {field}: {problem}. {then}".rstrip(), row=row)
+
+
+def _quoted(value: Any) -> str:
+    """``value`` as the message quotes it: control characters written out, a long text cut."""
+    if isinstance(value, str) and len(value) > SHOWN:
+        return f"{value[:SHOWN]!r}... ({len(value):,} characters)"
+    return repr(value)
 
 
 def _session_id(row: int, raw: str) -> int:
     text = raw.strip()
     if not text.isdigit() or int(text) < 1:
-        raise _fail(row, "session", f"{text!r} is not a session number")
+        raise _fail(row, "session", f"{_quoted(text)} is not a session number")
     return int(text)
+
+
+def _reason(field: str, err: Any) -> str:
+    """Our own check's reason (``it is not a date``), else what to type, as a booking says it
+    (never the validation library's words: ``String should have at most 1000 characters``)."""
+    why = (err.get("ctx") or {}).get("error")
+    if err["type"] == "value_error" and field != "email" and why:
+        return str(why)
+    return HOW_TO_TYPE.get(field, "check what was typed")
 
 
 def parse_row(row: int, values: dict[str, Any]) -> OrderRow:
@@ -58,9 +84,10 @@ def parse_row(row: int, values: dict[str, Any]) -> OrderRow:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "details"
-        msg = str(first["msg"]).removeprefix("Value error, ")
         shown = values.get(field)
-        problem = f"{shown!r} is not valid ({msg})" if shown else "is missing"
+        problem = (
+            f"{_quoted(shown)} is not valid ({_reason(field, first)})" if shown else "is missing"
+        )
         raise _fail(row, field, problem) from None
     return OrderRow(row, session_id, person)
 
@@ -99,43 +126,74 @@ def parse_rows(items: list[dict[str, Any]]) -> list[OrderRow]:
     return rows
 
 
-def parse_csv(text: str) -> list[OrderRow]:
-    """Rows from CSV text with a header naming at least the four columns."""
+def read_csv(
+    text: str,
+    *,
+    delimiter: str = ",",
+    columns: Sequence[str] | None = None,
+    needs: Sequence[str] = COLUMNS,
+    then: str = "Nothing was booked.",
+) -> list[tuple[int, dict[str, str]]]:
+    """CSV text as (row number, cells by column name), the cells not yet checked: the header
+    row names the columns (``Date of birth`` or ``dob`` is ``date_of_birth``, ``Special
+    requirements`` is ``special_requirements``), or with ``columns`` there is no header and
+    the cells are in that order. Refused: text over 256 KB, a header without the ``needs``
+    columns or naming one twice, a row with more cells than columns, over 200 rows. Blank
+    rows are skipped; ``then`` ends a row's refusal (what was not done)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationFailed(f"The CSV file is over {MAX_BYTES // 1024} KB; split the order.")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     try:
         lines = list(reader)
     except csv.Error as exc:
         raise ValidationFailed(f"The CSV file cannot be read: {exc}.") from None
-    if not lines:
-        raise ValidationFailed("The CSV file is empty.")
-    header = [h.strip().casefold().replace(" ", "_") for h in lines[0]]
+    if columns is None:
+        if not lines:
+            raise ValidationFailed("The CSV file is empty.")
+        header = _header(lines[0], needs)
+        first = 2
+    else:
+        header, first = list(columns), 1
+    items = []
+    for number, line in enumerate(lines[first - 1 :], start=first):
+        if not any(cell.strip() for cell in line):
+            continue
+        if len(line) > len(header):
+            raise _fail(
+                number,
+                header[-1],
+                f"the row has {len(line)} cells, the {'header' if first == 2 else 'table'} "
+                f"{len(header)}",
+                then,
+            )
+        items.append((number, dict(zip(header, line, strict=False))))
+    if len(items) > MAX_ROWS:
+        raise ValidationFailed(f"An order can have at most {MAX_ROWS} rows; split it in two.")
+    return items
+
+
+def _header(cells: list[str], needs: Sequence[str]) -> list[str]:
+    header = [h.strip().casefold().replace(" ", "_") for h in cells]
     header = ["date_of_birth" if h in ("dob", "date_of_birth") else h for h in header]
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise ValidationFailed(
             f"Row 1 (the header) names the column {twice[0]} twice; keep one of them."
         )
-    missing = [c for c in COLUMNS if c not in header]
+    missing = [c for c in needs if c not in header]
     if missing:
         raise ValidationFailed(
             f"Row 1 (the header) lacks the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}; it needs {', '.join(COLUMNS)}."
+            f"{', '.join(missing)}; it needs {', '.join(needs)}."
         )
-    items = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not any(cell.strip() for cell in line):
-            continue
-        if len(line) > len(header):
-            raise _fail(
-                number, header[-1], f"the row has {len(line)} cells, the header {len(header)}"
-            )
-        items.append((number, dict(zip(header, line, strict=False))))
+    return header
+
+
+def parse_csv(text: str) -> list[OrderRow]:
+    """Rows from CSV text with a header naming at least the four columns."""
+    items = read_csv(text)
     if not items:
         raise ValidationFailed("The CSV file has a header but no people.")
-    if len(items) > MAX_ROWS:
-        raise ValidationFailed(f"An order can have at most {MAX_ROWS} rows; split it in two.")
     rows = [parse_row(n, values) for n, values in items]
     check_people(rows)
     return rows

@@ -1,7 +1,7 @@
 """Bulk booking for an organisation, from its record or from the booking wizard: people in a
-table (typed, pasted or loaded from CSV), then every seat held and one review, then one
-confirmation; or cancel, releasing the seats. From the wizard the payer is chosen here and
-new rows take the session picked above the table."""
+table (typed, pasted or loaded from CSV, each with any special requirements), then every seat
+held and one review, then one confirmation; or cancel, releasing the seats. From the wizard
+the payer is chosen here and new rows take the session picked above the table."""
 
 from __future__ import annotations
 
@@ -30,16 +30,19 @@ from PySide6.QtWidgets import (
 from core.api import sessions as sessions_api
 from core.api.results.sessions import Session
 from core.infra.clock import to_london, uk_datetime
+from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
+from core.orders.order_csv import read_csv
 from desktop import layouts, uk_dates
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.style_sheet import set_state
 from desktop.tasks import ApiOp, BackendOp, plain_message
 
-HEADERS = ("Session", "Name", "Email", "Date of birth (dd/mm/yyyy)")
-KEYS = ("session", "name", "email", "date_of_birth")
+HEADERS = ("Session", "Name", "Email", "Date of birth\n(dd/mm/yyyy)", "Special requirements")
+KEYS = ("session", "name", "email", "date_of_birth", "special_requirements")
 SESSION, BIRTH = KEYS.index("session"), KEYS.index("date_of_birth")
+NEEDS = KEYS.index("special_requirements")
 ID_ROLE = Qt.ItemDataRole.UserRole  # the session number behind a described Session cell
 
 
@@ -60,12 +63,20 @@ def iso_birth(text: str) -> str:
         return text
 
 
+def _person(person: dict[str, Any]) -> str:
+    """A name for the review, with the person's special requirements after it."""
+    needs = person.get("special_requirements")
+    name = html.escape(person["name"])
+    return f"{name} (<i>{html.escape(needs)}</i>)" if needs else name
+
+
 def review_text(order: dict[str, Any]) -> str:
-    """The review in words: each session, its people and price, then the totals."""
+    """The review in words: each session, its people (and what they need) and price, then
+    the totals."""
     lines = []
     for part in order["sessions"]:
         s, q = part["session"], part["quote"]
-        names = html.escape(", ".join(p["name"] for p in part["people"]))
+        names = ", ".join(_person(p) for p in part["people"])
         discount = f" (group discount {gbp(q['discount_pence'])})" if q["discount_pence"] else ""
         lines.append(
             f"<b>{s['course_name']}</b>, {s['venue_name']}, "
@@ -87,25 +98,25 @@ def review_text(order: dict[str, Any]) -> str:
 
 
 def rows_from_text(text: str) -> list[dict[str, str]]:
-    """Rows from CSV text (a file or the clipboard): with a header row naming the columns
-    (``dob`` for ``date_of_birth``), or without one in the table's order; commas or tabs (a
-    spreadsheet's copy). The service checks every cell."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    """Rows from CSV text (a file or the clipboard), read as ``rft org book`` reads a file
+    (``core.orders.order_csv.read_csv``): with a header row naming the columns (one of them
+    ``Email``; ``dob`` for ``date_of_birth``, ``Special requirements`` for
+    ``special_requirements``; the session may be left to type here), or without one in the
+    table's order; commas or tabs (a spreadsheet's copy). Raises ``ValidationFailed`` for
+    text that cannot be a table (over 256 KB, a row with more cells than columns); the
+    service checks every cell."""
+    lines = text.splitlines(keepends=True)
+    while lines and not lines[0].strip():
+        lines.pop(0)
     if not lines:
         return []
     delimiter = "\t" if "\t" in lines[0] else ","
-    named = "email" in lines[0].casefold()
-    reader = csv.DictReader(lines, delimiter=delimiter, fieldnames=None if named else KEYS)
-    rows = []
-    for item in reader:
-        clean = {
-            (k or "").strip().casefold().replace(" ", "_"): (v or "").strip()
-            for k, v in item.items()
-            if isinstance(v, str)
-        }
-        clean.setdefault("date_of_birth", clean.get("dob", ""))
-        rows.append(clean)
-    return rows
+    first = next(csv.reader(lines[:1], delimiter=delimiter))
+    named = "email" in (c.strip().lstrip("\ufeff").casefold() for c in first)  # not "Email me"
+    items = read_csv(
+        "".join(lines), delimiter=delimiter, columns=None if named else KEYS, needs=(), then=""
+    )
+    return [{k: v.strip() for k, v in cells.items() if k} for _, cells in items]
 
 
 class BulkOrderDialog(QDialog):
@@ -134,12 +145,12 @@ class BulkOrderDialog(QDialog):
         self.setWindowTitle(
             "Book for an employer" if payers else f"Bulk booking for {self.org['name']}"
         )
-        self.resize(1120, 580)  # room for each session described in full, within 1280×800
+        self.resize(1240, 580)  # room for a session described and what a person needs, in 1280×800
         self.table = QTableWidget(4, len(HEADERS))
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.setWordWrap(False)
         self.table.itemChanged.connect(self._cell_changed)
-        layouts.ShareWidth(self.table, (SESSION, KEYS.index("name"), KEYS.index("email")))
+        layouts.ShareWidth(self.table, (SESSION, KEYS.index("name"), KEYS.index("email"), NEEDS))
         self.payer = QComboBox()
         self.payer.setAccessibleName("Payer (organisation)")
         for item in self.payers:
@@ -160,7 +171,8 @@ class BulkOrderDialog(QDialog):
         load.clicked.connect(self.choose_csv)
         paste = QPushButton("Paste CSV")
         paste.setToolTip(
-            "Rows copied from a spreadsheet or a CSV file: session, name, email, date of birth"
+            "Rows copied from a spreadsheet or a CSV file: session, name, email, date of birth, "
+            "special requirements"
         )
         paste.clicked.connect(self.paste_csv)
         self.editing: tuple[QWidget, ...] = (
@@ -255,7 +267,12 @@ class BulkOrderDialog(QDialog):
 
     def _cell_changed(self, item: QTableWidgetItem) -> None:
         """A session number typed (or loaded) is replaced by the session it names: course,
-        day and time, venue (in full in the tooltip); other text is left for the service."""
+        day and time, venue (in full in the tooltip); special requirements too long for the
+        column show in full in theirs. Other text is left for the service."""
+        if item.column() == NEEDS:
+            self.table.blockSignals(True)
+            item.setToolTip(item.text())
+            self.table.blockSignals(False)
         if item.column() != SESSION:
             return
         text = item.text().strip()
@@ -322,7 +339,11 @@ class BulkOrderDialog(QDialog):
         self.load_text(QApplication.clipboard().text(), "the clipboard")
 
     def load_text(self, text: str, source: str) -> None:
-        rows = rows_from_text(text)
+        try:
+            rows = rows_from_text(text)
+        except ValidationFailed as exc:
+            self._show_error(f"Nothing was loaded from {source}. {exc.message}")
+            return
         if not rows:
             self._show_error(f"There are no rows in {source}.")
             return

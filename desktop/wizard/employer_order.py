@@ -58,6 +58,7 @@ class EmployerButton(QPushButton):
                 "name": p.get("name", ""),
                 "email": p.get("email", ""),
                 "date_of_birth": _iso(p.get("date_of_birth", "")),
+                "special_requirements": p.get("special_requirements", ""),
             }
             for p in people
         ]

@@ -3,6 +3,7 @@ and automatic enrolment paid by link, on real SQLite, with the Stripe test doubl
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -266,3 +267,32 @@ def test_rft_waitlist_add_takes_a_before_date_and_venues_and_refuses_bad_ones(
     assert made["position"] == 1
     (listed,) = as_json(rft(sqlite_db, "waitlist", "list", str(sid), "--json"))
     assert listed["flexible"] == {"venues": ["leeds", "york"], "before": in_days(20)}
+
+
+def test_an_agreed_entry_stored_before_a_rule_tightened_is_offered_instead_and_stops_nobody(
+    stripe_db: Database, double: StripeDouble
+) -> None:
+    """Special requirements with a control character were accepted once; an entry stored
+    then cannot be booked as it is, so it is offered by email like any other entry, and
+    the entries after it are still booked."""
+    db = stripe_db
+    old_sid, old_refs = full_session(db, [2], days_ahead=10)
+    sid, refs = full_session(db, [2], days_ahead=11)
+    auto = {"agreed_to_pay_by_link": True, "attendees": PEOPLE}
+    old = call(
+        db, "waitlist.add", {"session_id": old_sid, "seats": 2, "contact": JO, "auto_enrol": auto}
+    )
+    call(db, "waitlist.add", {"session_id": sid, "seats": 2, "contact": JO, "auto_enrol": auto})
+    stored_then = [PEOPLE[0] | {"special_requirements": "ramp\x07"}, PEOPLE[1]]
+    with db.write() as tx:
+        entry = tx.get_one(WaitlistEntry, old["id"])
+        entry.attendees = json.dumps(stored_then)
+    cancel(db, old_refs[0])
+    cancel(db, refs[0])
+    with db.write() as tx:
+        assert book_agreed(tx) == 1
+    (offered,) = call(db, "waitlist.list", {"session_id": old_sid})
+    (booked,) = call(db, "waitlist.list", {"session_id": sid})
+    assert offered["status"] == "offered" and not offered["booking"]
+    assert booked["status"] == "accepted" and booked["booking"]
+    assert offer_mails(db) == ["Jo Marsh <jo@acme.example>"]

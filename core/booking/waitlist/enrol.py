@@ -57,7 +57,7 @@ def book_agreed(tx: Session, at: datetime | None = None) -> int:
         hold = tx.get_one(SeatHold, entry.hold_id)
         if hold.expires_at <= at or hold.released_at is not None:
             continue  # the sweep expires it and offers the seats on
-        people = [AttendeeInput.model_validate(p) for p in json.loads(entry.attendees or "[]")]
+        people = json.loads(entry.attendees or "[]")  # checked again as it is booked
         contact = AttendeeInput.model_construct(
             name=entry.contact_name, email=entry.contact_email, phone=None
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,10 @@ from core.infra.clock import now
 from core.infra.errors import ValidationFailed
 from core.models import OutboxMessage
 from core.notify.render import render
+
+_TABLE = OutboxMessage.__table__
+assert isinstance(_TABLE, Table)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
 
 
 @dataclass(frozen=True)
@@ -104,28 +108,34 @@ def enqueue_unrendered(
         existing = tx.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    message = _message(template, to, dedupe_key)
-    message.subject = message.body_text = message.body_html = message.attachments = ""
-    message.render_booking_id = booking_id
-    if new:
-        tx.add(message)
-        tx.flush()
-        return message.id
-    return _insert(tx, message)
+    fields = _fields(template, to, dedupe_key) | {
+        "subject": "",
+        "body_text": "",
+        "body_html": "",
+        "attachments": "",
+        "render_booking_id": booking_id,
+    }
+    if new:  # one INSERT, without a flush of the whole unit of work
+        return int(tx.execute(_INSERT, fields).scalar_one())
+    return _insert(tx, OutboxMessage(**fields))
 
 
 def _message(template: str, to: str, dedupe_key: str | None) -> OutboxMessage:
+    return OutboxMessage(**_fields(template, to, dedupe_key))
+
+
+def _fields(template: str, to: str, dedupe_key: str | None) -> dict[str, Any]:
     at = now()
-    return OutboxMessage(
-        template=template,
-        recipient=_check_address(to),
-        dedupe_key=dedupe_key,
-        message_id=f"<{uuid.uuid4().hex}@rft-training.co.uk>",
-        status="pending",
-        attempts=0,
-        next_attempt_at=at,
-        created_at=at,
-    )
+    return {
+        "template": template,
+        "recipient": _check_address(to),
+        "dedupe_key": dedupe_key,
+        "message_id": f"<{uuid.uuid4().hex}@rft-training.co.uk>",
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": at,
+        "created_at": at,
+    }
 
 
 def _insert(tx: Session, message: OutboxMessage) -> int:

@@ -7,11 +7,28 @@ transaction already holds the database write lock (``BEGIN IMMEDIATE``).
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from core.infra.errors import NotFound
 from core.models import CourseSession, SeatHold
+
+_LOCK_SESSIONS = (
+    select(CourseSession)
+    .where(CourseSession.id.in_(bindparam("wanted", expanding=True)))
+    .order_by(CourseSession.id)
+    .options(joinedload(CourseSession.days))
+    .with_for_update(of=CourseSession)
+    .execution_options(populate_existing=True)
+)
+_LOCK_HOLD_SESSION = (
+    select(CourseSession, SeatHold)
+    .join(SeatHold, SeatHold.session_id == CourseSession.id)
+    .where(SeatHold.id == bindparam("hold"))
+    .options(joinedload(CourseSession.days))
+    .with_for_update(of=CourseSession)
+    .execution_options(populate_existing=True)
+)
 
 
 def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
@@ -20,18 +37,7 @@ def lock_sessions(tx: Session, *session_ids: int) -> dict[int, CourseSession]:
     if not tx.in_transaction():
         raise RuntimeError("lock_sessions must run inside a write transaction")
     wanted = sorted(set(session_ids))
-    rows = (
-        tx.scalars(
-            select(CourseSession)
-            .where(CourseSession.id.in_(wanted))
-            .order_by(CourseSession.id)
-            .options(joinedload(CourseSession.days))
-            .with_for_update(of=CourseSession)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .all()
-    )
+    rows = tx.scalars(_LOCK_SESSIONS, {"wanted": wanted}).unique().all()
     found = {row.id: row for row in rows}
     for sid in wanted:
         if sid not in found:
@@ -48,18 +54,7 @@ def lock_hold_session(tx: Session, hold_id: str) -> tuple[CourseSession, SeatHol
     was when the statement began: re-check it with a write after the lock."""
     if not tx.in_transaction():
         raise RuntimeError("lock_hold_session must run inside a write transaction")
-    found = (
-        tx.execute(
-            select(CourseSession, SeatHold)
-            .join(SeatHold, SeatHold.session_id == CourseSession.id)
-            .where(SeatHold.id == hold_id)
-            .options(joinedload(CourseSession.days))
-            .with_for_update(of=CourseSession)
-            .execution_options(populate_existing=True)
-        )
-        .unique()
-        .first()
-    )
+    found = tx.execute(_LOCK_HOLD_SESSION, {"hold": hold_id}).unique().first()
     if found is None:
         raise NotFound("That seat hold does not exist.")
     return found[0], found[1]

@@ -28,9 +28,9 @@ EMPLOYER = {
     ],
 }
 STAFF = (
-    ("Dan Whitaker", "dan.whitaker@example.co.uk", "1984-04-12"),
-    ("Sofia Marsh", "sofia.marsh@example.co.uk", "1991-09-30"),
-    ("Kieran Lowe", "kieran.lowe@example.co.uk", "1979-02-07"),
+    ("Dan Whitaker", "dan.whitaker@example.co.uk", "1984-04-12", ""),
+    ("Sofia Marsh", "sofia.marsh@example.co.uk", "1991-09-30", "Wheelchair user: ground floor"),
+    ("Kieran Lowe", "kieran.lowe@example.co.uk", "1979-02-07", ""),
 )
 
 
@@ -47,8 +47,14 @@ def _order_rows(window: Any) -> list[dict[str, Any]]:
     faw = next(r for r in rows if r.bookable and r.free >= 2 and r.raw["course"] == "faw")
     sessions = (efaw.id, efaw.id, faw.id)
     return [
-        {"session": sid, "name": name, "email": email, "date_of_birth": dob}
-        for sid, (name, email, dob) in zip(sessions, STAFF, strict=True)
+        {
+            "session": sid,
+            "name": name,
+            "email": email,
+            "date_of_birth": dob,
+            "special_requirements": needs,
+        }
+        for sid, (name, email, dob, needs) in zip(sessions, STAFF, strict=True)
     ]
 
 

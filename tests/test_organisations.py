@@ -475,6 +475,21 @@ def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
             "at most 200 rows",
         ),
         ("session,name,email,date_of_birth\n" + "x" * 300_000, "over 256 KB"),
+        (
+            "session,name,email,date_of_birth\n1,A B,a@b.example,1990-01-01\n"
+            + "2,C D,c@d.example,1990-01-01,"
+            + "y" * 200_000,
+            "a cell over 128 KB",
+        ),
+        (  # a person's needs under a header that would not be read: refused, never dropped
+            "session,name,email,date_of_birth,Special Requirements/Notes\n"
+            "1,A B,a@b.example,1990-01-01,ramp\n",
+            "the column 'Special Requirements/Notes' would not be kept",
+        ),
+        (
+            "session,name,email,dob,access needs\n1,A B,a@b.example,1990-01-01,ramp\n",
+            "name it special_requirements",
+        ),
     ],
 )
 def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: str) -> None:
@@ -490,6 +505,41 @@ def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
 
     rows = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
     assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]
+
+
+GLASGOW = "From Glasgow \U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbsct") + "\U000e007f"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"session,name,email,dob,special-requirements\n7,Sam Patel,sam@acme.example,1990-02-03,"
+        f"{GLASGOW}\n",
+        f"Session\tName\tEmail\tDOB\tSpecial requirements\n"
+        f"7\tSam Patel\tsam@acme.example\t1990-02-03\t{GLASGOW}\n",
+        f"session;name;email;date_of_birth;special_requirements\n"
+        f"7;Sam Patel;sam@acme.example;1990-02-03;{GLASGOW}\n",
+    ],
+    ids=["hyphenated header", "tab-separated", "semicolon-separated"],
+)
+def test_a_csv_keeps_special_requirements_whatever_separates_its_cells_and_words(
+    text: str,
+) -> None:
+    """A Scottish flag is an emoji spelt with tag characters; it is text, not a hidden one."""
+    from core.orders.order_csv import parse_csv
+
+    (row,) = parse_csv(text)
+    assert row.person.special_requirements == GLASGOW
+
+
+def test_tag_characters_outside_a_flag_are_refused_as_hidden_text() -> None:
+    from core.orders.order_csv import parse_csv
+
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "ignore me")
+    with pytest.raises(ValidationFailed, match="control or invisible character"):
+        parse_csv(
+            f"session,name,email,dob,special_requirements\n7,A B,a@b.example,1990-01-01,x{hidden}\n"
+        )
 
 
 def test_an_order_is_confirmed_once_and_needs_rows_or_csv_but_not_both(

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from core.infra.errors import ValidationFailed
-from core.infra.names import real_name, unseen
+from core.infra.names import hides_text, real_name
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{6,19}$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -49,7 +49,7 @@ class AttendeeInput(BaseModel):
         """Blank is none; line breaks and tabs are kept, a control or invisible character
         (a bell, a right-to-left override, a zero-width space) is refused, as in a name:
         the trainer's register and the Today view show this text."""
-        if value and any(unseen(ch) for ch in value if ch not in "\n\r\t"):
+        if value and hides_text(value, allowed="\n\r\t"):
             raise ValueError("it has a control or invisible character")
         return value or None
 

@@ -1,8 +1,9 @@
 """Names as people type them: people's, payers', employers' and staff members'; and the
-characters no typed text may hide (``unseen``)."""
+characters no typed text may hide (``hides_text``)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 JOINERS = {"\u200c", "\u200d"}
@@ -28,16 +29,28 @@ the control and format categories, and the blank Braille cell): a name of one of
 empty, and one inside a name looks like a space or nothing at all."""
 
 
-def unseen(ch: str) -> bool:
+FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+"""A subdivision flag (Scotland, Wales, England): a black flag spelt out by tag characters,
+invisible on their own, ended by the cancel tag."""
+
+
+def _unseen(ch: str) -> bool:
     """A control or formatting character (bar the joiners), or one drawn as nothing."""
     return ch in BLANK or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS)
+
+
+def hides_text(value: str, allowed: str = "") -> bool:
+    """Whether ``value`` has a character that cannot be seen (other than ``allowed`` ones,
+    such as line breaks): a control or formatting character, one drawn as nothing, or a tag
+    character outside a flag's spelling."""
+    return any(_unseen(ch) for ch in FLAG_TAGS.sub("\U0001f3f4", value) if ch not in allowed)
 
 
 def _visible(value: str) -> str:
     """``value`` with single spaces; refused with a control or formatting character, or one
     drawn as nothing, in it."""
     name = " ".join(value.split())
-    if any(unseen(ch) for ch in name):
+    if hides_text(name):
         raise ValueError("the name has a character that cannot be seen")
     return name
 

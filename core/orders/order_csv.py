@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,10 +143,17 @@ def read_csv(
     rows are skipped; ``then`` ends a row's refusal (what was not done)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationFailed(f"The CSV file is over {MAX_BYTES // 1024} KB; split the order.")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    text = text.lstrip("\ufeff")
+    if columns is None:
+        delimiter = _separator(text, delimiter)
     try:
-        lines = list(reader)
+        lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValidationFailed(
+                f"The CSV file has a cell over {csv.field_size_limit() // 1024} KB; "
+                "shorten it."
+            ) from None
         raise ValidationFailed(f"The CSV file cannot be read: {exc}.") from None
     if columns is None:
         if not lines:
@@ -172,9 +180,32 @@ def read_csv(
     return items
 
 
+def _separator(text: str, usual: str) -> str:
+    """A header row with no ``usual`` separator but tabs or semicolons (a spreadsheet's
+    tab-separated text, or a CSV saved in a locale that writes decimal commas) is
+    separated by those."""
+    header = text.split("\n", 1)[0]
+    if usual in header:
+        return usual
+    return next((other for other in ("\t", ";") if other in header), usual)
+
+
 def _header(cells: list[str], needs: Sequence[str]) -> list[str]:
-    header = [h.strip().casefold().replace(" ", "_") for h in cells]
+    header = [re.sub(r"[\s_-]+", "_", h.strip().casefold()) for h in cells]
     header = ["date_of_birth" if h in ("dob", "date_of_birth") else h for h in header]
+    near = next(
+        (
+            cells[i].strip()
+            for i, h in enumerate(header)
+            if h not in (*COLUMNS, *OPTIONAL) and ("requirement" in h or "need" in h)
+        ),
+        None,
+    )
+    if near is not None:  # a person's needs in a column that would not be read: never lost
+        raise ValidationFailed(
+            f"Row 1 (the header): the column {near!r} would not be kept with the bookings; "
+            "name it special_requirements, or take it out."
+        )
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise ValidationFailed(

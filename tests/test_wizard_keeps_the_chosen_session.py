@@ -147,8 +147,10 @@ def book_what_was_chosen(qtbot: QtBot, desk: GatedDesk, when: str, chosen: int) 
     assert wizard.hold.session_id == chosen
     assert wizard.session_step.selected().id == chosen  # type: ignore[union-attr]
     booked: list[dict[str, Any]] = []
+    wizard.message.setText("")
     wizard.create_booking("cash", booked.append)
-    qtbot.waitUntil(lambda: bool(booked), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(booked) or bool(wizard.message.text()), timeout=10_000)
+    assert booked, f"not booked; the wizard says {wizard.message.text()!r}"
     wizard.done(0)
     return booked[0]
 

@@ -41,6 +41,10 @@ from server.jsonrpc import encode, notification
 log = logging.getLogger(__name__)
 PAGE = 200
 OWN_NOTICE_GRACE = 0.05  # seconds a NOTIFY of our own commit waits for its hand-over
+REPLY_FIRST = 0.0005
+"""Seconds the reader gives way before pushing a handed-over change: time for the call that
+committed it to write its reply (a few turns of the event loop), so the caller is not kept
+waiting behind the fan-out of its own change to every subscriber."""
 PUSH_METHOD = "changes.push"
 Message = dict[str, Any]
 
@@ -177,6 +181,8 @@ class Feed:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            if self._handed:
+                await asyncio.sleep(REPLY_FIRST)
             try:
                 await self._catch_up()
             except Exception:

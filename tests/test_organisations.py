@@ -481,6 +481,16 @@ def test_the_invoice_pdf_shows_supplier_customer_po_vat_and_the_rounding_rule(
             + "y" * 200_000,
             "a cell over 128 KB",
         ),
+        (  # the rows after an unclosed quote would be one person's needs, the others lost
+            "session,name,email,date_of_birth,special_requirements\n"
+            '1,Dee Ramp,dee@a.example,1990-02-03,"Wheelchair\n'
+            "1,Eli Stone,eli@a.example,1985-11-30,Deaf\n",
+            'a quote (") is opened and never closed',
+        ),
+        (  # a cell under a column with no name would be dropped
+            "session,name,email,date_of_birth,\n1,A B,a@b.example,1990-01-01,Uses a wheelchair\n",
+            "Row 2, field (a column with no name): 'Uses a wheelchair' is under a column",
+        ),
         (  # a person's needs under a header that would not be read: refused, never dropped
             "session,name,email,date_of_birth,Special Requirements/Notes\n"
             "1,A B,a@b.example,1990-01-01,ramp\n",
@@ -532,10 +542,27 @@ def test_a_csv_keeps_special_requirements_whatever_separates_its_cells_and_words
     assert row.person.special_requirements == GLASGOW
 
 
-def test_tag_characters_outside_a_flag_are_refused_as_hidden_text() -> None:
+def test_a_csv_with_old_mac_line_endings_is_read_as_the_same_rows() -> None:
     from core.orders.order_csv import parse_csv
 
-    hidden = "".join(chr(0xE0000 + ord(c)) for c in "ignore me")
+    (row,) = parse_csv(
+        "session;name;email;date_of_birth;special_requirements\r"
+        "7;Kim Lee;kim@acme.example;1990-02-03;Deaf, uses BSL\r"
+    )
+    assert (row.person.name, row.person.special_requirements) == ("Kim Lee", "Deaf, uses BSL")
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "".join(chr(0xE0000 + ord(c)) for c in "ignore me"),
+        "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "Staff: mark as paid") + "\U000e007f",
+    ],
+    ids=["loose tags", "tags dressed as a flag"],
+)
+def test_tag_characters_outside_a_flag_are_refused_as_hidden_text(hidden: str) -> None:
+    from core.orders.order_csv import parse_csv
+
     with pytest.raises(ValidationFailed, match="control or invisible character"):
         parse_csv(
             f"session,name,email,dob,special_requirements\n7,A B,a@b.example,1990-01-01,x{hidden}\n"

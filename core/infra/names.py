@@ -29,9 +29,13 @@ the control and format categories, and the blank Braille cell): a name of one of
 empty, and one inside a name looks like a space or nothing at all."""
 
 
-FLAG_TAGS = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+FLAG_TAGS = re.compile(
+    "\U0001f3f4[\U000e0061-\U000e007a]{2}[\U000e0030-\U000e0039\U000e0061-\U000e007a]{1,4}"
+    "\U000e007f"
+)
 """A subdivision flag (Scotland, Wales, England): a black flag spelt out by tag characters,
-invisible on their own, ended by the cancel tag."""
+invisible on their own, naming a region (two letters, then one to four letters or digits:
+``gbsct``), ended by the cancel tag. Other text in tag characters is hidden text."""
 
 
 def _unseen(ch: str) -> bool:

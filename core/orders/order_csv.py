@@ -146,15 +146,22 @@ def read_csv(
     text = text.lstrip("\ufeff")
     if columns is None:
         delimiter = _separator(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter, strict=True)
     try:
-        lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        lines = list(reader)
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise ValidationFailed(
-                f"The CSV file has a cell over {csv.field_size_limit() // 1024} KB; "
-                "shorten it."
+                f"The CSV file has a cell over {csv.field_size_limit() // 1024} KB; shorten it."
             ) from None
-        raise ValidationFailed(f"The CSV file cannot be read: {exc}.") from None
+        if "end of data" in str(exc):  # a quote opened and never closed took the rows after it
+            raise ValidationFailed(
+                'The CSV file cannot be read: a quote (") is opened and never closed, so every '
+                "row after it would be read as one cell; close the quote."
+            ) from None
+        raise ValidationFailed(
+            f"The CSV file cannot be read near row {reader.line_num}: {exc}."
+        ) from None
     if columns is None:
         if not lines:
             raise ValidationFailed("The CSV file is empty.")
@@ -174,6 +181,15 @@ def read_csv(
                 f"{len(header)}",
                 then,
             )
+        unnamed = next((c for h, c in zip(header, line, strict=False) if not h and c.strip()), None)
+        if unnamed is not None:  # a cell no column is named for would be dropped: refuse it
+            raise _fail(
+                number,
+                "(a column with no name)",
+                f"{_quoted(unnamed)} is under a column the header does not name; name it or "
+                "take it out",
+                then,
+            )
         items.append((number, dict(zip(header, line, strict=False))))
     if len(items) > MAX_ROWS:
         raise ValidationFailed(f"An order can have at most {MAX_ROWS} rows; split it in two.")
@@ -184,7 +200,7 @@ def _separator(text: str, usual: str) -> str:
     """A header row with no ``usual`` separator but tabs or semicolons (a spreadsheet's
     tab-separated text, or a CSV saved in a locale that writes decimal commas) is
     separated by those."""
-    header = text.split("\n", 1)[0]
+    header = next(iter(text.splitlines()), "")
     if usual in header:
         return usual
     return next((other for other in ("\t", ";") if other in header), usual)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from core.infra import crypto
@@ -49,6 +53,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class utc_wall_clock(FunctionElement[datetime]):  # noqa: N801 (a SQL function's name)
+    """A ``UTCDateTime`` column read as a naive UTC datetime, as SQLite stores it.
+
+    For reads of many rows that only group or format times: an aware datetime works out its
+    offset whenever it is hashed or compared, a naive one does not."""
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(utc_wall_clock)
+def _utc_wall_clock(element: utc_wall_clock, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(utc_wall_clock, "postgresql")
+def _utc_wall_clock_postgresql(element: utc_wall_clock, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"timezone('UTC', {compiler.process(element.clauses, **kw)})"
 
 
 class EncryptedText(TypeDecorator[str]):

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, FetchedValue, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, EncryptedDate, EncryptedText, UTCDateTime
@@ -13,6 +22,7 @@ from core.models.statuses import BookingStatus
 
 BOOKING_STATUSES = tuple(BookingStatus)
 CHANNELS = ("desk", "website", "cli")
+LIVE_HOLD = "released_at IS NULL AND booking_id IS NULL"
 
 
 class SeatHold(Base):
@@ -22,6 +32,15 @@ class SeatHold(Base):
     __table_args__ = (
         CheckConstraint("seats >= 1 AND seats <= 12", name="seats_1_to_12"),
         Index("idx_holds_session_expiry", "session_id", "expires_at"),
+        # The live holds alone, so counting held seats does not read every hold ever made.
+        Index(
+            "idx_holds_live",
+            "session_id",
+            "expires_at",
+            "seats",
+            postgresql_where=text(LIVE_HOLD),
+            sqlite_where=text(LIVE_HOLD),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    DateTime,
     Select,
     and_,
     bindparam,
@@ -22,13 +21,13 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from core.infra.clock import LONDON, london, now
 from core.infra.errors import NotFound, ValidationFailed
 from core.models import Course, CourseSession, SeatHold, SessionDay, User, Venue
+from core.models.base import utc_wall_clock
 from core.models.statuses import SessionStatus
 
 
@@ -269,8 +268,8 @@ def _month_query() -> Select[Any]:
     )
     stmt = (
         select(
-            type_coerce(SessionDay.start_at, DateTime()),  # as stored: see _calendar_times
-            type_coerce(CourseSession.start_at, DateTime()),
+            utc_wall_clock(SessionDay.start_at),  # see _calendar_times
+            utc_wall_clock(CourseSession.start_at),
             CourseSession.id,
             CourseSession.course_id,
             Course.name,
@@ -301,9 +300,9 @@ def _month_query() -> Select[Any]:
 @lru_cache(maxsize=4096)
 def _calendar_times(start: datetime) -> tuple[str, str]:
     """A session's London day and start time as the calendar shows them (sessions share
-    start times, so each is worked out once). ``start`` is as the database returns it, UTC
-    without a zone on SQLite, which saves the column type's conversion of every row."""
-    local = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(LONDON)
+    start times, so each is worked out once). ``start`` is naive UTC (``utc_wall_clock``):
+    hashing an aware datetime for the cache would work out its offset every time."""
+    local = start.replace(tzinfo=UTC).astimezone(LONDON)
     return local.date().isoformat(), local.isoformat()
 
 

@@ -517,6 +517,48 @@ def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
     assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Session,Full name,E-mail,DateOfBirth,Phone number,SpecialRequirements",
+        "session_id,name,Email address,Date-of-birth,Telephone,special requirements",
+        'Session;Name;"Email";"Date of birth";Mobile;"Special requirements"',
+    ],
+)
+def test_a_csv_header_is_read_however_its_headings_are_written(header: str) -> None:
+    from core.orders.order_csv import parse_csv
+
+    sep = ";" if ";" in header else ","
+    cells = ["7", "Sam Patel", "sam@acme.example", "1990-02-03", "0113 496 0000", "Deaf"]
+    (row,) = parse_csv(f"{header}\n{sep.join(cells)}\n")
+    assert (row.session_id, row.person.name, str(row.person.email)) == (
+        7,
+        "Sam Patel",
+        "sam@acme.example",
+    )
+    assert (row.person.phone, row.person.special_requirements) == ("0113 496 0000", "Deaf")
+
+
+def test_a_semicolon_csv_whose_header_quotes_a_comma_is_read_by_its_semicolons() -> None:
+    from core.orders.order_csv import parse_csv
+
+    with pytest.raises(ValidationFailed) as caught:
+        parse_csv(
+            'session;name;email;date_of_birth;"Special requirements, if any"\n'
+            '7;Kim Lee;kim@acme.example;1990-02-03;"Deaf, uses BSL"\n'
+        )
+    assert "the column 'Special requirements, if any' would not be kept" in caught.value.message
+
+
+def test_blank_lines_above_the_header_are_skipped_and_rows_keep_their_numbers() -> None:
+    from core.orders.order_csv import parse_csv
+
+    rows = parse_csv("\n\nsession,name,email,dob\n7,Sam Patel,sam@acme.example,1990-02-03\n")
+    assert [(r.row, r.person.name) for r in rows] == [(4, "Sam Patel")]
+    with pytest.raises(ValidationFailed, match="Row 3 \\(the header\\) lacks the column email"):
+        parse_csv("\n\nsession,name,dob\n7,Sam Patel,1990-02-03\n")
+
+
 GLASGOW = "From Glasgow \U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in "gbsct") + "\U000e007f"
 
 

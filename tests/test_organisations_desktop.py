@@ -261,7 +261,7 @@ def _needs_column(dialog: BulkOrderDialog) -> int:
     return headers.index("Special requirements")
 
 
-def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements(
+def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements_and_phone(
     qtbot: QtBot,
     sqlite_db: Database,
     make_desk: DeskFactory,
@@ -269,7 +269,7 @@ def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements(
 ) -> None:
     """Found by an outside tester: the desk's table had no column for special requirements, so
     an employer's CSV loaded there lost its wheelchair user without a word (the same file
-    through ``rft org book`` or the API kept it)."""
+    through ``rft org book`` or the API kept it). Its phone numbers were lost the same way."""
     acme(sqlite_db)
     sid = make_session(sqlite_db, "efaw")
     tab = _tab(qtbot, make_desk, sqlite_db)
@@ -277,9 +277,9 @@ def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements(
     needs = "Uses a wheelchair; needs step-free access to the training room"
     staff = tmp_path / "acme-staff.csv"
     staff.write_text(
-        "Session,Name,Email,DOB,Special requirements,Employee no\n"
-        f'{sid},Sam Patel,sam@acme.example,1990-02-03,"{needs}",E-114\n'
-        f"{sid},Alex Nowak,alex@acme.example,1985-11-30,,E-115\n",
+        "Session,Name,E-mail,DOB,Special requirements,Phone number,Employee no\n"
+        f'{sid},Sam Patel,sam@acme.example,1990-02-03,"{needs}",0113 496 0000,E-114\n'
+        f"{sid},Alex Nowak,alex@acme.example,1985-11-30,,,E-115\n",
         encoding="utf-8",
     )
     dialog.load_csv(staff)
@@ -299,6 +299,10 @@ def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements(
     booking = call(sqlite_db, "bookings.get", {"reference": reference})
     assert {a["name"]: a["special_requirements"] for a in booking["attendees"]} == {
         "Sam Patel": needs,
+        "Alex Nowak": None,
+    }
+    assert {a["name"]: a["phone"] for a in booking["attendees"]} == {
+        "Sam Patel": "0113 496 0000",
         "Alex Nowak": None,
     }
     dialog.accept()

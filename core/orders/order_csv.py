@@ -1,8 +1,8 @@
 """The rows of a bulk order, from a CSV file or the desk's table: session, name, email, date of
 birth, and optionally phone and special requirements. The first bad row is named by its row
-number (the header is row 1) and its field. ``read_csv`` reads a file's cells by column, for
-``parse_csv`` and for the desk's table (which shows a file's rows to edit before they are
-checked)."""
+number (the header is row 1, after any blank lines) and its field. ``read_csv`` reads a
+file's cells by column, for ``parse_csv`` and for the desk's table (which shows a file's
+rows to edit before they are checked)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,25 @@ COLUMNS = ("session", "name", "email", "date_of_birth")
 OPTIONAL = ("phone", "special_requirements")
 MAX_ROWS = 200
 MAX_BYTES = 256 * 1024
+SEPARATORS = (",", "\t", ";")
+# Headings as people write them, letters and digits only, and the column each one names.
+HEADINGS = {
+    "session": "session",
+    "sessionid": "session",
+    "sessionnumber": "session",
+    "name": "name",
+    "fullname": "name",
+    "email": "email",
+    "emailaddress": "email",
+    "dob": "date_of_birth",
+    "dateofbirth": "date_of_birth",
+    "birthdate": "date_of_birth",
+    "phone": "phone",
+    "phonenumber": "phone",
+    "telephone": "phone",
+    "mobile": "phone",
+    "specialrequirements": "special_requirements",
+}
 
 
 @dataclass(frozen=True)
@@ -135,17 +154,17 @@ def read_csv(
     needs: Sequence[str] = COLUMNS,
     then: str = "Nothing was booked.",
 ) -> list[tuple[int, dict[str, str]]]:
-    """CSV text as (row number, cells by column name), the cells not yet checked: the header
-    row names the columns (``Date of birth`` or ``dob`` is ``date_of_birth``, ``Special
-    requirements`` is ``special_requirements``), or with ``columns`` there is no header and
-    the cells are in that order. Refused: text over 256 KB, a header without the ``needs``
-    columns or naming one twice, a row with more cells than columns, over 200 rows. Blank
-    rows are skipped; ``then`` ends a row's refusal (what was not done)."""
+    """CSV text as (row number, cells by column name), the cells not yet checked: the first
+    row that is not blank names the columns (``column_of``; its separator is ``separator``'s),
+    or with ``columns`` there is no header and the cells are in that order. Refused: text
+    over 256 KB, a header without the ``needs`` columns or naming one twice, a row with more
+    cells than columns, over 200 rows. Blank rows are skipped; ``then`` ends a row's refusal
+    (what was not done)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationFailed(f"The CSV file is over {MAX_BYTES // 1024} KB; split the order.")
     text = text.lstrip("\ufeff")
     if columns is None:
-        delimiter = _separator(text, delimiter)
+        delimiter = separator(next((ln for ln in text.splitlines() if ln.strip()), ""), delimiter)
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter, strict=True)
     try:
         lines = list(reader)
@@ -163,10 +182,11 @@ def read_csv(
             f"The CSV file cannot be read near row {reader.line_num}: {exc}."
         ) from None
     if columns is None:
-        if not lines:
+        top = next((n for n, line in enumerate(lines, 1) if any(c.strip() for c in line)), 0)
+        if not top:
             raise ValidationFailed("The CSV file is empty.")
-        header = _header(lines[0], needs)
-        first = 2
+        header = _header(lines[top - 1], needs, top)
+        first = top + 1
     else:
         header, first = list(columns), 1
     items = []
@@ -177,7 +197,7 @@ def read_csv(
             raise _fail(
                 number,
                 header[-1],
-                f"the row has {len(line)} cells, the {'header' if first == 2 else 'table'} "
+                f"the row has {len(line)} cells, the {'table' if columns else 'header'} "
                 f"{len(header)}",
                 then,
             )
@@ -196,19 +216,30 @@ def read_csv(
     return items
 
 
-def _separator(text: str, usual: str) -> str:
-    """A header row with no ``usual`` separator but tabs or semicolons (a spreadsheet's
-    tab-separated text, or a CSV saved in a locale that writes decimal commas) is
-    separated by those."""
-    header = next(iter(text.splitlines()), "")
-    if usual in header:
-        return usual
-    return next((other for other in ("\t", ";") if other in header), usual)
+def separator(header: str, usual: str = ",") -> str:
+    """What separates the cells of a header row: of commas, tabs (a spreadsheet's copy) and
+    semicolons (a CSV saved where decimals are written with commas), the one that splits it
+    into the most cells, quotes respected; ``usual`` when none splits it more."""
+
+    def cells(candidate: str) -> int:
+        return len(next(csv.reader([header], delimiter=candidate), []))
+
+    return max((usual, *SEPARATORS), key=cells)
 
 
-def _header(cells: list[str], needs: Sequence[str]) -> list[str]:
-    header = [re.sub(r"[\s_-]+", "_", h.strip().casefold()) for h in cells]
-    header = ["date_of_birth" if h in ("dob", "date_of_birth") else h for h in header]
+def column_of(heading: str) -> str:
+    """The column a header cell names: ``E-mail``, ``DateOfBirth``, ``DOB``, ``Special
+    requirements`` and ``Phone number`` are ``email``, ``date_of_birth``, ``date_of_birth``,
+    ``special_requirements`` and ``phone``; any other heading, lower-cased with its spaces,
+    hyphens and underscores made one underscore."""
+    plain = heading.strip().casefold()
+    return HEADINGS.get(re.sub(r"[^0-9a-z]", "", plain), re.sub(r"[\s_-]+", "_", plain))
+
+
+def _header(cells: list[str], needs: Sequence[str], number: int) -> list[str]:
+    """The columns the header row (row ``number``) names, refused when one would be lost,
+    named twice or missing."""
+    header = [column_of(h) for h in cells]
     near = next(
         (
             cells[i].strip()
@@ -219,18 +250,18 @@ def _header(cells: list[str], needs: Sequence[str]) -> list[str]:
     )
     if near is not None:  # a person's needs in a column that would not be read: never lost
         raise ValidationFailed(
-            f"Row 1 (the header): the column {near!r} would not be kept with the bookings; "
+            f"Row {number} (the header): the column {near!r} would not be kept with the bookings; "
             "name it special_requirements, or take it out."
         )
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise ValidationFailed(
-            f"Row 1 (the header) names the column {twice[0]} twice; keep one of them."
+            f"Row {number} (the header) names the column {twice[0]} twice; keep one of them."
         )
     missing = [c for c in needs if c not in header]
     if missing:
         raise ValidationFailed(
-            f"Row 1 (the header) lacks the column{'s' if len(missing) > 1 else ''} "
+            f"Row {number} (the header) lacks the column{'s' if len(missing) > 1 else ''} "
             f"{', '.join(missing)}; it needs {', '.join(needs)}."
         )
     return header

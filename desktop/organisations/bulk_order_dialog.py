@@ -32,15 +32,23 @@ from core.api.results.sessions import Session
 from core.infra.clock import to_london, uk_datetime
 from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
-from core.orders.order_csv import read_csv
+from core.orders.order_csv import column_of, read_csv, separator
 from desktop import layouts, uk_dates
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
 from desktop.style_sheet import set_state
 from desktop.tasks import ApiOp, BackendOp, plain_message
 
-HEADERS = ("Session", "Name", "Email", "Date of birth\n(dd/mm/yyyy)", "Special requirements")
-KEYS = ("session", "name", "email", "date_of_birth", "special_requirements")
+# Phone last: a spreadsheet pasted without a header in the older five-column order still fits.
+HEADERS = (
+    "Session",
+    "Name",
+    "Email",
+    "Date of birth\n(dd/mm/yyyy)",
+    "Special requirements",
+    "Phone",
+)
+KEYS = ("session", "name", "email", "date_of_birth", "special_requirements", "phone")
 SESSION, BIRTH = KEYS.index("session"), KEYS.index("date_of_birth")
 NEEDS = KEYS.index("special_requirements")
 ID_ROLE = Qt.ItemDataRole.UserRole  # the session number behind a described Session cell
@@ -100,9 +108,9 @@ def review_text(order: dict[str, Any]) -> str:
 def rows_from_text(text: str) -> list[dict[str, str]]:
     """Rows from CSV text (a file or the clipboard), read as ``rft org book`` reads a file
     (``core.orders.order_csv.read_csv``): with a header row naming the columns (one of them
-    ``Email``; ``dob`` for ``date_of_birth``, ``Special requirements`` for
-    ``special_requirements``; the session may be left to type here), or without one in the
-    table's order; commas or tabs (a spreadsheet's copy). Raises ``ValidationFailed`` for
+    ``Email`` or ``E-mail``; headings as ``core.orders.order_csv.column_of`` reads them; the
+    session may be left to type here), or without one in the table's order; commas, tabs (a
+    spreadsheet's copy) or semicolons, as ``separator`` tells them. Raises ``ValidationFailed`` for
     text that cannot be a table (over 256 KB, a row with more cells than columns); the
     service checks every cell."""
     lines = text.splitlines(keepends=True)
@@ -110,9 +118,9 @@ def rows_from_text(text: str) -> list[dict[str, str]]:
         lines.pop(0)
     if not lines:
         return []
-    delimiter = "\t" if "\t" in lines[0] else ","
+    delimiter = separator(lines[0].lstrip("\ufeff"))
     first = next(csv.reader(lines[:1], delimiter=delimiter))
-    named = "email" in (c.strip().lstrip("\ufeff").casefold() for c in first)  # not "Email me"
+    named = "email" in (column_of(c.lstrip("\ufeff")) for c in first)  # not "Email me"
     items = read_csv(
         "".join(lines), delimiter=delimiter, columns=None if named else KEYS, needs=(), then=""
     )
@@ -172,7 +180,7 @@ class BulkOrderDialog(QDialog):
         paste = QPushButton("Paste CSV")
         paste.setToolTip(
             "Rows copied from a spreadsheet or a CSV file: session, name, email, date of birth, "
-            "special requirements"
+            "special requirements, phone"
         )
         paste.clicked.connect(self.paste_csv)
         self.editing: tuple[QWidget, ...] = (

@@ -513,7 +513,7 @@ def test_a_csv_that_is_not_an_order_gets_a_plain_message(text: str, expected: st
 def test_a_csv_header_may_say_dob_and_carry_a_byte_order_mark() -> None:
     from core.orders.order_csv import parse_csv
 
-    rows = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
+    rows, _ = parse_csv("\ufeffSession,Name,Email,DOB\n7,Sam Patel,sam@acme.example,1990-02-03\n")
     assert [(r.row, r.session_id, r.person.name) for r in rows] == [(2, 7, "Sam Patel")]
 
 
@@ -530,7 +530,7 @@ def test_a_csv_header_is_read_however_its_headings_are_written(header: str) -> N
 
     sep = ";" if ";" in header else ","
     cells = ["7", "Sam Patel", "sam@acme.example", "1990-02-03", "0113 496 0000", "Deaf"]
-    (row,) = parse_csv(f"{header}\n{sep.join(cells)}\n")
+    (row,), _ = parse_csv(f"{header}\n{sep.join(cells)}\n")
     assert (row.session_id, row.person.name, str(row.person.email)) == (
         7,
         "Sam Patel",
@@ -553,7 +553,7 @@ def test_a_semicolon_csv_whose_header_quotes_a_comma_is_read_by_its_semicolons()
 def test_blank_lines_above_the_header_are_skipped_and_rows_keep_their_numbers() -> None:
     from core.orders.order_csv import parse_csv
 
-    rows = parse_csv("\n\nsession,name,email,dob\n7,Sam Patel,sam@acme.example,1990-02-03\n")
+    rows, _ = parse_csv("\n\nsession,name,email,dob\n7,Sam Patel,sam@acme.example,1990-02-03\n")
     assert [(r.row, r.person.name) for r in rows] == [(4, "Sam Patel")]
     with pytest.raises(ValidationFailed, match="Row 3 \\(the header\\) lacks the column email"):
         parse_csv("\n\nsession,name,dob\n7,Sam Patel,1990-02-03\n")
@@ -580,14 +580,14 @@ def test_a_csv_keeps_special_requirements_whatever_separates_its_cells_and_words
     """A Scottish flag is an emoji spelt with tag characters; it is text, not a hidden one."""
     from core.orders.order_csv import parse_csv
 
-    (row,) = parse_csv(text)
+    (row,), _ = parse_csv(text)
     assert row.person.special_requirements == GLASGOW
 
 
 def test_a_csv_with_old_mac_line_endings_is_read_as_the_same_rows() -> None:
     from core.orders.order_csv import parse_csv
 
-    (row,) = parse_csv(
+    (row,), _ = parse_csv(
         "session;name;email;date_of_birth;special_requirements\r"
         "7;Kim Lee;kim@acme.example;1990-02-03;Deaf, uses BSL\r"
     )

@@ -283,6 +283,10 @@ def test_a_bulk_order_loaded_from_csv_keeps_each_persons_special_requirements_an
         encoding="utf-8",
     )
     dialog.load_csv(staff)
+    assert dialog.message.text() == (
+        "Added 2 rows from acme-staff.csv. "
+        "Not loaded (the table has no place for them): Employee no."
+    )
     cell = dialog.table.item(0, _needs_column(dialog))
     assert cell is not None and cell.text() == needs
     assert cell.toolTip() == needs  # in full, however narrow the column
@@ -366,3 +370,38 @@ def test_a_bulk_order_refuses_a_file_it_cannot_read_as_a_table(
         "Nothing was loaded from huge.csv. The CSV file is over 256 KB; split the order."
     )
     assert dialog.rows() == []
+
+
+@pytest.mark.parametrize("cell", ["\u00b2", "99999999999999999999999"])
+def test_a_session_cell_no_session_can_have_loads_and_is_named_when_held(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, tmp_path: Path, cell: str
+) -> None:
+    """Found by an outside tester: Load CSV raised ValueError / OverflowError out of the
+    dialog ('²' passes str.isdigit() but not int())."""
+    acme(sqlite_db)
+    dialog = _dialog(qtbot, _tab(qtbot, make_desk, sqlite_db), [])
+    staff = tmp_path / "staff.csv"
+    staff.write_text(f"Session,Name,Email,DOB\n{cell},Sam Patel,sam@acme.example,1990-02-03\n")
+    dialog.load_csv(staff)
+    assert dialog.rows()[0]["name"] == "Sam Patel"
+    dialog.hold_button.click()
+    qtbot.waitUntil(lambda: "Row 2, field session" in dialog.message.text(), timeout=WAIT_MS)
+    dialog.reject()
+
+
+def test_needs_under_a_heading_of_only_punctuation_load_nothing(
+    qtbot: QtBot, sqlite_db: Database, make_desk: DeskFactory, tmp_path: Path
+) -> None:
+    """Found by an outside tester: the file loaded, Hold succeeded and the review showed Sam
+    with no needs."""
+    acme(sqlite_db)
+    sid = make_session(sqlite_db, "efaw")
+    dialog = _dialog(qtbot, _tab(qtbot, make_desk, sqlite_db), [])
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        f"Session,Name,Email,DOB,*\n{sid},Sam Patel,sam@acme.example,1990-02-03,Wheelchair\n"
+    )
+    dialog.load_csv(staff)
+    assert dialog.message.text().startswith("Nothing was loaded from staff.csv. Row 2, field")
+    assert dialog.rows() == [] and seats(sqlite_db, sid)["held"] == 0
+    dialog.reject()

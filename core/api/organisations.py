@@ -111,16 +111,19 @@ def add_contact(call: Call, params: ContactParams) -> dict[str, Any]:
 
 @method("organisations.order.start", roles=DESK, params=OrderParams, result=Order)
 def start_order(call: Call, params: OrderParams) -> dict[str, Any]:
-    """Check every row (a table's ``rows`` or a ``csv`` text) and hold every seat; the review."""
+    """Check every row (a table's ``rows`` or a ``csv`` text) and hold every seat; the review,
+    with the headings of the CSV's columns that the order does not keep (``not_read``)."""
     if (params.rows is None) == (params.csv is None):
         raise ValidationFailed("Give the order's people either as rows or as CSV text.")
-    rows = parse_csv(params.csv) if params.csv is not None else parse_rows(params.rows or [])
+    rows, not_read = (
+        parse_csv(params.csv) if params.csv is not None else (parse_rows(params.rows or []), [])
+    )
     settings = call.db.settings
     with call.db.write() as tx:
         order = bulk.start_order(
             tx, settings, params.organisation_id, rows, params.po, _actor(call)
         )
-        return bulk.review(tx, settings, order.id)
+        return bulk.review(tx, settings, order.id) | {"not_read": not_read}
 
 
 @method("organisations.order.get", roles=DESK, params=IdParams, result=Order)

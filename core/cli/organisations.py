@@ -146,7 +146,7 @@ def _read_text(path: Path) -> str:
 
 
 def _book(args: argparse.Namespace) -> int:
-    rows = parse_csv(_read_text(args.csv))
+    rows, not_read = parse_csv(_read_text(args.csv))
     db = database()
     with db.write() as tx:
         order = bulk.start_order(tx, db.settings, args.org_id, rows, args.po, CLI)
@@ -160,6 +160,7 @@ def _book(args: argparse.Namespace) -> int:
             "gross_pence": invoice.gross_pence,
             "vat_pence": invoice.vat_pence,
             "net_pence": invoice.net_pence,
+            "not_read": not_read,
         }
     if args.json:
         emit_json(result)
@@ -169,6 +170,8 @@ def _book(args: argparse.Namespace) -> int:
             f"{'s' if len(booked) != 1 else ''}: {', '.join(references)}."
         )
         print(f"Invoice {invoice.number}: {gbp(invoice.gross_pence)}.")
+        if not_read:
+            print(f"Not read (a booking has no place for them): {', '.join(not_read)}.")
     return 0
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +19,13 @@ from pydantic import ValidationError
 
 from core.booking.attendees import HOW_TO_TYPE, AttendeeInput
 from core.infra.errors import ValidationFailed
+from core.models.base import LARGEST
 
 COLUMNS = ("session", "name", "email", "date_of_birth")
 OPTIONAL = ("phone", "special_requirements")
 MAX_ROWS = 200
 MAX_BYTES = 256 * 1024
-SEPARATORS = (",", "\t", ";")
+SEPARATORS = ("\t", ",", ";")  # a tie goes to the first: tabs, which cells rarely hold
 # Headings as people write them, letters and digits only, and the column each one names.
 HEADINGS = {
     "session": "session",
@@ -39,8 +42,16 @@ HEADINGS = {
     "phonenumber": "phone",
     "telephone": "phone",
     "mobile": "phone",
+    "tel": "phone",
+    "telno": "phone",
     "specialrequirements": "special_requirements",
+    "specialreqs": "special_requirements",
 }
+_PHONE = re.compile(r"phone|mobile")  # Work phone, Mobile number, Telephone no...
+_SOMEONE_ELSES = re.compile(r"emergency|contact|kin|manager")  # not the person's own phone
+_NEEDS = re.compile(
+    r"requirement|need|reqs|medical|allerg|disab|access|adjust|condition|dietary|note|comment"
+)
 
 
 @dataclass(frozen=True)
@@ -79,11 +90,19 @@ def _quoted(value: Any) -> str:
     return repr(value)
 
 
+def session_number(text: str) -> int | None:
+    """The session number ``text`` is (ASCII digits, within a database id's range), or None."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= LARGEST:
+        return int(text)
+    return None
+
+
 def _session_id(row: int, raw: str) -> int:
-    text = raw.strip()
-    if not text.isdigit() or int(text) < 1:
-        raise _fail(row, "session", f"{_quoted(text)} is not a session number")
-    return int(text)
+    number = session_number(raw)
+    if number is None:
+        raise _fail(row, "session", f"{_quoted(raw.strip())} is not a session number")
+    return number
 
 
 def _reason(field: str, err: Any) -> str:
@@ -146,6 +165,16 @@ def parse_rows(items: list[dict[str, Any]]) -> list[OrderRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class Table:
+    """CSV text read: (row number, cells by column name) for each row that is not blank, the
+    cells not yet checked; and the headings of the columns with something in them that an
+    order does not keep (an employee number), to be shown, never dropped without a word."""
+
+    items: list[tuple[int, dict[str, str]]]
+    not_read: list[str]
+
+
 def read_csv(
     text: str,
     *,
@@ -153,42 +182,29 @@ def read_csv(
     columns: Sequence[str] | None = None,
     needs: Sequence[str] = COLUMNS,
     then: str = "Nothing was booked.",
-) -> list[tuple[int, dict[str, str]]]:
-    """CSV text as (row number, cells by column name), the cells not yet checked: the first
-    row that is not blank names the columns (``column_of``; its separator is ``separator``'s),
-    or with ``columns`` there is no header and the cells are in that order. Refused: text
-    over 256 KB, a header without the ``needs`` columns or naming one twice, a row with more
-    cells than columns, over 200 rows. Blank rows are skipped; ``then`` ends a row's refusal
-    (what was not done)."""
+) -> Table:
+    """The first row with a letter or digit in it names the columns (``column_of``; its
+    separator is ``separator``'s); with ``columns``, unless it names two of ``columns``, it
+    is the first person's row and the cells are in ``columns``' order. Refused: text over
+    256 KB, a header without the ``needs`` columns or naming one twice, a row with more cells
+    than columns, a cell under a column with no name, over 200 rows. ``then`` ends a row's
+    refusal (what was not done)."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationFailed(f"The CSV file is over {MAX_BYTES // 1024} KB; split the order.")
     text = text.lstrip("\ufeff")
-    if columns is None:
-        delimiter = separator(next((ln for ln in text.splitlines() if ln.strip()), ""), delimiter)
-    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter, strict=True)
-    try:
-        lines = list(reader)
-    except csv.Error as exc:
-        if "field limit" in str(exc):
-            raise ValidationFailed(
-                f"The CSV file has a cell over {csv.field_size_limit() // 1024} KB; shorten it."
-            ) from None
-        if "end of data" in str(exc):  # a quote opened and never closed took the rows after it
-            raise ValidationFailed(
-                'The CSV file cannot be read: a quote (") is opened and never closed, so every '
-                "row after it would be read as one cell; close the quote."
-            ) from None
-        raise ValidationFailed(
-            f"The CSV file cannot be read near row {reader.line_num}: {exc}."
-        ) from None
-    if columns is None:
-        top = next((n for n, line in enumerate(lines, 1) if any(c.strip() for c in line)), 0)
-        if not top:
+    delimiter = separator(next((ln for ln in text.splitlines() if _says(ln)), ""), delimiter)
+    lines = _records(text, delimiter)
+    top = next((n for n, line in enumerate(lines, 1) if any(map(_says, line))), 0)
+    if not top:
+        if columns is None:
             raise ValidationFailed("The CSV file is empty.")
-        header = _header(lines[top - 1], needs, top)
+        return Table([], [])
+    headings = [h.strip() for h in lines[top - 1]]
+    if columns is None or sum(column_of(h) in columns for h in headings) >= 2:
+        header = _header(headings, needs, top)
         first = top + 1
-    else:
-        header, first = list(columns), 1
+    else:  # no header: the cells in the table's order
+        headings, header, first = list(columns), list(columns), top
     items = []
     for number, line in enumerate(lines[first - 1 :], start=first):
         if not any(cell.strip() for cell in line):
@@ -213,52 +229,94 @@ def read_csv(
         items.append((number, dict(zip(header, line, strict=False))))
     if len(items) > MAX_ROWS:
         raise ValidationFailed(f"An order can have at most {MAX_ROWS} rows; split it in two.")
-    return items
+    kept = (*COLUMNS, *OPTIONAL)
+    not_read = [
+        heading
+        for heading, name in zip(headings, header, strict=True)
+        if name not in kept and any(cells.get(name, "").strip() for _n, cells in items)
+    ]
+    return Table(items, not_read)
+
+
+def _says(text: str) -> bool:
+    """Whether ``text`` has a letter or digit in it: a line of bare separators (a
+    spreadsheet's empty first row, ``;;;;``) says nothing."""
+    return any(ch.isalnum() for ch in text)
+
+
+def _records(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValidationFailed(
+                f"The CSV file has a cell over {csv.field_size_limit() // 1024} KB; shorten it."
+            ) from None
+        if "end of data" in str(exc):  # a quote opened and never closed took the rows after it
+            raise ValidationFailed(
+                'The CSV file cannot be read: a quote (") is opened and never closed, so every '
+                "row after it would be read as one cell; close the quote."
+            ) from None
+        raise ValidationFailed(
+            f"The CSV file cannot be read near row {reader.line_num}: {exc}."
+        ) from None
 
 
 def separator(header: str, usual: str = ",") -> str:
-    """What separates the cells of a header row: of commas, tabs (a spreadsheet's copy) and
+    """What separates the cells of a header row: of tabs (a spreadsheet's copy), commas and
     semicolons (a CSV saved where decimals are written with commas), the one that splits it
-    into the most cells, quotes respected; ``usual`` when none splits it more."""
+    into the most cells, quotes respected; on a tie tabs, then ``usual``."""
 
     def cells(candidate: str) -> int:
-        return len(next(csv.reader([header], delimiter=candidate), []))
+        try:
+            return len(next(csv.reader([header], delimiter=candidate), []))
+        except csv.Error:  # a cell over the size limit: refused with its message when read
+            return 0
 
-    return max((usual, *SEPARATORS), key=cells)
+    return max(dict.fromkeys(("\t", usual, *SEPARATORS)), key=cells)
 
 
 def column_of(heading: str) -> str:
     """The column a header cell names: ``E-mail``, ``DateOfBirth``, ``DOB``, ``Special
-    requirements`` and ``Phone number`` are ``email``, ``date_of_birth``, ``date_of_birth``,
-    ``special_requirements`` and ``phone``; any other heading, lower-cased with its spaces,
-    hyphens and underscores made one underscore."""
-    plain = heading.strip().casefold()
-    return HEADINGS.get(re.sub(r"[^0-9a-z]", "", plain), re.sub(r"[\s_-]+", "_", plain))
+    requirements`` and ``Mobile number`` are ``email``, ``date_of_birth``, ``date_of_birth``,
+    ``special_requirements`` and ``phone``; a heading with no letter or digit (``*``) names
+    no column; any other, lower-cased, its spaces, hyphens and underscores one underscore."""
+    plain = unicodedata.normalize("NFKC", heading).strip().casefold()
+    if not _says(plain):
+        return ""
+    compact = re.sub(r"[^0-9a-z]", "", plain)
+    if compact in HEADINGS:
+        return HEADINGS[compact]
+    if _PHONE.search(compact) and not _SOMEONE_ELSES.search(compact):
+        return "phone"
+    return re.sub(r"[\s_-]+", "_", plain)
 
 
-def _header(cells: list[str], needs: Sequence[str], number: int) -> list[str]:
-    """The columns the header row (row ``number``) names, refused when one would be lost,
-    named twice or missing."""
-    header = [column_of(h) for h in cells]
+def _header(headings: list[str], needs: Sequence[str], number: int) -> list[str]:
+    """The columns the header row (row ``number``) names, refused when a person's needs would
+    not be kept, or a column is named twice or missing."""
+    header = [column_of(h) for h in headings]
     near = next(
         (
-            cells[i].strip()
-            for i, h in enumerate(header)
-            if h not in (*COLUMNS, *OPTIONAL) and ("requirement" in h or "need" in h)
+            heading
+            for heading, name in zip(headings, header, strict=True)
+            if name not in (*COLUMNS, *OPTIONAL) and _NEEDS.search(re.sub(r"[^0-9a-z]", "", name))
         ),
         None,
     )
     if near is not None:  # a person's needs in a column that would not be read: never lost
         raise ValidationFailed(
-            f"Row {number} (the header): the column {near!r} would not be kept with the bookings; "
-            "name it special_requirements, or take it out."
+            f"Row {number} (the header): the column {near!r} would not be kept with the "
+            "bookings; name it special_requirements, or take it out."
         )
-    twice = sorted({h for h in header if h and header.count(h) > 1})
+    named = Counter(h for h in header if h)
+    twice = sorted(h for h, n in named.items() if n > 1)
     if twice:
         raise ValidationFailed(
             f"Row {number} (the header) names the column {twice[0]} twice; keep one of them."
         )
-    missing = [c for c in needs if c not in header]
+    missing = [c for c in needs if c not in named]
     if missing:
         raise ValidationFailed(
             f"Row {number} (the header) lacks the column{'s' if len(missing) > 1 else ''} "
@@ -267,11 +325,12 @@ def _header(cells: list[str], needs: Sequence[str], number: int) -> list[str]:
     return header
 
 
-def parse_csv(text: str) -> list[OrderRow]:
-    """Rows from CSV text with a header naming at least the four columns."""
-    items = read_csv(text)
-    if not items:
+def parse_csv(text: str) -> tuple[list[OrderRow], list[str]]:
+    """Rows from CSV text with a header naming at least the four columns, and the headings
+    of the columns not read (``Table.not_read``)."""
+    table = read_csv(text)
+    if not table.items:
         raise ValidationFailed("The CSV file has a header but no people.")
-    rows = [parse_row(n, values) for n, values in items]
+    rows = [parse_row(n, values) for n, values in table.items]
     check_people(rows)
-    return rows
+    return rows, table.not_read

@@ -5,7 +5,6 @@ the payer is chosen here and new rows take the session picked above the table.""
 
 from __future__ import annotations
 
-import csv
 import html
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +31,7 @@ from core.api.results.sessions import Session
 from core.infra.clock import to_london, uk_datetime
 from core.infra.errors import ValidationFailed
 from core.infra.money import gbp
-from core.orders.order_csv import column_of, read_csv, separator
+from core.orders.order_csv import read_csv, session_number
 from desktop import layouts, uk_dates
 from desktop.backend import Backend
 from desktop.session_data import SessionRow
@@ -105,26 +104,17 @@ def review_text(order: dict[str, Any]) -> str:
     return "<br/>".join(lines)
 
 
-def rows_from_text(text: str) -> list[dict[str, str]]:
+def rows_from_text(text: str) -> tuple[list[dict[str, str]], list[str]]:
     """Rows from CSV text (a file or the clipboard), read as ``rft org book`` reads a file
-    (``core.orders.order_csv.read_csv``): with a header row naming the columns (one of them
-    ``Email`` or ``E-mail``; headings as ``core.orders.order_csv.column_of`` reads them; the
-    session may be left to type here), or without one in the table's order; commas, tabs (a
-    spreadsheet's copy) or semicolons, as ``separator`` tells them. Raises ``ValidationFailed`` for
-    text that cannot be a table (over 256 KB, a row with more cells than columns); the
-    service checks every cell."""
-    lines = text.splitlines(keepends=True)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
-        return []
-    delimiter = separator(lines[0].lstrip("\ufeff"))
-    first = next(csv.reader(lines[:1], delimiter=delimiter))
-    named = "email" in (column_of(c.lstrip("\ufeff")) for c in first)  # not "Email me"
-    items = read_csv(
-        "".join(lines), delimiter=delimiter, columns=None if named else KEYS, needs=(), then=""
-    )
-    return [{k: v.strip() for k, v in cells.items() if k} for _, cells in items]
+    (``core.orders.order_csv.read_csv``): with a header row naming at least two of the
+    table's columns (the session may be left to type here), or without one in the table's
+    order; commas, tabs (a spreadsheet's copy) or semicolons. Also the headings of the
+    columns the table has no place for. Raises ``ValidationFailed`` for text that cannot be
+    a table (over 256 KB, a row with more cells than columns); the service checks every
+    cell."""
+    table = read_csv(text, columns=KEYS, needs=(), then="")
+    rows = [{k: v.strip() for k, v in cells.items() if k in KEYS} for _, cells in table.items]
+    return rows, table.not_read
 
 
 class BulkOrderDialog(QDialog):
@@ -284,8 +274,8 @@ class BulkOrderDialog(QDialog):
         if item.column() != SESSION:
             return
         text = item.text().strip()
-        if text.isdigit():
-            self._name_session(item, int(text))
+        if (number := session_number(text)) is not None:
+            self._name_session(item, number)
         elif item.data(ID_ROLE) is not None and text != self._brief(item.data(ID_ROLE)):
             item.setData(ID_ROLE, None)  # typed over: the service reads what was typed
 
@@ -324,8 +314,8 @@ class BulkOrderDialog(QDialog):
             if item is None:
                 continue
             text, session_id = item.text().strip(), item.data(ID_ROLE)
-            if session_id is None and text.isdigit():
-                session_id = int(text)
+            if session_id is None:
+                session_id = session_number(text)
             if session_id is not None:
                 self._name_session(item, session_id)
 
@@ -348,7 +338,7 @@ class BulkOrderDialog(QDialog):
 
     def load_text(self, text: str, source: str) -> None:
         try:
-            rows = rows_from_text(text)
+            rows, not_read = rows_from_text(text)
         except ValidationFailed as exc:
             self._show_error(f"Nothing was loaded from {source}. {exc.message}")
             return
@@ -357,7 +347,12 @@ class BulkOrderDialog(QDialog):
             return
         self.fill(self.rows() + rows)
         set_state(self.message, "")
-        self.message.setText(f"Added {len(rows)} rows from {source}.")
+        skipped = (
+            f" Not loaded (the table has no place for them): {', '.join(not_read)}."
+            if not_read
+            else ""
+        )
+        self.message.setText(f"Added {len(rows)} rows from {source}.{skipped}")
 
     def _show_error(self, text: str) -> None:
         set_state(self.message, "error")
@@ -367,7 +362,7 @@ class BulkOrderDialog(QDialog):
         rows = []
         for row in self.rows():
             session = row["session"]
-            rows.append(row | {"session": int(session) if session.isdigit() else session})
+            rows.append(row | {"session": session_number(session) or session})
         return {"organisation_id": self.org["id"], "rows": rows, "po": self.po.text() or None}
 
     def hold(self) -> None:

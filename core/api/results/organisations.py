@@ -190,3 +190,4 @@ class Order(Result):
     gross_pence: int
     references: list[str]
     invoice: str | None
+    not_read: list[str] = []  # organisations.order.start from CSV: columns it did not keep

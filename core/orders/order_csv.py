@@ -26,7 +26,8 @@ OPTIONAL = ("phone", "special_requirements")
 MAX_ROWS = 200
 MAX_BYTES = 256 * 1024
 SEPARATORS = ("\t", ",", ";")  # a tie goes to the first: tabs, which cells rarely hold
-# Headings as people write them, letters and digits only, and the column each one names.
+# Headings as people write them, letters and digits only, and the column each one names
+# (a heading with "phone" or "mobile" in it names the phone: ``column_of``).
 HEADINGS = {
     "session": "session",
     "sessionid": "session",
@@ -38,10 +39,6 @@ HEADINGS = {
     "dob": "date_of_birth",
     "dateofbirth": "date_of_birth",
     "birthdate": "date_of_birth",
-    "phone": "phone",
-    "phonenumber": "phone",
-    "telephone": "phone",
-    "mobile": "phone",
     "tel": "phone",
     "telno": "phone",
     "specialrequirements": "special_requirements",

@@ -168,8 +168,8 @@ class LocalBackend(Backend):
             self.workers.start()
 
     def _read_head(self) -> None:
-        with self._seq_lock, self.db.read() as tx:
-            self._seq = changes.last_seq(tx)
+        with self._seq_lock:
+            self._seq = changes.settled_head(self.db)
 
     def close(self) -> None:
         self._closed = True
@@ -188,8 +188,7 @@ class LocalBackend(Backend):
         if self._closed or self._seq is None or not self._seq_lock.acquire(blocking=False):
             return
         try:
-            with self.db.read() as tx:
-                rows = [changes.as_message(c) for c in changes.since(tx, self._seq)]
+            rows = [changes.as_message(c) for c in changes.settled(self.db, self._seq)]
             for message in rows:
                 self._seq = message["seq"]
                 self.changed.emit(message)

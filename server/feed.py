@@ -1,11 +1,11 @@
 """The change feed, pushed: one reader per process, one broadcast per change and audience.
 
 The ``Feed`` learns that the feed grew (a write in this process, a PostgreSQL NOTIFY from
-another process, or a slow poll as a safety net), reads the new rows by sequence number and
-keeps the most recent ones in memory. A write in this process hands over the changes it
-committed; when they follow the newest change read, with no number between them missing,
-they are pushed without reading them back (numbers are drawn in commit order, so nothing
-before them can still appear). A change is read and pushed as soon as its commit is
+another process, or a slow poll as a safety net), reads the new rows by sequence number up
+to the first number still to commit (``core.journal.changes.settled``), and keeps the most
+recent ones in memory. A write in this process hands over the changes it committed; when
+they follow the newest change read, with no number between them missing, they are pushed
+without reading them back. A change is read and pushed as soon as its commit is
 told, unless commits are outpacing the reads: when a commit newer than the page just read
 was told while reading it, the feed waits ``gap`` seconds and reads the whole burst (a busy
 desk and hundreds of visitors holding seats) together, one push per gap instead of one per
@@ -154,12 +154,10 @@ class Feed:
             self._wake.set()
 
     def _read_head(self) -> int:
-        with self.db.glance() as tx:
-            return changes.last_seq(tx)
+        return changes.settled_head(self.db)
 
     def _read(self, after_seq: int, limit: int) -> list[Message]:
-        with self.db.glance() as tx:
-            return [changes.as_message(c) for c in changes.since(tx, after_seq, limit)]
+        return [changes.as_message(c) for c in changes.settled(self.db, after_seq, limit)]
 
     async def after(self, cursor: int, limit: int = PAGE) -> list[Message]:
         """Up to ``limit`` changes after ``cursor``: from memory when it reaches that far."""
@@ -178,6 +176,7 @@ class Feed:
             del self._recent[:drop], self._seqs[:drop]
 
     async def _pump(self) -> None:
+        read_to, waited = self.head, 0.0
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -191,8 +190,15 @@ class Feed:
                 self._wake.set()
                 continue
             await asyncio.sleep(0)  # notices that came in while reading are taken first
-            if self._told > self.head:  # commits outpace reads: gather the burst
-                await asyncio.sleep(self._gap)
+            if self._told > self.head:
+                # Commits outpace reads (gather the burst), or a number below one told is
+                # still to commit: read again, backing off while no read gets further.
+                if self.head == read_to:
+                    waited = min(max(waited * 2, changes.SETTLE_POLL), self._poll_interval)
+                else:
+                    waited, read_to = 0.0, self.head
+                await asyncio.sleep(max(self._gap, waited))
+                self._wake.set()
 
     async def _catch_up(self) -> None:
         while True:

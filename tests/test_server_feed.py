@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from core.infra.actor import CLI
@@ -160,3 +160,94 @@ def test_a_commit_on_this_process_s_connections_that_is_not_handed_over_is_still
             assert seen["id"] == str(sid)
 
     asyncio.run(scenario())
+
+
+class Writer:
+    """A transaction of another process, appending one change and left open until told."""
+
+    def __init__(self, db: Database, entity: str) -> None:
+        self.conn = db.engine.connect()
+        self.tx = self.conn.begin()
+        self.seq = int(
+            self.conn.execute(
+                text(
+                    "INSERT INTO changes (at, kind, entity_id, payload)"
+                    " VALUES (now(), 'note', :entity, '{}') RETURNING seq"
+                ),
+                {"entity": entity},
+            ).scalar_one()
+        )
+
+    def commit(self) -> None:
+        self.tx.commit()
+        self.conn.close()
+
+    def roll_back(self) -> None:
+        self.tx.rollback()
+        self.conn.close()
+
+
+def test_a_number_still_to_commit_holds_back_the_ones_after_it(pg_db: Database) -> None:
+    """Writers do not wait for each other to commit, so a later number can be visible
+    before an earlier one: a reader stops below the earlier until it commits."""
+    head = changes.settled_head(pg_db)
+    elsewhere = open_database(pg_db.settings)
+    try:
+        first = Writer(elsewhere, "first")
+        second = Writer(elsewhere, "second")
+        second.commit()
+        assert first.seq < second.seq
+        assert changes.settled(pg_db, head) == []  # not the second without the first
+        first.commit()
+        assert [c.entity_id for c in changes.settled(pg_db, head)] == ["first", "second"]
+        assert changes.settled_head(pg_db) == second.seq
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_number_rolled_back_is_passed_over(pg_db: Database) -> None:
+    head = changes.settled_head(pg_db)
+    elsewhere = open_database(pg_db.settings)
+    try:
+        lost = Writer(elsewhere, "lost")
+        kept = Writer(elsewhere, "kept")
+        kept.commit()
+        lost.roll_back()
+        assert [c.entity_id for c in changes.settled(pg_db, head)] == ["kept"]
+        assert changes.settled_head(pg_db) == kept.seq > lost.seq
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_change_committed_after_a_later_one_is_pushed_before_it(pg_db: Database) -> None:
+    """Another process commits number N+1 while N is still open; the server pushes
+    neither until N commits, then both in order, and nothing is missed."""
+    sid = make_session(pg_db)
+    add_staff(pg_db, "reception")
+    elsewhere = open_database(pg_db.settings)
+
+    async def scenario() -> None:
+        async with (
+            running_server(pg_db, poll_interval=3600) as server,
+            peer(server.url) as desk,
+            peer(server.url) as watcher,
+        ):
+            await desk.login(STAFF)
+            await watcher.login(STAFF)
+            head = feed_head(pg_db)
+            await watcher.call("changes.subscribe", {"after_seq": head})
+            first = await asyncio.to_thread(Writer, elsewhere, "first")
+            second = await asyncio.to_thread(Writer, elsewhere, "second")
+            await asyncio.to_thread(second.commit)
+            await desk.call("holds.create", {"session_id": sid, "seats": 1})  # a third, here
+            assert watcher.changes.empty()
+            await asyncio.to_thread(first.commit)
+            everything = stored(pg_db, head)
+            got = [await watcher.push_until(lambda c: True) for _ in everything]
+            assert [c["id"] for c in got[:2]] == ["first", "second"]
+            assert got == everything
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        elsewhere.dispose()

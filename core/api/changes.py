@@ -77,9 +77,9 @@ def _within_feed(tx: Session, after_seq: int) -> int:
 
 def feed_page(call: Call, after_seq: int, limit: int) -> dict[str, Any]:
     """Changes after ``after_seq`` that the caller may see, and how far the page read."""
-    with call.db.read() as tx:
-        rows = changes.since(tx, after_seq, limit)
-        if not rows:
+    rows = changes.settled(call.db, after_seq, limit)
+    if not rows:
+        with call.db.read() as tx:
             _within_feed(tx, after_seq)
     shown = [m for m in (visible(changes.as_message(r), call.actor) for r in rows) if m]
     last = rows[-1].seq if rows else after_seq
@@ -93,9 +93,9 @@ def since(call: Call, params: SinceParams) -> dict[str, Any]:
 
 @method("changes.head", roles=STAFF_OR_WEBSITE, params=NoParams, result=Head)
 def head(call: Call, params: NoParams) -> dict[str, int]:
-    """The newest ``seq``: a client that has just loaded what it shows subscribes from here."""
-    with call.db.read() as tx:
-        return {"head": changes.last_seq(tx)}
+    """The newest ``seq`` with none still to appear below it: a client that has just loaded
+    what it shows subscribes from here."""
+    return {"head": changes.settled_head(call.db)}
 
 
 @method("changes.subscribe", roles=STAFF_OR_WEBSITE, params=SubscribeParams, result=Subscribed)

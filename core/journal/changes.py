@@ -1,29 +1,42 @@
-"""The change feed: numbered in commit order, so a reader never misses or reorders one.
+"""The change feed: numbered changes that a reader never misses or sees out of order.
 
 ``append`` only collects a change in the caller's transaction; just before the transaction
-commits, its changes are inserted in one statement. On PostgreSQL that INSERT first takes
-the feed's transaction-scoped advisory lock (a trigger, migration 0016), so sequence numbers
-are drawn in the order transactions commit and a reader that has seen ``seq`` N will never
-later find a smaller one appear; the lock is held only from that INSERT to the commit, not
-for the whole transaction. The INSERT also NOTIFYs other server processes. SQLite's write
-transactions are serial already. The INSERT returns the rows as stored, so the transaction's
-own process is handed its committed messages (``Database.on_change``) without reading them.
+commits, its changes are inserted in one statement, which draws their numbers and NOTIFYs
+other server processes. The INSERT returns the rows as stored, so the transaction's own
+process is handed its committed messages (``Database.on_change``) without reading them.
+
+SQLite's write transactions are serial, so numbers become visible in order. On PostgreSQL
+writers do not wait for each other: one may commit number N+1 while N is still to commit,
+or is about to be rolled back. So readers read ``settled``: up to the first number not yet
+visible while a transaction that was running when they read may still commit it. A
+trigger (migration 0020) gives a writing transaction its id before it draws numbers, so
+such a transaction is among those the read's snapshot shows running.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, event, func, insert, select
+from sqlalchemy import Select, Table, event, func, insert, literal_column, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from core.infra.clock import now
-from core.infra.db import COMMITTED
+from core.infra.db import COMMITTED, Database
+from core.infra.errors import LockTimeout
 from core.models import Change
 
-FEED_LOCK_KEY = 0x52465400  # "RFT\0"; taken by the changes_lock trigger
 NOTIFY_CHANNEL = "rft_changes"
+SETTLE_POLL = 0.002  # seconds between looks at whether the running transactions have ended
+# The transactions running when the statement that selects this read.
+_RUNNING_THEN: ColumnClause[list[str]] = literal_column(
+    "(SELECT coalesce(array_agg(x::text), '{}') FROM pg_snapshot_xip(pg_current_snapshot()) x)"
+)
+_STILL_RUNNING = text(
+    "SELECT count(*) FROM unnest(CAST(:xids AS xid8[])) x WHERE pg_xact_status(x) = 'in progress'"
+)
 _PENDING = "rft_pending_changes"
 _TABLE = Change.__table__
 assert isinstance(_TABLE, Table)
@@ -52,13 +65,83 @@ def _drop_pending(tx: Session) -> None:
 
 
 def since(tx: Session, after_seq: int, limit: int = 1000) -> list[Change]:
-    """Changes with a sequence number above ``after_seq``, oldest first."""
-    stmt = select(Change).where(Change.seq > after_seq).order_by(Change.seq).limit(limit)
-    return list(tx.scalars(stmt))
+    """Changes with a sequence number above ``after_seq``, oldest first (on PostgreSQL,
+    ``settled`` is what a reader that must not miss one reads)."""
+    return list(tx.scalars(_since(after_seq, limit)))
+
+
+def _since(after_seq: int, limit: int) -> Select[Change]:
+    return select(Change).where(Change.seq > after_seq).order_by(Change.seq).limit(limit)
+
+
+_LAST_SEQ = select(func.coalesce(func.max(Change.seq), 0))
 
 
 def last_seq(tx: Session) -> int:
-    return int(tx.scalar(select(func.coalesce(func.max(Change.seq), 0))) or 0)
+    """The newest number visible: on PostgreSQL a smaller one may still appear below it
+    (``settled_head`` is the newest a reader can take as complete)."""
+    return int(tx.scalar(_LAST_SEQ) or 0)
+
+
+def settled(db: Database, after_seq: int, limit: int = 1000) -> list[Change]:
+    """Changes above ``after_seq``, oldest first, up to the first number that may still
+    appear: one missing while a transaction that was running when it was read still runs.
+    A number missing once those have ended was rolled back and is passed over."""
+    rows, running = _read(db, after_seq, limit)
+    if not running:  # every missing number's transaction had ended: rolled back
+        return rows
+    complete = _up_to_gap(after_seq, rows, after_seq)
+    if len(complete) == len(rows) or _any_running(db, running):
+        return complete
+    # Those transactions have ended since: below the first read's newest, whatever is
+    # missing now was rolled back.
+    again, _ = _read(db, after_seq, limit)
+    return _up_to_gap(after_seq, again, rows[-1].seq)
+
+
+def settled_head(db: Database) -> int:
+    """The newest number below which no change can still appear: the newest visible, once
+    the transactions running when it was read have ended (waiting at most the lock
+    timeout)."""
+    with db.glance() as tx:
+        if db.dialect != "postgresql":
+            return last_seq(tx)
+        head, running = tx.execute(_LAST_SEQ.add_columns(_RUNNING_THEN)).one()
+    deadline = time.monotonic() + db.settings.lock_timeout_s
+    while running and _any_running(db, list(running)):
+        if time.monotonic() > deadline:
+            raise LockTimeout(
+                "The booking system is busy; please try again in a moment.",
+                waited_s=db.settings.lock_timeout_s,
+            )
+        time.sleep(SETTLE_POLL)
+    return int(head)
+
+
+def _read(db: Database, after_seq: int, limit: int) -> tuple[list[Change], list[str]]:
+    """Changes above ``after_seq`` and the transactions running as they were read, in one
+    statement (SQLite: none runs, its writers are serial)."""
+    with db.glance() as tx:
+        if db.dialect != "postgresql":
+            return since(tx, after_seq, limit), []
+        found = tx.execute(_since(after_seq, limit).add_columns(_RUNNING_THEN)).all()
+    return [row[0] for row in found], (list(found[0][1]) if found else [])
+
+
+def _any_running(db: Database, xids: list[str]) -> bool:
+    with db.glance() as tx:
+        return bool(tx.scalar(_STILL_RUNNING, {"xids": xids}))
+
+
+def _up_to_gap(after_seq: int, rows: list[Change], settled_to: int) -> list[Change]:
+    """``rows`` up to the first missing number above ``settled_to``."""
+    expected, kept = after_seq + 1, []
+    for row in rows:
+        if row.seq != expected and row.seq - 1 > settled_to:
+            break
+        kept.append(row)
+        expected = row.seq + 1
+    return kept
 
 
 def as_message(change: Change) -> dict[str, Any]:

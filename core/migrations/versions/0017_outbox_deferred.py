@@ -22,7 +22,7 @@ down_revision = "0016_waitlist_flexible"
 branch_labels = None
 depends_on = None
 
-FEED_LOCK_KEY = 0x52465400  # core.journal.changes.FEED_LOCK_KEY
+FEED_LOCK_KEY = 0x52465400  # the feed's lock, until migration 0020
 NOTIFY_CHANNEL = "rft_changes"  # core.journal.changes.NOTIFY_CHANNEL
 
 FEED_TRIGGERS = (

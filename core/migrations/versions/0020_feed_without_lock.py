@@ -1,0 +1,58 @@
+"""The change feed without its commit-order lock.
+
+Migration 0017's trigger took one advisory lock from a transaction's INSERT into
+``changes`` to its commit, so numbers became visible in the order they were drawn: every
+writer's last statement and commit waited for the one before. Now the trigger only makes
+sure the transaction has its id before it draws numbers (``pg_current_xact_id()``), and
+readers stop at a number not yet visible while a transaction that may still commit it is
+running (``core.journal.changes.settled``).
+
+Revision ID: 0020_feed_without_lock
+Revises: 0019_live_holds_index
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0020_feed_without_lock"
+down_revision = "0019_live_holds_index"
+branch_labels = None
+depends_on = None
+
+FEED_LOCK_KEY = 0x52465400  # as migration 0017 took it
+
+XID_FIRST = (
+    """CREATE FUNCTION rft_changes_xid() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_current_xact_id();
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER changes_xid BEFORE INSERT ON changes
+    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_xid()""",
+)
+LOCK = (
+    f"""CREATE FUNCTION rft_changes_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_advisory_xact_lock({FEED_LOCK_KEY});
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER changes_lock BEFORE INSERT ON changes
+    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_lock()""",
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER changes_lock ON changes")
+        op.execute("DROP FUNCTION rft_changes_lock()")
+        for statement in XID_FIRST:
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER changes_xid ON changes")
+        op.execute("DROP FUNCTION rft_changes_xid()")
+        for statement in LOCK:
+            op.execute(statement)

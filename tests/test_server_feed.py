@@ -251,3 +251,36 @@ def test_a_change_committed_after_a_later_one_is_pushed_before_it(pg_db: Databas
         asyncio.run(scenario())
     finally:
         elsewhere.dispose()
+
+
+class Bystander:
+    """Another transaction with an id, writing nothing to the feed, left open (an admin's
+    forgotten psql session)."""
+
+    def __init__(self, db: Database) -> None:
+        self.conn = db.engine.connect()
+        self.tx = self.conn.begin()
+        self.conn.execute(text("SELECT pg_current_xact_id()"))
+
+    def end(self) -> None:
+        self.tx.rollback()
+        self.conn.close()
+
+
+def test_a_transaction_that_writes_no_change_keeps_no_reader_waiting(pg_db: Database) -> None:
+    """Readers wait only for the transactions between their feed INSERT and their end: an
+    open transaction elsewhere neither stalls the head nor holds back a number passed over."""
+    head = changes.settled_head(pg_db)
+    elsewhere = open_database(pg_db.settings)
+    pg_db.settings = pg_db.settings.with_overrides(lock_timeout_s=1.0)
+    bystander = Bystander(elsewhere)
+    try:
+        lost = Writer(elsewhere, "lost")
+        kept = Writer(elsewhere, "kept")
+        kept.commit()
+        lost.roll_back()
+        assert changes.settled_head(pg_db) == kept.seq  # not "busy" after a second
+        assert [c.entity_id for c in changes.settled(pg_db, head)] == ["kept"]
+    finally:
+        bystander.end()
+        elsewhere.dispose()

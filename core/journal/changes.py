@@ -9,8 +9,10 @@ SQLite's write transactions are serial, so numbers become visible in order. On P
 writers do not wait for each other: one may commit number N+1 while N is still to commit,
 or is about to be rolled back. So readers read ``settled``: up to the first number not yet
 visible while a transaction that was running when they read may still commit it. A
-trigger (migration 0020) gives a writing transaction its id before it draws numbers, so
-such a transaction is among those the read's snapshot shows running.
+trigger (migration 0020) gives a writing transaction its id before it draws numbers, so such
+a transaction is among those the read's snapshot shows running, and has it hold the feed's
+advisory lock in shared mode until it ends (no writer waits for that), so readers wait only
+for transactions between their feed INSERT and their end, never for others left open.
 """
 
 from __future__ import annotations
@@ -29,13 +31,26 @@ from core.infra.errors import LockTimeout
 from core.models import Change
 
 NOTIFY_CHANNEL = "rft_changes"
-SETTLE_POLL = 0.002  # seconds between looks at whether the running transactions have ended
+FEED_WRITERS_KEY = 0x52465400  # held shared from a transaction's feed INSERT to its end
+SETTLE_POLL = 0.002  # seconds between looks at whether the feed's writers have ended
 # The transactions running when the statement that selects this read.
 _RUNNING_THEN: ColumnClause[list[str]] = literal_column(
     "(SELECT coalesce(array_agg(x::text), '{}') FROM pg_snapshot_xip(pg_current_snapshot()) x)"
 )
-_STILL_RUNNING = text(
-    "SELECT count(*) FROM unnest(CAST(:xids AS xid8[])) x WHERE pg_xact_status(x) = 'in progress'"
+_WRITER = (  # a lock of pg_locks (as l) that is the feed's, held by a writer
+    "l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objsubid = 1"
+    f" AND l.objid = {FEED_WRITERS_KEY}"
+)
+_STILL_WRITING = text(  # which of these transactions are still between INSERT and end
+    f"SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE {_WRITER}"
+    " AND a.backend_xid::text::bigint IN"
+    " (SELECT x::text::bigint % 4294967296 FROM unnest(CAST(:xids AS xid8[])) x)"
+)
+_WRITERS_NOW = text(
+    f"SELECT coalesce(array_agg(l.virtualtransaction), '{{}}') FROM pg_locks l WHERE {_WRITER}"
+)
+_STILL_HOLDING = text(
+    f"SELECT count(*) FROM pg_locks l WHERE {_WRITER} AND l.virtualtransaction = ANY(:vxids)"
 )
 _PENDING = "rft_pending_changes"
 _TABLE = Change.__table__
@@ -85,13 +100,14 @@ def last_seq(tx: Session) -> int:
 
 def settled(db: Database, after_seq: int, limit: int = 1000) -> list[Change]:
     """Changes above ``after_seq``, oldest first, up to the first number that may still
-    appear: one missing while a transaction that was running when it was read still runs.
-    A number missing once those have ended was rolled back and is passed over."""
+    appear: one missing while a transaction that was running when it was read is still
+    between its feed INSERT and its end. A number missing once those have ended was rolled
+    back and is passed over."""
     rows, running = _read(db, after_seq, limit)
     if not running:  # every missing number's transaction had ended: rolled back
         return rows
     complete = _up_to_gap(after_seq, rows, after_seq)
-    if len(complete) == len(rows) or _any_running(db, running):
+    if len(complete) == len(rows) or _count(db, _STILL_WRITING, xids=running):
         return complete
     # Those transactions have ended since: below the first read's newest, whatever is
     # missing now was rolled back.
@@ -101,21 +117,23 @@ def settled(db: Database, after_seq: int, limit: int = 1000) -> list[Change]:
 
 def settled_head(db: Database) -> int:
     """The newest number below which no change can still appear: the newest visible, once
-    the transactions running when it was read have ended (waiting at most the lock
-    timeout)."""
+    the transactions then between their feed INSERT and their end have ended (a moment;
+    at most the lock timeout)."""
     with db.glance() as tx:
+        head = last_seq(tx)
         if db.dialect != "postgresql":
-            return last_seq(tx)
-        head, running = tx.execute(_LAST_SEQ.add_columns(_RUNNING_THEN)).one()
+            return head
+    with db.glance() as tx:  # after the head was read: every writer that drew below it
+        writers = list(tx.scalar(_WRITERS_NOW) or [])
     deadline = time.monotonic() + db.settings.lock_timeout_s
-    while running and _any_running(db, list(running)):
+    while writers and _count(db, _STILL_HOLDING, vxids=writers):
         if time.monotonic() > deadline:
             raise LockTimeout(
                 "The booking system is busy; please try again in a moment.",
                 waited_s=db.settings.lock_timeout_s,
             )
         time.sleep(SETTLE_POLL)
-    return int(head)
+    return head
 
 
 def _read(db: Database, after_seq: int, limit: int) -> tuple[list[Change], list[str]]:
@@ -128,9 +146,9 @@ def _read(db: Database, after_seq: int, limit: int) -> tuple[list[Change], list[
     return [row[0] for row in found], (list(found[0][1]) if found else [])
 
 
-def _any_running(db: Database, xids: list[str]) -> bool:
+def _count(db: Database, query: Any, **params: list[str]) -> int:
     with db.glance() as tx:
-        return bool(tx.scalar(_STILL_RUNNING, {"xids": xids}))
+        return int(tx.scalar(query, params) or 0)
 
 
 def _up_to_gap(after_seq: int, rows: list[Change], settled_to: int) -> list[Change]:

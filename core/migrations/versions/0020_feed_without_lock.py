@@ -2,10 +2,11 @@
 
 Migration 0017's trigger took one advisory lock from a transaction's INSERT into
 ``changes`` to its commit, so numbers became visible in the order they were drawn: every
-writer's last statement and commit waited for the one before. Now the trigger only makes
-sure the transaction has its id before it draws numbers (``pg_current_xact_id()``), and
-readers stop at a number not yet visible while a transaction that may still commit it is
-running (``core.journal.changes.settled``).
+writer's last statement and commit waited for the one before. Now the trigger gives the
+transaction its id before it draws numbers (``pg_current_xact_id()``) and takes the same
+lock in shared mode, which no writer waits for: it only shows readers which transactions are
+between their feed INSERT and their end. Readers stop at a number not yet visible while such
+a transaction may still commit it (``core.journal.changes.settled``).
 
 Revision ID: 0020_feed_without_lock
 Revises: 0019_live_holds_index
@@ -20,16 +21,17 @@ down_revision = "0019_live_holds_index"
 branch_labels = None
 depends_on = None
 
-FEED_LOCK_KEY = 0x52465400  # as migration 0017 took it
+FEED_LOCK_KEY = 0x52465400  # core.journal.changes.FEED_WRITERS_KEY
 
 XID_FIRST = (
-    """CREATE FUNCTION rft_changes_xid() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION rft_changes_writer() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM pg_current_xact_id();
+        PERFORM pg_advisory_xact_lock_shared({FEED_LOCK_KEY});
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER changes_xid BEFORE INSERT ON changes
-    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_xid()""",
+    """CREATE TRIGGER changes_writer BEFORE INSERT ON changes
+    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_writer()""",
 )
 LOCK = (
     f"""CREATE FUNCTION rft_changes_lock() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -52,7 +54,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER changes_xid ON changes")
-        op.execute("DROP FUNCTION rft_changes_xid()")
+        op.execute("DROP TRIGGER changes_writer ON changes")
+        op.execute("DROP FUNCTION rft_changes_writer()")
         for statement in LOCK:
             op.execute(statement)

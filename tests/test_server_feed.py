@@ -162,21 +162,19 @@ def test_a_commit_on_this_process_s_connections_that_is_not_handed_over_is_still
     asyncio.run(scenario())
 
 
+APPEND = text(
+    "INSERT INTO changes (at, kind, entity_id, payload)"
+    " VALUES (now(), 'note', :entity, '{}') RETURNING seq"
+)
+
+
 class Writer:
     """A transaction of another process, appending one change and left open until told."""
 
     def __init__(self, db: Database, entity: str) -> None:
         self.conn = db.engine.connect()
         self.tx = self.conn.begin()
-        self.seq = int(
-            self.conn.execute(
-                text(
-                    "INSERT INTO changes (at, kind, entity_id, payload)"
-                    " VALUES (now(), 'note', :entity, '{}') RETURNING seq"
-                ),
-                {"entity": entity},
-            ).scalar_one()
-        )
+        self.seq = int(self.conn.execute(APPEND, {"entity": entity}).scalar_one())
 
     def commit(self) -> None:
         self.tx.commit()
@@ -283,4 +281,75 @@ def test_a_transaction_that_writes_no_change_keeps_no_reader_waiting(pg_db: Data
         assert [c.entity_id for c in changes.settled(pg_db, head)] == ["kept"]
     finally:
         bystander.end()
+        elsewhere.dispose()
+
+
+class EarlyWriter:
+    """A writing transaction that has its id before another's (a booking does its UPDATEs
+    first) but appends to the feed after it."""
+
+    def __init__(self, db: Database) -> None:
+        self.conn = db.engine.connect()
+        self.tx = self.conn.begin()
+        self.conn.execute(text("SELECT pg_current_xact_id()"))
+
+    def append_and_commit(self, entity: str) -> int:
+        seq = int(self.conn.execute(APPEND, {"entity": entity}).scalar_one())
+        self.tx.commit()
+        self.conn.close()
+        return seq
+
+
+def test_a_number_open_in_a_newer_transaction_is_not_passed_over(pg_db: Database) -> None:
+    """Found by an outside tester: B, whose id is newer than A's, draws N and stays open; A
+    draws N+1 and commits. A snapshot lists as running only ids below the newest ended
+    one's, so B was not among them and N was taken as rolled back: lost for good."""
+    head = changes.settled_head(pg_db)
+    elsewhere = open_database(pg_db.settings)
+    try:
+        early = EarlyWriter(elsewhere)
+        first = Writer(elsewhere, "first")
+        second = early.append_and_commit("second")
+        assert first.seq < second
+        assert changes.settled(pg_db, head) == []
+        paged, cursor = [], head  # a client paging changes.since one at a time
+        for open_ in (True, False):
+            if not open_:
+                first.commit()
+            while page := changes.settled(pg_db, cursor, 1):
+                paged.append(page[0].entity_id)
+                cursor = page[-1].seq
+        assert paged == ["first", "second"]
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_subscriber_gets_a_number_from_a_newer_transaction_before_the_next(
+    pg_db: Database,
+) -> None:
+    """The same interleaving through a server, which is told of N+1 (its NOTIFY) while N is
+    open: it pushed N+1 and never N."""
+    add_staff(pg_db, "reception")
+    elsewhere = open_database(pg_db.settings)
+
+    async def scenario() -> None:
+        async with (
+            running_server(pg_db, poll_interval=0.5) as server,
+            peer(server.url) as watcher,
+        ):
+            await watcher.login(STAFF)
+            head = feed_head(pg_db)
+            await watcher.call("changes.subscribe", {"after_seq": head})
+            early = await asyncio.to_thread(EarlyWriter, elsewhere)
+            first = await asyncio.to_thread(Writer, elsewhere, "first")
+            await asyncio.to_thread(early.append_and_commit, "second")
+            # Time for a reader that would go wrong to do so; no outcome waits on it.
+            await asyncio.sleep(0.5)
+            await asyncio.to_thread(first.commit)
+            got = [await watcher.push_until(lambda c: True) for _ in range(2)]
+            assert [c["id"] for c in got] == ["first", "second"]
+
+    try:
+        asyncio.run(scenario())
+    finally:
         elsewhere.dispose()

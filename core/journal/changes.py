@@ -7,12 +7,13 @@ process is handed its committed messages (``Database.on_change``) without readin
 
 SQLite's write transactions are serial, so numbers become visible in order. On PostgreSQL
 writers do not wait for each other: one may commit number N+1 while N is still to commit,
-or is about to be rolled back. So readers read ``settled``: up to the first number not yet
-visible while a transaction that was running when they read may still commit it. A
-trigger (migration 0020) gives a writing transaction its id before it draws numbers, so such
-a transaction is among those the read's snapshot shows running, and has it hold the feed's
-advisory lock in shared mode until it ends (no writer waits for that), so readers wait only
-for transactions between their feed INSERT and their end, never for others left open.
+or is about to be rolled back. A trigger (migration 0020) has each writing transaction take
+the feed's advisory lock in shared mode before it draws numbers, holding it to its end (no
+writer waits for that; it shows readers who is between a feed INSERT and its end). Readers
+read ``settled``: up to the first number not yet visible while a transaction that held
+the lock as they read still holds it. Transactions that write nothing to the feed, however
+long they stay open, keep no reader waiting; one left open between its feed INSERT and its
+end holds back the numbers after the first one missing until it ends.
 """
 
 from __future__ import annotations
@@ -33,22 +34,15 @@ from core.models import Change
 NOTIFY_CHANNEL = "rft_changes"
 FEED_WRITERS_KEY = 0x52465400  # held shared from a transaction's feed INSERT to its end
 SETTLE_POLL = 0.002  # seconds between looks at whether the feed's writers have ended
-# The transactions running when the statement that selects this read.
-_RUNNING_THEN: ColumnClause[list[str]] = literal_column(
-    "(SELECT coalesce(array_agg(x::text), '{}') FROM pg_snapshot_xip(pg_current_snapshot()) x)"
-)
 _WRITER = (  # a lock of pg_locks (as l) that is the feed's, held by a writer
     "l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objsubid = 1"
     f" AND l.objid = {FEED_WRITERS_KEY}"
 )
-_STILL_WRITING = text(  # which of these transactions are still between INSERT and end
-    f"SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE {_WRITER}"
-    " AND a.backend_xid::text::bigint IN"
-    " (SELECT x::text::bigint % 4294967296 FROM unnest(CAST(:xids AS xid8[])) x)"
-)
-_WRITERS_NOW = text(
+_WRITERS = (  # the transactions between their feed INSERT and their end, now
     f"SELECT coalesce(array_agg(l.virtualtransaction), '{{}}') FROM pg_locks l WHERE {_WRITER}"
 )
+_WRITERS_THEN: ColumnClause[list[str]] = literal_column(f"({_WRITERS})")
+_WRITERS_NOW = text(_WRITERS)
 _STILL_HOLDING = text(
     f"SELECT count(*) FROM pg_locks l WHERE {_WRITER} AND l.virtualtransaction = ANY(:vxids)"
 )
@@ -100,17 +94,16 @@ def last_seq(tx: Session) -> int:
 
 def settled(db: Database, after_seq: int, limit: int = 1000) -> list[Change]:
     """Changes above ``after_seq``, oldest first, up to the first number that may still
-    appear: one missing while a transaction that was running when it was read is still
-    between its feed INSERT and its end. A number missing once those have ended was rolled
-    back and is passed over."""
-    rows, running = _read(db, after_seq, limit)
-    if not running:  # every missing number's transaction had ended: rolled back
-        return rows
+    appear: one missing while a transaction that was between its feed INSERT and its end
+    when it was read still is. A number missing once those have ended was rolled back and
+    is passed over."""
+    rows, writing = _read(db, after_seq, limit)
     complete = _up_to_gap(after_seq, rows, after_seq)
-    if len(complete) == len(rows) or _count(db, _STILL_WRITING, xids=running):
+    if len(complete) == len(rows) or (writing and _count(db, _STILL_HOLDING, vxids=writing)):
         return complete
-    # Those transactions have ended since: below the first read's newest, whatever is
-    # missing now was rolled back.
+    # Whoever drew a missing number below the newest read took the lock before drawing it,
+    # so was among ``writing`` or had ended: read again, and what is missing below that
+    # newest now was rolled back.
     again, _ = _read(db, after_seq, limit)
     return _up_to_gap(after_seq, again, rows[-1].seq)
 
@@ -137,12 +130,12 @@ def settled_head(db: Database) -> int:
 
 
 def _read(db: Database, after_seq: int, limit: int) -> tuple[list[Change], list[str]]:
-    """Changes above ``after_seq`` and the transactions running as they were read, in one
-    statement (SQLite: none runs, its writers are serial)."""
+    """Changes above ``after_seq`` and the feed's writers as they were read, in one
+    statement (SQLite: none, its writers are serial)."""
     with db.glance() as tx:
         if db.dialect != "postgresql":
             return since(tx, after_seq, limit), []
-        found = tx.execute(_since(after_seq, limit).add_columns(_RUNNING_THEN)).all()
+        found = tx.execute(_since(after_seq, limit).add_columns(_WRITERS_THEN)).all()
     return [row[0] for row in found], (list(found[0][1]) if found else [])
 
 

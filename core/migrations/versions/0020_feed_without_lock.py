@@ -2,11 +2,11 @@
 
 Migration 0017's trigger took one advisory lock from a transaction's INSERT into
 ``changes`` to its commit, so numbers became visible in the order they were drawn: every
-writer's last statement and commit waited for the one before. Now the trigger gives the
-transaction its id before it draws numbers (``pg_current_xact_id()``) and takes the same
-lock in shared mode, which no writer waits for: it only shows readers which transactions are
-between their feed INSERT and their end. Readers stop at a number not yet visible while such
-a transaction may still commit it (``core.journal.changes.settled``).
+writer's last statement and commit waited for the one before. Now the trigger takes the
+same lock in shared mode before the INSERT draws its numbers, which no writer waits for: it
+only shows readers which transactions are between their feed INSERT and their end. Readers
+stop at a number not yet visible while such a transaction may still commit it
+(``core.journal.changes.settled``).
 
 Revision ID: 0020_feed_without_lock
 Revises: 0019_live_holds_index
@@ -26,7 +26,6 @@ FEED_LOCK_KEY = 0x52465400  # core.journal.changes.FEED_WRITERS_KEY
 XID_FIRST = (
     f"""CREATE FUNCTION rft_changes_writer() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM pg_current_xact_id();
         PERFORM pg_advisory_xact_lock_shared({FEED_LOCK_KEY});
         RETURN NULL;
     END $$""",

@@ -23,37 +23,33 @@ depends_on = None
 
 FEED_LOCK_KEY = 0x52465400  # core.journal.changes.FEED_WRITERS_KEY
 
-XID_FIRST = (
-    f"""CREATE FUNCTION rft_changes_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+
+
+def _trigger(name: str, lock: str) -> tuple[str, str]:
+    """The function and statement trigger ``changes_{name}``, taking the feed's advisory
+    lock with ``lock`` before each INSERT into ``changes``."""
+    return (
+        f"""CREATE FUNCTION rft_changes_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        PERFORM pg_advisory_xact_lock_shared({FEED_LOCK_KEY});
+        PERFORM {lock}({FEED_LOCK_KEY});
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER changes_writer BEFORE INSERT ON changes
-    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_writer()""",
-)
-LOCK = (
-    f"""CREATE FUNCTION rft_changes_lock() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM pg_advisory_xact_lock({FEED_LOCK_KEY});
-        RETURN NULL;
-    END $$""",
-    """CREATE TRIGGER changes_lock BEFORE INSERT ON changes
-    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_lock()""",
-)
+        f"""CREATE TRIGGER changes_{name} BEFORE INSERT ON changes
+    FOR EACH STATEMENT EXECUTE FUNCTION rft_changes_{name}()""",
+    )
+
+
+def _replace(old: str, new: str, lock: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER changes_{old} ON changes")
+        op.execute(f"DROP FUNCTION rft_changes_{old}()")
+        for statement in _trigger(new, lock):
+            op.execute(statement)
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER changes_lock ON changes")
-        op.execute("DROP FUNCTION rft_changes_lock()")
-        for statement in XID_FIRST:
-            op.execute(statement)
+    _replace("lock", "writer", "pg_advisory_xact_lock_shared")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER changes_writer ON changes")
-        op.execute("DROP FUNCTION rft_changes_writer()")
-        for statement in LOCK:
-            op.execute(statement)
+    _replace("writer", "lock", "pg_advisory_xact_lock")
